@@ -1,0 +1,35 @@
+"""The FastAPI application: MemOS-compatible routes under /api/openmem/v1."""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from api.errors import install_error_handlers
+from api.routes import feedback, knowledgebases, memories, messages
+from memfeed.control import ControlPlane
+from memfeed.settings import Settings, get_settings
+
+API_PREFIX = "/api/openmem/v1"
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        app.state.control = ControlPlane.from_settings(settings)
+        yield
+        app.state.control.redis.close()
+
+    app = FastAPI(title="memfeed", version="0.1.0", lifespan=lifespan)
+    install_error_handlers(app)
+    for module in (feedback, memories, messages, knowledgebases):
+        app.include_router(module.router, prefix=API_PREFIX)
+
+    @app.get("/healthz")
+    def healthz() -> dict:
+        return {"status": "ok"}
+
+    return app

@@ -1,0 +1,47 @@
+"""Shaping stored records into MemOS response items."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from memfeed.control.jobs import JobRecord
+
+
+def iso_time(epoch: float | None) -> str | None:
+    return datetime.fromtimestamp(epoch, UTC).isoformat() if epoch else None
+
+
+def memory_detail(memory: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": memory["id"],
+        "memory_key": memory.get("memory_key", ""),
+        "memory_value": memory["memory_value"],
+        "memory_type": memory.get("memory_type", "LongTermMemory"),
+        "conversation_id": memory.get("conversation_id"),
+        "status": memory.get("status"),
+        "create_time": iso_time(memory.get("create_time")),
+        "update_time": iso_time(memory.get("update_time")),
+        "tags": memory.get("tags", []),
+        "relativity": round(float(memory.get("relativity", 0.0)), 6),
+        "user_id": memory.get("user_id"),
+        "knowledgebase_id": memory.get("knowledgebase_id"),
+        "supersedes": memory.get("supersedes"),
+    }
+
+
+def job_status(job: JobRecord) -> dict[str, Any]:
+    return {
+        "task_id": job.id,
+        "status": job.status.value,
+        "kind": job.kind,
+        "outcome": job.outcome.value if job.outcome else None,
+        "reason": job.reason,
+        "update_type": job.update_type,
+        "stages": {name: stage.model_dump(mode="json") for name, stage in job.stages.items()},
+        "changes": job.changes,
+        "result": job.result,
+        "error": {"code": job.error_code, "message": job.error_message} if job.error_code else None,
+        "create_time": iso_time(job.created_at),
+        "update_time": iso_time(job.updated_at),
+    }

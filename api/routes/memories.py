@@ -1,0 +1,62 @@
+"""search/memory, get/memory and delete/memory: answered by workers, which own the store."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from api import dispatch
+from api.deps import ControlDep, ProjectDep, require_own_knowledgebases
+from api.errors import envelope
+from api.presenters import memory_detail
+from api.schemas import DeleteMemoryRequest, GetMemoryRequest, SearchMemoryRequest
+from memfeed.settings import get_settings
+from pipeline.models import SearchScope
+from workers.chains import DELETE_MEMORIES, GET_MEMORIES, SEARCH
+
+router = APIRouter()
+
+
+@router.post("/search/memory")
+def search_memory(body: SearchMemoryRequest, project: ProjectDep, control: ControlDep) -> dict:
+    require_own_knowledgebases(control, project, body.knowledgebase_ids)
+    scope = SearchScope(
+        project_id=project.id,
+        user_id=body.user_id,
+        knowledgebase_ids=body.knowledgebase_ids,
+        include_public=body.include_public,
+        agent_id=body.agent_id,
+        app_id=body.app_id,
+    )
+    hits = dispatch.call(
+        SEARCH,
+        scope.model_dump(mode="json"),
+        body.query,
+        body.memory_limit_number,
+        body.relativity,
+        timeout=get_settings().read_timeout_seconds,
+    )
+    return envelope({"memory_detail_list": [memory_detail(h) for h in hits], "preference_detail_list": []})
+
+
+@router.post("/get/memory")
+def get_memory(body: GetMemoryRequest, project: ProjectDep) -> dict:
+    scope = SearchScope(project_id=project.id, user_id=body.user_id)
+    page = dispatch.call(
+        GET_MEMORIES, scope.model_dump(mode="json"), body.page, body.size, timeout=get_settings().read_timeout_seconds
+    )
+    return envelope(
+        {
+            "memory_detail_list": [memory_detail(m) for m in page["items"]],
+            "total": page["total"],
+            "page": body.page,
+            "size": body.size,
+        }
+    )
+
+
+@router.post("/delete/memory")
+def delete_memory(body: DeleteMemoryRequest, project: ProjectDep) -> dict:
+    outcome = dispatch.call(
+        DELETE_MEMORIES, project.id, body.user_id, body.memory_ids, timeout=get_settings().read_timeout_seconds
+    )
+    return envelope({"success": True, **outcome})

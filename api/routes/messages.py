@@ -1,0 +1,45 @@
+"""add/message and get/message: conversation context, and memories from the user's turns."""
+
+from __future__ import annotations
+
+import uuid
+
+import redis
+from fastapi import APIRouter
+
+from api import dispatch
+from api.deps import ControlDep, ProjectDep
+from api.errors import ErrorCode, MemfeedError, envelope
+from api.schemas import AddMessageRequest, GetMessageRequest
+from memfeed.control.jobs import JobStatus
+from memfeed.settings import get_settings
+from pipeline.models import Message
+from workers.chains import INGEST_MESSAGES
+
+router = APIRouter()
+
+
+@router.post("/add/message")
+def add_message(body: AddMessageRequest, project: ProjectDep, control: ControlDep) -> dict:
+    job_id = uuid.uuid4().hex
+    messages = [Message(role=m.role, content=m.content) for m in body.messages]
+    try:
+        control.conversations.append(project.id, body.conversation_id, body.user_id, messages)
+        control.jobs.create(job_id, project.id, "add_message", body.model_dump(mode="json"), stages=("extract",))
+    except redis.exceptions.RedisError as exc:
+        raise MemfeedError(ErrorCode.SAVE_FAILED, f"saving the messages failed: {exc}") from exc
+    if body.async_mode:
+        dispatch.enqueue(INGEST_MESSAGES, job_id)
+        return envelope({"success": True, "task_id": job_id, "status": JobStatus.RUNNING.value})
+    result = dispatch.call(INGEST_MESSAGES, job_id, timeout=get_settings().read_timeout_seconds)
+    return envelope({"success": True, "task_id": job_id, "status": JobStatus.COMPLETED.value, **result})
+
+
+@router.post("/get/message")
+def get_message(body: GetMessageRequest, project: ProjectDep, control: ControlDep) -> dict:
+    turns = [
+        {"role": t["role"], "content": t["content"], "user_id": t.get("user_id")}
+        for t in control.conversations.all(project.id, body.conversation_id)
+        if t.get("user_id") == body.user_id
+    ]
+    return envelope({"conversation_id": body.conversation_id, "message_detail_list": turns})

@@ -1,0 +1,131 @@
+"""HTTP request bodies (MemOS field names). Unknown MemOS fields are accepted and ignored."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic_core import PydanticCustomError
+
+from api.errors import CONVERSATION_ID_MAX
+
+
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise PydanticCustomError("empty_value", "must not be empty")
+    return value
+
+
+RequiredText = Annotated[str, AfterValidator(_not_blank)]
+ConversationId = Annotated[str, Field(max_length=CONVERSATION_ID_MAX)]
+
+
+class MemosRequest(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+def _null_list_is_empty(value: object) -> object:
+    return [] if value is None else value
+
+
+class AddFeedbackRequest(MemosRequest):
+    user_id: RequiredText
+    feedback_content: RequiredText
+    conversation_id: ConversationId | None = None
+    agent_id: str | None = None
+    app_id: str | None = None
+    allow_knowledgebase_ids: list[str] = Field(default_factory=list)
+    allow_public: bool = False
+
+    _lists = field_validator("allow_knowledgebase_ids", mode="before")(_null_list_is_empty)
+
+    @field_validator("allow_public", mode="before")
+    @classmethod
+    def _null_is_false(cls, value: object) -> object:
+        return False if value is None else value
+
+
+class TaskRequest(MemosRequest):
+    task_id: RequiredText
+
+
+class SearchMemoryRequest(MemosRequest):
+    query: RequiredText
+    user_id: RequiredText
+    conversation_id: ConversationId | None = None
+    knowledgebase_ids: list[str] = Field(default_factory=list)
+    memory_limit_number: int = Field(default=6, ge=1, le=100)
+    relativity: float = Field(default=0.0, ge=0.0, le=1.0)
+    include_public: bool = False
+    agent_id: str | None = None
+    app_id: str | None = None
+
+    _lists = field_validator("knowledgebase_ids", mode="before")(_null_list_is_empty)
+
+    @field_validator("memory_limit_number", "relativity", "include_public", mode="before")
+    @classmethod
+    def _null_is_default(cls, value: object, info) -> object:  # noqa: ANN001
+        if value is None:
+            return cls.model_fields[info.field_name].default
+        return value
+
+
+class ChatMessage(BaseModel):
+    role: RequiredText
+    content: RequiredText
+
+
+class AddMessageRequest(MemosRequest):
+    user_id: RequiredText
+    conversation_id: Annotated[RequiredText, Field(max_length=CONVERSATION_ID_MAX)]
+    messages: Annotated[list[ChatMessage], Field(min_length=1)]
+    async_mode: bool = True
+    agent_id: str | None = None
+    app_id: str | None = None
+
+    @field_validator("async_mode", mode="before")
+    @classmethod
+    def _null_is_async(cls, value: object) -> object:
+        return True if value is None else value
+
+
+class GetMessageRequest(MemosRequest):
+    user_id: RequiredText
+    conversation_id: Annotated[RequiredText, Field(max_length=CONVERSATION_ID_MAX)]
+
+
+class GetMemoryRequest(MemosRequest):
+    user_id: RequiredText
+    page: int = Field(default=1, ge=1)
+    size: int = Field(default=20, ge=1, le=200)
+
+    @field_validator("page", "size", mode="before")
+    @classmethod
+    def _null_is_default(cls, value: object, info) -> object:  # noqa: ANN001
+        if value is None:
+            return cls.model_fields[info.field_name].default
+        return value
+
+
+class DeleteMemoryRequest(MemosRequest):
+    user_id: RequiredText
+    memory_ids: Annotated[list[RequiredText], Field(min_length=1)]
+
+
+class CreateKnowledgebaseRequest(MemosRequest):
+    knowledgebase_name: RequiredText
+    knowledgebase_description: str | None = None
+
+
+class KnowledgebaseRequest(MemosRequest):
+    knowledgebase_id: RequiredText
+
+
+class KnowledgebaseFile(BaseModel):
+    name: RequiredText
+    content: RequiredText
+
+
+class AddKnowledgebaseFileRequest(MemosRequest):
+    knowledgebase_id: RequiredText
+    file: Annotated[list[KnowledgebaseFile], Field(min_length=1)]

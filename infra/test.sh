@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Installs memfeed with its test tools and runs the test suite against a real Redis
+# (127.0.0.1:6379, database 13, or MEMFEED_TEST_REDIS_URL; a throwaway redis-server if none runs).
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+bash "$ROOT/infra/bootstrap.sh" test
+VENV="${MEMFEED_VENV:-$ROOT/.venv}"
+cd "$ROOT"
+
+private_redis=""
+cleanup() { [ -n "$private_redis" ] && kill "$private_redis" 2>/dev/null || true; }
+trap cleanup EXIT
+if [ -z "${MEMFEED_TEST_REDIS_URL:-}" ] && ! "$VENV/bin/python" -c "import redis,sys; redis.Redis(socket_connect_timeout=1).ping()" 2>/dev/null; then
+    command -v redis-server >/dev/null || { echo "the tests need Redis: install redis-server or set MEMFEED_TEST_REDIS_URL" >&2; exit 2; }
+    redis_dir="$(mktemp -d)"
+    redis-server --port 6398 --bind 127.0.0.1 --save "" --appendonly no --dir "$redis_dir" --daemonize no >/dev/null &
+    private_redis=$!
+    export MEMFEED_TEST_REDIS_URL="redis://127.0.0.1:6398/13"
+    for _ in $(seq 50); do "$VENV/bin/python" -c "import redis; redis.Redis(port=6398).ping()" 2>/dev/null && break; sleep 0.1; done
+fi
+export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 TOKENIZERS_PARALLELISM=false
+"$VENV/bin/python" -m pytest "$@"

@@ -1,0 +1,140 @@
+"""The memfeed command: up, project create, demo."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from memfeed import redis_runtime
+from memfeed.settings import Settings, get_settings
+
+app = typer.Typer(help="memfeed: corrects an AI application's memories from users' feedback.", no_args_is_help=True)
+project_app = typer.Typer(help="Projects (tenants) and their API keys.", no_args_is_help=True)
+app.add_typer(project_app, name="project")
+
+
+def _configure(data_dir: Path | None = None, host: str | None = None, port: int | None = None,
+               flower_port: int | None = None) -> Settings:
+    """Command-line options override the environment, for this process and its children."""
+    overrides = {
+        "MEMFEED_DATA_DIR": str(data_dir.resolve()) if data_dir else None,
+        "MEMFEED_API_HOST": host,
+        "MEMFEED_API_PORT": str(port) if port else None,
+        "MEMFEED_FLOWER_PORT": str(flower_port) if flower_port else None,
+    }
+    for name, value in overrides.items():
+        if value is not None:
+            os.environ[name] = value
+    get_settings.cache_clear()
+    settings = get_settings()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    return settings
+
+
+def _use_redis(settings: Settings, start_private: bool) -> redis_runtime.RedisRuntime:
+    try:
+        runtime = redis_runtime.resolve(settings.redis_url, settings.data_dir, start_private=start_private)
+    except redis_runtime.RedisUnavailableError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    os.environ["MEMFEED_REDIS_URL"] = runtime.url
+    get_settings.cache_clear()
+    return runtime
+
+
+@app.command()
+def up(
+    host: Annotated[str | None, typer.Option(help="Address the API listens on.")] = None,
+    port: Annotated[int | None, typer.Option(help="Port of the API.")] = None,
+    data_dir: Annotated[Path | None, typer.Option(help="Embedded store, private Redis and logs.")] = None,
+    flower_port: Annotated[int | None, typer.Option(help="Port of the Flower dashboard.")] = None,
+    flower: Annotated[bool, typer.Option(help="Start Flower.")] = True,
+) -> None:
+    """Run the API, one worker and Flower until interrupted."""
+    from memfeed import stack
+    from memfeed.supervisor import Supervisor
+
+    settings = _configure(data_dir, host, port, flower_port)
+    runtime = _use_redis(settings, start_private=True)
+    settings = get_settings()
+    supervisor = Supervisor(stack.processes(settings, runtime.url, with_flower=flower))
+
+    def _stop(*_: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, _stop)
+    base_url = f"http://{settings.api_host}:{settings.api_port}"
+    try:
+        redis_runtime.record_runtime(settings.data_dir, runtime.url)
+        if runtime.process:
+            typer.echo(f"redis: private redis-server (append-only) at {runtime.url}, data in {runtime.log_path.parent}")
+        else:
+            typer.echo(f"redis: {runtime.url}")
+        supervisor.start_all()
+        stack.wait_until_ready(base_url)
+        typer.echo(f"api:    {base_url}/api/openmem/v1  (health: {base_url}/healthz)")
+        if flower:
+            typer.echo(f"flower: http://{settings.api_host}:{settings.flower_port}")
+        typer.echo(f"data:   {settings.data_dir.resolve()}  (logs in {settings.data_dir.resolve() / 'logs'})")
+        typer.echo("memfeed is ready; Ctrl-C stops it.")
+        supervisor.watch()
+    except KeyboardInterrupt:
+        pass
+    except TimeoutError as exc:
+        typer.echo(f"error: {exc}; see the logs in {settings.data_dir / 'logs'}", err=True)
+        raise typer.Exit(1) from exc
+    finally:
+        typer.echo("memfeed: stopping", err=True)
+        supervisor.stop()
+        redis_runtime.clear_runtime(settings.data_dir)
+        runtime.stop()
+
+
+@project_app.command("create")
+def project_create(
+    name: Annotated[str, typer.Argument(help="A unique project name.")],
+    data_dir: Annotated[Path | None, typer.Option(help="As given to `memfeed up`.")] = None,
+) -> None:
+    """Create a project; its new API key is the last line printed."""
+    from memfeed.control import ControlPlane
+    from memfeed.control.projects import ProjectExistsError
+
+    settings = _configure(data_dir)
+    runtime = _use_redis(settings, start_private=True)
+    try:
+        control = ControlPlane.from_settings(get_settings())
+        try:
+            project, api_key = control.projects.create(name)
+        except ProjectExistsError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(1) from exc
+        typer.echo(f"project {project.name} created (id {project.id}); its API key, shown only now:")
+        typer.echo(api_key)
+    finally:
+        runtime.stop()
+
+
+@app.command()
+def demo(
+    url: Annotated[str | None, typer.Option(help="A running memfeed; default: the configured one, or start one.")] = None,
+    api_key: Annotated[str | None, typer.Option(help="Key of the project to use; default: a new demo project.")] = None,
+    data_dir: Annotated[Path | None, typer.Option(help="Data directory for a stack the demo starts.")] = None,
+) -> None:
+    """Run the seed scenarios step by step against a running stack (or one it starts)."""
+    from memfeed.demo import run_demo
+
+    settings = _configure(data_dir)
+    sys.exit(run_demo(settings, url, api_key))
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,28 @@
+"""The control plane in Redis: projects, keys, knowledge bases, conversations, jobs."""
+
+from __future__ import annotations
+
+from redis import Redis
+
+from memfeed.control.conversations import ConversationLog
+from memfeed.control.jobs import JobRecords
+from memfeed.control.knowledgebases import KnowledgebaseRegistry
+from memfeed.control.projects import ProjectRegistry
+from memfeed.settings import Settings
+
+
+class ControlPlane:
+    def __init__(self, redis: Redis, settings: Settings) -> None:
+        self.redis = redis
+        self.prefix = settings.redis_prefix
+        self.projects = ProjectRegistry(redis, self.prefix)
+        self.knowledgebases = KnowledgebaseRegistry(redis, self.prefix)
+        self.conversations = ConversationLog(redis, self.prefix, settings.max_conversation_messages)
+        self.jobs = JobRecords(redis, self.prefix)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> ControlPlane:
+        return cls(Redis.from_url(settings.broker_url(), decode_responses=True), settings)
+
+    def lock(self, name: str, timeout: float = 120.0):
+        return self.redis.lock(f"{self.prefix}:lock:{name}", timeout=timeout, blocking_timeout=timeout)

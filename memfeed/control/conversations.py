@@ -1,0 +1,38 @@
+"""Conversation turns, kept as context for feedback on that conversation."""
+
+from __future__ import annotations
+
+import json
+import time
+
+from redis import Redis
+
+from pipeline.models import Message
+
+
+class ConversationLog:
+    def __init__(self, redis: Redis, prefix: str, max_messages: int) -> None:
+        self._redis = redis
+        self._prefix = prefix
+        self._max_messages = max_messages
+
+    def _key(self, project_id: str, conversation_id: str) -> str:
+        return f"{self._prefix}:conv:{project_id}:{conversation_id}"
+
+    def append(self, project_id: str, conversation_id: str, user_id: str, messages: list[Message]) -> None:
+        if not messages:
+            return
+        key = self._key(project_id, conversation_id)
+        now = time.time()
+        entries = [json.dumps({**m.model_dump(), "user_id": user_id, "time": now}) for m in messages]
+        pipe = self._redis.pipeline()
+        pipe.rpush(key, *entries)
+        pipe.ltrim(key, -self._max_messages, -1)
+        pipe.execute()
+
+    def recent(self, project_id: str, conversation_id: str, turns: int) -> list[Message]:
+        raw = self._redis.lrange(self._key(project_id, conversation_id), -turns, -1)
+        return [Message.model_validate(json.loads(entry)) for entry in raw]
+
+    def all(self, project_id: str, conversation_id: str) -> list[dict]:
+        return [json.loads(e) for e in self._redis.lrange(self._key(project_id, conversation_id), 0, -1)]

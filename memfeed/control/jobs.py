@@ -1,0 +1,160 @@
+"""Job records: what get/status reports. One Redis hash per job, one field per stage."""
+
+from __future__ import annotations
+
+import json
+import time
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, Field
+from redis import Redis
+
+FEEDBACK_STAGES = ("validate", "classify", "lookup", "write")
+
+
+class JobStatus(StrEnum):
+    RUNNING = "running"
+    COMPLETED = "completed"
+    FAILED = "failed"
+
+
+class JobOutcome(StrEnum):
+    APPLIED = "applied"
+    IGNORED = "ignored"
+    FAILED = "failed"
+
+
+class StageRecord(BaseModel):
+    state: str  # pending | running | done | skipped | failed
+    started_at: float | None = None
+    finished_at: float | None = None
+    duration_ms: float | None = None
+    analyzer: str | None = None
+    detail: dict[str, Any] = Field(default_factory=dict)
+
+
+class JobRecord(BaseModel):
+    id: str
+    project_id: str
+    kind: str
+    status: JobStatus = JobStatus.RUNNING
+    created_at: float
+    updated_at: float
+    request: dict[str, Any] = Field(default_factory=dict)
+    context: list[dict[str, Any]] = Field(default_factory=list)
+    stages: dict[str, StageRecord] = Field(default_factory=dict)
+    outcome: JobOutcome | None = None
+    reason: str | None = None
+    update_type: str | None = None
+    changes: list[dict[str, Any]] = Field(default_factory=list)
+    result: dict[str, Any] | None = None
+    error_code: int | None = None
+    error_message: str | None = None
+
+
+_JSON_FIELDS = ("request", "context", "changes", "result")
+
+
+class JobRecords:
+    def __init__(self, redis: Redis, prefix: str) -> None:
+        self._redis = redis
+        self._prefix = prefix
+
+    def _key(self, job_id: str) -> str:
+        return f"{self._prefix}:job:{job_id}"
+
+    def create(
+        self,
+        job_id: str,
+        project_id: str,
+        kind: str,
+        request: dict[str, Any],
+        context: list[dict[str, Any]] | None = None,
+        stages: tuple[str, ...] = (),
+    ) -> JobRecord:
+        now = time.time()
+        record = JobRecord(
+            id=job_id,
+            project_id=project_id,
+            kind=kind,
+            created_at=now,
+            updated_at=now,
+            request=request,
+            context=context or [],
+            stages={name: StageRecord(state="pending") for name in stages},
+        )
+        fields: dict[str, str] = {
+            "id": job_id,
+            "project_id": project_id,
+            "kind": kind,
+            "status": record.status.value,
+            "created_at": repr(now),
+            "updated_at": repr(now),
+            "request": json.dumps(request),
+            "context": json.dumps(record.context),
+        }
+        for name, stage in record.stages.items():
+            fields[f"stage:{name}"] = stage.model_dump_json()
+        self._redis.hset(self._key(job_id), mapping=fields)
+        return record
+
+    def get(self, job_id: str) -> JobRecord | None:
+        raw = self._redis.hgetall(self._key(job_id))
+        if not raw:
+            return None
+        data: dict[str, Any] = {}
+        stages: dict[str, Any] = {}
+        for field, value in raw.items():
+            if field.startswith("stage:"):
+                stages[field.removeprefix("stage:")] = json.loads(value)
+            elif field in _JSON_FIELDS:
+                data[field] = json.loads(value)
+            else:
+                data[field] = value
+        data["stages"] = stages
+        return JobRecord.model_validate(data)
+
+    def set_stage(self, job_id: str, stage: str, record: StageRecord) -> None:
+        self._redis.hset(
+            self._key(job_id),
+            mapping={f"stage:{stage}": record.model_dump_json(), "updated_at": repr(time.time())},
+        )
+
+    def update(self, job_id: str, **fields: Any) -> None:
+        encoded = {"updated_at": repr(time.time())}
+        for name, value in fields.items():
+            if name in _JSON_FIELDS:
+                encoded[name] = json.dumps(value)
+            elif value is not None:
+                encoded[name] = str(value.value if isinstance(value, StrEnum) else value)
+        self._redis.hset(self._key(job_id), mapping=encoded)
+
+    def finish(
+        self,
+        job_id: str,
+        outcome: JobOutcome,
+        reason: str | None = None,
+        update_type: str | None = None,
+        changes: list[dict[str, Any]] | None = None,
+        result: dict[str, Any] | None = None,
+    ) -> None:
+        self.update(
+            job_id,
+            status=JobStatus.COMPLETED,
+            outcome=outcome,
+            reason=reason,
+            update_type=update_type,
+            changes=changes or [],
+            **({"result": result} if result is not None else {}),
+        )
+
+    def fail(self, job_id: str, code: int, message: str) -> None:
+        self.update(
+            job_id,
+            status=JobStatus.FAILED,
+            outcome=JobOutcome.FAILED,
+            error_code=code,
+            error_message=message,
+            reason=message,
+        )

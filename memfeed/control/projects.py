@@ -1,0 +1,65 @@
+"""Projects (tenants) and their API keys. Keys are stored only as SHA-256 digests."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import time
+import uuid
+
+from pydantic import BaseModel
+from redis import Redis
+
+
+class ProjectExistsError(Exception):
+    pass
+
+
+class Project(BaseModel):
+    id: str
+    name: str
+    created_at: float
+
+
+def hash_api_key(api_key: str) -> str:
+    return hashlib.sha256(api_key.encode()).hexdigest()
+
+
+class ProjectRegistry:
+    def __init__(self, redis: Redis, prefix: str) -> None:
+        self._redis = redis
+        self._prefix = prefix
+
+    def _project_key(self, project_id: str) -> str:
+        return f"{self._prefix}:project:{project_id}"
+
+    def _name_key(self, name: str) -> str:
+        return f"{self._prefix}:project-name:{name}"
+
+    def _api_key_key(self, digest: str) -> str:
+        return f"{self._prefix}:apikey:{digest}"
+
+    def create(self, name: str) -> tuple[Project, str]:
+        """A new project and its first API key (returned once, stored hashed)."""
+        project = Project(id=uuid.uuid4().hex, name=name, created_at=time.time())
+        if not self._redis.set(self._name_key(name), project.id, nx=True):
+            raise ProjectExistsError(f"a project named {name!r} already exists")
+        self._redis.hset(self._project_key(project.id), mapping=project.model_dump(mode="json"))
+        return project, self.issue_key(project.id)
+
+    def issue_key(self, project_id: str) -> str:
+        api_key = "mf_" + secrets.token_urlsafe(32)
+        self._redis.set(self._api_key_key(hash_api_key(api_key)), project_id)
+        return api_key
+
+    def authenticate(self, api_key: str) -> Project | None:
+        project_id = self._redis.get(self._api_key_key(hash_api_key(api_key)))
+        return self.get(project_id) if project_id else None
+
+    def get(self, project_id: str) -> Project | None:
+        fields = self._redis.hgetall(self._project_key(project_id))
+        return Project.model_validate(fields) if fields else None
+
+    def by_name(self, name: str) -> Project | None:
+        project_id = self._redis.get(self._name_key(name))
+        return self.get(project_id) if project_id else None

@@ -1,0 +1,92 @@
+"""The processes of one memfeed deployment on this machine: API, worker, Flower."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+
+import httpx
+
+from memfeed.settings import Settings
+from memfeed.supervisor import ManagedProcess
+
+STAGE_QUEUES = "feedback,reads,ingest"
+
+
+def child_environment(settings: Settings, redis_url: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        {
+            "MEMFEED_REDIS_URL": redis_url,
+            "MEMFEED_DATA_DIR": str(settings.data_dir.resolve()),
+            "MEMFEED_API_HOST": settings.api_host,
+            "MEMFEED_API_PORT": str(settings.api_port),
+            "HF_HUB_OFFLINE": "1",
+            "TRANSFORMERS_OFFLINE": "1",
+            "TOKENIZERS_PARALLELISM": "false",
+        }
+    )
+    return env
+
+
+def worker_command(settings: Settings, name: str) -> list[str]:
+    # Embedded mode: exactly one worker process owns the store, with a thread pool.
+    return [
+        sys.executable, "-m", "celery", "-A", "workers.celery_app", "worker",
+        "--pool", "threads",
+        "--concurrency", str(settings.worker_concurrency),
+        "--queues", STAGE_QUEUES,
+        "--hostname", f"{name}@%h",
+        "--loglevel", "INFO",
+        "--task-events",
+    ]
+
+
+def flower_command(settings: Settings) -> list[str]:
+    return [
+        sys.executable, "-m", "celery", "-A", "workers.celery_app", "flower",
+        f"--port={settings.flower_port}",
+        f"--address={settings.api_host}",
+    ]
+
+
+def api_command(settings: Settings) -> list[str]:
+    return [
+        sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory",
+        "--host", settings.api_host,
+        "--port", str(settings.api_port),
+        "--log-level", "warning",
+    ]
+
+
+def processes(settings: Settings, redis_url: str, with_flower: bool = True) -> list[ManagedProcess]:
+    logs = settings.data_dir / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    env = child_environment(settings, redis_url)
+    managed = [
+        ManagedProcess("worker", worker_command(settings, f"memfeed-{settings.api_port}"), logs / "worker.log", env),
+        ManagedProcess("api", api_command(settings), logs / "api.log", env),
+    ]
+    if with_flower:
+        managed.append(ManagedProcess("flower", flower_command(settings), logs / "flower.log", env))
+    return managed
+
+
+def wait_until_ready(base_url: str, timeout: float = 120.0) -> None:
+    """The API answers /healthz and a worker answers a ping through the queue."""
+    from workers.celery_app import celery_app
+    from workers.chains import PING
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{base_url}/healthz", timeout=2).status_code == 200:
+                break
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.25)
+    else:
+        raise TimeoutError(f"the API did not answer at {base_url}/healthz within {timeout:g} s")
+    remaining = max(1.0, deadline - time.monotonic())
+    celery_app.send_task(PING).get(timeout=remaining)

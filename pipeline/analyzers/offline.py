@@ -1,0 +1,186 @@
+"""The deterministic offline analyzer: bilingual (English/Chinese) rules plus embeddings."""
+
+from __future__ import annotations
+
+import re
+
+from pipeline.embedding import Embedder, cosine
+from pipeline.models import (
+    Classification,
+    ConflictDecision,
+    CorrectedStatement,
+    KeywordReplacement,
+    MemoryRecord,
+    Message,
+    UpdateType,
+    ValidityDecision,
+)
+from pipeline.text.conflicts import StatementFacts, judge_statement_against_memory
+from pipeline.text.corrections import ParsedStatement, parse_statements, statement_sentences
+from pipeline.text.fillers import is_correction_marker, strip_fillers
+from pipeline.text.intent import is_acknowledgement, is_gibberish, is_question, is_request
+from pipeline.text.language import detect_language, has_cjk
+from pipeline.text.lexicon import content_terms
+from pipeline.text.perspective import finish_sentence, to_third_person
+from pipeline.text.replacement import parse_keyword_replacement
+from pipeline.text.sentences import split_sentences
+from pipeline.text.values import extract_values, value_kind
+
+_CONTEXT_TURNS = 6
+
+
+def _context_pairs(context: list[Message]) -> list[tuple[str, str]]:
+    return [(message.role, message.content) for message in context[-_CONTEXT_TURNS:]]
+
+
+def _has_first_person(text: str) -> bool:
+    return bool(re.search(r"\bI\b|\b(?i:my|me|mine|we|our)\b", text) or "我" in text)
+
+
+class OfflineAnalyzer:
+    name = "offline"
+
+    def __init__(self, embedder: Embedder | None = None) -> None:
+        self._embedder = embedder
+
+    # --- validity ---------------------------------------------------------------------
+
+    def judge_validity(self, feedback: str, context: list[Message]) -> ValidityDecision:
+        text = (feedback or "").strip()
+        if not text:
+            return ValidityDecision(valid=False, reason="empty feedback")
+        if parse_keyword_replacement(text):
+            return ValidityDecision(valid=True, reason="keyword replacement instruction")
+        if is_gibberish(text):
+            return ValidityDecision(valid=False, reason="gibberish: no recognisable words")
+
+        kinds: list[str] = []
+        for sentence in split_sentences(text):
+            if is_correction_marker(sentence):
+                kinds.append("marker")
+                continue
+            core = strip_fillers(sentence)
+            if not core or is_acknowledgement(core):
+                kinds.append("acknowledgement")
+            elif is_question(core):
+                kinds.append("question")
+            elif is_request(core):
+                kinds.append("request")
+            elif is_gibberish(core):
+                kinds.append("gibberish")
+            elif content_terms(core, detect_language(core)) or extract_values(core):
+                return ValidityDecision(valid=True, reason="states a fact, preference, name or rule")
+            else:
+                kinds.append("acknowledgement")
+        if "marker" in kinds:
+            return ValidityDecision(valid=False, reason="says something is wrong but not what is right")
+        reasons = {
+            "question": "a question, not a statement about facts or preferences",
+            "request": "a request for a task, not a statement about facts or preferences",
+            "gibberish": "gibberish: no recognisable words",
+            "acknowledgement": "thanks, acknowledgement or small talk",
+        }
+        for kind in ("question", "request", "gibberish", "acknowledgement"):
+            if kind in kinds:
+                return ValidityDecision(valid=False, reason=reasons[kind])
+        return ValidityDecision(valid=False, reason="no statement found")
+
+    # --- classification ---------------------------------------------------------------
+
+    def classify(self, feedback: str, context: list[Message]) -> Classification:
+        replacement = parse_keyword_replacement(feedback)
+        if replacement:
+            original, target = replacement
+            return Classification(
+                update_type=UpdateType.KEYWORD_REPLACE,
+                keyword=KeywordReplacement(original=original, target=target),
+            )
+        parsed = parse_statements(feedback, _context_pairs(context))
+        rename = self._subjectless_rename(parsed)
+        if rename:
+            return Classification(update_type=UpdateType.KEYWORD_REPLACE, keyword=rename)
+        if not parsed:
+            parsed = [self._fallback_statement(feedback)]
+        return Classification(
+            update_type=UpdateType.SEMANTIC_UPDATE,
+            statements=[self._to_model(statement) for statement in parsed],
+        )
+
+    @staticmethod
+    def _subjectless_rename(parsed: list[ParsedStatement]) -> KeywordReplacement | None:
+        """"It's John Smith, not Jon Smith" with nothing to anchor it: a name fix everywhere."""
+        if len(parsed) != 1 or not parsed[0].subjectless:
+            return None
+        statement = parsed[0]
+        if len(statement.old_values) == 1 and len(statement.new_values) == 1:
+            old, new = statement.old_values[0], statement.new_values[0]
+            if value_kind(old) == "name" and value_kind(new) == "name" and len(old) >= 3:
+                return KeywordReplacement(original=old, target=new)
+        return None
+
+    @staticmethod
+    def _fallback_statement(feedback: str) -> ParsedStatement:
+        core = strip_fillers(feedback)
+        language = detect_language(core)
+        return ParsedStatement(text=finish_sentence(to_third_person(core, language), language), language=language)
+
+    @staticmethod
+    def _to_model(statement: ParsedStatement) -> CorrectedStatement:
+        return CorrectedStatement(
+            text=statement.text,
+            language=statement.language,
+            subject=statement.subject,
+            old_values=statement.old_values,
+            new_values=statement.new_values,
+            negated=statement.negated,
+        )
+
+    # --- conflicts --------------------------------------------------------------------
+
+    def judge_conflicts(
+        self, statement: CorrectedStatement, candidates: list[MemoryRecord]
+    ) -> list[ConflictDecision]:
+        if not candidates:
+            return []
+        similarities = self._similarities(statement.text, [c.memory_value for c in candidates])
+        facts = StatementFacts(
+            text=statement.text,
+            language=statement.language,
+            old_values=tuple(statement.old_values),
+            new_values=tuple(statement.new_values),
+            negated=statement.negated,
+        )
+        decisions = []
+        for candidate, similarity in zip(candidates, similarities):
+            verdict = judge_statement_against_memory(facts, candidate.memory_value, similarity)
+            decisions.append(
+                ConflictDecision(
+                    memory_id=candidate.id,
+                    supersede=verdict.supersede,
+                    reason=verdict.reason,
+                    corrected_value=verdict.corrected_value if verdict.supersede else None,
+                )
+            )
+        return decisions
+
+    def _similarities(self, text: str, memories: list[str]) -> list[float | None]:
+        if self._embedder is None:
+            return [None] * len(memories)
+        vectors = self._embedder.embed([text, *memories])
+        return [cosine(vectors[0], vector) for vector in vectors[1:]]
+
+    # --- extraction -------------------------------------------------------------------
+
+    def extract_memories(self, text: str, role: str) -> list[str]:
+        if role != "user" or not (text or "").strip():
+            return []
+        memories: list[str] = []
+        for sentence in split_sentences(text):
+            if is_question(sentence) or is_request(sentence) or is_acknowledgement(sentence):
+                continue
+            if not _has_first_person(sentence):
+                continue
+            for statement in parse_statements(sentence):
+                if statement.subject in ("user", "用户") and statement.text not in memories:
+                    memories.append(statement.text)
+        return memories

@@ -1,0 +1,143 @@
+"""Domain models shared by the pipeline stages, analyzers and store adapters."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+
+class MemoryStatus(StrEnum):
+    ACTIVATED = "activated"
+    ARCHIVED = "archived"
+    DELETED = "deleted"
+
+
+class ScopeKind(StrEnum):
+    USER = "user"
+    KNOWLEDGEBASE = "kb"
+    PUBLIC = "public"
+
+
+class UpdateType(StrEnum):
+    KEYWORD_REPLACE = "keyword_replace"
+    SEMANTIC_UPDATE = "semantic_update"
+
+
+class Message(BaseModel):
+    role: str
+    content: str
+
+
+class MemoryRecord(BaseModel):
+    """One stored memory (one Qdrant point's payload, plus its id)."""
+
+    id: str
+    project_id: str
+    scope_kind: ScopeKind = ScopeKind.USER
+    user_id: str | None = None
+    knowledgebase_id: str | None = None
+    agent_id: str | None = None
+    app_id: str | None = None
+    memory_key: str = ""
+    memory_value: str
+    memory_type: str = "LongTermMemory"
+    conversation_id: str | None = None
+    status: MemoryStatus = MemoryStatus.ACTIVATED
+    tags: list[str] = Field(default_factory=list)
+    create_time: float = 0.0
+    update_time: float = 0.0
+    # Version chain: a corrected memory points back to what it replaced.
+    supersedes: str | None = None
+    superseded_by: str | None = None
+    invalid_at: float | None = None
+    source_job_id: str | None = None
+    # Higher wins ties in search: a correction outranks what it supersedes.
+    priority: int = 0
+
+
+class SearchScope(BaseModel):
+    """What one caller may see or change: enforced in the store query itself."""
+
+    project_id: str
+    user_id: str | None = None
+    knowledgebase_ids: list[str] = Field(default_factory=list)
+    include_public: bool = False
+    agent_id: str | None = None
+    app_id: str | None = None
+
+
+class ScoredMemory(BaseModel):
+    memory: MemoryRecord
+    score: float
+    relativity: float
+
+
+# --- stage decisions -------------------------------------------------------
+
+
+class ValidityDecision(BaseModel):
+    valid: bool
+    reason: str
+
+
+class KeywordReplacement(BaseModel):
+    original: str
+    target: str
+
+
+class CorrectedStatement(BaseModel):
+    """One fact the feedback asserts, as it will be written to memory.
+
+    ``old_values`` are values the feedback says are wrong ("not 800 CNY"),
+    ``new_values`` the values it asserts; ``negated`` marks a statement that
+    denies a previously held fact ("does not like swimming").
+    """
+
+    text: str
+    language: Literal["en", "zh"] = "en"
+    subject: str = ""
+    old_values: list[str] = Field(default_factory=list)
+    new_values: list[str] = Field(default_factory=list)
+    negated: bool = False
+
+
+class Classification(BaseModel):
+    update_type: UpdateType
+    keyword: KeywordReplacement | None = None
+    statements: list[CorrectedStatement] = Field(default_factory=list)
+
+
+class ConflictDecision(BaseModel):
+    """The analyzer's verdict on one candidate memory for one statement."""
+
+    memory_id: str
+    supersede: bool
+    reason: str
+    # The corrected text of this memory when it is superseded.
+    corrected_value: str | None = None
+
+
+class PlannedChange(BaseModel):
+    """One write the lookup stage decided on; the write stage applies it."""
+
+    action: Literal["update", "add"]
+    memory_id: str | None = None  # the memory to archive, for "update"
+    before: str | None = None
+    after: str
+    # Where an added memory goes (updates inherit the superseded memory's scope).
+    scope_kind: ScopeKind = ScopeKind.USER
+    knowledgebase_id: str | None = None
+    memory_key: str = ""
+    reason: str = ""
+
+
+class AppliedChange(BaseModel):
+    action: Literal["update", "add"]
+    old_memory_id: str | None = None
+    new_memory_id: str
+    before: str | None = None
+    after: str
+    scope_kind: ScopeKind
+    knowledgebase_id: str | None = None

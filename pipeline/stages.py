@@ -1,0 +1,189 @@
+"""The four stages of a feedback job, as plain functions over their dependencies.
+
+validate → classify → lookup → write. Each is deterministic for a given job and store
+state, and write derives its point ids from the job id, so running a stage twice (a
+worker died after writing, before acknowledging) gives the same result.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+
+from pipeline.analyzers.base import Analyzer
+from pipeline.job import FeedbackJob
+from pipeline.memory_index import MemoryIndex
+from pipeline.memory_keys import memory_key_for
+from pipeline.models import (
+    AppliedChange,
+    Classification,
+    MemoryRecord,
+    MemoryStatus,
+    PlannedChange,
+    ScopeKind,
+    UpdateType,
+    ValidityDecision,
+)
+from pipeline.text.keyword import contains_term, replace_term
+
+# How many hybrid-search candidates the conflict judgement sees per statement.
+CONFLICT_CANDIDATES = 12
+_MEMORY_ID_NAMESPACE = uuid.UUID("6f1c9f3e-0d1b-4c53-9a52-5b2d0f6f7a10")
+
+
+def validate(job: FeedbackJob, analyzer: Analyzer) -> ValidityDecision:
+    return analyzer.judge_validity(job.feedback_content, job.context)
+
+
+def classify(job: FeedbackJob, analyzer: Analyzer) -> Classification:
+    return analyzer.classify(job.feedback_content, job.context)
+
+
+def lookup(
+    job: FeedbackJob, classification: Classification, index: MemoryIndex, analyzer: Analyzer
+) -> list[PlannedChange]:
+    if classification.update_type is UpdateType.KEYWORD_REPLACE and classification.keyword:
+        return _plan_keyword_replace(job, classification, index)
+    return _plan_semantic_update(job, classification, index, analyzer)
+
+
+def _plan_keyword_replace(
+    job: FeedbackJob, classification: Classification, index: MemoryIndex
+) -> list[PlannedChange]:
+    keyword = classification.keyword
+    assert keyword is not None
+    plan = []
+    for memory in sorted(index.store.scroll_all(job.scope()), key=lambda m: (m.create_time, m.id)):
+        if contains_term(memory.memory_value, keyword.original):
+            plan.append(
+                PlannedChange(
+                    action="update",
+                    memory_id=memory.id,
+                    before=memory.memory_value,
+                    after=replace_term(memory.memory_value, keyword.original, keyword.target),
+                    scope_kind=memory.scope_kind,
+                    knowledgebase_id=memory.knowledgebase_id,
+                    memory_key=memory.memory_key,
+                    reason=f"contains '{keyword.original}'",
+                )
+            )
+    return plan
+
+
+def _plan_semantic_update(
+    job: FeedbackJob, classification: Classification, index: MemoryIndex, analyzer: Analyzer
+) -> list[PlannedChange]:
+    plan: list[PlannedChange] = []
+    superseded: set[str] = set()
+    for statement in classification.statements:
+        hits = index.search(job.scope(), statement.text, CONFLICT_CANDIDATES)
+        candidates = {hit.memory.id: hit.memory for hit in hits}
+        decisions = analyzer.judge_conflicts(statement, list(candidates.values()))
+        updates = []
+        for decision in decisions:
+            # The analyzer judges only what the scoped lookup gave it.
+            memory = candidates.get(decision.memory_id)
+            if memory is None or not decision.supersede or memory.id in superseded:
+                continue
+            superseded.add(memory.id)
+            updates.append(
+                PlannedChange(
+                    action="update",
+                    memory_id=memory.id,
+                    before=memory.memory_value,
+                    after=decision.corrected_value or statement.text,
+                    scope_kind=memory.scope_kind,
+                    knowledgebase_id=memory.knowledgebase_id,
+                    memory_key=memory.memory_key,
+                    reason=decision.reason,
+                )
+            )
+        if updates:
+            plan.extend(updates)
+        else:
+            plan.append(
+                PlannedChange(action="add", after=statement.text, scope_kind=ScopeKind.USER, reason="contradicts nothing")
+            )
+    return plan
+
+
+def new_memory_id(job_id: str, position: int) -> str:
+    return str(uuid.uuid5(_MEMORY_ID_NAMESPACE, f"{job_id}:{position}"))
+
+
+def write(job: FeedbackJob, plan: list[PlannedChange], index: MemoryIndex) -> list[AppliedChange]:
+    """Apply the plan: write each corrected version, then archive what it supersedes.
+
+    The new version is written before its predecessor is archived, so an interruption
+    leaves at worst both active, never a memory archived without its replacement; the
+    retry then completes the archive.
+    """
+    now = time.time()
+    olds = {m.id: m for m in index.store.get([c.memory_id for c in plan if c.memory_id])}
+    new_records: list[MemoryRecord] = []
+    archives: list[tuple[str, str]] = []
+    applied: list[AppliedChange] = []
+    for position, change in enumerate(plan):
+        new_id = new_memory_id(job.job_id, position)
+        old = olds.get(change.memory_id) if change.memory_id else None
+        if old is not None and old.status is not MemoryStatus.ACTIVATED and old.superseded_by != new_id:
+            # Someone else already replaced or removed it: nothing of ours to supersede.
+            continue
+        if old is not None:
+            record = old.model_copy(
+                update={
+                    "id": new_id,
+                    "memory_value": change.after,
+                    "status": MemoryStatus.ACTIVATED,
+                    "supersedes": old.id,
+                    "superseded_by": None,
+                    "invalid_at": None,
+                    "source_job_id": job.job_id,
+                    "priority": old.priority + 1,
+                    "update_time": now,
+                    "create_time": now,
+                }
+            )
+            archives.append((old.id, new_id))
+        else:
+            record = MemoryRecord(
+                id=new_id,
+                project_id=job.project_id,
+                scope_kind=change.scope_kind,
+                user_id=job.user_id if change.scope_kind is ScopeKind.USER else None,
+                knowledgebase_id=change.knowledgebase_id,
+                agent_id=job.agent_id,
+                app_id=job.app_id,
+                memory_key=change.memory_key or memory_key_for(change.after),
+                memory_value=change.after,
+                conversation_id=job.conversation_id,
+                tags=["feedback"],
+                create_time=now,
+                update_time=now,
+                source_job_id=job.job_id,
+                priority=1,
+            )
+        new_records.append(record)
+        applied.append(
+            AppliedChange(
+                action=change.action,
+                old_memory_id=old.id if old else None,
+                new_memory_id=new_id,
+                before=change.before,
+                after=change.after,
+                scope_kind=record.scope_kind,
+                knowledgebase_id=record.knowledgebase_id,
+            )
+        )
+    index.write(new_records)
+    for old_id, new_id in archives:
+        index.store.set_fields(
+            [old_id],
+            {
+                "status": MemoryStatus.ARCHIVED.value,
+                "superseded_by": new_id,
+                "invalid_at": now,
+                "update_time": now,
+            },
+        )
+    return applied

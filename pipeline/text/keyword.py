@@ -1,0 +1,71 @@
+"""Term matching and replacement: whole words for Latin scripts, substrings for CJK."""
+
+from __future__ import annotations
+
+import re
+
+_WORD_CHAR = r"A-Za-z0-9_\u00C0-\u024F"
+
+
+def _is_word_char(char: str) -> bool:
+    return bool(re.fullmatch(f"[{_WORD_CHAR}]", char))
+
+
+def _is_acronym(term: str) -> bool:
+    letters = [c for c in term if c.isalpha()]
+    return 1 < len(letters) <= 5 and all(c.isupper() for c in letters) and term.isascii()
+
+
+def term_pattern(term: str) -> re.Pattern[str]:
+    """A regex for `term`: whole-word at Latin/digit edges, any whitespace between words.
+
+    Acronyms ("US", "IT") match case-sensitively so they never hit "us"/"it"; other
+    terms match regardless of case ("coffee" finds "Coffee").
+    """
+    term = term.strip()
+    body = r"\s+".join(re.escape(piece) for piece in term.split())
+    if term and _is_word_char(term[0]):
+        body = f"(?<![{_WORD_CHAR}])" + body
+    if term and _is_word_char(term[-1]):
+        body = body + f"(?![{_WORD_CHAR}])"
+    flags = 0 if _is_acronym(term) else re.IGNORECASE
+    return re.compile(body, flags)
+
+
+def contains_term(text: str, term: str) -> bool:
+    if not term.strip():
+        return False
+    return term_pattern(term).search(text) is not None
+
+
+def find_term_spans(text: str, term: str) -> list[tuple[int, int]]:
+    if not term.strip():
+        return []
+    return [match.span() for match in term_pattern(term).finditer(text)]
+
+
+def _match_case(found: str, original: str, target: str) -> str:
+    if found == original or not target:
+        return target
+    if found.isupper() and len(found) > 1 and not original.isupper():
+        return target.upper()
+    if found[:1].isupper() and target[:1].islower():
+        return target[:1].upper() + target[1:]
+    if found[:1].islower() and original[:1].isupper() and target[:1].isupper() and not target.isupper():
+        return target[:1].lower() + target[1:]
+    return target
+
+
+def replace_term(text: str, original: str, target: str) -> str:
+    """Replace every whole-term occurrence of `original` with `target`."""
+    if not original.strip():
+        return text
+
+    def substitute(match: re.Match[str]) -> str:
+        return _match_case(match.group(0), original, target)
+
+    replaced = term_pattern(original).sub(substitute, text)
+    if target.endswith("."):
+        # "works at Acme Corp." with target "Acme Inc." must not end in "..".
+        replaced = replaced.replace(target + ".", target)
+    return replaced

@@ -1,0 +1,150 @@
+"""Word-level normalisation: stopwords, light stemming, synonyms, negation cues."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from pipeline.text.language import Language, has_cjk
+
+EN_STOPWORDS = frozenset(
+    """a an the this that these those it its it's is are was were be been being am do does did
+    done doing has have had having will would shall should can could may might must to of in on
+    at by for with from into onto about as than then so and or but if while because also too very
+    really just still already now currently anymore any more longer no not never n't user user's
+    users the's i me my mine myself we our us you your he him his she her they them their there
+    here what which who whom whose when where why how all some every each other such only own same
+    again further once up down out over under per within via actually please remember note that's
+    get got gets now though although even always usually often sometimes yet around""".split()
+)
+
+ZH_STOPWORDS = frozenset(
+    """的 了 是 在 为 和 与 及 也 都 很 就 还 又 用户 我 我的 我们 你 你的 他 她 它 他们 她们 一名 一个 一位
+    名 位 个 吗 呢 吧 啊 呀 着 过 把 被 将 已经 已 现在 目前 如今 以前 之前 原来 曾经 其实 实际上 事实上
+    不 没 没有 不再 再 从 于 而 而是 就是 这 那 这个 那个 对 啦 哦 嗯 最近 以后 今后 从此 了解 记住 请""".split()
+)
+
+_EN_IRREGULAR = {
+    "is": "be", "are": "be", "was": "be", "were": "be", "am": "be", "been": "be",
+    "has": "have", "had": "have", "does": "do", "did": "do", "goes": "go", "went": "go",
+    "gone": "go", "lives": "live", "lived": "live", "children": "child", "men": "man",
+    "women": "woman", "people": "person", "feet": "foot", "teeth": "tooth", "mice": "mouse",
+    "ate": "eat", "eaten": "eat", "drank": "drink", "drunk": "drink", "drove": "drive",
+    "driven": "drive", "bought": "buy", "taught": "teach", "told": "tell", "left": "leave",
+    "moved": "move", "spoke": "speak", "spoken": "speak", "wrote": "write", "written": "write",
+}
+
+# Synonyms folded onto one lemma so "enjoys hiking" and "likes hiking" share an attribute.
+_EN_SYNONYMS = {
+    "enjoy": "like", "love": "like", "adore": "like", "fond": "like", "prefer": "prefer",
+    "reside": "live", "stay": "live", "employ": "work", "job": "work", "occupation": "work",
+    "dad": "father", "mom": "mother", "mum": "mother", "wife": "spouse", "husband": "spouse",
+    "kid": "child", "son": "child", "daughter": "daughter", "boss": "manager",
+    "close": "close", "shut": "close", "cap": "limit", "maximum": "limit", "max": "limit",
+    "cost": "price", "fee": "price", "phone": "phone", "mobile": "phone", "cell": "phone",
+}
+# Verbs that deny a preference: "dislikes X" is "does not like X".
+EN_NEGATIVE_VERBS = {"dislike": "like", "hate": "like", "detest": "like", "loathe": "like"}
+
+_ZH_SYNONYMS = {"爱": "喜欢", "喜爱": "喜欢", "爱好": "喜欢", "热爱": "喜欢", "居住": "住", "住在": "住"}
+ZH_NEGATIVE_VERBS = {"讨厌": "喜欢", "厌恶": "喜欢", "反感": "喜欢"}
+
+_EN_NEGATION = re.compile(
+    r"\b(?:not|never|no|cannot|nobody|nothing|neither|nor)\b|n't\b|\b(?:dislikes?|disliked|hates?|"
+    r"hated|detests?|loathes?)\b",
+    re.IGNORECASE,
+)
+_ZH_NEGATION_FALSE_FRIENDS = re.compile(
+    r"不错|不过|不同|不少|不断|不仅|不管|不久|不得不|不但|差不多|不一定|无论|非常|并且|不用说"
+)
+_ZH_NEGATION = re.compile(r"不|没有|没|从未|未曾|并非|讨厌|厌恶|反感")
+
+
+def stem(word: str) -> str:
+    """A deliberately light stemmer: consistent, not linguistically perfect."""
+    w = word.lower().strip("'’")
+    w = re.sub(r"['’]s$", "", w)
+    if w in _EN_IRREGULAR:
+        w = _EN_IRREGULAR[w]
+    elif len(w) > 4 and w.endswith("ies"):
+        w = w[:-3] + "y"
+    elif len(w) > 3 and w.endswith("s") and not w.endswith("ss"):
+        w = w[:-1]
+    for suffix in ("ing", "ed"):
+        if len(w) > len(suffix) + 2 and w.endswith(suffix):
+            w = w[: -len(suffix)]
+            break
+    if len(w) > 3 and w.endswith("e"):
+        w = w[:-1]
+    if len(w) > 3 and w[-1] == w[-2] and w[-1] not in "aeiouls":
+        w = w[:-1]
+    return w
+
+
+@lru_cache(maxsize=4096)
+def lemma(word: str) -> str:
+    """Stem plus synonym folding: the unit attribute overlap is measured in."""
+    lower = word.lower()
+    base = stem(lower)
+    for table in (_EN_SYNONYMS, EN_NEGATIVE_VERBS):
+        for surface, canonical in table.items():
+            if base == stem(surface):
+                return stem(canonical)
+    return base
+
+
+def en_words(text: str) -> list[str]:
+    return re.findall(r"[A-Za-z][A-Za-z'’\-]*|\d+(?:\.\d+)?", text)
+
+
+def zh_tokens(text: str) -> list[str]:
+    import jieba  # imported lazily: building its dictionary takes about a second
+
+    jieba.setLogLevel(60)
+    tokens: list[str] = []
+    for token in jieba.lcut(text):
+        token = token.strip()
+        if not token:
+            continue
+        # jieba glues negation onto verbs ("不住"); split it so 住 matches 住.
+        if len(token) > 1 and token[0] in "不没" and token not in ("不错", "不过", "不同", "不少"):
+            tokens.append(token[0])
+            token = token[1:]
+        tokens.append(token)
+    return tokens
+
+
+def is_negated(text: str, language: Language | None = None) -> bool:
+    """Whether the sentence denies its predicate ("does not like", "不喜欢")."""
+    if language == "zh" or (language is None and has_cjk(text)):
+        cleaned = _ZH_NEGATION_FALSE_FRIENDS.sub("", text)
+        if _ZH_NEGATION.search(cleaned):
+            return True
+    return bool(_EN_NEGATION.search(text))
+
+
+def content_terms(text: str, language: Language, exclude: list[str] | None = None) -> list[str]:
+    """Content lemmas of `text` in order, without stopwords, negation or the values in `exclude`."""
+    masked = text
+    for value in sorted(exclude or [], key=len, reverse=True):
+        if value.strip():
+            masked = re.sub(re.escape(value), " ", masked, flags=re.IGNORECASE)
+    terms: list[str] = []
+    if language == "zh" or has_cjk(masked):
+        for token in zh_tokens(masked):
+            if re.fullmatch(r"[\W_]+", token) or token in ZH_STOPWORDS or token.isdigit():
+                continue
+            if re.fullmatch(r"[A-Za-z][A-Za-z'’\-]*", token):
+                if token.lower() in EN_STOPWORDS:
+                    continue
+                terms.append(lemma(token))
+                continue
+            token = ZH_NEGATIVE_VERBS.get(token, _ZH_SYNONYMS.get(token, token))
+            terms.append(token)
+        return terms
+    for word in en_words(masked):
+        lower = word.lower()
+        if lower in EN_STOPWORDS or lower.endswith("n't") or lower.isdigit():
+            continue
+        terms.append(lemma(lower))
+    return terms

@@ -1,0 +1,118 @@
+"""First person → third person ("I live in Berlin" → "The user lives in Berlin.")."""
+
+from __future__ import annotations
+
+import re
+
+from pipeline.text.language import Language, detect_language
+
+_IRREGULAR_THIRD_PERSON = {"have": "has", "do": "does", "go": "goes", "be": "is", "am": "is"}
+# Forms that do not change with the subject (modals and past tenses).
+_INVARIANT = set(
+    """can cannot could will would shall should may might must was had did used ought
+    went ate drank drove bought taught told left spoke wrote got made took came saw gave found
+    thought knew became began grew met paid sold sent spent kept felt heard held lost built
+    brought caught fought flew ran sat stood understood quit""".split()
+)
+_ADVERBS = set(
+    """also really still usually always never now often mostly actually just only sometimes
+    definitely absolutely currently rarely generally normally typically mainly truly totally
+    honestly seriously already recently no longer even""".split()
+)
+_CONTRACTIONS = [
+    (r"\bI\s*(?:'|’)m\b", "I am"),
+    (r"\bI\s*(?:'|’)ve\b", "I have"),
+    (r"\bI\s*(?:'|’)d\b", "I would"),
+    (r"\bI\s*(?:'|’)ll\b", "I will"),
+    (r"\b([Dd])on(?:'|’)t\b", r"\1o not"),
+    (r"\b([Dd])idn(?:'|’)t\b", r"\1id not"),
+    (r"\b([Cc])an(?:'|’)t\b", r"\1annot"),
+    (r"\b([Ww])on(?:'|’)t\b", r"\1ill not"),
+    (r"\b([Hh])aven(?:'|’)t\b", r"\1ave not"),
+    (r"\b([Ww])asn(?:'|’)t\b", r"\1as not"),
+    (r"\b([Ii])sn(?:'|’)t\b", r"\1s not"),
+    (r"\b([Aa])ren(?:'|’)t\b", r"\1re not"),
+    (r"\b([Dd])oesn(?:'|’)t\b", r"\1oes not"),
+    (r"\b([Ww])eren(?:'|’)t\b", r"\1ere not"),
+    (r"\b([Hh])asn(?:'|’)t\b", r"\1as not"),
+]
+_ZH_KINSHIP = (
+    "女儿|儿子|孩子|妈妈|母亲|爸爸|父亲|老婆|老公|妻子|丈夫|爱人|太太|先生|哥哥|姐姐|弟弟|妹妹|"
+    "家人|家|朋友|同事|老板|经理|领导|上司|公司|团队|男朋友|女朋友|宠物|狗|猫|生日|电话|邮箱|地址|名字"
+)
+
+
+def third_person_verb(verb: str) -> str:
+    """Agree a base-form verb with a third-person singular subject."""
+    lower = verb.lower()
+    if lower in _IRREGULAR_THIRD_PERSON:
+        return _IRREGULAR_THIRD_PERSON[lower]
+    if lower in _INVARIANT or lower.endswith("ed") or not lower.isalpha():
+        return verb
+    if re.search(r"(?:s|sh|ch|x|z|o)$", lower):
+        return verb + "es"
+    if re.search(r"[^aeiou]y$", lower):
+        return verb[:-1] + "ies"
+    return verb + "s"
+
+
+def _agree_after_subject(match: re.Match[str]) -> str:
+    adverbs, verb = match.group(1) or "", match.group(2)
+    return f"{'the user'}{adverbs} {third_person_verb(verb)}"
+
+
+def expand_contractions(text: str) -> str:
+    """"I'm" → "I am", "don't" → "do not": one spelling for the rules that follow."""
+    text = text.replace("’", "'")
+    for pattern, replacement in _CONTRACTIONS:
+        text = re.sub(pattern, replacement, text)
+    text = re.sub(r"\b([Ii]t|[Tt]hat|[Tt]his|[Ss]he|[Hh]e|[Tt]here)'s\b", r"\1 is", text)
+    text = re.sub(r"\b([Ww]e|[Tt]hey|[Yy]ou)'re\b", r"\1 are", text)
+    text = re.sub(r"\b(\w+)n't\b", r"\1 not", text)
+    return text
+
+
+def _english_to_third_person(text: str) -> str:
+    text = expand_contractions(text)
+    adverb_group = r"((?:\s+(?:" + "|".join(sorted(_ADVERBS, key=len, reverse=True)) + r"))*)"
+    # "I [adverbs] verb" → "the user [adverbs] verb-s"
+    text = re.sub(r"\bI" + adverb_group + r"\s+([A-Za-z]+)\b", _agree_after_subject, text)
+    text = re.sub(r"\bI\b", "the user", text)
+    text = re.sub(r"\b[Mm]y\b", "the user's", text)
+    text = re.sub(r"\b[Mm]ine\b", "the user's", text)
+    text = re.sub(r"\b[Mm]yself\b", "themselves", text)
+    text = re.sub(r"\b[Mm]e\b", "the user", text)
+    text = re.sub(r"\bthe user's own\b", "the user's own", text)
+    return text
+
+
+def _chinese_to_third_person(text: str) -> str:
+    text = text.replace("我们", "\x00")
+    text = text.replace("我的", "用户的")
+    text = re.sub(rf"我(?=(?:{_ZH_KINSHIP}))", "用户的", text)
+    text = text.replace("我", "用户").replace("自己", "用户自己")
+    return text.replace("\x00", "我们")
+
+
+def to_third_person(text: str, language: Language | None = None) -> str:
+    """Rewrite the speaker's first-person references as "the user" / "用户"."""
+    language = language or detect_language(text)
+    if language == "zh":
+        return _chinese_to_third_person(text)
+    return _english_to_third_person(text)
+
+
+def finish_sentence(text: str, language: Language | None = None) -> str:
+    """Capitalise and punctuate one statement so it reads as a stored memory."""
+    language = language or detect_language(text)
+    text = re.sub(r"\s+", " ", text).strip()
+    if language == "zh":
+        text = text.strip(" ，,。.!！~～")
+        text = re.sub(r"(?:了|啦|呢|吧|哦|喔|呀|啊)+$", "", text)
+        return text + "。" if text else ""
+    text = text.strip(" ,;:-–—")
+    text = re.sub(r"[.!;,:]+$", "", text).strip()
+    if not text:
+        return ""
+    text = text[0].upper() + text[1:]
+    return text + ("" if text.endswith("?") else ".")

@@ -1,0 +1,37 @@
+"""Sentence and clause splitting for English and Chinese punctuation."""
+
+from __future__ import annotations
+
+import re
+
+# Split after terminal punctuation; a period only ends a sentence before whitespace
+# (so "Acme Inc.'s" and "3.5" stay whole).
+_SENTENCE_END = re.compile(r"(?<=[。！？!?；;])\s*|(?<=\.)\s+|\n+")
+_CLAUSE_SEP = re.compile(r"\s*[，,、]\s*|\s*[—–]\s+|\s+-\s+")
+
+
+_ABBREVIATION_END = re.compile(
+    r"(?:\b(?:Mr|Mrs|Ms|Dr|Prof|St|Jr|Sr|Inc|Corp|Co|Ltd|vs|etc|approx|No)|\b[A-Z]|\be\.g|\bi\.e)\.$"
+)
+
+
+def split_sentences(text: str) -> list[str]:
+    parts = [part.strip() for part in _SENTENCE_END.split(text.strip()) if part and part.strip()]
+    sentences: list[str] = []
+    for part in parts:
+        # "Dr. Lee" and "Acme Inc. ships" are one sentence.
+        if sentences and _ABBREVIATION_END.search(sentences[-1]):
+            sentences[-1] = f"{sentences[-1]} {part}"
+        else:
+            sentences.append(part)
+    return sentences
+
+
+def split_clauses(sentence: str) -> list[str]:
+    """Comma-level pieces of one sentence (both ASCII and CJK commas)."""
+    parts = _CLAUSE_SEP.split(sentence.strip())
+    return [part.strip() for part in parts if part and part.strip()]
+
+
+def strip_terminal_punctuation(text: str) -> str:
+    return text.strip().rstrip("。！？!?.;；,，、~～…").strip()

@@ -1,0 +1,121 @@
+"""A real stack for the integration tests: `memfeed up` with its Celery worker (threads pool),
+the embedded Qdrant Edge store in a temporary directory, and a real Redis database of its own."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import redis
+
+from api.client import MemfeedClient
+
+TEST_REDIS_URL = os.environ.get("MEMFEED_TEST_REDIS_URL", "redis://127.0.0.1:6379/13")
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def stack_environment(data_dir: Path, prefix: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        {
+            "MEMFEED_REDIS_URL": TEST_REDIS_URL,
+            "MEMFEED_REDIS_PREFIX": prefix,
+            "MEMFEED_DATA_DIR": str(data_dir),
+            "PYTHONPATH": str(REPO_ROOT),
+        }
+    )
+    return env
+
+
+@pytest.fixture(scope="session")
+def redis_client() -> Iterator[redis.Redis]:
+    client = redis.Redis.from_url(TEST_REDIS_URL, decode_responses=True)
+    try:
+        client.ping()
+    except redis.exceptions.ConnectionError as exc:
+        pytest.fail(f"integration tests need Redis at {TEST_REDIS_URL}: {exc}")
+    client.flushdb()
+    yield client
+    client.flushdb()
+
+
+class Stack:
+    def __init__(self, base_url: str, env: dict[str, str], data_dir: Path, process: subprocess.Popen) -> None:
+        self.base_url = base_url
+        self.env = env
+        self.data_dir = data_dir
+        self.process = process
+
+    def cli(self, *args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "-m", "memfeed.cli", *args], env=self.env, capture_output=True, text=True, timeout=120
+        )
+
+    def create_project(self, name: str | None = None) -> str:
+        result = self.cli("project", "create", name or f"test-{uuid.uuid4().hex[:10]}")
+        assert result.returncode == 0, result.stderr
+        return result.stdout.strip().splitlines()[-1]
+
+    def logs(self, name: str) -> str:
+        path = self.data_dir / "logs" / f"{name}.log"
+        return path.read_text(errors="replace") if path.exists() else ""
+
+
+@pytest.fixture(scope="session")
+def stack(redis_client: redis.Redis, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    data_dir = tmp_path_factory.mktemp("memfeed-data")
+    env = stack_environment(data_dir, prefix=f"mft{uuid.uuid4().hex[:6]}")
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "memfeed.cli", "up", "--port", str(port), "--no-flower"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    assert process.stdout is not None
+    output = []
+    deadline = time.monotonic() + 180
+    for line in process.stdout:
+        output.append(line)
+        if "ready" in line or time.monotonic() > deadline:
+            break
+    if process.poll() is not None or not any("ready" in line for line in output):
+        process.kill()
+        pytest.fail("memfeed up did not start:\n" + "".join(output))
+    running = Stack(f"http://127.0.0.1:{port}", env, data_dir, process)
+    yield running
+    process.terminate()
+    try:
+        process.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+@pytest.fixture(scope="session")
+def api_key(stack: Stack) -> str:
+    return stack.create_project()
+
+
+@pytest.fixture
+def client(stack: Stack, api_key: str) -> Iterator[MemfeedClient]:
+    with MemfeedClient(stack.base_url, api_key) as memfeed:
+        yield memfeed
+
+
+@pytest.fixture
+def user_id() -> str:
+    return f"user-{uuid.uuid4().hex[:10]}"

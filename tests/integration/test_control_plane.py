@@ -1,0 +1,67 @@
+"""The Redis control plane against a real Redis."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+import redis
+
+from memfeed.control import ControlPlane
+from memfeed.control.jobs import JobOutcome, JobStatus, StageRecord
+from memfeed.control.projects import ProjectExistsError, hash_api_key
+from memfeed.settings import Settings
+from pipeline.models import Message
+
+
+@pytest.fixture
+def control(redis_client: redis.Redis) -> ControlPlane:
+    return ControlPlane(redis_client, Settings(redis_prefix=f"cp{uuid.uuid4().hex[:6]}", max_conversation_messages=5))
+
+
+def test_project_keys_are_stored_hashed_and_authenticate(control: ControlPlane, redis_client: redis.Redis) -> None:
+    project, key = control.projects.create("acme")
+
+    assert control.projects.authenticate(key) == project
+    assert control.projects.authenticate(key + "x") is None
+    stored_values = [redis_client.get(k) or "" for k in redis_client.scan_iter(f"{control.prefix}:apikey:*")]
+    assert key not in " ".join(stored_values)
+    assert redis_client.exists(f"{control.prefix}:apikey:{hash_api_key(key)}")
+    with pytest.raises(ProjectExistsError):
+        control.projects.create("acme")
+
+
+def test_knowledgebases_belong_to_one_project(control: ControlPlane) -> None:
+    kb = control.knowledgebases.create("p1", "Handbook")
+    assert control.knowledgebases.foreign_ids("p1", [kb.id]) == []
+    assert control.knowledgebases.foreign_ids("p2", [kb.id, "nope"]) == [kb.id, "nope"]
+    assert not control.knowledgebases.delete("p2", kb.id)
+    assert control.knowledgebases.delete("p1", kb.id)
+    assert control.knowledgebases.get(kb.id) is None
+
+
+def test_conversation_keeps_the_latest_turns(control: ControlPlane) -> None:
+    for n in range(7):
+        control.conversations.append("p1", "c1", "u1", [Message(role="user", content=f"turn {n}")])
+    assert [m.content for m in control.conversations.recent("p1", "c1", 3)] == ["turn 4", "turn 5", "turn 6"]
+    assert len(control.conversations.all("p1", "c1")) == 5
+    assert control.conversations.recent("p2", "c1", 3) == []
+
+
+def test_job_record_lifecycle(control: ControlPlane) -> None:
+    job_id = uuid.uuid4().hex
+    control.jobs.create(job_id, "p1", "feedback", {"user_id": "u1"}, stages=("validate", "write"))
+    control.jobs.set_stage(job_id, "validate", StageRecord(state="done", duration_ms=1.5, detail={"valid": True}))
+    control.jobs.finish(job_id, JobOutcome.APPLIED, reason="1 change", update_type="semantic_update",
+                        changes=[{"before": "a", "after": "b"}])
+
+    record = control.jobs.get(job_id)
+    assert record is not None
+    assert record.status is JobStatus.COMPLETED and record.outcome is JobOutcome.APPLIED
+    assert record.stages["validate"].detail == {"valid": True} and record.stages["write"].state == "pending"
+    assert record.changes == [{"before": "a", "after": "b"}]
+
+    control.jobs.fail(job_id, 50145, "store unavailable")
+    failed = control.jobs.get(job_id)
+    assert failed is not None and failed.status is JobStatus.FAILED and failed.error_code == 50145
+    assert control.jobs.get("missing") is None

@@ -1,0 +1,114 @@
+"""The write stage against the real embedded store: version chain and idempotence."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from pipeline import stages
+from pipeline.embedding import MiniLMEmbedder
+from pipeline.job import FeedbackJob
+from pipeline.memory_index import MemoryIndex
+from pipeline.models import (
+    Classification,
+    KeywordReplacement,
+    MemoryRecord,
+    MemoryStatus,
+    PlannedChange,
+    ScopeKind,
+    SearchScope,
+    UpdateType,
+)
+from pipeline.sparse import SparseEncoder
+from pipeline.store.edge import EdgeMemoryStore
+
+ALL_STATUSES = (MemoryStatus.ACTIVATED, MemoryStatus.ARCHIVED)
+
+
+@pytest.fixture(scope="module")
+def embedder() -> MiniLMEmbedder:
+    return MiniLMEmbedder()
+
+
+@pytest.fixture
+def index(tmp_path: Path, embedder: MiniLMEmbedder) -> Iterator[MemoryIndex]:
+    store = EdgeMemoryStore(tmp_path / "shard")
+    yield MemoryIndex(store, embedder, SparseEncoder())
+    store.close()
+
+
+def job(**overrides) -> FeedbackJob:
+    fields = {"job_id": uuid.uuid4().hex, "project_id": "p1", "user_id": "u1", "feedback_content": "..."}
+    return FeedbackJob(**{**fields, **overrides})
+
+
+def stored(index: MemoryIndex, value: str, **fields) -> MemoryRecord:
+    defaults = {"id": str(uuid.uuid4()), "project_id": "p1", "user_id": "u1", "create_time": time.time()}
+    record = MemoryRecord(**{**defaults, **fields}, memory_value=value)
+    index.write([record])
+    return record
+
+
+def test_update_archives_the_old_version_and_links_both(index: MemoryIndex) -> None:
+    old = stored(index, "The user lives in Berlin.", memory_key="Home")
+    plan = [PlannedChange(action="update", memory_id=old.id, before=old.memory_value, after="The user lives in Munich.")]
+    feedback = job()
+
+    [change] = stages.write(feedback, plan, index)
+
+    [archived, current] = index.store.get([old.id, change.new_memory_id])
+    assert archived.status is MemoryStatus.ARCHIVED and archived.superseded_by == current.id
+    assert archived.invalid_at is not None and archived.memory_value == "The user lives in Berlin."
+    assert current.status is MemoryStatus.ACTIVATED and current.supersedes == old.id
+    assert current.memory_key == "Home" and current.priority == old.priority + 1
+    assert current.source_job_id == feedback.job_id
+
+
+def test_running_the_write_stage_twice_changes_nothing_more(index: MemoryIndex) -> None:
+    old = stored(index, "The user lives in Berlin.")
+    plan = [
+        PlannedChange(action="update", memory_id=old.id, before=old.memory_value, after="The user lives in Munich."),
+        PlannedChange(action="add", after="The user is allergic to shellfish."),
+    ]
+    feedback = job()
+
+    first = stages.write(feedback, plan, index)
+    second = stages.write(feedback, plan, index)
+
+    assert [c.new_memory_id for c in first] == [c.new_memory_id for c in second]
+    everything = index.store.scroll_all(SearchScope(project_id="p1", user_id="u1"), statuses=ALL_STATUSES)
+    assert len(everything) == 3
+    active = index.store.scroll_all(SearchScope(project_id="p1", user_id="u1"))
+    assert sorted(m.memory_value for m in active) == ["The user is allergic to shellfish.", "The user lives in Munich."]
+
+
+def test_a_memory_already_superseded_by_another_job_is_left_alone(index: MemoryIndex) -> None:
+    old = stored(index, "The user lives in Berlin.")
+    plan = [PlannedChange(action="update", memory_id=old.id, before=old.memory_value, after="The user lives in Munich.")]
+    stages.write(job(), plan, index)
+
+    late = stages.write(job(), [plan[0].model_copy(update={"after": "The user lives in Hamburg."})], index)
+
+    assert late == []
+    active = index.store.scroll_all(SearchScope(project_id="p1", user_id="u1"))
+    assert [m.memory_value for m in active] == ["The user lives in Munich."]
+
+
+def test_keyword_lookup_plans_only_whole_words_in_scope(index: MemoryIndex) -> None:
+    stored(index, "Ann manages the annual budget.")
+    stored(index, "The user met Joanne at the conference.")
+    stored(index, "Ann is the user's sister.", user_id="u2")
+    stored(index, "Ann approves travel.", scope_kind=ScopeKind.KNOWLEDGEBASE, user_id=None, knowledgebase_id="kb1")
+    classification = Classification(
+        update_type=UpdateType.KEYWORD_REPLACE, keyword=KeywordReplacement(original="Ann", target="Anna")
+    )
+
+    plan = stages.lookup(job(), classification, index, analyzer=None)  # type: ignore[arg-type]
+
+    assert [(c.before, c.after) for c in plan] == [("Ann manages the annual budget.", "Anna manages the annual budget.")]
+    with_kb = stages.lookup(job(allow_knowledgebase_ids=["kb1"]), classification, index, analyzer=None)  # type: ignore[arg-type]
+    assert len(with_kb) == 2 and {c.knowledgebase_id for c in with_kb} == {None, "kb1"}

@@ -1,0 +1,19 @@
+from pipeline.text.language import detect_language
+from pipeline.text.sentences import split_clauses, split_sentences
+
+
+def test_detect_language() -> None:
+    assert detect_language("I don't like swimming.") == "en"
+    assert detect_language("实际上我不喜欢游泳") == "zh"
+    assert detect_language("将'Project Falcon'替换为'Project Osprey'") == "zh"
+    assert detect_language("Replace '扬州炒饭' with '南京烤鸭' everywhere") == "en"
+
+
+def test_split_sentences_mixed_punctuation() -> None:
+    assert split_sentences("I moved. I live in Munich now!") == ["I moved.", "I live in Munich now!"]
+    assert split_sentences("我搬家了。现在住在上海！") == ["我搬家了。", "现在住在上海！"]
+    assert split_sentences("Acme Inc.'s office is in Austin.") == ["Acme Inc.'s office is in Austin."]
+
+
+def test_split_clauses() -> None:
+    assert split_clauses("我已经不住在北京了，现在搬到上海了") == ["我已经不住在北京了", "现在搬到上海了"]

@@ -1,0 +1,41 @@
+import pytest
+
+from pipeline.text.perspective import finish_sentence, third_person_verb, to_third_person
+from pipeline.text.values import complete_unit, extract_values, value_kind
+
+
+@pytest.mark.parametrize(
+    ("first_person", "expected"),
+    [
+        ("I live in Berlin", "The user lives in Berlin."),
+        ("I'm allergic to shellfish", "The user is allergic to shellfish."),
+        ("I don't like swimming", "The user does not like swimming."),
+        ("my daughter is 9", "The user's daughter is 9."),
+        ("I have two cats", "The user has two cats."),
+        ("I go to the gym on Mondays", "The user goes to the gym on Mondays."),
+        ("I also really enjoy hiking", "The user also really enjoys hiking."),
+        ("I can't eat gluten", "The user cannot eat gluten."),
+        ("我喜欢游泳", "用户喜欢游泳。"),
+        ("我的猫叫咪咪", "用户的猫叫咪咪。"),
+        ("我女儿九岁了", "用户的女儿九岁。"),
+    ],
+)
+def test_to_third_person(first_person: str, expected: str) -> None:
+    assert finish_sentence(to_third_person(first_person)) == expected
+
+
+def test_third_person_verb_irregulars() -> None:
+    assert [third_person_verb(v) for v in ("have", "do", "go", "be", "watch", "study", "play")] == [
+        "has", "does", "goes", "is", "watches", "studies", "plays",
+    ]
+
+
+def test_extract_values() -> None:
+    found = [(v.text, v.kind) for v in extract_values("The limit is 600 CNY, not 800 CNY, from 9 PM.")]
+    assert found == [("600 CNY", "money"), ("800 CNY", "money"), ("9 PM", "time")]
+    assert [v.text for v in extract_values("办公软件的采购上限为800元，下午6点关门")] == ["800元", "下午6点"]
+    assert [v.text for v in extract_values("The user's manager is Jon Smith.")] == ["Jon Smith"]
+    assert value_kind("14 days") == "quantity:day"
+    assert value_kind("九岁") == "age"
+    assert value_kind("北京") == "name"
+    assert complete_unit("30", "14 days") == "30 days"

@@ -1,0 +1,52 @@
+"""The Celery application: Redis broker and result backend, one queue per role."""
+
+from __future__ import annotations
+
+from celery import Celery
+from kombu import Queue
+
+from memfeed.settings import get_settings
+
+FEEDBACK_QUEUE = "feedback"
+READS_QUEUE = "reads"
+INGEST_QUEUE = "ingest"
+ALL_QUEUES = (FEEDBACK_QUEUE, READS_QUEUE, INGEST_QUEUE)
+
+
+def create_celery_app() -> Celery:
+    settings = get_settings()
+    # Task modules are imported by workers only: the API sends tasks by name.
+    app = Celery(
+        "memfeed",
+        broker=settings.broker_url(),
+        backend=settings.broker_url(),
+        include=["workers.stage_tasks", "workers.memory_tasks", "workers.lifecycle"],
+    )
+    app.conf.update(
+        task_serializer="json",
+        result_serializer="json",
+        accept_content=["json"],
+        task_queues=[Queue(name) for name in ALL_QUEUES],
+        task_default_queue=FEEDBACK_QUEUE,
+        task_routes={
+            "memfeed.feedback.*": {"queue": FEEDBACK_QUEUE},
+            "memfeed.read.*": {"queue": READS_QUEUE},
+            "memfeed.ingest.*": {"queue": INGEST_QUEUE},
+        },
+        # At-least-once: a task is acknowledged after it ran, and redelivered if its
+        # worker died; the stages are idempotent, so that is exactly-once in effect.
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=1,
+        broker_transport_options={"visibility_timeout": 3600},
+        result_expires=3600,
+        task_track_started=True,
+        worker_send_task_events=True,
+        task_send_sent_event=True,
+        broker_connection_retry_on_startup=True,
+        worker_hijack_root_logger=False,
+    )
+    return app
+
+
+celery_app = create_celery_app()

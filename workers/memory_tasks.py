@@ -1,0 +1,120 @@
+"""Reads and writes of memories outside the feedback chain.
+
+They run in workers because in embedded mode only the worker may open the store.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from memfeed.control.jobs import JobOutcome
+from pipeline import ingest
+from pipeline.models import MemoryRecord, MemoryStatus, Message, ScopeKind, SearchScope
+from workers import resources
+from workers.celery_app import celery_app
+from workers.chains import (
+    DELETE_KNOWLEDGEBASE,
+    DELETE_MEMORIES,
+    GET_MEMORIES,
+    INGEST_KNOWLEDGEBASE_FILE,
+    INGEST_MESSAGES,
+    PING,
+    SEARCH,
+)
+from workers.stage_runner import RETRYABLE_ERRORS, StageTask, recorded_stage
+
+
+@celery_app.task(name=PING)
+def ping() -> str:
+    return "pong"
+
+
+@celery_app.task(name=SEARCH)
+def search_memories(scope: dict[str, Any], query: str, limit: int, min_relativity: float) -> list[dict[str, Any]]:
+    hits = resources.memory_index().search(SearchScope.model_validate(scope), query, limit, min_relativity)
+    return [{**hit.memory.model_dump(mode="json"), "relativity": hit.relativity} for hit in hits]
+
+
+@celery_app.task(name=GET_MEMORIES)
+def get_memories(scope: dict[str, Any], page: int, size: int) -> dict[str, Any]:
+    records = resources.store().scroll_all(SearchScope.model_validate(scope))
+    records.sort(key=lambda r: (-r.update_time, r.id))
+    start = (page - 1) * size
+    return {
+        "total": len(records),
+        "items": [r.model_dump(mode="json") for r in records[start : start + size]],
+    }
+
+
+@celery_app.task(name=DELETE_MEMORIES, autoretry_for=RETRYABLE_ERRORS, retry_backoff=True, max_retries=5)
+def delete_memories(project_id: str, user_id: str, memory_ids: list[str]) -> dict[str, Any]:
+    store = resources.store()
+    owned = [m.id for m in store.get(memory_ids) if _is_users_own(m, project_id, user_id)]
+    store.delete(owned)
+    return {"deleted": owned, "not_found": [i for i in memory_ids if i not in owned]}
+
+
+def _is_users_own(memory: MemoryRecord, project_id: str, user_id: str) -> bool:
+    return (
+        memory.project_id == project_id
+        and memory.scope_kind is ScopeKind.USER
+        and memory.user_id == user_id
+        and memory.status is not MemoryStatus.DELETED
+    )
+
+
+@celery_app.task(name=INGEST_MESSAGES, base=StageTask, stage_name="extract")
+def ingest_messages(job_id: str) -> dict[str, Any]:
+    jobs = resources.control_plane().jobs
+    record = jobs.get(job_id)
+    assert record is not None
+    request = record.request
+    analyzer = resources.analyzer()
+    with recorded_stage(job_id, "extract", analyzer.name) as detail:
+        memories = ingest.ingest_messages(
+            job_id=job_id,
+            project_id=record.project_id,
+            user_id=request["user_id"],
+            conversation_id=request.get("conversation_id"),
+            messages=[Message.model_validate(m) for m in request["messages"]],
+            analyzer=analyzer,
+            index=resources.memory_index(),
+            agent_id=request.get("agent_id"),
+            app_id=request.get("app_id"),
+        )
+        detail["memories"] = len(memories)
+    result = {"memories": [{"id": m.id, "memory_value": m.memory_value} for m in memories]}
+    jobs.finish(job_id, JobOutcome.APPLIED, reason=f"{len(memories)} memories extracted", result=result)
+    return result
+
+
+@celery_app.task(name=INGEST_KNOWLEDGEBASE_FILE, base=StageTask, stage_name="ingest")
+def ingest_knowledgebase_file(job_id: str) -> dict[str, Any]:
+    jobs = resources.control_plane().jobs
+    record = jobs.get(job_id)
+    assert record is not None
+    request = record.request
+    with recorded_stage(job_id, "ingest") as detail:
+        files = []
+        for position, item in enumerate(request["file"]):
+            memories = ingest.ingest_knowledgebase_file(
+                job_id=job_id,
+                project_id=record.project_id,
+                knowledgebase_id=request["knowledgebase_id"],
+                file_name=item["name"],
+                content=item["content"],
+                index=resources.memory_index(),
+                position=position,
+            )
+            files.append({"name": item["name"], "memory_ids": [m.id for m in memories]})
+        detail["files"] = len(files)
+    result = {"files": files}
+    total = sum(len(f["memory_ids"]) for f in files)
+    jobs.finish(job_id, JobOutcome.APPLIED, reason=f"{total} memories from {len(files)} file(s)", result=result)
+    return result
+
+
+@celery_app.task(name=DELETE_KNOWLEDGEBASE, autoretry_for=RETRYABLE_ERRORS, retry_backoff=True, max_retries=5)
+def delete_knowledgebase(project_id: str, knowledgebase_id: str) -> dict[str, Any]:
+    removed = resources.store().delete_knowledgebase(project_id, knowledgebase_id)
+    return {"deleted_memories": removed}
