@@ -67,7 +67,9 @@ def up(
     def _stop(*_: object) -> None:
         raise KeyboardInterrupt
 
+    # Explicitly, since a shell starts background jobs with SIGINT ignored.
     signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
     base_url = f"http://{settings.api_host}:{settings.api_port}"
     try:
         redis_runtime.record_runtime(settings.data_dir, runtime.url)

@@ -38,7 +38,10 @@ def create_celery_app() -> Celery:
         task_acks_late=True,
         task_reject_on_worker_lost=True,
         worker_prefetch_multiplier=1,
-        broker_transport_options={"visibility_timeout": 3600},
+        # Every key, queues included, under the deployment's prefix: two deployments on
+        # one Redis database never take each other's tasks.
+        broker_transport_options={"visibility_timeout": 3600, "global_keyprefix": f"{settings.redis_prefix}:celery:"},
+        result_backend_transport_options={"global_keyprefix": f"{settings.redis_prefix}:celery:"},
         result_expires=3600,
         task_track_started=True,
         worker_send_task_events=True,

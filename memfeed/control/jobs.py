@@ -93,6 +93,7 @@ class JobRecords:
             "updated_at": repr(now),
             "request": json.dumps(request),
             "context": json.dumps(record.context),
+            "stage_order": json.dumps(list(stages)),
         }
         for name, stage in record.stages.items():
             fields[f"stage:{name}"] = stage.model_dump_json()
@@ -112,7 +113,9 @@ class JobRecords:
                 data[field] = json.loads(value)
             else:
                 data[field] = value
-        data["stages"] = stages
+        # Stages in pipeline order, whatever order the hash returns its fields in.
+        order = json.loads(data.pop("stage_order", "[]"))
+        data["stages"] = {name: stages[name] for name in order if name in stages} | stages
         return JobRecord.model_validate(data)
 
     def set_stage(self, job_id: str, stage: str, record: StageRecord) -> None:

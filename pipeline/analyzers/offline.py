@@ -16,10 +16,10 @@ from pipeline.models import (
     ValidityDecision,
 )
 from pipeline.text.conflicts import StatementFacts, judge_statement_against_memory
-from pipeline.text.corrections import ParsedStatement, parse_statements, statement_sentences
+from pipeline.text.corrections import ParsedStatement, parse_statements
 from pipeline.text.fillers import is_correction_marker, strip_fillers
 from pipeline.text.intent import is_acknowledgement, is_gibberish, is_question, is_request
-from pipeline.text.language import detect_language, has_cjk
+from pipeline.text.language import detect_language
 from pipeline.text.lexicon import content_terms
 from pipeline.text.perspective import finish_sentence, to_third_person
 from pipeline.text.replacement import parse_keyword_replacement

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 _EN_FILLER = re.compile(
-    r"^(?:actually|in\s+fact|well|so|oh|ah|hmm+|um+|uh+|also|and|plus|btw|by\s+the\s+way|fyi|"
+    r"^(?:actually|in\s+fact|well|so|oh|ah|hey|hi|hello|ok|okay|oh\s+and|hmm+|um+|uh+|also|and|plus|btw|by\s+the\s+way|fyi|"
     r"just\s+so\s+you\s+know|for\s+the\s+record|to\s+be\s+clear|just\s+to\s+clarify|to\s+clarify|"
     r"(?:please\s+)?(?:note|remember|keep\s+in\s+mind|bear\s+in\s+mind|be\s+aware|don't\s+forget|"
     r"make\s+a\s+note|take\s+note)(?:\s+of\s+this)?|"

@@ -47,9 +47,16 @@ def redis_client() -> Iterator[redis.Redis]:
         client.ping()
     except redis.exceptions.ConnectionError as exc:
         pytest.fail(f"integration tests need Redis at {TEST_REDIS_URL}: {exc}")
-    client.flushdb()
     yield client
-    client.flushdb()
+
+
+@pytest.fixture(scope="session")
+def redis_prefix(redis_client: redis.Redis) -> Iterator[str]:
+    """This run's keys, control plane and Celery alike; other runs on the same Redis are untouched."""
+    prefix = f"mft{uuid.uuid4().hex[:8]}"
+    yield prefix
+    for key in redis_client.scan_iter(f"{prefix}:*", count=1000):
+        redis_client.delete(key)
 
 
 class Stack:
@@ -75,9 +82,9 @@ class Stack:
 
 
 @pytest.fixture(scope="session")
-def stack(redis_client: redis.Redis, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+def stack(redis_prefix: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     data_dir = tmp_path_factory.mktemp("memfeed-data")
-    env = stack_environment(data_dir, prefix=f"mft{uuid.uuid4().hex[:6]}")
+    env = stack_environment(data_dir, prefix=redis_prefix)
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "memfeed.cli", "up", "--port", str(port), "--no-flower"],

@@ -15,8 +15,8 @@ from pipeline.models import Message
 
 
 @pytest.fixture
-def control(redis_client: redis.Redis) -> ControlPlane:
-    return ControlPlane(redis_client, Settings(redis_prefix=f"cp{uuid.uuid4().hex[:6]}", max_conversation_messages=5))
+def control(redis_client: redis.Redis, redis_prefix: str) -> ControlPlane:
+    return ControlPlane(redis_client, Settings(redis_prefix=f"{redis_prefix}:cp{uuid.uuid4().hex[:4]}", max_conversation_messages=5))
 
 
 def test_project_keys_are_stored_hashed_and_authenticate(control: ControlPlane, redis_client: redis.Redis) -> None:
@@ -59,6 +59,7 @@ def test_job_record_lifecycle(control: ControlPlane) -> None:
     assert record is not None
     assert record.status is JobStatus.COMPLETED and record.outcome is JobOutcome.APPLIED
     assert record.stages["validate"].detail == {"valid": True} and record.stages["write"].state == "pending"
+    assert list(record.stages) == ["validate", "write"]
     assert record.changes == [{"before": "a", "after": "b"}]
 
     control.jobs.fail(job_id, 50145, "store unavailable")

@@ -33,6 +33,7 @@ def test_knowledgebase_limit_is_corrected_and_ranks_first(client: MemfeedClient,
     assert status["status"] == "completed", status
     assert status["outcome"] == "applied"
     assert status["update_type"] == "semantic_update"
+    assert list(status["stages"]) == ["validate", "classify", "lookup", "write"]
     assert [s["state"] for s in status["stages"].values()] == ["done"] * 4
     assert all(s["duration_ms"] is not None for s in status["stages"].values())
     [change] = status["changes"]
