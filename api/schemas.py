@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
 from api.errors import CONVERSATION_ID_MAX
@@ -24,8 +24,11 @@ class MemosRequest(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
 
-def _null_list_is_empty(value: object) -> object:
-    return [] if value is None else value
+def _null_means_default(cls: type[BaseModel], value: object, info: ValidationInfo) -> object:
+    """MemOS clients send null for fields they leave out."""
+    if value is None:
+        return cls.model_fields[info.field_name].get_default(call_default_factory=True)
+    return value
 
 
 class AddFeedbackRequest(MemosRequest):
@@ -37,12 +40,9 @@ class AddFeedbackRequest(MemosRequest):
     allow_knowledgebase_ids: list[str] = Field(default_factory=list)
     allow_public: bool = False
 
-    _lists = field_validator("allow_knowledgebase_ids", mode="before")(_null_list_is_empty)
-
-    @field_validator("allow_public", mode="before")
-    @classmethod
-    def _null_is_false(cls, value: object) -> object:
-        return False if value is None else value
+    _defaults = field_validator("allow_knowledgebase_ids", "allow_public", mode="before")(
+        classmethod(_null_means_default)
+    )
 
 
 class TaskRequest(MemosRequest):
@@ -60,14 +60,11 @@ class SearchMemoryRequest(MemosRequest):
     agent_id: str | None = None
     app_id: str | None = None
 
-    _lists = field_validator("knowledgebase_ids", mode="before")(_null_list_is_empty)
-
-    @field_validator("memory_limit_number", "relativity", "include_public", mode="before")
-    @classmethod
-    def _null_is_default(cls, value: object, info) -> object:  # noqa: ANN001
-        if value is None:
-            return cls.model_fields[info.field_name].default
-        return value
+    _defaults = field_validator(
+        "knowledgebase_ids", "memory_limit_number", "relativity", "include_public", mode="before"
+    )(
+        classmethod(_null_means_default)
+    )
 
 
 class ChatMessage(BaseModel):
@@ -83,10 +80,7 @@ class AddMessageRequest(MemosRequest):
     agent_id: str | None = None
     app_id: str | None = None
 
-    @field_validator("async_mode", mode="before")
-    @classmethod
-    def _null_is_async(cls, value: object) -> object:
-        return True if value is None else value
+    _defaults = field_validator("async_mode", mode="before")(classmethod(_null_means_default))
 
 
 class GetMessageRequest(MemosRequest):
@@ -99,12 +93,7 @@ class GetMemoryRequest(MemosRequest):
     page: int = Field(default=1, ge=1)
     size: int = Field(default=20, ge=1, le=200)
 
-    @field_validator("page", "size", mode="before")
-    @classmethod
-    def _null_is_default(cls, value: object, info) -> object:  # noqa: ANN001
-        if value is None:
-            return cls.model_fields[info.field_name].default
-        return value
+    _defaults = field_validator("page", "size", mode="before")(classmethod(_null_means_default))
 
 
 class DeleteMemoryRequest(MemosRequest):

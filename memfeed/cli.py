@@ -134,6 +134,29 @@ def demo(
     sys.exit(run_demo(settings, url, api_key))
 
 
+@app.command("eval")
+def evaluate(
+    cases: Annotated[Path, typer.Argument(help="Feedback cases, one JSON object per line.")],
+    analyzer: Annotated[str, typer.Option(help="offline or llm.")] = "offline",
+    json_report: Annotated[Path | None, typer.Option("--json", help="Write a detailed report here.")] = None,
+) -> None:
+    """Replay feedback cases through the real stages and store; the last line is the accuracy."""
+    from memfeed.evaluation import run_cases
+    from memfeed.evaluation.cases import CaseFileError, load_cases
+    from memfeed.evaluation.report import print_report, write_json_report
+    from pipeline.analyzers.factory import AnalyzerUnavailableError
+
+    try:
+        loaded = load_cases(cases)
+        results = run_cases(loaded, analyzer, get_settings().conversation_context_turns)
+    except (CaseFileError, AnalyzerUnavailableError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    if json_report:
+        write_json_report(results, json_report)
+    print_report(results, typer.echo)
+
+
 def main() -> None:
     app()
 

@@ -21,7 +21,7 @@ from workers.chains import (
     PING,
     SEARCH,
 )
-from workers.stage_runner import RETRYABLE_ERRORS, StageTask, recorded_stage
+from workers.stage_runner import RETRYABLE_ERRORS, StageTask, job_record, recorded_stage
 
 
 @celery_app.task(name=PING)
@@ -65,9 +65,7 @@ def _is_users_own(memory: MemoryRecord, project_id: str, user_id: str) -> bool:
 
 @celery_app.task(name=INGEST_MESSAGES, base=StageTask, stage_name="extract")
 def ingest_messages(job_id: str) -> dict[str, Any]:
-    jobs = resources.control_plane().jobs
-    record = jobs.get(job_id)
-    assert record is not None
+    record = job_record(job_id)
     request = record.request
     analyzer = resources.analyzer()
     with recorded_stage(job_id, "extract", analyzer.name) as detail:
@@ -84,15 +82,15 @@ def ingest_messages(job_id: str) -> dict[str, Any]:
         )
         detail["memories"] = len(memories)
     result = {"memories": [{"id": m.id, "memory_value": m.memory_value} for m in memories]}
-    jobs.finish(job_id, JobOutcome.APPLIED, reason=f"{len(memories)} memories extracted", result=result)
+    resources.control_plane().jobs.finish(
+        job_id, JobOutcome.APPLIED, reason=f"{len(memories)} memories extracted", result=result
+    )
     return result
 
 
 @celery_app.task(name=INGEST_KNOWLEDGEBASE_FILE, base=StageTask, stage_name="ingest")
 def ingest_knowledgebase_file(job_id: str) -> dict[str, Any]:
-    jobs = resources.control_plane().jobs
-    record = jobs.get(job_id)
-    assert record is not None
+    record = job_record(job_id)
     request = record.request
     with recorded_stage(job_id, "ingest") as detail:
         files = []
@@ -110,7 +108,9 @@ def ingest_knowledgebase_file(job_id: str) -> dict[str, Any]:
         detail["files"] = len(files)
     result = {"files": files}
     total = sum(len(f["memory_ids"]) for f in files)
-    jobs.finish(job_id, JobOutcome.APPLIED, reason=f"{total} memories from {len(files)} file(s)", result=result)
+    resources.control_plane().jobs.finish(
+        job_id, JobOutcome.APPLIED, reason=f"{total} memories from {len(files)} file(s)", result=result
+    )
     return result
 
 

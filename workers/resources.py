@@ -9,7 +9,7 @@ from functools import lru_cache
 from memfeed.control import ControlPlane
 from memfeed.settings import get_settings
 from pipeline.analyzers.base import Analyzer
-from pipeline.analyzers.offline import OfflineAnalyzer
+from pipeline.analyzers.factory import build_analyzer
 from pipeline.embedding import MiniLMEmbedder
 from pipeline.memory_index import MemoryIndex
 from pipeline.sparse import SparseEncoder
@@ -63,7 +63,7 @@ def memory_index() -> MemoryIndex:
 
 @_built_once
 def analyzer() -> Analyzer:
-    return OfflineAnalyzer(embedder())
+    return build_analyzer(get_settings().analyzer, embedder())
 
 
 def warm_up() -> None:

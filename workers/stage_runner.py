@@ -10,7 +10,7 @@ from typing import Any
 import redis
 from celery import Task
 
-from memfeed.control.jobs import JobOutcome, JobStatus, StageRecord
+from memfeed.control.jobs import JobOutcome, JobRecord, JobStatus, StageRecord
 from pipeline.job import FeedbackJob
 from pipeline.models import Message
 from workers import resources
@@ -28,10 +28,15 @@ class JobNotFoundError(Exception):
     pass
 
 
-def load_feedback_job(job_id: str) -> FeedbackJob:
+def job_record(job_id: str) -> JobRecord:
     record = resources.control_plane().jobs.get(job_id)
     if record is None:
         raise JobNotFoundError(f"job {job_id} has no record")
+    return record
+
+
+def load_feedback_job(job_id: str) -> FeedbackJob:
+    record = job_record(job_id)
     request = record.request
     return FeedbackJob(
         job_id=job_id,
@@ -113,4 +118,4 @@ def is_finished(job_id: str) -> bool:
     return record is not None and record.status is not JobStatus.RUNNING
 
 
-__all__ = ["JobOutcome", "StageTask", "load_feedback_job", "recorded_stage", "skip_stage", "is_finished"]
+__all__ = ["JobOutcome", "StageTask", "job_record", "load_feedback_job", "recorded_stage", "skip_stage", "is_finished"]

@@ -14,7 +14,6 @@ from workers.chains import CLASSIFY, LOOKUP, VALIDATE, WRITE
 from workers.stage_runner import StageTask, load_feedback_job, recorded_stage, skip_stage
 
 
-
 @celery_app.task(name=VALIDATE, base=StageTask, stage_name="validate")
 def validate_task(job_id: str) -> dict[str, Any]:
     job = load_feedback_job(job_id)

@@ -16,6 +16,10 @@ import pytest
 import redis
 
 from api.client import MemfeedClient
+from pipeline.embedding import MiniLMEmbedder
+from pipeline.memory_index import MemoryIndex
+from pipeline.sparse import SparseEncoder
+from pipeline.store.edge import EdgeMemoryStore
 
 TEST_REDIS_URL = os.environ.get("MEMFEED_TEST_REDIS_URL", "redis://127.0.0.1:6379/13")
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -126,3 +130,16 @@ def client(stack: Stack, api_key: str) -> Iterator[MemfeedClient]:
 @pytest.fixture
 def user_id() -> str:
     return f"user-{uuid.uuid4().hex[:10]}"
+
+
+@pytest.fixture(scope="session")
+def embedder() -> MiniLMEmbedder:
+    return MiniLMEmbedder()
+
+
+@pytest.fixture
+def index(tmp_path: Path, embedder: MiniLMEmbedder) -> Iterator[MemoryIndex]:
+    """A fresh embedded store in a temporary directory, with the real embedder."""
+    store = EdgeMemoryStore(tmp_path / "shard")
+    yield MemoryIndex(store, embedder, SparseEncoder())
+    store.close()

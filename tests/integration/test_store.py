@@ -4,28 +4,13 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
 
 from pipeline.embedding import MiniLMEmbedder
 from pipeline.memory_index import MemoryIndex
 from pipeline.models import MemoryRecord, MemoryStatus, ScopeKind, SearchScope
 from pipeline.sparse import SparseEncoder
 from pipeline.store.edge import EdgeMemoryStore
-
-
-@pytest.fixture(scope="module")
-def embedder() -> MiniLMEmbedder:
-    return MiniLMEmbedder()
-
-
-@pytest.fixture
-def index(tmp_path: Path, embedder: MiniLMEmbedder) -> Iterator[MemoryIndex]:
-    store = EdgeMemoryStore(tmp_path / "shard")
-    yield MemoryIndex(store, embedder, SparseEncoder())
-    store.close()
 
 
 def memory(value: str, project: str = "p1", user: str | None = "u1", kb: str | None = None, **extra) -> MemoryRecord:

@@ -4,13 +4,8 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
 
 from pipeline import stages
-from pipeline.embedding import MiniLMEmbedder
 from pipeline.job import FeedbackJob
 from pipeline.memory_index import MemoryIndex
 from pipeline.models import (
@@ -23,22 +18,8 @@ from pipeline.models import (
     SearchScope,
     UpdateType,
 )
-from pipeline.sparse import SparseEncoder
-from pipeline.store.edge import EdgeMemoryStore
 
 ALL_STATUSES = (MemoryStatus.ACTIVATED, MemoryStatus.ARCHIVED)
-
-
-@pytest.fixture(scope="module")
-def embedder() -> MiniLMEmbedder:
-    return MiniLMEmbedder()
-
-
-@pytest.fixture
-def index(tmp_path: Path, embedder: MiniLMEmbedder) -> Iterator[MemoryIndex]:
-    store = EdgeMemoryStore(tmp_path / "shard")
-    yield MemoryIndex(store, embedder, SparseEncoder())
-    store.close()
 
 
 def job(**overrides) -> FeedbackJob:

@@ -1,0 +1,71 @@
+"""Scores and readable reports of an evaluation run."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from memfeed.evaluation.runner import CHECKS, CaseResult
+
+
+def summarize(results: list[CaseResult]) -> dict[str, Any]:
+    by_check = {name: {"passed": 0, "total": 0} for name in CHECKS}
+    for result in results:
+        for check in result.checks:
+            by_check[check.name]["total"] += 1
+            by_check[check.name]["passed"] += int(check.passed)
+    passed = sum(r.passed for r in results)
+    by_lang: dict[str, dict[str, int]] = {}
+    for result in results:
+        lang = by_lang.setdefault(result.lang, {"passed": 0, "total": 0})
+        lang["total"] += 1
+        lang["passed"] += int(result.passed)
+    return {
+        "accuracy": passed / len(results) if results else 0.0,
+        "passed": passed,
+        "total": len(results),
+        "by_check": {name: counts for name, counts in by_check.items() if counts["total"]},
+        "by_language": by_lang,
+    }
+
+
+def print_report(results: list[CaseResult], echo: Callable[[str], None] = print) -> dict[str, Any]:
+    for result in results:
+        if result.passed:
+            continue
+        echo(f"FAIL {result.case_id}")
+        if result.error:
+            echo(f"  error: {result.error}")
+        for check in result.checks:
+            if not check.passed:
+                echo(f"  {check.name}: {check.detail}")
+    summary = summarize(results)
+    echo("checks:")
+    for name, counts in summary["by_check"].items():
+        echo(f"  {name:<12} {counts['passed']}/{counts['total']}")
+    for lang, counts in sorted(summary["by_language"].items()):
+        echo(f"  lang {lang:<7} {counts['passed']}/{counts['total']}")
+    echo(f"accuracy: {summary['accuracy']:.3f} ({summary['passed']}/{summary['total']})")
+    return summary
+
+
+def write_json_report(results: list[CaseResult], path: Path) -> None:
+    report = {
+        **summarize(results),
+        "cases": [
+            {
+                "id": r.case_id,
+                "lang": r.lang,
+                "passed": r.passed,
+                "error": r.error,
+                "duration_ms": round(r.duration_ms, 2),
+                "update_type": r.update_type,
+                "changes": r.changes,
+                "checks": [{"name": c.name, "passed": c.passed, "detail": c.detail} for c in r.checks],
+            }
+            for r in results
+        ],
+    }
+    path.write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")

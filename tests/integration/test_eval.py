@@ -1,0 +1,64 @@
+"""`memfeed eval` on the shared sample and on our own held-out cases."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from memfeed.evaluation import run_cases
+from memfeed.evaluation.cases import load_cases
+from memfeed.evaluation.report import summarize
+
+REPO = Path(__file__).resolve().parents[2]
+SHARED_CASES = REPO.parent / "shared" / "eval" / "feedback_cases.jsonl"
+OWN_CASES = REPO / "tests" / "eval" / "own_cases.jsonl"
+
+
+def _run_cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "memfeed.cli", "eval", *args],
+                          capture_output=True, text=True, timeout=600, cwd=REPO)
+
+
+@pytest.mark.skipif(not SHARED_CASES.exists(), reason="shared/eval is not beside the repository")
+def test_eval_command_scores_the_shared_sample(tmp_path: Path) -> None:
+    report = tmp_path / "report.json"
+    result = _run_cli(str(SHARED_CASES), "--json", str(report))
+
+    assert result.returncode == 0, result.stderr
+    last_line = result.stdout.strip().splitlines()[-1]
+    assert last_line.startswith("accuracy: ")
+    accuracy = float(last_line.split()[1])
+    assert accuracy >= 0.95, result.stdout
+    details = json.loads(report.read_text())
+    assert details["total"] == len(load_cases(SHARED_CASES)) and len(details["cases"]) == details["total"]
+    assert details["by_check"]["scope"]["passed"] == details["by_check"]["scope"]["total"]
+
+
+def test_own_cases_generalise() -> None:
+    cases = load_cases(OWN_CASES)
+    assert len(cases) >= 40 and {c.lang for c in cases} == {"en", "zh"}
+
+    results = run_cases(cases)
+    summary = summarize(results)
+
+    failures = [(r.case_id, [c.detail for c in r.checks if not c.passed], r.error) for r in results if not r.passed]
+    assert summary["accuracy"] >= 0.9, failures
+    # Whatever the score, nothing outside a feedback's scope is ever changed.
+    assert summary["by_check"]["scope"]["passed"] == summary["by_check"]["scope"]["total"]
+    invalid = [r for r, c in zip(results, cases) if not c.expect.valid]
+    assert invalid and all(r.changes == [] for r in invalid), "invalid feedback never writes"
+
+
+def test_eval_exits_non_zero_when_it_cannot_run(tmp_path: Path) -> None:
+    missing = _run_cli(str(tmp_path / "nope.jsonl"))
+    assert missing.returncode != 0 and "cannot read" in missing.stderr
+    broken = tmp_path / "broken.jsonl"
+    broken.write_text('{"id": "x"}\n')
+    assert _run_cli(str(broken)).returncode != 0
+    if SHARED_CASES.exists():
+        unknown = _run_cli(str(SHARED_CASES), "--analyzer", "magic")
+        assert unknown.returncode != 0 and "unknown analyzer" in unknown.stderr
