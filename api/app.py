@@ -10,6 +10,7 @@ from api.errors import install_error_handlers
 from api.routes import feedback, knowledgebases, memories, messages
 from memfeed.control import ControlPlane
 from memfeed.settings import Settings, get_settings
+from workers.token_windows import TokenWindows
 
 API_PREFIX = "/api/openmem/v1"
 
@@ -20,6 +21,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         app.state.control = ControlPlane.from_settings(settings)
+        app.state.token_windows = TokenWindows(app.state.control.redis, settings.redis_prefix)
         yield
         app.state.control.redis.close()
 

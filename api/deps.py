@@ -9,6 +9,8 @@ from fastapi import Depends, Header, Request
 from api.errors import ErrorCode, MemfeedError
 from memfeed.control import ControlPlane
 from memfeed.control.projects import Project
+from memfeed.settings import get_settings
+from workers.token_windows import TokenWindows, window_limits
 
 
 def control_plane(request: Request) -> ControlPlane:
@@ -27,6 +29,25 @@ def current_project(
     if project is None:
         raise MemfeedError(ErrorCode.UNAUTHORIZED, "invalid API key")
     return project
+
+
+def charge_tokens(request: Request, project: Project, tokens: int) -> None:
+    """Take the request's tokens from the project's window, or refuse it (nothing is enqueued)."""
+    windows: TokenWindows = request.app.state.token_windows
+    limits = window_limits(project, get_settings())
+    decision = windows.admit(project.id, tokens, limits)
+    if decision.over_request_limit:
+        raise MemfeedError(
+            ErrorCode.REQUEST_TOO_LARGE,
+            f"this request needs {tokens} tokens; the limit per request is {limits.max_request_tokens}",
+        )
+    if not decision.admitted:
+        raise MemfeedError(
+            ErrorCode.WINDOW_EXHAUSTED,
+            f"the project's token window is used up ({decision.used} of {limits.window_tokens} tokens "
+            f"in {limits.window_seconds:g} s); retry after {decision.retry_after_header} s",
+            headers={"Retry-After": decision.retry_after_header},
+        )
 
 
 ControlDep = Annotated[ControlPlane, Depends(control_plane)]

@@ -1,17 +1,22 @@
-"""The memfeed command: up, project create, demo."""
+"""The memfeed command: up, project create|limits, demo, eval."""
 
 from __future__ import annotations
 
 import os
 import signal
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from memfeed import redis_runtime
 from memfeed.settings import Settings, get_settings
+
+if TYPE_CHECKING:
+    from memfeed.control import ControlPlane
 
 app = typer.Typer(help="memfeed: corrects an AI application's memories from users' feedback.", no_args_is_help=True)
 project_app = typer.Typer(help="Projects (tenants) and their API keys.", no_args_is_help=True)
@@ -97,26 +102,71 @@ def up(
         runtime.stop()
 
 
+WindowTokensOption = Annotated[int | None, typer.Option(min=1, help="Tokens per window (default: MEMFEED_WINDOW_TOKENS).")]
+WindowSecondsOption = Annotated[float | None, typer.Option(min=0.001, help="Window length in seconds.")]
+MaxRequestOption = Annotated[int | None, typer.Option(min=1, help="Largest single request, in tokens.")]
+DataDirOption = Annotated[Path | None, typer.Option(help="As given to `memfeed up`.")]
+
+
 @project_app.command("create")
 def project_create(
     name: Annotated[str, typer.Argument(help="A unique project name.")],
-    data_dir: Annotated[Path | None, typer.Option(help="As given to `memfeed up`.")] = None,
+    window_tokens: WindowTokensOption = None,
+    window_seconds: WindowSecondsOption = None,
+    max_request_tokens: MaxRequestOption = None,
+    data_dir: DataDirOption = None,
 ) -> None:
     """Create a project; its new API key is the last line printed."""
-    from memfeed.control import ControlPlane
     from memfeed.control.projects import ProjectExistsError
 
-    settings = _configure(data_dir)
-    runtime = _use_redis(settings, start_private=True)
-    try:
-        control = ControlPlane.from_settings(get_settings())
+    with _control_plane(data_dir) as control:
         try:
             project, api_key = control.projects.create(name)
         except ProjectExistsError as exc:
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(1) from exc
+        project = control.projects.set_limits(project.id, window_tokens, window_seconds, max_request_tokens)
+        _echo_limits(project)
         typer.echo(f"project {project.name} created (id {project.id}); its API key, shown only now:")
         typer.echo(api_key)
+
+
+@project_app.command("limits")
+def project_limits(
+    name: Annotated[str, typer.Argument(help="The project's name.")],
+    window_tokens: WindowTokensOption = None,
+    window_seconds: WindowSecondsOption = None,
+    max_request_tokens: MaxRequestOption = None,
+    data_dir: DataDirOption = None,
+) -> None:
+    """Show a project's token-window limits, changing those given."""
+    with _control_plane(data_dir) as control:
+        project = control.projects.by_name(name)
+        if project is None:
+            typer.echo(f"error: no project named {name!r}", err=True)
+            raise typer.Exit(1)
+        _echo_limits(control.projects.set_limits(project.id, window_tokens, window_seconds, max_request_tokens))
+
+
+def _echo_limits(project) -> None:  # noqa: ANN001
+    from workers.token_windows import window_limits
+
+    limits = window_limits(project, get_settings())
+    typer.echo(
+        f"limits of {project.name}: {limits.window_tokens} tokens per {limits.window_seconds:g} s, "
+        f"at most {limits.max_request_tokens} per request"
+    )
+
+
+@contextmanager
+def _control_plane(data_dir: Path | None) -> Iterator[ControlPlane]:
+    """The control plane `memfeed up` uses, starting its private Redis for the moment if needed."""
+    from memfeed.control import ControlPlane
+
+    settings = _configure(data_dir)
+    runtime = _use_redis(settings, start_private=True)
+    try:
+        yield ControlPlane.from_settings(get_settings())
     finally:
         runtime.stop()
 

@@ -28,6 +28,11 @@ class Settings(BaseSettings):
 
     analyzer: Literal["offline", "llm"] = "offline"
 
+    # Token windows: defaults for projects that set none of their own.
+    window_tokens: int = Field(default=200_000, gt=0, description="Tokens a project may use per window.")
+    window_seconds: float = Field(default=60.0, gt=0, description="Length of the sliding window.")
+    max_request_tokens: int = Field(default=16_000, gt=0, description="Largest single request.")
+
     api_host: str = "127.0.0.1"
     api_port: int = 8000
     flower_port: int = 5555

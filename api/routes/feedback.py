@@ -5,22 +5,24 @@ from __future__ import annotations
 import uuid
 
 import redis
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 
-from api.deps import ControlDep, ProjectDep, require_own_knowledgebases
+from api.deps import ControlDep, ProjectDep, charge_tokens, require_own_knowledgebases
 from api.errors import ErrorCode, MemfeedError, envelope
 from api.presenters import job_status
 from api.schemas import AddFeedbackRequest, TaskRequest
 from memfeed.control.jobs import FEEDBACK_STAGES
 from memfeed.settings import get_settings
+from pipeline.token_count import count_tokens
 from workers.chains import feedback_chain
 
 router = APIRouter()
 
 
 @router.post("/add/feedback")
-def add_feedback(body: AddFeedbackRequest, project: ProjectDep, control: ControlDep) -> dict:
+def add_feedback(body: AddFeedbackRequest, request: Request, project: ProjectDep, control: ControlDep) -> dict:
     require_own_knowledgebases(control, project, body.allow_knowledgebase_ids)
+    charge_tokens(request, project, count_tokens(body.feedback_content))
     job_id = uuid.uuid4().hex
     try:
         context = []

@@ -5,13 +5,14 @@ from __future__ import annotations
 import uuid
 
 import redis
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 
 from api import dispatch
-from api.deps import ControlDep, ProjectDep, require_own_knowledgebases
+from api.deps import ControlDep, ProjectDep, charge_tokens, require_own_knowledgebases
 from api.errors import ErrorCode, MemfeedError, envelope
 from api.schemas import AddKnowledgebaseFileRequest, CreateKnowledgebaseRequest, KnowledgebaseRequest
 from memfeed.control.jobs import JobStatus
+from pipeline.token_count import count_tokens
 from workers.chains import DELETE_KNOWLEDGEBASE, INGEST_KNOWLEDGEBASE_FILE
 
 router = APIRouter()
@@ -35,8 +36,11 @@ def delete_knowledgebase(body: KnowledgebaseRequest, project: ProjectDep, contro
 
 
 @router.post("/add/knowledgebase-file")
-def add_knowledgebase_file(body: AddKnowledgebaseFileRequest, project: ProjectDep, control: ControlDep) -> dict:
+def add_knowledgebase_file(
+    body: AddKnowledgebaseFileRequest, request: Request, project: ProjectDep, control: ControlDep
+) -> dict:
     require_own_knowledgebases(control, project, [body.knowledgebase_id])
+    charge_tokens(request, project, sum(count_tokens(f.content) for f in body.file))
     job_id = uuid.uuid4().hex
     try:
         control.jobs.create(job_id, project.id, "knowledgebase_file", body.model_dump(mode="json"), stages=("ingest",))

@@ -5,22 +5,24 @@ from __future__ import annotations
 import uuid
 
 import redis
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 
 from api import dispatch
-from api.deps import ControlDep, ProjectDep
+from api.deps import ControlDep, ProjectDep, charge_tokens
 from api.errors import ErrorCode, MemfeedError, envelope
 from api.schemas import AddMessageRequest, GetMessageRequest
 from memfeed.control.jobs import JobStatus
 from memfeed.settings import get_settings
 from pipeline.models import Message
+from pipeline.token_count import count_message_tokens
 from workers.chains import INGEST_MESSAGES
 
 router = APIRouter()
 
 
 @router.post("/add/message")
-def add_message(body: AddMessageRequest, project: ProjectDep, control: ControlDep) -> dict:
+def add_message(body: AddMessageRequest, request: Request, project: ProjectDep, control: ControlDep) -> dict:
+    charge_tokens(request, project, count_message_tokens([m.content for m in body.messages]))
     job_id = uuid.uuid4().hex
     messages = [Message(role=m.role, content=m.content) for m in body.messages]
     try:

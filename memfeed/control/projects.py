@@ -19,6 +19,10 @@ class Project(BaseModel):
     id: str
     name: str
     created_at: float
+    # None: the deployment's default applies.
+    window_tokens: int | None = None
+    window_seconds: float | None = None
+    max_request_tokens: int | None = None
 
 
 def hash_api_key(api_key: str) -> str:
@@ -44,8 +48,29 @@ class ProjectRegistry:
         project = Project(id=uuid.uuid4().hex, name=name, created_at=time.time())
         if not self._redis.set(self._name_key(name), project.id, nx=True):
             raise ProjectExistsError(f"a project named {name!r} already exists")
-        self._redis.hset(self._project_key(project.id), mapping=project.model_dump(mode="json"))
+        fields = {k: v for k, v in project.model_dump(mode="json").items() if v is not None}
+        self._redis.hset(self._project_key(project.id), mapping=fields)
         return project, self.issue_key(project.id)
+
+    def set_limits(
+        self,
+        project_id: str,
+        window_tokens: int | None = None,
+        window_seconds: float | None = None,
+        max_request_tokens: int | None = None,
+    ) -> Project:
+        """Set the given limits (others unchanged) and return the updated project."""
+        given = {
+            "window_tokens": window_tokens,
+            "window_seconds": window_seconds,
+            "max_request_tokens": max_request_tokens,
+        }
+        updates = {name: str(value) for name, value in given.items() if value is not None}
+        if updates:
+            self._redis.hset(self._project_key(project_id), mapping=updates)
+        project = self.get(project_id)
+        assert project is not None
+        return project
 
     def issue_key(self, project_id: str) -> str:
         api_key = "mf_" + secrets.token_urlsafe(32)

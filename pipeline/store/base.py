@@ -1,18 +1,26 @@
-"""The one small interface every vector-store adapter implements."""
+"""The one small interface every vector-store adapter implements, and the rules they share.
+
+The access rule (which points a scope sees) is expressed here as plain data; each adapter
+only translates it into its own client's filter types.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import uuid
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from pipeline.models import MemoryRecord, MemoryStatus, SearchScope
+from pipeline.models import MemoryRecord, MemoryStatus, ScopeKind, SearchScope
 from pipeline.sparse import SparseVector
 
 DENSE_VECTOR = "dense"
 SPARSE_VECTOR = "sparse"
-# Payload fields that get an index: the tenant key first.
+# Payload fields that get a keyword index; the first is the tenant key.
 KEYWORD_INDEXES = ("project_id", "status", "scope_kind", "user_id", "knowledgebase_id")
+TENANT_FIELD = KEYWORD_INDEXES[0]
+RRF_K = 60
+SCROLL_PAGE = 512
 
 
 @dataclass(frozen=True)
@@ -56,6 +64,96 @@ class MemoryStore(Protocol):
     def count(self) -> int: ...
 
     def close(self) -> None: ...
+
+
+# --- the access rule as data ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Match:
+    """The payload field holds this value, or one of these values."""
+
+    field: str
+    values: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PayloadRule:
+    """Every ``must`` condition holds, and (if there are any) every condition of one ``any_of`` group."""
+
+    must: tuple[Match, ...]
+    any_of: tuple[tuple[Match, ...], ...] = ()
+
+
+# A group no point satisfies: a scope that may see nothing still gets a filter.
+_NOTHING = (Match(TENANT_FIELD, ("\x00none",)),)
+
+
+def scope_rule(scope: SearchScope, statuses: Sequence[MemoryStatus]) -> PayloadRule:
+    """Project, status and the union of what the caller may see: the only access rule."""
+    visible: list[tuple[Match, ...]] = []
+    if scope.user_id:
+        own = [Match("scope_kind", (ScopeKind.USER.value,)), Match("user_id", (scope.user_id,))]
+        if scope.agent_id:
+            own.append(Match("agent_id", (scope.agent_id,)))
+        if scope.app_id:
+            own.append(Match("app_id", (scope.app_id,)))
+        visible.append(tuple(own))
+    if scope.knowledgebase_ids:
+        visible.append(
+            (
+                Match("scope_kind", (ScopeKind.KNOWLEDGEBASE.value,)),
+                Match("knowledgebase_id", tuple(scope.knowledgebase_ids)),
+            )
+        )
+    if scope.include_public:
+        visible.append((Match("scope_kind", (ScopeKind.PUBLIC.value,)),))
+    return PayloadRule(
+        must=(Match(TENANT_FIELD, (scope.project_id,)), Match("status", tuple(s.value for s in statuses))),
+        any_of=tuple(visible) or (_NOTHING,),
+    )
+
+
+def knowledgebase_rule(project_id: str, knowledgebase_id: str) -> PayloadRule:
+    return PayloadRule(
+        must=(
+            Match(TENANT_FIELD, (project_id,)),
+            Match("scope_kind", (ScopeKind.KNOWLEDGEBASE.value,)),
+            Match("knowledgebase_id", (knowledgebase_id,)),
+        )
+    )
+
+
+# --- helpers every adapter needs ---------------------------------------------------------
+
+
+def prefetch_limit(limit: int) -> int:
+    """Candidates each prefetch hands to the fusion: more than asked for, so fusion can rerank."""
+    return max(limit * 4, 20)
+
+
+def point_ids(memory_ids: Sequence[str]) -> list[str]:
+    """Memory ids are UUIDs; anything else names no point (and Qdrant would reject it)."""
+    valid = []
+    for memory_id in memory_ids:
+        try:
+            valid.append(str(uuid.UUID(memory_id)))
+        except (ValueError, TypeError, AttributeError):
+            continue
+    return valid
+
+
+def in_requested_order(memory_ids: Sequence[str], records: Iterable[MemoryRecord]) -> list[MemoryRecord]:
+    by_id = {r.id: r for r in records}
+    return [by_id[i] for i in memory_ids if i in by_id]
+
+
+def dense_of(vector: Any) -> list[float] | None:
+    """The dense vector of a hit's named vectors, if it came back."""
+    if isinstance(vector, dict):
+        value = vector.get(DENSE_VECTOR)
+        return list(value) if value is not None else None
+    return None
 
 
 def record_to_payload(record: MemoryRecord) -> dict[str, Any]:

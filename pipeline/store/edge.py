@@ -7,7 +7,6 @@ every read and write through its thread pool.
 from __future__ import annotations
 
 import threading
-import uuid
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -37,55 +36,44 @@ from qdrant_edge import (
 from qdrant_edge import SparseVector as EdgeSparseVector
 
 from pipeline.embedding import DENSE_DIM
-from pipeline.models import MemoryRecord, MemoryStatus, ScopeKind, SearchScope
+from pipeline.models import MemoryRecord, MemoryStatus, SearchScope
 from pipeline.sparse import SparseVector
 from pipeline.store.base import (
     DENSE_VECTOR,
     KEYWORD_INDEXES,
+    RRF_K,
+    SCROLL_PAGE,
     SPARSE_VECTOR,
+    TENANT_FIELD,
+    Match,
+    PayloadRule,
     StoredHit,
+    dense_of,
+    in_requested_order,
+    knowledgebase_rule,
     payload_to_record,
+    point_ids,
+    prefetch_limit,
     record_to_payload,
+    scope_rule,
 )
-
-RRF_K = 60
-_SCROLL_PAGE = 512
 
 
 def scope_filter(scope: SearchScope, statuses: Sequence[MemoryStatus]) -> Filter:
-    """Project, status and the union of what the caller may see: the only access rule."""
-    visible: list[Any] = []
-    if scope.user_id:
-        own = [
-            FieldCondition("scope_kind", match=MatchValue(ScopeKind.USER.value)),
-            FieldCondition("user_id", match=MatchValue(scope.user_id)),
-        ]
-        if scope.agent_id:
-            own.append(FieldCondition("agent_id", match=MatchValue(scope.agent_id)))
-        if scope.app_id:
-            own.append(FieldCondition("app_id", match=MatchValue(scope.app_id)))
-        visible.append(Filter(must=own))
-    if scope.knowledgebase_ids:
-        visible.append(
-            Filter(
-                must=[
-                    FieldCondition("scope_kind", match=MatchValue(ScopeKind.KNOWLEDGEBASE.value)),
-                    FieldCondition("knowledgebase_id", match=MatchAny(list(scope.knowledgebase_ids))),
-                ]
-            )
-        )
-    if scope.include_public:
-        visible.append(FieldCondition("scope_kind", match=MatchValue(ScopeKind.PUBLIC.value)))
-    if not visible:
-        # Nothing visible: a condition no point satisfies.
-        visible.append(FieldCondition("project_id", match=MatchValue("\x00none")))
-    return Filter(
-        must=[
-            FieldCondition("project_id", match=MatchValue(scope.project_id)),
-            FieldCondition("status", match=MatchAny([s.value for s in statuses])),
-        ],
-        should=visible,
-    )
+    """What a scope may see (see base.scope_rule), as an Edge filter."""
+    return to_filter(scope_rule(scope, statuses))
+
+
+def to_filter(rule: PayloadRule) -> Filter:
+    """The shared access rule in Qdrant Edge's filter types."""
+    should = [Filter(must=[_condition(m) for m in group]) for group in rule.any_of]
+    return Filter(must=[_condition(m) for m in rule.must], should=should or None)
+
+
+def _condition(match: Match) -> FieldCondition:
+    if len(match.values) == 1:
+        return FieldCondition(match.field, match=MatchValue(match.values[0]))
+    return FieldCondition(match.field, match=MatchAny(list(match.values)))
 
 
 class EdgeMemoryStore:
@@ -103,9 +91,7 @@ class EdgeMemoryStore:
         self._write_lock = threading.Lock()
 
     def _create_indexes(self) -> None:
-        self._shard.update(
-            UpdateOperation.create_field_index("project_id", KeywordIndexParams(is_tenant=True))
-        )
+        self._shard.update(UpdateOperation.create_field_index(TENANT_FIELD, KeywordIndexParams(is_tenant=True)))
         for field in KEYWORD_INDEXES[1:]:
             self._shard.update(UpdateOperation.create_field_index(field, PayloadSchemaType.Keyword))
 
@@ -136,12 +122,11 @@ class EdgeMemoryStore:
                 self._shard.update(UpdateOperation.set_payload(list(memory_ids), fields))
 
     def get(self, memory_ids: Sequence[str]) -> list[MemoryRecord]:
-        point_ids = _point_ids(memory_ids)
-        if not point_ids:
+        ids = point_ids(memory_ids)
+        if not ids:
             return []
-        records = self._shard.retrieve(point_ids, with_payload=True, with_vector=False)
-        by_id = {str(r.id): payload_to_record(r.id, r.payload or {}) for r in records}
-        return [by_id[i] for i in memory_ids if i in by_id]
+        records = self._shard.retrieve(ids, with_payload=True, with_vector=False)
+        return in_requested_order(memory_ids, (payload_to_record(r.id, r.payload or {}) for r in records))
 
     def hybrid_search(
         self,
@@ -152,7 +137,7 @@ class EdgeMemoryStore:
         statuses: Sequence[MemoryStatus] = (MemoryStatus.ACTIVATED,),
     ) -> list[StoredHit]:
         flt = scope_filter(scope, statuses)
-        candidates = max(limit * 4, 20)
+        candidates = prefetch_limit(limit)
         prefetches = [Prefetch(limit=candidates, query=Query.Nearest(dense, using=DENSE_VECTOR), filter=flt)]
         if sparse.indices:
             prefetches.append(
@@ -176,7 +161,7 @@ class EdgeMemoryStore:
             StoredHit(
                 memory=payload_to_record(hit.id, hit.payload or {}),
                 fused_score=float(hit.score),
-                dense_vector=_dense_of(hit.vector),
+                dense_vector=dense_of(hit.vector),
             )
             for hit in hits
         ]
@@ -191,26 +176,20 @@ class EdgeMemoryStore:
         offset = None
         while True:
             page, offset = self._shard.scroll(
-                ScrollRequest(offset=offset, limit=_SCROLL_PAGE, filter=flt, with_payload=True, with_vector=False)
+                ScrollRequest(offset=offset, limit=SCROLL_PAGE, filter=flt, with_payload=True, with_vector=False)
             )
             records.extend(payload_to_record(r.id, r.payload or {}) for r in page)
             if offset is None:
                 return records
 
     def delete(self, memory_ids: Sequence[str]) -> None:
-        point_ids = _point_ids(memory_ids)
-        if point_ids:
+        ids = point_ids(memory_ids)
+        if ids:
             with self._write_lock:
-                self._shard.update(UpdateOperation.delete_points(point_ids))
+                self._shard.update(UpdateOperation.delete_points(ids))
 
     def delete_knowledgebase(self, project_id: str, knowledgebase_id: str) -> int:
-        flt = Filter(
-            must=[
-                FieldCondition("project_id", match=MatchValue(project_id)),
-                FieldCondition("scope_kind", match=MatchValue(ScopeKind.KNOWLEDGEBASE.value)),
-                FieldCondition("knowledgebase_id", match=MatchValue(knowledgebase_id)),
-            ]
-        )
+        flt = to_filter(knowledgebase_rule(project_id, knowledgebase_id))
         with self._write_lock:
             removed = self._shard.count(CountRequest(filter=flt, exact=True))
             self._shard.update(UpdateOperation.delete_points_by_filter(flt))
@@ -223,21 +202,3 @@ class EdgeMemoryStore:
         with self._write_lock:
             self._shard.flush()
             self._shard.close()
-
-
-def _point_ids(memory_ids: Sequence[str]) -> list[str]:
-    """Memory ids are UUIDs; anything else names no point (and Qdrant would reject it)."""
-    valid = []
-    for memory_id in memory_ids:
-        try:
-            valid.append(str(uuid.UUID(memory_id)))
-        except (ValueError, TypeError, AttributeError):
-            continue
-    return valid
-
-
-def _dense_of(vector: Any) -> list[float] | None:
-    if isinstance(vector, dict):
-        value = vector.get(DENSE_VECTOR)
-        return list(value) if value is not None else None
-    return None

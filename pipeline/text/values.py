@@ -5,6 +5,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from pipeline.text.numbers import (
+    EN_NUMBER_WORD_PATTERN,
+    clock_minutes,
+    leading_number,
+    strip_leading_number,
+)
+
 _EN_UNITS = (
     r"CNY|RMB|USD|EUR|GBP|JPY|HKD|yuan|dollars?|euros?|pounds?|bucks|percent|%|"
     r"a\.m\.|p\.m\.|am|pm|o'clock|years?\s+old|yrs?|years?|months?|weeks?|days?|"
@@ -14,13 +21,21 @@ _EN_UNITS = (
 )
 _CURRENCY_SYMBOL = r"[$€£¥￥]"
 _EN_NUMBER_VALUE = re.compile(
-    rf"(?<![\w.]){_CURRENCY_SYMBOL}?\s?(?:\d{{1,3}}(?:,\d{{3}})+|\d+)(?:\.\d+)?(?::\d\d)?"
+    rf"(?<![A-Za-z0-9_.:\-]){_CURRENCY_SYMBOL}?\s?(?:\d{{1,3}}(?:,\d{{3}})+|\d+)(?:\.\d+)?(?::\d\d)?"
     rf"(?:\s?(?:{_EN_UNITS})(?![A-Za-z]))?",
     re.IGNORECASE,
 )
+# Number words count as values only with a unit ("two days"), never alone ("nice one").
+_EN_WORD_NUMBER_VALUE = re.compile(
+    rf"(?<![A-Za-z])(?:{EN_NUMBER_WORD_PATTERN})\s+(?:{_EN_UNITS})(?![A-Za-z])", re.IGNORECASE
+)
+_WEEKDAY_VALUE = re.compile(
+    r"(?<![A-Za-z])(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)days?(?![A-Za-z])|(?:周|星期|礼拜)[一二三四五六日天]",
+)
 _ZH_UNITS = (
     r"万元|元|块钱|块|人民币|美元|欧元|英镑|日元|周岁|岁|天|日|周|星期|个月|月|年|小时|"
-    r"分钟|秒|点半|点钟|点|公里|千米|厘米|毫米|米|斤|公斤|千克|克|%|万|千|百|次|人|号|层|楼|页|件"
+    r"分钟|秒|点半|点钟|点|公里|千米|英里|厘米|毫米|米|斤|公斤|千克|克|%|万|千|百|次|人|号|层|楼|页|件|"
+    r"个|只|条|位|名|杯|本|辆|台|套|间|口|瓶|碗|份|张|双|节|门|所|种|户"
 )
 _ZH_DAYPART = r"(?:上午|下午|晚上|早上|中午|凌晨|傍晚)"
 _ZH_NUMBER_VALUE = re.compile(
@@ -28,7 +43,7 @@ _ZH_NUMBER_VALUE = re.compile(
     rf"{_ZH_DAYPART}?\d+(?:\.\d+)?\s?(?:{_ZH_UNITS})?(?:\d+分)?"
     rf"|{_ZH_DAYPART}?[零〇一二两三四五六七八九十百千万]+(?:{_ZH_UNITS})(?:[零一二三四五六七八九十]+分)?"
 )
-_NAME_WORD = r"[A-Z][a-zA-Z'’\-]*\.?|[A-Z]{2,}"
+_NAME_WORD = r"[A-Z][a-zA-Z0-9'’\-]*\.?|[A-Z]{2,}"
 _NAME_SEQUENCE = re.compile(
     rf"(?<![\w'])(?:{_NAME_WORD})(?:\s+(?:of\s+|de\s+|van\s+|von\s+)?(?:{_NAME_WORD}|\d+\b))*"
 )
@@ -48,20 +63,37 @@ _NOT_NAMES = {
 @dataclass(frozen=True)
 class Value:
     text: str
-    kind: str  # "time", "money", "quantity:<unit>", "number", "name"
+    kind: str  # "time", "weekday", "money", "age", "quantity:<unit>", "number", "name"
     start: int
     end: int
 
 
+_CURRENCY_CODE_START = re.compile(r"^(?:CNY|RMB|USD|EUR|GBP|JPY|HKD)\b", re.IGNORECASE)
+# Units that measure the same thing, so "5公里" can replace "5英里".
+_UNIT_FAMILIES = {
+    "distance": {"km", "kilometer", "kilometre", "mile", "m", "meter", "metre", "公里", "千米", "英里", "米"},
+    "duration": {"day", "week", "month", "year", "hour", "hr", "minute", "min", "天", "日", "周", "星期",
+                 "个月", "月", "年", "小时", "分钟", "night"},
+    "mass": {"kg", "kilo", "gram", "g", "lb", "斤", "公斤", "千克", "克"},
+}
+
+
 def _unit_of(value: str) -> str:
-    match = re.search(r"[^\d\s.,:$€£¥￥]+$", value.strip())
+    rest = strip_leading_number(value)
+    match = re.search(r"[^\d\s.,:$€£¥￥]+$", rest)
     return match.group(0).lower() if match else ""
 
 
 def value_kind(value: str) -> str:
     text = value.strip()
     lower = text.lower()
-    if not re.search(r"\d", text) and not _ZH_NUMBER_VALUE.fullmatch(text):
+    if _WEEKDAY_VALUE.fullmatch(text):
+        return "weekday"
+    if re.match(r"[A-Za-z]", text) and not _CURRENCY_CODE_START.match(text) and not re.match(
+        rf"(?:{EN_NUMBER_WORD_PATTERN})\s", text, re.IGNORECASE
+    ):
+        return "name"
+    if not re.search(r"\d", text) and not (_ZH_NUMBER_VALUE.fullmatch(text) or _EN_WORD_NUMBER_VALUE.fullmatch(text)):
         return "name"
     if re.search(r"\d:\d\d|\b(?:am|pm|a\.m\.|p\.m\.|o'clock)\b|点", lower):
         return "time"
@@ -76,6 +108,24 @@ def value_kind(value: str) -> str:
         return "number"
     unit = unit.rstrip("s") if unit.endswith("s") and len(unit) > 2 else unit
     return f"quantity:{unit}"
+
+
+def unit_family(kind: str) -> str:
+    if not kind.startswith("quantity:"):
+        return kind
+    unit = kind.split(":", 1)[1]
+    for family, units in _UNIT_FAMILIES.items():
+        if unit in units:
+            return family
+    return kind
+
+
+def compatible_kinds(a: str, b: str) -> bool:
+    """Whether a value of kind `b` can stand where a value of kind `a` stood."""
+    if a == b or unit_family(a) == unit_family(b):
+        return True
+    numeric = {a, b} - {"name", "weekday"}
+    return len(numeric) == 2 and "number" in numeric
 
 
 def is_number_value(value: str) -> bool:
@@ -111,19 +161,28 @@ def _name_values(text: str) -> list[Value]:
     return found
 
 
+def _overlaps(values: list[Value], start: int, end: int) -> bool:
+    return any(v.start < end and start < v.end for v in values)
+
+
 def extract_values(text: str, include_names: bool = True) -> list[Value]:
     """Values in reading order; numbers with units and times first-class, then names."""
     values: list[Value] = []
+    for match in _WEEKDAY_VALUE.finditer(text):
+        values.append(Value(match.group(0), "weekday", match.start(), match.end()))
     # Chinese units first so "800元" is not read as a bare "800".
     for match in _ZH_NUMBER_VALUE.finditer(text):
         raw = match.group(0).strip()
-        if raw and re.search(r"[\u4e00-\u9fff%]", raw):
+        if raw and re.search(r"[\u4e00-\u9fff%]", raw) and not _overlaps(values, match.start(), match.end()):
             values.append(Value(raw, value_kind(raw), match.start(), match.end()))
+    for match in _EN_WORD_NUMBER_VALUE.finditer(text):
+        if not _overlaps(values, match.start(), match.end()):
+            values.append(Value(match.group(0), value_kind(match.group(0)), match.start(), match.end()))
     for match in _EN_NUMBER_VALUE.finditer(text):
         raw = match.group(0).strip()
         if raw:
             start = match.start() + match.group(0).index(raw)
-            if not any(v.start < start + len(raw) and start < v.end for v in values):
+            if not _overlaps(values, start, start + len(raw)):
                 values.append(Value(raw, value_kind(raw), start, start + len(raw)))
     if include_names:
         for name in _name_values(text):
@@ -148,4 +207,17 @@ def complete_unit(bare: str, like: str) -> str:
 
 
 def same_value(a: str, b: str) -> bool:
-    return re.sub(r"\s+", "", a).lower() == re.sub(r"\s+", "", b).lower()
+    """Same text, or the same amount written differently ("two days" / "2 days", "12点" / "12:00")."""
+    if re.sub(r"\s+", "", a).lower() == re.sub(r"\s+", "", b).lower():
+        return True
+    kind_a, kind_b = value_kind(a), value_kind(b)
+    if kind_a == kind_b == "weekday":
+        return a.strip().lower().rstrip("s") == b.strip().lower().rstrip("s")
+    if "name" in (kind_a, kind_b) or "weekday" in (kind_a, kind_b):
+        return False
+    if kind_a == "time" or kind_b == "time":
+        return kind_a == kind_b and bool(clock_minutes(a) & clock_minutes(b))
+    if kind_a != kind_b:
+        return False
+    amount_a, amount_b = leading_number(a), leading_number(b)
+    return amount_a is not None and amount_a == amount_b

@@ -1,5 +1,8 @@
 """A real stack for the integration tests: `memfeed up` with its Celery worker (threads pool),
-the embedded Qdrant Edge store in a temporary directory, and a real Redis database of its own."""
+the embedded Qdrant Edge store in a temporary directory, and a real Redis database of its own.
+
+Store-level tests run against both store adapters: Qdrant Edge, and the server adapter on
+qdrant-client's local mode (no Qdrant server runs here)."""
 
 from __future__ import annotations
 
@@ -9,7 +12,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -19,7 +22,9 @@ from api.client import MemfeedClient
 from pipeline.embedding import MiniLMEmbedder
 from pipeline.memory_index import MemoryIndex
 from pipeline.sparse import SparseEncoder
+from pipeline.store.base import MemoryStore
 from pipeline.store.edge import EdgeMemoryStore
+from pipeline.store.qdrant_server import QdrantServerMemoryStore
 
 TEST_REDIS_URL = os.environ.get("MEMFEED_TEST_REDIS_URL", "redis://127.0.0.1:6379/13")
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -137,9 +142,30 @@ def embedder() -> MiniLMEmbedder:
     return MiniLMEmbedder()
 
 
+# Local mode warns that payload indexes do nothing there; the adapter creates them for servers.
+_LOCAL_INDEX_WARNING = "ignore:Payload indexes have no effect:UserWarning"
+
+
+@pytest.fixture(params=["edge", pytest.param("server", marks=pytest.mark.filterwarnings(_LOCAL_INDEX_WARNING))])
+def store_kind(request: pytest.FixtureRequest) -> str:
+    return request.param
+
+
 @pytest.fixture
-def index(tmp_path: Path, embedder: MiniLMEmbedder) -> Iterator[MemoryIndex]:
-    """A fresh embedded store in a temporary directory, with the real embedder."""
-    store = EdgeMemoryStore(tmp_path / "shard")
+def open_store(store_kind: str, tmp_path: Path) -> Callable[[], MemoryStore]:
+    """Opens this test's store; opening it again after close() sees the same data."""
+
+    def open_() -> MemoryStore:
+        if store_kind == "edge":
+            return EdgeMemoryStore(tmp_path / "shard")
+        return QdrantServerMemoryStore.local(tmp_path / "qdrant")
+
+    return open_
+
+
+@pytest.fixture
+def index(open_store: Callable[[], MemoryStore], embedder: MiniLMEmbedder) -> Iterator[MemoryIndex]:
+    """A fresh store of each adapter in a temporary directory, with the real embedder."""
+    store = open_store()
     yield MemoryIndex(store, embedder, SparseEncoder())
     store.close()

@@ -1,16 +1,24 @@
-"""The store interface against the real embedded adapter (Qdrant Edge in a temp directory)."""
+"""The store interface against both adapters (the `index` and `open_store` fixtures run each test
+on Qdrant Edge and on the server adapter in qdrant-client's local mode), then what only the server
+adapter does: create and check its one shared collection."""
 
 from __future__ import annotations
 
 import time
 import uuid
-from pathlib import Path
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from unittest.mock import patch
 
-from pipeline.embedding import MiniLMEmbedder
+import pytest
+from qdrant_client import QdrantClient, models
+
+from pipeline.embedding import DENSE_DIM, MiniLMEmbedder
 from pipeline.memory_index import MemoryIndex
 from pipeline.models import MemoryRecord, MemoryStatus, ScopeKind, SearchScope
-from pipeline.sparse import SparseEncoder
-from pipeline.store.edge import EdgeMemoryStore
+from pipeline.sparse import SparseEncoder, SparseVector
+from pipeline.store.base import KEYWORD_INDEXES, SCROLL_PAGE, MemoryStore
+from pipeline.store.qdrant_server import IncompatibleCollectionError, QdrantServerMemoryStore
 
 
 def memory(value: str, project: str = "p1", user: str | None = "u1", kb: str | None = None, **extra) -> MemoryRecord:
@@ -100,13 +108,13 @@ def test_delete_and_delete_knowledgebase(index: MemoryIndex) -> None:
     assert index.store.get([mine.id, kb1.id, kb2.id, other_project_kb.id]) == [other_project_kb]
 
 
-def test_data_survives_reopening(tmp_path: Path, embedder: MiniLMEmbedder) -> None:
-    store = EdgeMemoryStore(tmp_path / "shard")
+def test_data_survives_reopening(open_store: Callable[[], MemoryStore], embedder: MiniLMEmbedder) -> None:
+    store = open_store()
     record = memory("The user likes tea.")
     MemoryIndex(store, embedder, SparseEncoder()).write([record])
     store.close()
 
-    reopened = EdgeMemoryStore(tmp_path / "shard")
+    reopened = open_store()
     try:
         assert reopened.get([record.id]) == [record]
     finally:
@@ -119,3 +127,113 @@ def test_ids_that_are_not_uuids_name_nothing(index: MemoryIndex) -> None:
     assert index.store.get(["not-a-uuid", record.id]) == [record]
     index.store.delete(["not-a-uuid"])
     assert index.store.count() == 1
+
+
+def test_scroll_all_pages_through_everything(index: MemoryIndex) -> None:
+    records = [memory(f"Fact number {i}.") for i in range(2 * SCROLL_PAGE + 3)]
+    # Any vectors will do for a scroll; embedding a thousand texts would only slow the test down.
+    dense = [[1.0] + [0.0] * (DENSE_DIM - 1)] * len(records)
+    index.store.upsert(records, dense, [SparseVector([1], [1.0])] * len(records))
+
+    scrolled = index.store.scroll_all(SearchScope(project_id="p1", user_id="u1"))
+
+    assert sorted(m.id for m in scrolled) == sorted(r.id for r in records)
+
+
+def test_threads_may_share_one_store(index: MemoryIndex) -> None:
+    records = [memory(f"The user owns {i} books.") for i in range(16)]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        list(pool.map(lambda r: index.write([r]), records))
+        found = list(pool.map(lambda r: index.store.get([r.id]), records))
+    assert found == [[r] for r in records]
+    assert index.store.count() == len(records)
+
+
+# --- the server adapter only ---------------------------------------------------------
+
+quiet_local_mode = pytest.mark.filterwarnings("ignore:Payload indexes have no effect:UserWarning")
+
+
+@quiet_local_mode
+def test_server_store_creates_one_collection_with_a_tenant_index() -> None:
+    client = QdrantClient(location=":memory:")
+    with (
+        patch.object(client, "create_collection", wraps=client.create_collection) as create_collection,
+        patch.object(client, "create_payload_index", wraps=client.create_payload_index) as create_index,
+    ):
+        QdrantServerMemoryStore(client, "memories")
+        QdrantServerMemoryStore(client, "memories")
+
+    assert create_collection.call_count == 1
+    assert client.get_collections().collections == [models.CollectionDescription(name="memories")]
+    schemas = {call.kwargs["field_name"]: call.kwargs["field_schema"] for call in create_index.call_args_list}
+    assert set(schemas) == set(KEYWORD_INDEXES)
+    assert schemas["project_id"] == models.KeywordIndexParams(type=models.KeywordIndexType.KEYWORD, is_tenant=True)
+    assert {schemas[f] for f in KEYWORD_INDEXES[1:]} == {models.PayloadSchemaType.KEYWORD}
+
+
+@quiet_local_mode
+def test_server_store_creates_only_the_indexes_a_server_lacks() -> None:
+    """Local mode reports no payload indexes, so pretend to be a server that has them."""
+    client = QdrantClient(location=":memory:")
+    QdrantServerMemoryStore(client, "memories")
+    info = client.get_collection("memories")
+    info.payload_schema = {
+        field: models.PayloadIndexInfo(data_type=models.PayloadSchemaType.KEYWORD, points=0)
+        for field in KEYWORD_INDEXES
+    }
+
+    with (
+        patch.object(client, "get_collection", return_value=info),
+        patch.object(client, "create_payload_index") as create_index,
+    ):
+        QdrantServerMemoryStore(client, "memories")
+
+    # Every field is indexed, but project_id not as the tenant key: only that index is redone.
+    [call] = create_index.call_args_list
+    assert call.kwargs["field_name"] == "project_id" and call.kwargs["field_schema"].is_tenant
+
+
+@quiet_local_mode
+def test_a_second_server_store_on_the_same_collection_shares_its_data(embedder: MiniLMEmbedder) -> None:
+    client = QdrantClient(location=":memory:")
+    first = QdrantServerMemoryStore(client, "memories")
+    other_collection = QdrantServerMemoryStore(client, "elsewhere")
+    record = memory("The user likes tea.")
+    MemoryIndex(first, embedder, SparseEncoder()).write([record])
+
+    second = QdrantServerMemoryStore(client, "memories")
+
+    assert second.get([record.id]) == [record] and second.count() == 1
+    hits = MemoryIndex(second, embedder, SparseEncoder()).search(SearchScope(project_id="p1", user_id="u1"), "tea", 5)
+    assert [h.memory for h in hits] == [record]
+    assert other_collection.count() == 0
+
+
+@quiet_local_mode
+@pytest.mark.parametrize(
+    ("vectors", "sparse_vectors"),
+    [
+        (
+            {"dense": models.VectorParams(size=3, distance=models.Distance.COSINE)},
+            {"sparse": models.SparseVectorParams(modifier=models.Modifier.IDF)},
+        ),
+        (
+            {"dense": models.VectorParams(size=DENSE_DIM, distance=models.Distance.DOT)},
+            {"sparse": models.SparseVectorParams(modifier=models.Modifier.IDF)},
+        ),
+        (
+            {"dense": models.VectorParams(size=DENSE_DIM, distance=models.Distance.COSINE)},
+            {"sparse": models.SparseVectorParams()},
+        ),
+        ({"dense": models.VectorParams(size=DENSE_DIM, distance=models.Distance.COSINE)}, None),
+    ],
+    ids=["dense-size", "dense-distance", "sparse-without-idf", "no-sparse"],
+)
+def test_server_store_refuses_a_collection_with_other_vectors(
+    vectors: dict[str, models.VectorParams], sparse_vectors: dict[str, models.SparseVectorParams] | None
+) -> None:
+    client = QdrantClient(location=":memory:")
+    client.create_collection("memories", vectors_config=vectors, sparse_vectors_config=sparse_vectors)
+    with pytest.raises(IncompatibleCollectionError):
+        QdrantServerMemoryStore(client, "memories")

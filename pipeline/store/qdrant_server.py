@@ -1,0 +1,268 @@
+"""Server adapter: a Qdrant server or cluster through qdrant-client.
+
+Every tenant lives in ONE collection, partitioned by the `project_id` payload field, which has
+a keyword index with `is_tenant=True` (Qdrant's recommended multitenancy layout). Any number of
+worker processes on any number of hosts may share the collection.
+
+qdrant-client's local mode (`location=":memory:"` or `path=...`) runs the same code without a
+server, for tests and development only: it is slow on large collections and not thread-safe.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from contextlib import AbstractContextManager, nullcontext
+from pathlib import Path
+from typing import Any
+
+from qdrant_client import QdrantClient, models
+from qdrant_client.http.exceptions import UnexpectedResponse
+
+from pipeline.embedding import DENSE_DIM
+from pipeline.models import MemoryRecord, MemoryStatus, SearchScope
+from pipeline.sparse import SparseVector
+from pipeline.store.base import (
+    DENSE_VECTOR,
+    KEYWORD_INDEXES,
+    RRF_K,
+    SCROLL_PAGE,
+    SPARSE_VECTOR,
+    TENANT_FIELD,
+    Match,
+    PayloadRule,
+    StoredHit,
+    dense_of,
+    in_requested_order,
+    knowledgebase_rule,
+    payload_to_record,
+    point_ids,
+    prefetch_limit,
+    record_to_payload,
+    scope_rule,
+)
+
+DEFAULT_COLLECTION = "memfeed_memories"
+
+
+class IncompatibleCollectionError(RuntimeError):
+    """The collection exists but its vectors are not the ones memfeed writes."""
+
+
+def to_filter(rule: PayloadRule) -> models.Filter:
+    """The shared access rule in qdrant-client's filter types."""
+    should = [models.Filter(must=[_condition(m) for m in group]) for group in rule.any_of]
+    return models.Filter(must=[_condition(m) for m in rule.must], should=should or None)
+
+
+def _condition(match: Match) -> models.FieldCondition:
+    if len(match.values) == 1:
+        return models.FieldCondition(key=match.field, match=models.MatchValue(value=match.values[0]))
+    return models.FieldCondition(key=match.field, match=models.MatchAny(any=list(match.values)))
+
+
+def scope_filter(scope: SearchScope, statuses: Sequence[MemoryStatus]) -> models.Filter:
+    """What a scope may see (see base.scope_rule), as a qdrant-client filter."""
+    return to_filter(scope_rule(scope, statuses))
+
+
+def _index_schema(field: str) -> models.PayloadSchemaType | models.KeywordIndexParams:
+    if field == TENANT_FIELD:
+        return models.KeywordIndexParams(type=models.KeywordIndexType.KEYWORD, is_tenant=True)
+    return models.PayloadSchemaType.KEYWORD
+
+
+def _index_is_current(field: str, existing: models.PayloadIndexInfo | None) -> bool:
+    if existing is None or existing.data_type != models.PayloadSchemaType.KEYWORD:
+        return False
+    return field != TENANT_FIELD or bool(getattr(existing.params, "is_tenant", False))
+
+
+def _is_local(client: QdrantClient) -> bool:
+    options = client.init_options
+    return options.get("location") == ":memory:" or options.get("path") is not None
+
+
+class QdrantServerMemoryStore:
+    def __init__(self, client: QdrantClient, collection: str = DEFAULT_COLLECTION) -> None:
+        self._client = client
+        self._collection = collection
+        # A server handles concurrent requests itself; local mode shares plain dicts between threads.
+        self._serial: AbstractContextManager[Any] = threading.RLock() if _is_local(client) else nullcontext()
+        with self._serial:
+            self._ensure_collection()
+
+    @classmethod
+    def from_url(
+        cls,
+        url: str,
+        api_key: str | None = None,
+        collection: str = DEFAULT_COLLECTION,
+        timeout: int | None = None,
+    ) -> QdrantServerMemoryStore:
+        return cls(QdrantClient(url=url, api_key=api_key, timeout=timeout), collection)
+
+    @classmethod
+    def local(cls, path: Path | str | None = None, collection: str = DEFAULT_COLLECTION) -> QdrantServerMemoryStore:
+        """qdrant-client's local mode: in memory, or persisted under `path`. Tests and development only."""
+        # The store serialises every call itself, so the client may be used from any thread.
+        if path is None:
+            client = QdrantClient(location=":memory:", force_disable_check_same_thread=True)
+        else:
+            client = QdrantClient(path=str(path), force_disable_check_same_thread=True)
+        return cls(client, collection)
+
+    # --- collection ------------------------------------------------------------------
+
+    def _ensure_collection(self) -> None:
+        """Create the collection and its indexes if missing; safe to run from many workers at once."""
+        if not self._client.collection_exists(self._collection):
+            try:
+                self._client.create_collection(
+                    self._collection,
+                    vectors_config={DENSE_VECTOR: models.VectorParams(size=DENSE_DIM, distance=models.Distance.COSINE)},
+                    sparse_vectors_config={SPARSE_VECTOR: models.SparseVectorParams(modifier=models.Modifier.IDF)},
+                )
+            except (UnexpectedResponse, ValueError):
+                # Another worker created it in the meantime (server: 409, local mode: ValueError).
+                if not self._client.collection_exists(self._collection):
+                    raise
+        info = self._client.get_collection(self._collection)
+        self._check_vectors(info)
+        for field in KEYWORD_INDEXES:
+            # Local mode reports no payload indexes, so there every construction asks again (a no-op).
+            if not _index_is_current(field, info.payload_schema.get(field)):
+                self._client.create_payload_index(
+                    self._collection, field_name=field, field_schema=_index_schema(field), wait=True
+                )
+
+    def _check_vectors(self, info: models.CollectionInfo) -> None:
+        params = info.config.params
+        dense = params.vectors.get(DENSE_VECTOR) if isinstance(params.vectors, dict) else None
+        sparse = (params.sparse_vectors or {}).get(SPARSE_VECTOR)
+        problems = []
+        if dense is None or dense.size != DENSE_DIM or dense.distance != models.Distance.COSINE:
+            problems.append(f"{DENSE_VECTOR!r} must be a {DENSE_DIM}-dimensional cosine vector, found {dense}")
+        if sparse is None or sparse.modifier != models.Modifier.IDF:
+            problems.append(f"{SPARSE_VECTOR!r} must be a sparse vector with the IDF modifier, found {sparse}")
+        if problems:
+            raise IncompatibleCollectionError(f"collection {self._collection!r}: " + "; ".join(problems))
+
+    # --- MemoryStore -----------------------------------------------------------------
+
+    def upsert(
+        self,
+        records: Sequence[MemoryRecord],
+        dense: Sequence[list[float]],
+        sparse: Sequence[SparseVector],
+    ) -> None:
+        points = [
+            models.PointStruct(
+                id=record.id,
+                vector={
+                    DENSE_VECTOR: list(d),
+                    SPARSE_VECTOR: models.SparseVector(indices=s.indices, values=s.values),
+                },
+                payload=record_to_payload(record),
+            )
+            for record, d, s in zip(records, dense, sparse, strict=True)
+        ]
+        if points:
+            with self._serial:
+                self._client.upsert(self._collection, points=points, wait=True)
+
+    def set_fields(self, memory_ids: Sequence[str], fields: dict[str, Any]) -> None:
+        if memory_ids:
+            with self._serial:
+                self._client.set_payload(self._collection, payload=fields, points=list(memory_ids), wait=True)
+
+    def get(self, memory_ids: Sequence[str]) -> list[MemoryRecord]:
+        ids = point_ids(memory_ids)
+        if not ids:
+            return []
+        with self._serial:
+            points = self._client.retrieve(self._collection, ids=ids, with_payload=True, with_vectors=False)
+        return in_requested_order(memory_ids, (payload_to_record(p.id, p.payload or {}) for p in points))
+
+    def hybrid_search(
+        self,
+        scope: SearchScope,
+        dense: list[float],
+        sparse: SparseVector,
+        limit: int,
+        statuses: Sequence[MemoryStatus] = (MemoryStatus.ACTIVATED,),
+    ) -> list[StoredHit]:
+        flt = scope_filter(scope, statuses)
+        candidates = prefetch_limit(limit)
+        prefetches = [models.Prefetch(query=list(dense), using=DENSE_VECTOR, filter=flt, limit=candidates)]
+        if sparse.indices:
+            prefetches.append(
+                models.Prefetch(
+                    query=models.SparseVector(indices=sparse.indices, values=sparse.values),
+                    using=SPARSE_VECTOR,
+                    filter=flt,
+                    limit=candidates,
+                )
+            )
+        with self._serial:
+            response = self._client.query_points(
+                self._collection,
+                prefetch=prefetches,
+                query=models.RrfQuery(rrf=models.Rrf(k=RRF_K)),
+                query_filter=flt,
+                limit=limit,
+                with_payload=True,
+                with_vectors=[DENSE_VECTOR],
+            )
+        return [
+            StoredHit(
+                memory=payload_to_record(hit.id, hit.payload or {}),
+                fused_score=float(hit.score),
+                dense_vector=dense_of(hit.vector),
+            )
+            for hit in response.points
+        ]
+
+    def scroll_all(
+        self,
+        scope: SearchScope,
+        statuses: Sequence[MemoryStatus] = (MemoryStatus.ACTIVATED,),
+    ) -> list[MemoryRecord]:
+        flt = scope_filter(scope, statuses)
+        records: list[MemoryRecord] = []
+        offset: models.ExtendedPointId | None = None
+        while True:
+            with self._serial:
+                page, offset = self._client.scroll(
+                    self._collection,
+                    scroll_filter=flt,
+                    limit=SCROLL_PAGE,
+                    offset=offset,
+                    with_payload=True,
+                    with_vectors=False,
+                )
+            records.extend(payload_to_record(p.id, p.payload or {}) for p in page)
+            if offset is None:
+                return records
+
+    def delete(self, memory_ids: Sequence[str]) -> None:
+        ids = point_ids(memory_ids)
+        if ids:
+            with self._serial:
+                self._client.delete(self._collection, points_selector=models.PointIdsList(points=ids), wait=True)
+
+    def delete_knowledgebase(self, project_id: str, knowledgebase_id: str) -> int:
+        flt = to_filter(knowledgebase_rule(project_id, knowledgebase_id))
+        with self._serial:
+            # Not atomic on a server: a point written between count and delete is deleted uncounted.
+            removed = self._client.count(self._collection, count_filter=flt, exact=True).count
+            self._client.delete(self._collection, points_selector=models.FilterSelector(filter=flt), wait=True)
+        return removed
+
+    def count(self) -> int:
+        with self._serial:
+            return self._client.count(self._collection, exact=True).count
+
+    def close(self) -> None:
+        with self._serial:
+            self._client.close()
