@@ -198,7 +198,8 @@ def evaluate(
 
     try:
         loaded = load_cases(cases)
-        results = run_cases(loaded, analyzer, get_settings().conversation_context_turns)
+        settings = get_settings()
+        results = run_cases(loaded, analyzer, settings.conversation_context_turns, settings.llm_config())
     except (CaseFileError, AnalyzerUnavailableError) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from exc

@@ -9,6 +9,8 @@ from typing import Literal
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from pipeline.analyzers.llm_config import LLMConfig
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="MEMFEED_", env_file=".env", extra="ignore")
@@ -27,6 +29,14 @@ class Settings(BaseSettings):
     qdrant_collection: str = "memfeed_memories"
 
     analyzer: Literal["offline", "llm"] = "offline"
+    # The LLM analyzer: any OpenAI-compatible endpoint; OPENAI_BASE_URL / OPENAI_API_KEY are
+    # used when memfeed's own variables are unset.
+    llm_base_url: str | None = Field(default=None, validation_alias=AliasChoices("MEMFEED_LLM_BASE_URL", "OPENAI_BASE_URL"))
+    llm_api_key: str | None = Field(default=None, validation_alias=AliasChoices("MEMFEED_LLM_API_KEY", "OPENAI_API_KEY"))
+    llm_model: str = "gpt-4o-mini"
+    llm_timeout_seconds: float = Field(default=30.0, gt=0)
+    llm_max_attempts: int = Field(default=3, ge=1)
+    llm_backoff_seconds: float = Field(default=0.5, ge=0)
 
     # Token windows: defaults for projects that set none of their own.
     window_tokens: int = Field(default=200_000, gt=0, description="Tokens a project may use per window.")
@@ -45,6 +55,16 @@ class Settings(BaseSettings):
 
     def broker_url(self) -> str:
         return self.redis_url or "redis://127.0.0.1:6379/0"
+
+    def llm_config(self) -> LLMConfig:
+        return LLMConfig(
+            base_url=self.llm_base_url,
+            api_key=self.llm_api_key,
+            model=self.llm_model,
+            timeout_seconds=self.llm_timeout_seconds,
+            max_attempts=self.llm_max_attempts,
+            backoff_seconds=self.llm_backoff_seconds,
+        )
 
     def store_path(self) -> Path:
         return self.data_dir / "qdrant-edge"

@@ -67,8 +67,8 @@ def _is_users_own(memory: MemoryRecord, project_id: str, user_id: str) -> bool:
 def ingest_messages(job_id: str) -> dict[str, Any]:
     record = job_record(job_id)
     request = record.request
-    analyzer = resources.analyzer()
-    with recorded_stage(job_id, "extract", analyzer.name) as detail:
+    analyzer = resources.analyzer_for(record.project_id)
+    with recorded_stage(job_id, "extract", analyzer) as detail:
         memories = ingest.ingest_messages(
             job_id=job_id,
             project_id=record.project_id,

@@ -9,11 +9,13 @@ from functools import lru_cache
 from memfeed.control import ControlPlane
 from memfeed.settings import get_settings
 from pipeline.analyzers.base import Analyzer
-from pipeline.analyzers.factory import build_analyzer
+from pipeline.analyzers.factory import build_analyzer, openai_client
+from pipeline.analyzers.trace import AnalyzerTrace
 from pipeline.embedding import MiniLMEmbedder
 from pipeline.memory_index import MemoryIndex
 from pipeline.sparse import SparseEncoder
 from pipeline.store.base import MemoryStore
+from workers.token_windows import ProjectTokenBudget, TokenWindows, window_limits
 
 log = logging.getLogger(__name__)
 # Threads of one worker share these; the first caller builds each one.
@@ -48,11 +50,19 @@ def store() -> MemoryStore:
         if _store is None:
             settings = get_settings()
             if settings.vector_store == "server":
-                raise NotImplementedError("the Qdrant server adapter is not available yet")
-            from pipeline.store.edge import EdgeMemoryStore
+                from pipeline.store.qdrant_server import QdrantServerMemoryStore
 
-            _store = EdgeMemoryStore(settings.store_path())
-            log.info("opened embedded store at %s", settings.store_path())
+                if not settings.qdrant_url:
+                    raise RuntimeError("MEMFEED_VECTOR_STORE=server needs MEMFEED_QDRANT_URL")
+                _store = QdrantServerMemoryStore.from_url(
+                    settings.qdrant_url, settings.qdrant_api_key, settings.qdrant_collection
+                )
+                log.info("using Qdrant at %s, collection %s", settings.qdrant_url, settings.qdrant_collection)
+            else:
+                from pipeline.store.edge import EdgeMemoryStore
+
+                _store = EdgeMemoryStore(settings.store_path())
+                log.info("opened embedded store at %s", settings.store_path())
         return _store
 
 
@@ -62,15 +72,38 @@ def memory_index() -> MemoryIndex:
 
 
 @_built_once
-def analyzer() -> Analyzer:
-    return build_analyzer(get_settings().analyzer, embedder())
+def offline_analyzer() -> Analyzer:
+    return build_analyzer("offline", embedder())
+
+
+@_built_once
+def llm_client():  # noqa: ANN201 - an openai.OpenAI
+    return openai_client(get_settings().llm_config())
+
+
+@_built_once
+def token_windows() -> TokenWindows:
+    return TokenWindows(control_plane().redis, get_settings().redis_prefix)
+
+
+def analyzer_for(project_id: str) -> Analyzer:
+    """The configured analyzer for one job: with the LLM, its own trace and the project's budget."""
+    settings = get_settings()
+    if settings.analyzer == "offline":
+        return offline_analyzer()
+    project = control_plane().projects.get(project_id)
+    budget = ProjectTokenBudget(token_windows(), project_id, window_limits(project, settings)) if project else None
+    return build_analyzer(
+        "llm", embedder(), settings.llm_config(), client=llm_client(), budget=budget, trace=AnalyzerTrace(),
+        offline=offline_analyzer(),
+    )
 
 
 def warm_up() -> None:
     """Open the store and load the model before the first job, not during it."""
     memory_index()
     embedder().embed(["warm up"])
-    analyzer()
+    offline_analyzer()
 
 
 def close() -> None:

@@ -11,8 +11,11 @@ import redis
 from celery import Task
 
 from memfeed.control.jobs import JobOutcome, JobRecord, JobStatus, StageRecord
+from pipeline.analyzers.base import Analyzer
+from pipeline.analyzers.trace import AnalyzerTrace
 from pipeline.job import FeedbackJob
 from pipeline.models import Message
+from pipeline.token_budget import BudgetExhaustedError
 from workers import resources
 
 # Failures worth another try: the broker, Redis or the disk hiccuped.
@@ -52,14 +55,28 @@ def load_feedback_job(job_id: str) -> FeedbackJob:
     )
 
 
+def _judgements(analyzer: Analyzer | None) -> tuple[str | None, list[dict[str, Any]]]:
+    """Which analyzer decided (an LLM analyzer may have fallen back) and each call's record."""
+    if analyzer is None:
+        return None, []
+    trace: AnalyzerTrace | None = getattr(analyzer, "trace", None)
+    records = trace.drain() if trace else []
+    deciders = sorted({r.decided_by for r in records}) or [analyzer.name]
+    return "+".join(deciders), [r.model_dump() for r in records]
+
+
 @contextmanager
-def recorded_stage(job_id: str, stage: str, analyzer: str | None = None) -> Iterator[dict[str, Any]]:
+def recorded_stage(job_id: str, stage: str, analyzer: Analyzer | None = None) -> Iterator[dict[str, Any]]:
     """Marks the stage running, yields a dict for its detail, then marks it done."""
     jobs = resources.control_plane().jobs
     started = time.time()
-    jobs.set_stage(job_id, stage, StageRecord(state="running", started_at=started, analyzer=analyzer))
+    name = analyzer.name if analyzer else None
+    jobs.set_stage(job_id, stage, StageRecord(state="running", started_at=started, analyzer=name))
     detail: dict[str, Any] = {}
     yield detail
+    decided_by, judgements = _judgements(analyzer)
+    if judgements:
+        detail["judgements"] = judgements
     finished = time.time()
     jobs.set_stage(
         job_id,
@@ -69,7 +86,7 @@ def recorded_stage(job_id: str, stage: str, analyzer: str | None = None) -> Iter
             started_at=started,
             finished_at=finished,
             duration_ms=round((finished - started) * 1000, 3),
-            analyzer=analyzer,
+            analyzer=decided_by,
             detail=detail,
         ),
     )
@@ -90,6 +107,20 @@ class StageTask(Task):
     max_retries = 5
     acks_late = True
     stage_name = ""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().__call__(*args, **kwargs)
+        except BudgetExhaustedError as exc:
+            # The project's token window is spent: wait for it, however long; never fail.
+            job_id = _job_id_of(args)
+            if job_id:
+                resources.control_plane().jobs.set_stage(
+                    job_id,
+                    self.stage_name,
+                    StageRecord(state="waiting", detail={"reason": str(exc), "retry_after": exc.retry_after_seconds}),
+                )
+            raise self.retry(countdown=max(1.0, exc.retry_after_seconds), max_retries=None, exc=exc) from exc
 
     def on_failure(self, exc, task_id, args, kwargs, einfo) -> None:  # noqa: ANN001
         job_id = _job_id_of(args)

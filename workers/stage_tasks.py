@@ -17,8 +17,8 @@ from workers.stage_runner import StageTask, load_feedback_job, recorded_stage, s
 @celery_app.task(name=VALIDATE, base=StageTask, stage_name="validate")
 def validate_task(job_id: str) -> dict[str, Any]:
     job = load_feedback_job(job_id)
-    analyzer = resources.analyzer()
-    with recorded_stage(job_id, "validate", analyzer.name) as detail:
+    analyzer = resources.analyzer_for(job.project_id)
+    with recorded_stage(job_id, "validate", analyzer) as detail:
         decision = stages.validate(job, analyzer)
         detail.update(decision.model_dump())
     return {"job_id": job_id, "valid": decision.valid, "reason": decision.reason}
@@ -31,8 +31,8 @@ def classify_task(state: dict[str, Any]) -> dict[str, Any]:
         skip_stage(job_id, "classify", "feedback is not a valid correction")
         return state
     job = load_feedback_job(job_id)
-    analyzer = resources.analyzer()
-    with recorded_stage(job_id, "classify", analyzer.name) as detail:
+    analyzer = resources.analyzer_for(job.project_id)
+    with recorded_stage(job_id, "classify", analyzer) as detail:
         classification = stages.classify(job, analyzer)
         detail.update(classification.model_dump(mode="json"))
     return {**state, "classification": classification.model_dump(mode="json")}
@@ -45,9 +45,9 @@ def lookup_task(state: dict[str, Any]) -> dict[str, Any]:
         skip_stage(job_id, "lookup", "feedback is not a valid correction")
         return state
     job = load_feedback_job(job_id)
-    analyzer = resources.analyzer()
+    analyzer = resources.analyzer_for(job.project_id)
     classification = Classification.model_validate(state["classification"])
-    with recorded_stage(job_id, "lookup", analyzer.name) as detail:
+    with recorded_stage(job_id, "lookup", analyzer) as detail:
         plan = stages.lookup(job, classification, resources.memory_index(), analyzer)
         detail["planned"] = [change.model_dump(mode="json") for change in plan]
     return {**state, "plan": [change.model_dump(mode="json") for change in plan]}

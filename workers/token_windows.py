@@ -16,6 +16,7 @@ from redis import Redis
 
 from memfeed.control.projects import Project
 from memfeed.settings import Settings
+from pipeline.token_budget import BudgetExhaustedError, RequestTooLargeError
 
 # KEYS: [entries zset, running total]
 # ARGV: [mode, budget, window_ms, tokens, member_id, old_member (settle only)]
@@ -158,3 +159,24 @@ def window_limits(project: Project, settings: Settings) -> WindowLimits:
         window_seconds=project.window_seconds or settings.window_seconds,
         max_request_tokens=project.max_request_tokens or settings.max_request_tokens,
     )
+
+
+class ProjectTokenBudget:
+    """A project's window as the LLM analyzer sees it: reserve before a call, settle after."""
+
+    def __init__(self, windows: TokenWindows, project_id: str, limits: WindowLimits) -> None:
+        self._windows = windows
+        self._project_id = project_id
+        self._limits = limits
+
+    def reserve(self, estimated_tokens: int) -> str:
+        decision = self._windows.admit(self._project_id, estimated_tokens, self._limits)
+        if decision.over_request_limit:
+            raise RequestTooLargeError(f"{estimated_tokens} tokens exceed the per-request limit")
+        if not decision.admitted or decision.reservation is None:
+            raise BudgetExhaustedError(decision.retry_after_seconds)
+        return decision.reservation
+
+    def settle(self, reservation: str, used_tokens: int) -> None:
+        if reservation:
+            self._windows.settle(self._project_id, reservation, used_tokens, self._limits)

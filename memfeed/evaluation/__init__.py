@@ -10,6 +10,8 @@ from pathlib import Path
 from memfeed.evaluation.cases import FeedbackCase
 from memfeed.evaluation.runner import CaseResult, EvalRunner
 from pipeline.analyzers.factory import build_analyzer
+from pipeline.analyzers.llm_config import LLMConfig
+from pipeline.analyzers.trace import AnalyzerTrace
 from pipeline.embedding import MiniLMEmbedder
 from pipeline.memory_index import MemoryIndex
 from pipeline.sparse import SparseEncoder
@@ -17,18 +19,23 @@ from pipeline.store.edge import EdgeMemoryStore
 
 
 @contextmanager
-def eval_runner(analyzer_name: str = "offline", context_turns: int = 10) -> Iterator[EvalRunner]:
+def eval_runner(
+    analyzer_name: str = "offline", context_turns: int = 10, llm: LLMConfig | None = None
+) -> Iterator[EvalRunner]:
     """A runner on a fresh embedded store of its own, removed afterwards."""
     with tempfile.TemporaryDirectory(prefix="memfeed-eval-") as directory:
         store = EdgeMemoryStore(Path(directory) / "store")
         try:
             embedder = MiniLMEmbedder()
             index = MemoryIndex(store, embedder, SparseEncoder())
-            yield EvalRunner(index, build_analyzer(analyzer_name, embedder), context_turns)
+            analyzer = build_analyzer(analyzer_name, embedder, llm, trace=AnalyzerTrace())
+            yield EvalRunner(index, analyzer, context_turns)
         finally:
             store.close()
 
 
-def run_cases(cases: list[FeedbackCase], analyzer_name: str = "offline", context_turns: int = 10) -> list[CaseResult]:
-    with eval_runner(analyzer_name, context_turns) as runner:
+def run_cases(
+    cases: list[FeedbackCase], analyzer_name: str = "offline", context_turns: int = 10, llm: LLMConfig | None = None
+) -> list[CaseResult]:
+    with eval_runner(analyzer_name, context_turns, llm) as runner:
         return [runner.run(case) for case in cases]

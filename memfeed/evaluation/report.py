@@ -47,6 +47,10 @@ def print_report(results: list[CaseResult], echo: Callable[[str], None] = print)
         echo(f"  {name:<12} {counts['passed']}/{counts['total']}")
     for lang, counts in sorted(summary["by_language"].items()):
         echo(f"  lang {lang:<7} {counts['passed']}/{counts['total']}")
+    judgements = [j for r in results for j in r.judgements]
+    if judgements:
+        fallbacks = [j for j in judgements if j["fallback_reason"]]
+        echo(f"llm judgements: {len(judgements)}, fell back to offline: {len(fallbacks)}")
     echo(f"accuracy: {summary['accuracy']:.3f} ({summary['passed']}/{summary['total']})")
     return summary
 
@@ -63,6 +67,7 @@ def write_json_report(results: list[CaseResult], path: Path) -> None:
                 "duration_ms": round(r.duration_ms, 2),
                 "update_type": r.update_type,
                 "changes": r.changes,
+                "judgements": r.judgements,
                 "checks": [{"name": c.name, "passed": c.passed, "detail": c.detail} for c in r.checks],
             }
             for r in results

@@ -41,6 +41,8 @@ class CaseResult:
     duration_ms: float = 0.0
     update_type: str | None = None
     changes: list[dict] = field(default_factory=list)
+    # With the LLM analyzer: who decided each judgement, and why it fell back.
+    judgements: list[dict] = field(default_factory=list)
 
     @property
     def passed(self) -> bool:
@@ -60,6 +62,9 @@ class EvalRunner:
             self._run(case, result)
         except Exception as exc:  # a crash is a failed case, reported with the rest
             result.error = f"{type(exc).__name__}: {exc}"
+        trace = getattr(self.analyzer, "trace", None)
+        if trace is not None:
+            result.judgements = [r.model_dump() for r in trace.drain()]
         result.duration_ms = (time.perf_counter() - started) * 1000
         return result
 

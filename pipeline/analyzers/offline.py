@@ -18,7 +18,13 @@ from pipeline.models import (
 from pipeline.text.conflicts import StatementFacts, judge_statement_against_memory
 from pipeline.text.corrections import ParsedStatement, parse_statements
 from pipeline.text.fillers import is_correction_marker, strip_fillers
-from pipeline.text.intent import is_acknowledgement, is_gibberish, is_question, is_request
+from pipeline.text.intent import (
+    is_acknowledgement,
+    is_gibberish,
+    is_question,
+    is_request,
+    without_request_clauses,
+)
 from pipeline.text.language import detect_language
 from pipeline.text.lexicon import content_terms
 from pipeline.text.perspective import finish_sentence, to_third_person
@@ -60,6 +66,8 @@ class OfflineAnalyzer:
                 kinds.append("marker")
                 continue
             core = strip_fillers(sentence)
+            if core and is_request(core):
+                core = strip_fillers(without_request_clauses(core)) or core
             if not core or is_acknowledgement(core):
                 kinds.append("acknowledgement")
             elif is_question(core):

@@ -13,8 +13,10 @@ from dataclasses import dataclass
 
 from pipeline.text.keyword import contains_term, replace_term
 from pipeline.text.language import Language, detect_language
-from pipeline.text.lexicon import content_terms, en_words, is_negated, lemma, zh_tokens
-from pipeline.text.values import Value, complete_unit, extract_values, same_value, value_kind
+from pipeline.text.lexicon import content_terms, en_words, is_negated, lemma, zh_canonical, zh_tokens
+from pipeline.text.numbers import format_clock_like
+from pipeline.text.subjects import same_subject, subject_of
+from pipeline.text.values import Value, compatible_kinds, complete_unit, extract_values, same_value, value_kind
 
 # Embedding similarity above which a partial attribute overlap counts as the same attribute.
 SAME_ATTRIBUTE_SIMILARITY = 0.75
@@ -27,6 +29,14 @@ _EN_FUNCTIONAL_FRAMES = {
 }
 _ZH_FUNCTIONAL_FRAMES = {"住", "住在", "在", "叫", "名叫", "姓", "为", "是", "到", "于"}
 _USER_SUBJECT = re.compile(r"^\s*(?:the\s+user|用户)(?!['’]s|的)", re.IGNORECASE)
+# Verbs that only say a value changed ("went up to $35", "涨到"): not part of the attribute.
+_CHANGE_VERBS = re.compile(
+    r"\b(?:went|goes|gone|go|has\s+gone|rose|risen|rises|increased|decreased|dropped|fell|fallen|"
+    r"raised|reduced|lowered|changed|moved|shifted)\s+(?:up\s+|down\s+|back\s+)?(?:to|from)\b|"
+    r"(?:涨|升|降|提高|降低|增加|减少|调整|改|变)(?:到|为|成)了?",
+    re.IGNORECASE,
+)
+_EN_WORD_BEFORE = re.compile(r"([A-Za-z']+)\W*$")
 
 
 @dataclass(frozen=True)
@@ -47,7 +57,7 @@ class Verdict:
 
 def _attribute_terms(text: str, language: Language, extra_values: tuple[str, ...] = ()) -> set[str]:
     values = [v.text for v in extract_values(text)] + list(extra_values)
-    return set(content_terms(text, language, values))
+    return set(content_terms(_CHANGE_VERBS.sub(" ", text), language, values))
 
 
 def _substitute(memory: str, pairs: list[tuple[str, str]]) -> str:
@@ -64,10 +74,37 @@ def _value_pairs(statement: StatementFacts, memory: str) -> list[tuple[str, str]
         if not contains_term(memory, old):
             continue
         if index < len(statement.new_values):
-            pairs.append((old, statement.new_values[index]))
+            pairs.append((old, _styled_like(statement.new_values[index], old)))
         elif len(statement.new_values) == 1:
-            pairs.append((old, statement.new_values[0]))
+            pairs.append((old, _styled_like(statement.new_values[0], old)))
     return pairs
+
+
+def _styled_like(new: str, old: str) -> str:
+    kind = value_kind(new)
+    if kind == "time":
+        return format_clock_like(new, old)
+    if kind == "number":
+        return complete_unit(new, old)
+    return new
+
+
+def _word_before(text: str, term: str) -> str:
+    index = text.lower().find(term.lower())
+    match = _EN_WORD_BEFORE.search(text[:index]) if index >= 0 else None
+    return lemma(match.group(1)) if match else ""
+
+
+def _fits_memory_frame(statement: StatementFacts, memory: str, pairs: list[tuple[str, str]]) -> bool:
+    """"works as a high school teacher" cannot take "software tester" in place of "teacher"."""
+    if statement.language == "zh":
+        return True
+    for old, new in pairs:
+        if value_kind(old) != "name":
+            continue
+        if _word_before(memory, old) != _word_before(statement.text, new):
+            return False
+    return True
 
 
 def _coverage(statement_terms: set[str], memory_terms: set[str]) -> float:
@@ -84,6 +121,16 @@ def _frame_before(text: str, value: Value, language: Language) -> tuple[str, ...
         return tuple(tokens[-1:])
     words = [w.lower() for w in en_words(before)][-2:]
     return tuple(lemma(w) if i == 0 and len(words) == 2 else w for i, w in enumerate(words))
+
+
+_ZH_FRAME_EQUIVALENTS = {"为": "是", "乃": "是"}
+
+
+def _same_frame(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
+    def norm(frame: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(_ZH_FRAME_EQUIVALENTS.get(token, token) for token in frame)
+
+    return norm(a) == norm(b)
 
 
 def _denied_value_rule(
@@ -104,12 +151,15 @@ def _denied_value_rule(
             coverage > 0 and similarity is not None and similarity >= SAME_ATTRIBUTE_SIMILARITY
         )
     else:
-        # Nothing but the values ("It's John Smith, not Jon Smith"): trust distinctive names only.
-        same_attribute = all(value_kind(hit) == "name" and len(hit) >= 3 for hit in hits)
+        # Nothing but the values ("It's John Smith, not Jon Smith"): trust distinctive names,
+        # or a memory about the same person that says nothing but that value ("is 41 years old").
+        same_attribute = all(value_kind(hit) == "name" and len(hit) >= 3 for hit in hits) or (
+            not memory_terms and bool(subject_of(statement.text, language).chain)
+        )
     if not same_attribute:
         return Verdict(False, f"mentions {hits[0]!r} but about a different attribute")
     pairs = _value_pairs(statement, memory)
-    corrected = _substitute(memory, pairs) if pairs else statement.text
+    corrected = _substitute(memory, pairs) if pairs and _fits_memory_frame(statement, memory, pairs) else statement.text
     return Verdict(True, f"states {hits[0]!r}, which the feedback corrects", corrected)
 
 
@@ -123,6 +173,14 @@ def _polarity_rule(statement: StatementFacts, memory: str, similarity: float | N
     shared = statement_terms & memory_terms
     jaccard = len(shared) / len(statement_terms | memory_terms)
     same_claim = (statement_terms <= memory_terms or memory_terms <= statement_terms) and jaccard >= 0.5
+    # "no longer drinks red wine" denies "drinks a glass of red wine every evening": the
+    # negated side names a verb and its object, all found in the positive side.
+    negated_terms, positive_terms, positive_text = (
+        (statement_terms, memory_terms, memory) if statement.negated
+        else (memory_terms, statement_terms, statement.text)
+    )
+    if not same_claim and _negation_covered(negated_terms, positive_terms, positive_text, statement.language):
+        same_claim = True
     if not same_claim and similarity is not None:
         same_claim = _coverage(statement_terms, memory_terms) >= 0.5 and similarity >= SAME_CLAIM_SIMILARITY
     if not same_claim:
@@ -130,17 +188,46 @@ def _polarity_rule(statement: StatementFacts, memory: str, similarity: float | N
     return Verdict(True, "states the opposite of the feedback", statement.text)
 
 
+def _is_subsequence(needle: str, text: str) -> bool:
+    position = 0
+    for char in needle:
+        position = text.find(char, position)
+        if position < 0:
+            return False
+        position += 1
+    return True
+
+
+def _negation_covered(negated: set[str], positive: set[str], positive_text: str, language: Language) -> bool:
+    """Every content term of the denial appears in the positive claim (at least a verb and object)."""
+    if language == "zh":
+        # jieba cuts "养猫" and "养了一只猫" differently: compare characters in order.
+        return sum(len(term) for term in negated) >= 2 and all(
+            _is_subsequence(term, positive_text) for term in negated
+        )
+    return len(negated) >= 2 and negated <= positive
+
+
 def _numeric_compatible(a: Value, b: Value) -> bool:
-    if a.kind == b.kind:
-        return True
-    numeric = {a.kind, b.kind} - {"name"}
-    return len(numeric) == 2 and "number" in numeric
+    return compatible_kinds(a.kind, b.kind)
 
 
 def _replacement_for(memory_value: Value, statement_value: Value) -> str:
     if statement_value.kind == "number" and memory_value.kind != "number":
         return complete_unit(statement_value.text, memory_value.text)
+    if statement_value.kind == "time":
+        return format_clock_like(statement_value.text, memory_value.text)
     return statement_value.text
+
+
+def _aligned_pairs(statement_values: list[Value], memory_values: list[Value]) -> list[tuple[Value, Value]] | None:
+    """Values in the same order and of compatible kinds ("12点到1点半" against "12:00至13:00")."""
+    if len(statement_values) != len(memory_values) or len(statement_values) < 2:
+        return None
+    pairs = list(zip(statement_values, memory_values))
+    if all(_numeric_compatible(s, m) for s, m in pairs):
+        return pairs
+    return None
 
 
 def _changed_value_rule(statement: StatementFacts, memory: str) -> Verdict | None:
@@ -155,14 +242,22 @@ def _changed_value_rule(statement: StatementFacts, memory: str) -> Verdict | Non
     if not statement_terms or _coverage(statement_terms, memory_terms) < 1.0:
         return None
     pairs: list[tuple[str, str]] = []
+    aligned = _aligned_pairs(statement_values, memory_values)
+    if aligned is not None:
+        pairs = [
+            (m.text, _replacement_for(m, s)) for s, m in aligned if not same_value(s.text, m.text)
+        ]
+        if not pairs:
+            return None
+        return Verdict(True, f"gives {pairs[0][0]!r} for the same attribute", _substitute(memory, pairs))
     for s_value in statement_values:
-        if contains_term(memory, s_value.text):
+        if contains_term(memory, s_value.text) or any(same_value(s_value.text, m.text) for m in memory_values):
             continue
         for m_value in memory_values:
             if not _numeric_compatible(s_value, m_value) or same_value(s_value.text, m_value.text):
                 continue
-            frames_match = _frame_before(statement.text, s_value, language) == _frame_before(
-                memory, m_value, language
+            frames_match = _same_frame(
+                _frame_before(statement.text, s_value, language), _frame_before(memory, m_value, language)
             )
             if frames_match or statement_terms == memory_terms:
                 pairs.append((m_value.text, _replacement_for(m_value, s_value)))
@@ -174,7 +269,7 @@ def _changed_value_rule(statement: StatementFacts, memory: str) -> Verdict | Non
 
 def _token_sequence(text: str, language: Language) -> list[str]:
     if language == "zh":
-        return [t for t in zh_tokens(text) if t.strip() and not re.fullmatch(r"[\W_]+", t)]
+        return [zh_canonical(t) for t in zh_tokens(text) if t.strip() and not re.fullmatch(r"[\W_]+", t)]
     return [w.lower() for w in en_words(text)]
 
 
@@ -184,7 +279,8 @@ def _functional_frame(before: list[str], language: Language, subject_is_user: bo
     if language == "zh":
         last = before[-1]
         if last in ("是", "为") and subject_is_user:
-            return False
+            # "用户用的是X": what the user uses is one thing; "用户是X" can be many.
+            return len(before) >= 2 and before[-2] == "的"
         return last in _ZH_FUNCTIONAL_FRAMES or "".join(before[-2:]) in _ZH_FUNCTIONAL_FRAMES
     last = before[-1]
     if last in ("is", "are", "was", "were"):
@@ -229,6 +325,13 @@ def judge_statement_against_memory(
     """Whether `memory` is superseded by `statement`; when in doubt, keep it."""
     if memory.strip().lower() == statement.text.strip().lower():
         return Verdict(False, "already states the corrected fact")
+    memory_language = detect_language(memory)
+    if not same_subject(
+        subject_of(statement.text, statement.language),
+        subject_of(memory, memory_language),
+        statement.old_values + statement.new_values,
+    ):
+        return Verdict(False, "about a different person or thing")
     for rule in (
         lambda: _denied_value_rule(statement, memory, similarity),
         lambda: _polarity_rule(statement, memory, similarity),

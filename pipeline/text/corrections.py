@@ -10,13 +10,14 @@ import re
 from dataclasses import dataclass, field
 
 from pipeline.text.fillers import has_correction_cue, is_correction_marker, strip_fillers
-from pipeline.text.intent import is_acknowledgement, is_question, is_request
+from pipeline.text.intent import is_acknowledgement, is_question, is_request, without_request_clauses
 from pipeline.text.keyword import contains_term, replace_term
 from pipeline.text.language import Language, detect_language, has_cjk
 from pipeline.text.lexicon import content_terms, is_negated, zh_tokens
 from pipeline.text.perspective import expand_contractions, finish_sentence, to_third_person
 from pipeline.text.sentences import split_sentences, strip_terminal_punctuation
-from pipeline.text.values import Value, complete_unit, extract_values, same_value, value_kind
+from pipeline.text.subjects import Subject, subject_of
+from pipeline.text.values import Value, compatible_kinds, complete_unit, extract_values, same_value, value_kind
 
 
 @dataclass
@@ -41,6 +42,7 @@ class _Clause:
     frame: str = ""  # the verb with its preposition ("live in"), in first-person form
     obj: str = ""
     inherits: bool = False  # "switched to X" / "now X": takes the verb of the old clause
+    denied: list[str] = field(default_factory=list)  # values a neighbouring "不是X" denies
 
 
 # --- English -----------------------------------------------------------------------------
@@ -51,19 +53,28 @@ _EN_TEMPORAL = re.compile(
     r"going\s+forward|instead)\b,?",
     re.IGNORECASE,
 )
+_MONTHS = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
+_SEASONS = r"(?:spring|summer|autumn|fall|winter)"
+# When a change happened is not part of the fact that now holds.
 _EN_PAST_TIME = re.compile(
-    r"\s*\b(?:(?:last|this|earlier\s+this)\s+(?:week|month|year|spring|summer|autumn|fall|winter)|"
-    r"recently|lately|yesterday|(?:a\s+(?:few|couple\s+of)\s+|\d+\s+|two\s+|three\s+)?"
+    rf"\s*\b(?:(?:last|this|earlier\s+this)\s+(?:week|month|year|{_SEASONS})|in\s+the\s+{_SEASONS}|"
+    rf"since\s+(?:{_MONTHS}|last\s+\w+|then|\d{{4}}|the\s+(?:start|beginning)\s+of\s+\w+(?:\s+\w+)?)|"
+    rf"in\s+{_MONTHS}|recently|lately|yesterday|(?:a\s+(?:few|couple\s+of)\s+|\d+\s+|two\s+|three\s+)?"
     r"(?:days?|weeks?|months?|years?)\s+ago|in\s+\d{4})\b",
     re.IGNORECASE,
 )
-_EN_SUBJECT_START = r"(?:I|I'm|I\s+am|[Mm]y|[Ww]e|[Oo]ur|[Ii]t|[Ii]t's|[Tt]hat's|[Nn]ow|[Tt]he\s+user)\b"
+_EN_SUBJECT_START = r"(?:I|I'm|I\s+am|[Mm]y|[Ww]e|[Oo]ur|[Ii]t|[Ii]t's|[Tt]hat's|[Nn]ow|[Tt]he\s+user|[Tt]here)\b"
 _EN_CLAUSE_SPLIT = re.compile(
     rf"\s*;\s*|\s*,\s*(?:and\s+|but\s+|so\s+)?(?={_EN_SUBJECT_START})|"
-    rf"\s+(?:and|but|so)\s+(?=(?:now\s+)?(?:I|[Mm]y|[Ww]e|[Oo]ur)\b)|\s+[-–—]\s+"
+    rf"\s+(?:and|but|so)\s+(?=(?:now\s+)?(?:I|[Mm]y|[Ww]e|[Oo]ur|[Tt]here)\b)|\s+[-–—]\s+"
 )
+_EN_DENIAL = r"(?:(?:it|that|this)\s+(?:is|was)\s+)?(?:not|never|no\s+longer)"
 _EN_CONTRAST_TAIL = re.compile(
-    r"^(?P<main>.+?)(?:\s*[,;]|\s+[-–—]|\s+and|\s+but)\s+(?:not|never)\s+(?P<old>[^,;]+)$", re.I
+    rf"^(?P<main>.+?)(?:\s*[,;]|\s+[-–—]|\s+and|\s+but)\s+{_EN_DENIAL}\s+(?P<old>[^,;]+)$", re.I
+)
+# "It's not a Civic, I drive a Mazda": the denial comes first and has no subject of its own.
+_EN_CONTRAST_HEAD = re.compile(
+    rf"^{_EN_DENIAL}\s+(?P<old>[^,;]+?)\s*(?:[,;]|\s[-–—])\s*(?P<main>(?:I|we|my|our|the\s+user)\b.+)$", re.I
 )
 _EN_RATHER_THAN = re.compile(r"^(?P<main>.+?),?\s+(?:rather\s+than|instead\s+of)\s+(?P<old>[^,;]+)$", re.I)
 _EN_NOT_BUT = re.compile(
@@ -81,6 +92,13 @@ _EN_OLD_CLAUSE = re.compile(r"\b(?:anymore|any\s+more|any\s+longer|no\s+longer|u
 _EN_MOVE = re.compile(
     r"^(?P<subj>I|we)\s+(?:have\s+|had\s+|just\s+|recently\s+|also\s+|now\s+)*"
     r"(?:moved|relocated|move|relocate)\s+(?:back\s+)?(?:to|into)\s+(?P<obj>.+)$",
+    re.I,
+)
+# "Our standup moved to Tuesdays at 10:30": a schedule, not a home, changed.
+_EN_THING_MOVED = re.compile(
+    r"^(?P<subj>(?:our|my|the|their|his|her|this|that)\s+.+?)\s+(?:has\s+been\s+|have\s+been\s+|was\s+|were\s+|"
+    r"has\s+|have\s+|got\s+|is\s+being\s+)?(?:moved|changed|shifted|rescheduled|pushed(?:\s+back)?|postponed|"
+    r"brought\s+forward|switched)\s+(?:to|until|till)\s+(?P<obj>.+)$",
     re.I,
 )
 _EN_SWITCH = re.compile(
@@ -106,7 +124,7 @@ _DETERMINER = re.compile(r"^(?:a|an|the|my|our|some)\s+", re.I)
 
 
 def _clean_temporal(text: str) -> str:
-    text = _EN_TEMPORAL.sub("", text)
+    text = _EN_PAST_TIME.sub("", _EN_TEMPORAL.sub("", text))
     return re.sub(r"\s{2,}", " ", text).strip(" ,")
 
 
@@ -121,6 +139,17 @@ def _en_clause(text: str) -> _Clause:
         clause.text = f"{move.group('subj')} live in {obj}"
         clause.verb, clause.frame, clause.obj = "live", "live in", obj
         return clause
+    moved = _EN_THING_MOVED.match(text)
+    if moved:
+        obj = _EN_PAST_TIME.sub("", _clean_temporal(moved.group("obj"))).strip()
+        kinds = {v.kind for v in extract_values(obj)}
+        if kinds & {"time", "weekday"} or re.match(_MONTHS, obj):
+            preposition = "on " if re.match(r"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day", obj) else (
+                "at " if re.match(r"\d", obj) else ""
+            )
+            clause.text = f"{moved.group('subj')} is {preposition}{obj}"
+            clause.verb, clause.frame, clause.obj = "be", f"{moved.group('subj')} is", obj
+            return clause
     switch = _EN_SWITCH.match(text)
     if switch:
         obj = _EN_PAST_TIME.sub("", _clean_temporal(switch.group("obj"))).strip()
@@ -214,6 +243,12 @@ def _matching_value(old: Value, candidates: list[Value]) -> Value | None:
     for candidate in candidates:
         if candidate.kind == old.kind and not same_value(candidate.text, old.text):
             return candidate
+    for candidate in candidates:
+        # "5公里, not 5英里": another unit of the same measure.
+        if "name" not in (old.kind, candidate.kind) and compatible_kinds(candidate.kind, old.kind) and not same_value(
+            candidate.text, old.text
+        ):
+            return candidate
     if old.kind == "number":
         for candidate in candidates:
             if candidate.kind != "name" and not same_value(candidate.text, old.text):
@@ -221,8 +256,21 @@ def _matching_value(old: Value, candidates: list[Value]) -> Value | None:
     return None
 
 
+def _denial_target(parts: list[str], old_phrase: str) -> int:
+    """Which clause a denied value belongs to: the last one holding a value of its kind."""
+    old_values = extract_values(old_phrase)
+    for index in range(len(parts) - 1, -1, -1):
+        values = extract_values(parts[index])
+        if old_values and any(_matching_value(old, values) for old in old_values):
+            return index
+    return len(parts) - 1
+
+
 def _en_contrast(sentence: str) -> tuple[str, str] | None:
     """(main clause, denied phrase) for "X, not Y", "X rather than Y", "not Y but X"."""
+    head = _EN_CONTRAST_HEAD.match(sentence)
+    if head and len(head.group("old").split()) <= 6:
+        return head.group("main"), head.group("old")
     for pattern in (_EN_CONTRAST_TAIL, _EN_RATHER_THAN):
         match = pattern.match(sentence)
         if match and len(match.group("old").split()) <= 6 and not _EN_PRONOUN_START.match(match.group("old")):
@@ -241,10 +289,16 @@ def _parse_en_sentence(sentence: str, context: list[tuple[str, str]]) -> list[Pa
     contrast = _en_contrast(text)
     if contrast:
         main, old_phrase = contrast
+        parts = [part for part in _EN_CLAUSE_SPLIT.split(main) if part and part.strip()]
+        target = _denial_target(parts, old_phrase)
+        statements = _merge_clauses([_en_clause(part) for part in parts[:target]], context)
+        main = _clean_temporal(parts[target])
         olds, news = _pair_values(main, old_phrase)
         if _EN_SUBJECTLESS.match(main) or _is_bare_values(main):
-            return [_resolve_with_context(main, olds, news, "en", context)]
-        return [_statement_en(main, olds, news)]
+            statements.append(_resolve_with_context(main, olds, news, "en", context))
+        else:
+            statements.append(_statement_en(_en_clause(main).text, olds, news))
+        return statements + _merge_clauses([_en_clause(part) for part in parts[target + 1 :]], context)
 
     clauses = [_en_clause(part) for part in _EN_CLAUSE_SPLIT.split(text) if part and part.strip()]
     return _merge_clauses(clauses, context)
@@ -293,7 +347,13 @@ def _merge_clauses(clauses: list[_Clause], context: list[tuple[str, str]]) -> li
     return statements
 
 
+_OCCUPATION_FRAMES = {"be", "work as"}
+
+
 def _same_attribute(old: _Clause, new: _Clause) -> bool:
+    # "no longer a teacher - I work as a tester now": being and working as name one job.
+    if {old.frame, new.frame} <= _OCCUPATION_FRAMES and old.obj and new.obj:
+        return True
     if not old.frame or old.frame != new.frame:
         return False
     if old.verb in _FUNCTIONAL_VERBS or new.inherits or old.verb in _ZH_FUNCTIONAL_VERBS:
@@ -365,13 +425,18 @@ def _substitute_in(sentence: str, olds: list[str], news: list[str]) -> tuple[str
     return text, used
 
 
-def old_values_from_context(statement: ParsedStatement, context: list[tuple[str, str]]) -> list[str]:
-    """Values the last assistant answer gave for the same attribute that the statement changes."""
+def old_values_from_context(
+    statement: ParsedStatement, context: list[tuple[str, str]]
+) -> tuple[list[tuple[str, str]], str]:
+    """(old, new) pairs: values the last assistant answer gave for what the statement changes.
+
+    Values the answer already states ("周六" in both) anchor the attribute and are not changes.
+    """
     if statement.old_values or not statement.new_values:
-        return []
+        return [], ""
     terms = set(content_terms(statement.text, statement.language, statement.new_values))
     if not terms:
-        return []
+        return [], ""
     for role, content in reversed(context):
         if role != "assistant":
             continue
@@ -380,14 +445,37 @@ def old_values_from_context(statement: ParsedStatement, context: list[tuple[str,
             shared = terms & set(content_terms(sentence, statement.language, [v.text for v in sentence_values]))
             if len(shared) < max(1, (len(terms) + 1) // 2):
                 continue
-            olds = []
+            pairs: list[tuple[str, str]] = []
             for new in statement.new_values:
+                if any(same_value(v.text, new) for v in sentence_values):
+                    continue
                 kind = value_kind(new)
-                olds += [v.text for v in sentence_values if v.kind == kind and not same_value(v.text, new)]
-            if olds:
-                return olds
+                olds = list(dict.fromkeys(v.text for v in sentence_values if v.kind == kind))
+                if len(olds) > 1:
+                    olds = _same_neighbour(statement.text, new, sentence, olds) or olds
+                pairs += [(old, new) for old in olds]
+            if pairs:
+                return pairs, sentence
         break
-    return []
+    return [], ""
+
+
+def _same_neighbour(text: str, new: str, sentence: str, olds: list[str]) -> list[str]:
+    """The old value followed by the same word as the new one ("下午3点关门" ~ "下午5点关门")."""
+    after_new = _next_word(text, new)
+    return [old for old in olds if after_new and _next_word(sentence, old) == after_new]
+
+
+def _next_word(text: str, value: str) -> str:
+    """The first word after `value` (after the last occurrence that has one)."""
+    found = ""
+    for match in re.finditer(re.escape(value), text):
+        rest = re.sub(r"^[\s就才都也还已经]+", "", text[match.end() :])
+        if not rest or re.match(r"[，,。.;；]", rest):
+            continue
+        words = zh_tokens(rest[:6]) if has_cjk(rest[:1]) else rest.split()[:1]
+        found = words[0].lower() if words else found
+    return found
 
 
 # --- Chinese -----------------------------------------------------------------------------
@@ -411,9 +499,17 @@ _ZH_FUNCTIONAL_VERBS = {"住", "在", "是", "叫", "工作", "上班", "当", "
 _ZH_SUBJECT = re.compile(r"^(?P<subj>我(?:的[^\s，,。]{1,6}?|(?=女儿|儿子|孩子|妈妈|爸爸|老婆|老公|家))?|用户(?:的)?)")
 
 
+_ZH_SWITCHED_VERB = re.compile(r"改(?=[喝吃用穿开坐骑买看听学玩养住去做读抽带])")
+# When the change happened is not part of the fact that now holds.
+_ZH_TIME_ADVERB = re.compile(r"现在|目前|如今|已经|最近|刚刚|上个月|上周|前不久|前几天|这几天")
+# A clause that only denies a value and has no subject: "不是一个", "而不是周五".
+_ZH_DENIAL_ONLY = re.compile(r"^(?:而|也)?(?:并)?(?:不是|而不是|不再是|不)(?P<old>.+)$")
+
+
 def _zh_normalise(text: str) -> str:
     text = strip_terminal_punctuation(text)
     text = text.replace("不再", "不").replace("已经不", "不").replace("已经没", "没")
+    text = _ZH_SWITCHED_VERB.sub("", text)
     text = re.sub(r"(?:了|啦|呢|吧)+$", "", text)
     return text
 
@@ -427,7 +523,7 @@ def _zh_subject(text: str) -> str:
 
 def _statement_zh(text: str, old: list[str], new: list[str], negated: bool | None = None) -> ParsedStatement:
     text = _ZH_NOW_MARKER.sub("", text) if not text.startswith("我") else text
-    text = re.sub(r"(?<=[我的户])(?:现在|目前|如今|已经)", "", text)
+    text = _ZH_TIME_ADVERB.sub("", _ZH_SWITCHED_VERB.sub("", text))
     sentence = finish_sentence(to_third_person(text, "zh"), "zh")
     return ParsedStatement(
         text=sentence,
@@ -479,8 +575,12 @@ def _parse_zh_sentence(sentence: str, context: list[tuple[str, str]]) -> list[Pa
         return [_statement_zh(f"{pre}{joiner}{new}", olds, news, negated=False)]
     match = _ZH_CHANGED_TO.match(text)
     if match and not match.group("pre").startswith(("把", "将")):
-        pre, new = match.group("pre"), _zh_normalise(match.group("new"))
-        return [_statement_zh(f"{pre}是{new}", [], [v.text for v in extract_values(new)] or [new], negated=False)]
+        pre, new = _ZH_TIME_ADVERB.sub("", match.group("pre")), _zh_normalise(match.group("new"))
+        values = extract_values(new)
+        # "改成早上6点开门": the value leads a predicate of its own, so no "是" goes in between.
+        predicate_follows = bool(values) and bool(new[values[-1].end :].strip())
+        joiner = "" if predicate_follows or _starts_with_verb(new) or re.search(r"(?:是|为)$", pre) else "是"
+        return [_statement_zh(f"{pre}{joiner}{new}", [], [v.text for v in values] or [new], negated=False)]
 
     clauses: list[_Clause] = []
     subject = ""
@@ -489,6 +589,10 @@ def _parse_zh_sentence(sentence: str, context: list[tuple[str, str]]) -> list[Pa
         if not part:
             continue
         own_subject, body = _zh_split_subject(part)
+        denial = None if own_subject else _ZH_DENIAL_ONLY.match(strip_terminal_punctuation(body))
+        if denial and clauses and not clauses[-1].is_old:
+            clauses[-1].denied.append(denial.group("old"))
+            continue
         if own_subject:
             subject = own_subject
         is_past = bool(_ZH_PAST_MARKER.match(body))
@@ -505,7 +609,8 @@ def _parse_zh_sentence(sentence: str, context: list[tuple[str, str]]) -> list[Pa
         if not body:
             continue
         verb, obj = _zh_predicate(body)
-        is_old = is_old and bool(re.match(r"^(?:不|没)", body))
+        # "我不是程序员，我是产品经理": a plain denial followed by the fact that holds instead.
+        is_old = (is_old or bool(own_subject)) and bool(re.match(r"^(?:不|没)", body))
         clauses.append(_Clause(text=f"{own_subject or subject}{body}", is_old=is_old, verb=verb, frame=verb, obj=obj))
     return _merge_zh_clauses(clauses, context)
 
@@ -528,6 +633,18 @@ def _merge_zh_clauses(clauses: list[_Clause], context: list[tuple[str, str]]) ->
     for clause in clauses:
         if clause.is_old:
             old_clause = clause
+            continue
+        if clause.denied:
+            if old_clause is not None:
+                statements.append(_statement_zh(old_clause.text, [], [], negated=True))
+                old_clause = None
+            olds, news = [], []
+            for phrase in clause.denied:
+                pair_olds, pair_news = _pair_values(clause.text, phrase)
+                if not extract_values(phrase):
+                    pair_olds, pair_news = [phrase.strip()], [clause.obj] if clause.obj else []
+                olds, news = olds + pair_olds, news + pair_news
+            statements.append(_statement_zh(clause.text, olds, news, negated=False))
             continue
         if old_clause is not None and old_clause.verb == clause.verb and (
             clause.verb in _ZH_FUNCTIONAL_VERBS or extract_values(old_clause.obj)
@@ -558,6 +675,8 @@ def statement_sentences(feedback: str) -> list[str]:
         if is_correction_marker(sentence):
             continue
         core = strip_fillers(sentence)
+        if core and is_request(core):
+            core = strip_fillers(without_request_clauses(core))
         if not core or is_acknowledgement(core) or is_question(core) or is_request(core):
             continue
         kept.append(core)
@@ -579,8 +698,26 @@ def parse_statements(feedback: str, context: list[tuple[str, str]] | None = None
         statements.extend(s for s in parsed if s.text)
     if has_correction_cue(feedback):
         for statement in statements:
-            statement.old_values = statement.old_values or old_values_from_context(statement, context)
+            pairs, sentence = old_values_from_context(statement, context)
+            if pairs:
+                statement.old_values = [old for old, _ in pairs]
+                statement.new_values = [new for _, new in pairs]
+                _anchor_on_answer(statement, sentence, pairs)
     return _deduplicate(statements)
+
+
+def _anchor_on_answer(statement: ParsedStatement, sentence: str, pairs: list[tuple[str, str]]) -> None:
+    """"周六下午3点就关门" names no subject: restate the answer it corrects with the new value."""
+    if subject_of(statement.text, statement.language) != Subject(()):
+        return
+    if re.search(r"\b(?:you|your)\b|你|您", sentence, re.I):
+        return
+    text = sentence
+    for old, new in pairs:
+        text = replace_term(text, old, new)
+    language = detect_language(text)
+    statement.text = finish_sentence(text, language)
+    statement.language = language
 
 
 def _deduplicate(statements: list[ParsedStatement]) -> list[ParsedStatement]:

@@ -61,16 +61,27 @@ _EN_REQUEST_START = re.compile(
     r"send|search|look\s+up|check|open|play|translate|summari[sz]e|explain|list|recommend|"
     r"suggest|draft|create|generate|compose|calculate|compute|schedule|order|buy|get\s+me|"
     r"let's|lets|can\s+you|could\s+you|would\s+you|will\s+you|i\s+want\s+you\s+to|"
-    r"i\s+need\s+you\s+to|i'd\s+like\s+you\s+to|remind\s+me)\b",
+    r"i\s+need\s+you\s+to|i'd\s+like\s+you\s+to|remind\s+me|"
+    r"(?:do\s+not|don't|never|stop|please\s+stop|please\s+don't)\s+(?:recommend|suggest|show|send|book|give|offer|"
+    r"remind|ask|mention|recommending|suggesting|showing|sending|booking|offering|asking|mentioning))\b",
     re.IGNORECASE,
 )
 _EN_REQUEST_ANYWHERE = re.compile(
     r"\b(?:help\s+me|can\s+you|could\s+you|please\s+(?:help|book|find|plan|show|tell|give|send))\b",
     re.IGNORECASE,
 )
+# Remarks about the assistant itself ("You're pretty funny for a bot", "你真逗"): small talk.
+_EN_ABOUT_ASSISTANT = re.compile(
+    r"^(?:you(?:\s+are|'re|\s+were|\s+have\s+been|'ve\s+been|\s+seem|\s+sound|\s+must\s+be)|"
+    r"(?:that|this)\s+(?:is|was)\s+(?:a\s+)?(?:good|nice|funny|great|bad)\s+(?:one|joke)|"
+    r"(?:you|u)\s+(?:crack|kill|make)\s+me|what\s+a\s+\w+(?:\s+\w+)?)\b",
+    re.IGNORECASE,
+)
+_ZH_ABOUT_ASSISTANT = re.compile(r"^(?:你|您)(?:真|太|好|挺|可真|还真|真的|也太|简直|果然)?(?:是个|是)?[^我]{0,6}$")
+_ZH_LAUGHTER = re.compile(r"^(?:哈|呵|嘿|嘻|hh|h)+$", re.IGNORECASE)
 _ZH_REQUEST = re.compile(
     r"帮我|帮忙|请帮|给我(?:推荐|讲|说|查|找|订|写|发)|推荐一下|告诉我|查一下|搜一下|找一下|订一|能不能帮|可以帮|麻烦你|"
-    r"请你|你能|你可以|来一(?:首|个|份)|规划一下|安排一下"
+    r"请你|你能|你可以|来一(?:首|个|份)|规划一下|安排一下|(?:别|不要|不用|别再|不要再)(?:再)?(?:给我|帮我|跟我|向我|为我)"
 )
 _MEMORY_DIRECTIVE = re.compile(
     r"\b(?:remember|note|keep\s+in\s+mind|be\s+aware|bear\s+in\s+mind|don't\s+forget|"
@@ -132,10 +143,25 @@ def is_gibberish(text: str) -> bool:
     return real == 0 or (len(words) >= 3 and real / len(words) < 0.34)
 
 
+def is_remark_about_assistant(sentence: str) -> bool:
+    """"You're pretty funny for a bot", "你真逗": about the assistant, not the user's facts."""
+    text = sentence.strip().rstrip("。.!！~～?？").strip()
+    if has_cjk(text):
+        return bool(_ZH_ABOUT_ASSISTANT.match(text))
+    if re.search(r"\b(?:I|my|me|mine|we|our)\b", text, re.IGNORECASE) and not re.match(r"^you", text, re.I):
+        return False
+    return bool(_EN_ABOUT_ASSISTANT.match(text)) and not re.search(r"\b(?:I|my|me|mine)\b", text)
+
+
 def is_acknowledgement(sentence: str) -> bool:
     """Thanks, praise, greetings, small talk: nothing stated about facts."""
     text = sentence.strip()
     if not text:
+        return True
+    clauses = [c for c in re.split(r"\s*[，,、]\s*", text) if c.strip()]
+    if len(clauses) > 1 and all(_small_talk_clause(c) for c in clauses):
+        return True
+    if is_remark_about_assistant(text):
         return True
     if has_cjk(text):
         rest = _ZH_ACK.sub("", text)
@@ -144,6 +170,11 @@ def is_acknowledgement(sentence: str) -> bool:
     rest = _EN_ACK_PHRASES.sub(" ", text)
     leftover = [w.lower() for w in en_words(rest)]
     return all(w in _EN_INTENSIFIERS for w in leftover)
+
+
+def _small_talk_clause(clause: str) -> bool:
+    text = clause.strip().rstrip("。.!！~～").strip()
+    return bool(_ZH_LAUGHTER.match(text)) or is_remark_about_assistant(text) or is_acknowledgement(text)
 
 
 def is_question(sentence: str) -> bool:
@@ -174,3 +205,13 @@ def is_request(sentence: str) -> bool:
     if has_cjk(text):
         return bool(_ZH_REQUEST.search(text))
     return bool(_EN_REQUEST_START.match(text) or _EN_REQUEST_ANYWHERE.search(text))
+
+
+def without_request_clauses(sentence: str) -> str:
+    """"我讨厌香菜，以后别给我推荐带香菜的菜" → "我讨厌香菜": the fact stays, the request goes."""
+    separator = "，" if has_cjk(sentence) else ", "
+    clauses = [c for c in re.split(r"\s*[，,；;]\s*", sentence.strip()) if c.strip()]
+    kept = [c for c in clauses if not is_request(c) and not is_question(c)]
+    if len(kept) == len(clauses):
+        return sentence
+    return separator.join(kept)

@@ -21,7 +21,8 @@ EN_STOPWORDS = frozenset(
 ZH_STOPWORDS = frozenset(
     """的 了 是 在 为 和 与 及 也 都 很 就 还 又 用户 我 我的 我们 你 你的 他 她 它 他们 她们 一名 一个 一位
     名 位 个 吗 呢 吧 啊 呀 着 过 把 被 将 已经 已 现在 目前 如今 以前 之前 原来 曾经 其实 实际上 事实上
-    不 没 没有 不再 再 从 于 而 而是 就是 这 那 这个 那个 对 啦 哦 嗯 最近 以后 今后 从此 了解 记住 请""".split()
+    不 没 没有 不再 再 从 于 而 而是 就是 这 那 这个 那个 对 啦 哦 嗯 最近 以后 今后 从此 了解 记住 请
+    特别 非常 十分 超级 真的 挺 比较 相当 至 到""".split()
 )
 
 _EN_IRREGULAR = {
@@ -42,11 +43,15 @@ _EN_SYNONYMS = {
     "kid": "child", "son": "child", "daughter": "daughter", "boss": "manager",
     "close": "close", "shut": "close", "cap": "limit", "maximum": "limit", "max": "limit",
     "cost": "price", "fee": "price", "phone": "phone", "mobile": "phone", "cell": "phone",
+    "base": "live", "household": "home",
 }
 # Verbs that deny a preference: "dislikes X" is "does not like X".
 EN_NEGATIVE_VERBS = {"dislike": "like", "hate": "like", "detest": "like", "loathe": "like"}
 
-_ZH_SYNONYMS = {"爱": "喜欢", "喜爱": "喜欢", "爱好": "喜欢", "热爱": "喜欢", "居住": "住", "住在": "住"}
+_ZH_SYNONYMS = {
+    "爱": "喜欢", "喜爱": "喜欢", "爱好": "喜欢", "热爱": "喜欢", "居住": "住", "住在": "住",
+    "使用": "用", "采用": "用", "跑步": "跑", "游泳": "游泳", "开车": "开", "驾驶": "开",
+}
 ZH_NEGATIVE_VERBS = {"讨厌": "喜欢", "厌恶": "喜欢", "反感": "喜欢"}
 
 _EN_NEGATION = re.compile(
@@ -64,6 +69,11 @@ def stem(word: str) -> str:
     """A deliberately light stemmer: consistent, not linguistically perfect."""
     w = word.lower().strip("'’")
     w = re.sub(r"['’]s$", "", w)
+    # British and American spellings fold together: favourite/favorite, colour/color.
+    w = re.sub(r"([a-z]{2,})our(ite|s|ed|ing|hood|able)?$", r"\1or\2", w)
+    w = re.sub(r"([a-z]{4,})is(e|es|ed|ing|ation)$", r"\1iz\2", w)
+    w = re.sub(r"(?<=[a-z]{3})(?:ely)$", "e", w)
+    w = re.sub(r"(?<=[a-z]{3})ally$", "al", w)
     if w in _EN_IRREGULAR:
         w = _EN_IRREGULAR[w]
     elif len(w) > 4 and w.endswith("ies"):
@@ -91,6 +101,11 @@ def lemma(word: str) -> str:
             if base == stem(surface):
                 return stem(canonical)
     return base
+
+
+def zh_canonical(token: str) -> str:
+    """One spelling for Chinese synonyms ("使用" → "用")."""
+    return _ZH_SYNONYMS.get(token, token)
 
 
 def en_words(text: str) -> list[str]:

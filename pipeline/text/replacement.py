@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from pipeline.text.sentences import split_sentences
+from pipeline.text.values import extract_values
 
 _OPEN_QUOTES = "'\"‘“「『《"
 _CLOSE_QUOTES = "'\"’”」』》"
@@ -15,6 +16,9 @@ _QUOTED = re.compile(
 
 _SCOPE_WORDS = re.compile(
     r"\s*(?:,\s*)?\b(?:everywhere|globally|throughout|across\s+the\s+board|"
+    r"in\s+(?:all\s+(?:of\s+)?)?(?:my|the|your)\s+(?:memories|memory|notes|records|profile|data)|"
+    r"in\s+(?:everything|anything|all)\s+(?:that\s+)?you\s+(?:remember|know|have|store|keep)(?:\s+about\s+me)?|"
+    r"(?:from|in)\s+(?:my|your)\s+(?:memories|memory|notes)|"
     r"in\s+(?:all|every|each|any)\s+(?:of\s+)?(?:my\s+|the\s+|your\s+)?(?:memories|memory|places?|notes?|records?|entries|mentions?)|"
     r"across\s+(?:all\s+)?(?:my\s+|the\s+)?(?:memories|notes|records)|wherever\s+it\s+(?:appears|occurs)|"
     r"from\s+now\s+on|going\s+forward|in\s+the\s+future|please|instead|as\s+well|too)\b\s*",
@@ -46,12 +50,15 @@ _EN_PATTERNS: list[tuple[re.Pattern[str], bool]] = [
     (re.compile(rf"^{_T}\s*(?:->|=>|→|⇒)\s*{_T}$"), False),
 ]
 _ZH_VERB = r"(?:统一|全部|都|一律|全都)?(?:替换|更换|更改|修改|改写|换|改|更名|改名|统一)(?:为|成|做|叫)"
+# "X改成Y" with no 把/将/替换/统一: a rename, or a new value for X ("试用期改成6个月了").
+_ZH_BARE_CHANGE = re.compile(rf"^{_T}(?:替换|更换|改|换|更名|改名)(?:为|成)(?!了){_T}$")
+_ZH_STATE_CHANGE_CUE = re.compile(r"现在|已经|目前|如今|从.+?起")
 _ZH_PATTERNS: list[tuple[re.Pattern[str], bool]] = [
     (re.compile(rf"(?:将|把){_T}{_ZH_VERB}(?!了){_T}$"), False),
     (re.compile(rf"(?:将|把){_T}(?:统一|全部|都)?(?:改叫|叫做|称为|叫)(?!了){_T}$"), False),
     (re.compile(rf"用{_T}(?:来)?(?:替换|替代|代替|取代)(?:掉)?(?:所有的)?{_T}$"), True),
     (re.compile(rf"^{_T}(?:统一|全部|都|一律|全都){_ZH_VERB.replace('(?:统一|全部|都|一律|全都)?', '')}?(?!了){_T}$"), False),
-    (re.compile(rf"^{_T}(?:替换|更换|改|换|更名|改名)(?:为|成)(?!了){_T}$"), False),
+    (_ZH_BARE_CHANGE, False),
     (re.compile(rf"^{_T}(?:改叫|改称)(?!了){_T}$"), False),
 ]
 
@@ -77,8 +84,24 @@ def _restore(text: str, terms: dict[str, str]) -> tuple[str, bool]:
     return text, quoted
 
 
+# A clause after the term explains the change (", we migrated last week", " - she got married").
+_EN_TRAILING_CLAUSE = re.compile(r"\s*(?:[,;]\s+|\s[-–—]\s+|\s+(?:because|since|as)\s+).*$", re.IGNORECASE)
+_ZH_TRAILING_CLAUSE = re.compile(r"[，,；;。！!].*$")
+_ZH_LEADING_TIME = re.compile(r"^(?:以后|今后|往后|从现在起|从今天起|从现在开始|从今以后|现在|之后)[，,]?")
+_PLACEHOLDER = re.compile("\u27e6\\d+\u27e7")
+
+
+def _quoted_only(raw: str, terms: dict[str, str]) -> str | None:
+    """A side that holds a quoted term is exactly that term, whatever surrounds it."""
+    keys = _PLACEHOLDER.findall(raw)
+    return terms[keys[0]] if len(keys) == 1 and keys[0] in terms else None
+
+
 def _clean_en_term(raw: str, terms: dict[str, str]) -> tuple[str, bool]:
-    text = raw.strip()
+    quoted = _quoted_only(raw, terms)
+    if quoted is not None:
+        return quoted.strip(), True
+    text = _EN_TRAILING_CLAUSE.sub("", raw.strip())
     text = _SCOPE_WORDS.sub(" ", text).strip()
     text = _LEADING_EN.sub("", text).strip()
     text, quoted = _restore(text, terms)
@@ -90,7 +113,11 @@ def _clean_en_term(raw: str, terms: dict[str, str]) -> tuple[str, bool]:
 
 
 def _clean_zh_term(raw: str, terms: dict[str, str]) -> tuple[str, bool]:
-    text = raw.strip(" ，,。")
+    quoted = _quoted_only(raw, terms)
+    if quoted is not None:
+        return quoted.strip(), True
+    text = _ZH_TRAILING_CLAUSE.sub("", raw.strip(" ，,。"))
+    text = _ZH_LEADING_TIME.sub("", text)
     text = re.sub(r"^(?:把|将|请把|请将)", "", text)
     text = _ZH_TAIL.sub("", text)
     for _ in range(2):
@@ -100,8 +127,17 @@ def _clean_zh_term(raw: str, terms: dict[str, str]) -> tuple[str, bool]:
     return text.strip(" ，,。"), quoted
 
 
+def _is_value_update(original: str, target: str) -> bool:
+    """"change the standup to 10 AM": an attribute gets a new value, nothing is renamed."""
+    target_values = [v for v in extract_values(target) if v.kind != "name"]
+    original_values = [v for v in extract_values(original) if v.kind != "name"]
+    return bool(target_values) and not original_values
+
+
 def _plausible(original: str, target: str, quoted: bool) -> bool:
     if not original or not target or original.lower() == target.lower():
+        return False
+    if not quoted and _is_value_update(original, target):
         return False
     if not quoted:
         # "Change my address to …" is a fact about the user, not a find-and-replace.
@@ -130,6 +166,8 @@ def _parse_sentence(sentence: str) -> tuple[str, str] | None:
                     return original, target
         for pattern, reversed_order in _ZH_PATTERNS:
             match = pattern.search(text)
+            if match and pattern is _ZH_BARE_CHANGE and not terms and _ZH_STATE_CHANGE_CUE.search(sentence.strip(" 。.!！")):
+                continue
             if match:
                 first, q1 = _clean_zh_term(match.group(1), terms)
                 second, q2 = _clean_zh_term(match.group(2), terms)

@@ -90,10 +90,8 @@ class Stack:
         return path.read_text(errors="replace") if path.exists() else ""
 
 
-@pytest.fixture(scope="session")
-def stack(redis_prefix: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    data_dir = tmp_path_factory.mktemp("memfeed-data")
-    env = stack_environment(data_dir, prefix=redis_prefix)
+def launch_stack(data_dir: Path, env: dict[str, str]) -> Stack:
+    """`memfeed up` (API and worker, no Flower) on a free port; returns once it is ready."""
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "memfeed.cli", "up", "--port", str(port), "--no-flower"],
@@ -112,13 +110,23 @@ def stack(redis_prefix: str, tmp_path_factory: pytest.TempPathFactory) -> Iterat
     if process.poll() is not None or not any("ready" in line for line in output):
         process.kill()
         pytest.fail("memfeed up did not start:\n" + "".join(output))
-    running = Stack(f"http://127.0.0.1:{port}", env, data_dir, process)
-    yield running
-    process.terminate()
+    return Stack(f"http://127.0.0.1:{port}", env, data_dir, process)
+
+
+def stop_stack(stack: Stack) -> None:
+    stack.process.terminate()
     try:
-        process.wait(timeout=60)
+        stack.process.wait(timeout=60)
     except subprocess.TimeoutExpired:
-        process.kill()
+        stack.process.kill()
+
+
+@pytest.fixture(scope="session")
+def stack(redis_prefix: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    data_dir = tmp_path_factory.mktemp("memfeed-data")
+    running = launch_stack(data_dir, stack_environment(data_dir, prefix=redis_prefix))
+    yield running
+    stop_stack(running)
 
 
 @pytest.fixture(scope="session")

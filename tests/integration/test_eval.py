@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -62,3 +63,30 @@ def test_eval_exits_non_zero_when_it_cannot_run(tmp_path: Path) -> None:
     if SHARED_CASES.exists():
         unknown = _run_cli(str(SHARED_CASES), "--analyzer", "magic")
         assert unknown.returncode != 0 and "unknown analyzer" in unknown.stderr
+
+
+def test_eval_with_the_llm_analyzer_uses_the_same_settings(tmp_path: Path) -> None:
+    from tests.support.scripted_llm import Reply, ScriptedLLM
+
+    case = {"id": "llm-1", "lang": "en", "setup": {"memories": [
+        {"ref": "m1", "user_id": "u1", "memory_value": "The user lives in Berlin."}]},
+        "feedback": {"user_id": "u1", "feedback_content": "I moved to Munich."},
+        "expect": {"valid": True, "superseded": ["m1"], "active_contains": [["Munich"]]}}
+    cases = tmp_path / "cases.jsonl"
+    cases.write_text(json.dumps(case) + "\n")
+    with ScriptedLLM(lambda judgement, data: {
+        "validity": {"valid": True},
+        "classify": {"update_type": "semantic_update", "statements": [{"text": "The user lives in Munich."}]},
+        "conflicts": {"decisions": [{"memory_id": c["id"], "supersede": True} for c in data.get("candidates", [])]},
+    }[judgement]) as llm:
+        llm.queue("validity", Reply(status=500), Reply(status=500), Reply(status=500))
+        result = subprocess.run(
+            [sys.executable, "-m", "memfeed.cli", "eval", str(cases), "--analyzer", "llm"],
+            capture_output=True, text=True, timeout=300, cwd=REPO,
+            env={**os.environ, "MEMFEED_LLM_BASE_URL": llm.base_url, "MEMFEED_LLM_API_KEY": "k",
+                 "MEMFEED_LLM_BACKOFF_SECONDS": "0"},
+        )
+    assert result.returncode == 0, result.stderr
+    assert "llm judgements: 3, fell back to offline: 1" in result.stdout
+    assert result.stdout.strip().splitlines()[-1] == "accuracy: 1.000 (1/1)"
+    assert {r.judgement for r in llm.requests} == {"validity", "classify", "conflicts"}

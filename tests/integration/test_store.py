@@ -23,7 +23,9 @@ from pipeline.store.qdrant_server import IncompatibleCollectionError, QdrantServ
 
 def memory(value: str, project: str = "p1", user: str | None = "u1", kb: str | None = None, **extra) -> MemoryRecord:
     kind = ScopeKind.KNOWLEDGEBASE if kb else (ScopeKind.USER if user else ScopeKind.PUBLIC)
-    now = time.time()
+    # Qdrant Edge does not round-trip every float to the last digit (about one in eight
+    # raw timestamps comes back 1e-7 s off); milliseconds do, so records compare equal.
+    now = round(time.time(), 3)
     return MemoryRecord(
         id=str(uuid.uuid4()), project_id=project, scope_kind=kind, user_id=user if not kb else None,
         knowledgebase_id=kb, memory_value=value, create_time=now, update_time=now, **extra,
@@ -210,30 +212,27 @@ def test_a_second_server_store_on_the_same_collection_shares_its_data(embedder: 
     assert other_collection.count() == 0
 
 
+_DENSE = models.VectorParams(size=DENSE_DIM, distance=models.Distance.COSINE)
+_SPARSE = models.SparseVectorParams(modifier=models.Modifier.IDF)
+
+
 @quiet_local_mode
 @pytest.mark.parametrize(
-    ("vectors", "sparse_vectors"),
+    ("dense", "sparse"),
     [
-        (
-            {"dense": models.VectorParams(size=3, distance=models.Distance.COSINE)},
-            {"sparse": models.SparseVectorParams(modifier=models.Modifier.IDF)},
-        ),
-        (
-            {"dense": models.VectorParams(size=DENSE_DIM, distance=models.Distance.DOT)},
-            {"sparse": models.SparseVectorParams(modifier=models.Modifier.IDF)},
-        ),
-        (
-            {"dense": models.VectorParams(size=DENSE_DIM, distance=models.Distance.COSINE)},
-            {"sparse": models.SparseVectorParams()},
-        ),
-        ({"dense": models.VectorParams(size=DENSE_DIM, distance=models.Distance.COSINE)}, None),
+        (_DENSE.model_copy(update={"size": 3}), _SPARSE),
+        (_DENSE.model_copy(update={"distance": models.Distance.DOT}), _SPARSE),
+        (_DENSE, models.SparseVectorParams()),
+        (_DENSE, None),
     ],
     ids=["dense-size", "dense-distance", "sparse-without-idf", "no-sparse"],
 )
 def test_server_store_refuses_a_collection_with_other_vectors(
-    vectors: dict[str, models.VectorParams], sparse_vectors: dict[str, models.SparseVectorParams] | None
+    dense: models.VectorParams, sparse: models.SparseVectorParams | None
 ) -> None:
     client = QdrantClient(location=":memory:")
-    client.create_collection("memories", vectors_config=vectors, sparse_vectors_config=sparse_vectors)
+    client.create_collection(
+        "memories", vectors_config={"dense": dense}, sparse_vectors_config={"sparse": sparse} if sparse else None
+    )
     with pytest.raises(IncompatibleCollectionError):
         QdrantServerMemoryStore(client, "memories")
