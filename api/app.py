@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from api.errors import install_error_handlers
-from api.routes import feedback, knowledgebases, memories, messages
+from api.routes import feedback, health, knowledgebases, memories, messages
 from memfeed.control import ControlPlane
 from memfeed.settings import Settings, get_settings
 from workers.token_windows import TokenWindows
@@ -29,9 +29,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     for module in (feedback, memories, messages, knowledgebases):
         app.include_router(module.router, prefix=API_PREFIX)
-
-    @app.get("/healthz")
-    def healthz() -> dict:
-        return {"status": "ok"}
+    app.include_router(health.router)
 
     return app

@@ -36,6 +36,9 @@ def charge_tokens(request: Request, project: Project, tokens: int) -> None:
     windows: TokenWindows = request.app.state.token_windows
     limits = window_limits(project, get_settings())
     decision = windows.admit(project.id, tokens, limits)
+    if not decision.admitted:
+        code = ErrorCode.REQUEST_TOO_LARGE if decision.over_request_limit else ErrorCode.WINDOW_EXHAUSTED
+        request.app.state.control.metrics.inc("memfeed_token_window_rejections_total", {"code": str(int(code))})
     if decision.over_request_limit:
         raise MemfeedError(
             ErrorCode.REQUEST_TOO_LARGE,

@@ -69,7 +69,11 @@ def processes(settings: Settings, redis_url: str, with_flower: bool = True) -> l
         ManagedProcess("api", api_command(settings), logs / "api.log", env),
     ]
     if with_flower:
-        managed.append(ManagedProcess("flower", flower_command(settings), logs / "flower.log", env))
+        flower_env = dict(env)
+        if settings.api_host in {"127.0.0.1", "localhost", "::1"}:
+            # Only this machine can reach it; elsewhere run Flower with --basic-auth.
+            flower_env["FLOWER_UNAUTHENTICATED_API"] = "true"
+        managed.append(ManagedProcess("flower", flower_command(settings), logs / "flower.log", flower_env))
     return managed
 
 

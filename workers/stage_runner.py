@@ -78,6 +78,7 @@ def recorded_stage(job_id: str, stage: str, analyzer: Analyzer | None = None) ->
     if judgements:
         detail["judgements"] = judgements
     finished = time.time()
+    resources.control_plane().metrics.observe("memfeed_stage_duration_seconds", {"stage": stage}, finished - started)
     jobs.set_stage(
         job_id,
         stage,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from fastapi import APIRouter
 
 from api import dispatch
@@ -27,6 +29,7 @@ def search_memory(body: SearchMemoryRequest, project: ProjectDep, control: Contr
         agent_id=body.agent_id,
         app_id=body.app_id,
     )
+    started = time.perf_counter()
     hits = dispatch.call(
         SEARCH,
         scope.model_dump(mode="json"),
@@ -35,6 +38,7 @@ def search_memory(body: SearchMemoryRequest, project: ProjectDep, control: Contr
         body.relativity,
         timeout=get_settings().read_timeout_seconds,
     )
+    control.metrics.observe("memfeed_search_duration_seconds", {}, time.perf_counter() - started)
     return envelope({"memory_detail_list": [memory_detail(h) for h in hits], "preference_detail_list": []})
 
 

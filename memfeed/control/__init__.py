@@ -8,6 +8,7 @@ from memfeed.control.conversations import ConversationLog
 from memfeed.control.jobs import JobRecords
 from memfeed.control.knowledgebases import KnowledgebaseRegistry
 from memfeed.control.projects import ProjectRegistry
+from memfeed.metrics import Metrics
 from memfeed.settings import Settings
 
 
@@ -18,7 +19,8 @@ class ControlPlane:
         self.projects = ProjectRegistry(redis, self.prefix)
         self.knowledgebases = KnowledgebaseRegistry(redis, self.prefix)
         self.conversations = ConversationLog(redis, self.prefix, settings.max_conversation_messages)
-        self.jobs = JobRecords(redis, self.prefix)
+        self.metrics = Metrics(redis, self.prefix)
+        self.jobs = JobRecords(redis, self.prefix, self.metrics)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> ControlPlane:

@@ -10,6 +10,8 @@ from typing import Any
 from pydantic import BaseModel, Field
 from redis import Redis
 
+from memfeed.metrics import Metrics
+
 FEEDBACK_STAGES = ("validate", "classify", "lookup", "write")
 
 
@@ -57,9 +59,10 @@ _JSON_FIELDS = ("request", "context", "changes", "result")
 
 
 class JobRecords:
-    def __init__(self, redis: Redis, prefix: str) -> None:
+    def __init__(self, redis: Redis, prefix: str, metrics: Metrics | None = None) -> None:
         self._redis = redis
         self._prefix = prefix
+        self._metrics = metrics
 
     def _key(self, job_id: str) -> str:
         return f"{self._prefix}:job:{job_id}"
@@ -142,6 +145,7 @@ class JobRecords:
         changes: list[dict[str, Any]] | None = None,
         result: dict[str, Any] | None = None,
     ) -> None:
+        self._count_outcome(job_id, outcome)
         self.update(
             job_id,
             status=JobStatus.COMPLETED,
@@ -153,6 +157,7 @@ class JobRecords:
         )
 
     def fail(self, job_id: str, code: int, message: str) -> None:
+        self._count_outcome(job_id, JobOutcome.FAILED)
         self.update(
             job_id,
             status=JobStatus.FAILED,
@@ -161,3 +166,8 @@ class JobRecords:
             error_message=message,
             reason=message,
         )
+
+    def _count_outcome(self, job_id: str, outcome: JobOutcome) -> None:
+        if self._metrics is not None:
+            kind = self._redis.hget(self._key(job_id), "kind") or "unknown"
+            self._metrics.inc("memfeed_jobs_total", {"kind": kind, "outcome": outcome.value})

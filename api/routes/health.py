@@ -1,0 +1,50 @@
+"""Liveness, readiness and Prometheus metrics (outside the MemOS base path)."""
+
+from __future__ import annotations
+
+import redis
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import JSONResponse
+
+from api import dispatch
+from api.errors import MemfeedError
+from memfeed.metrics import queue_keys, render
+from workers.celery_app import ALL_QUEUES
+from workers.chains import PING
+
+router = APIRouter()
+READY_PING_SECONDS = 3.0
+
+
+@router.get("/healthz")
+def healthz() -> dict:
+    """The API process is up."""
+    return {"status": "ok"}
+
+
+@router.get("/readyz")
+def readyz(request: Request) -> JSONResponse:
+    """Redis answers and at least one worker takes tasks from the queue."""
+    checks: dict[str, str] = {}
+    try:
+        request.app.state.control.redis.ping()
+        checks["redis"] = "ok"
+    except redis.exceptions.RedisError as exc:
+        checks["redis"] = f"unreachable: {exc}"
+    if checks["redis"] == "ok":
+        try:
+            dispatch.call(PING, timeout=READY_PING_SECONDS)
+            checks["workers"] = "ok"
+        except MemfeedError as exc:
+            checks["workers"] = exc.message
+    else:
+        checks["workers"] = "unknown: Redis is unreachable"
+    ready = all(value == "ok" for value in checks.values())
+    return JSONResponse({"status": "ready" if ready else "not ready", **checks}, status_code=200 if ready else 503)
+
+
+@router.get("/metrics")
+def metrics(request: Request) -> Response:
+    control = request.app.state.control
+    body = render(control.metrics, queue_keys(control.prefix, ALL_QUEUES))
+    return Response(body, media_type="text/plain; version=0.0.4; charset=utf-8")

@@ -1,0 +1,82 @@
+"""Health, readiness and metrics of a running stack."""
+
+from __future__ import annotations
+
+import httpx
+from prometheus_client.parser import text_string_to_metric_families
+
+from api.client import MemfeedClient
+
+from .conftest import Stack
+
+
+def _metrics(stack: Stack) -> dict[str, list]:
+    text = httpx.get(f"{stack.base_url}/metrics", timeout=10).text
+    return {family.name: family.samples for family in text_string_to_metric_families(text)}
+
+
+def test_health_and_readiness(stack: Stack) -> None:
+    assert httpx.get(f"{stack.base_url}/healthz", timeout=10).json() == {"status": "ok"}
+    ready = httpx.get(f"{stack.base_url}/readyz", timeout=10)
+    assert ready.status_code == 200 and ready.json() == {"status": "ready", "redis": "ok", "workers": "ok"}
+
+
+def test_metrics_count_jobs_stages_searches_and_rejections(stack: Stack, client: MemfeedClient, user_id: str) -> None:
+    client.wait(client.add_feedback(user_id, "I moved to Munich."))
+    client.wait(client.add_feedback(user_id, "thanks!"))
+    client.search("where does the user live", user_id)
+    tight = stack.cli("project", "create", f"metrics-{user_id}", "--max-request-tokens", "3")
+    with MemfeedClient(stack.base_url, tight.stdout.strip().splitlines()[-1]) as refused:
+        try:
+            refused.add_feedback(user_id, "My daughter is nine years old, not seven.")
+        except Exception:  # noqa: BLE001 - the 40305 is what this test counts
+            pass
+
+    families = _metrics(stack)
+
+    jobs = {(s.labels["kind"], s.labels["outcome"]): s.value for s in families["memfeed_jobs"]
+            if s.name == "memfeed_jobs_total"}
+    assert jobs[("feedback", "applied")] >= 1 and jobs[("feedback", "ignored")] >= 1
+    stage_counts = {s.labels["stage"]: s.value for s in families["memfeed_stage_duration_seconds"]
+                    if s.name == "memfeed_stage_duration_seconds_count"}
+    assert {"validate", "classify", "lookup", "write"} <= set(stage_counts)
+    searches = [s for s in families["memfeed_search_duration_seconds"] if s.name.endswith("_count")]
+    assert searches and searches[0].value >= 1
+    rejections = {s.labels["code"]: s.value for s in families["memfeed_token_window_rejections"]
+                  if s.name == "memfeed_token_window_rejections_total"}
+    assert rejections["40305"] >= 1
+    depths = {s.labels["queue"] for s in families["memfeed_queue_depth"]}
+    assert {"feedback", "reads", "ingest"} <= depths
+
+
+def test_flower_shows_each_stage_as_a_task(stack: Stack, client: MemfeedClient, user_id: str) -> None:
+    import subprocess
+    import sys
+    import time
+
+    from .conftest import free_port
+
+    port = free_port()
+    flower = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "workers.celery_app", "flower", f"--port={port}", "--address=127.0.0.1"],
+        env={**stack.env, "FLOWER_UNAUTHENTICATED_API": "true"}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                httpx.get(f"http://127.0.0.1:{port}/healthcheck", timeout=2)
+                break
+            except httpx.HTTPError:
+                time.sleep(0.3)
+        time.sleep(1.0)  # Flower subscribes to task events after it is up
+        client.wait(client.add_feedback(user_id, "I moved to Munich."))
+        names: set[str] = set()
+        while time.monotonic() < deadline and not {"validate", "classify", "lookup", "write"} <= names:
+            tasks = httpx.get(f"http://127.0.0.1:{port}/api/tasks", timeout=5).json()
+            names = {t["name"].rsplit(".", 1)[-1] for t in tasks.values() if t.get("name", "").startswith("memfeed.feedback.")}
+            time.sleep(0.5)
+        assert {"validate", "classify", "lookup", "write"} <= names
+    finally:
+        flower.terminate()
+        flower.wait(timeout=30)
