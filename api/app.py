@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from api.errors import install_error_handlers
+from api.limits import BodySizeLimit
 from api.routes import feedback, health, knowledgebases, memories, messages
 from memfeed.control import ControlPlane
 from memfeed.settings import Settings, get_settings
@@ -27,6 +28,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app = FastAPI(title="memfeed", version="0.1.0", lifespan=lifespan)
     install_error_handlers(app)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
     for module in (feedback, memories, messages, knowledgebases):
         app.include_router(module.router, prefix=API_PREFIX)
     app.include_router(health.router)

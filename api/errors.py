@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import logging
 from enum import IntEnum
 from typing import Any
 
+import redis
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from kombu.exceptions import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+
+log = logging.getLogger(__name__)
 
 
 class ErrorCode(IntEnum):
@@ -98,6 +103,16 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
         code, message = classify_validation_error(list(exc.errors()))
         return error_response(code, message)
+
+    @app.exception_handler(redis.exceptions.RedisError)
+    @app.exception_handler(OperationalError)
+    async def _control_plane_down(_: Request, exc: Exception) -> JSONResponse:
+        return error_response(ErrorCode.SAVE_FAILED, f"the queue or control plane (Redis) is unavailable: {exc}")
+
+    @app.exception_handler(Exception)
+    async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
+        log.exception("unexpected error")
+        return error_response(ErrorCode.WORKER_FAILED, f"internal error: {type(exc).__name__}")
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:

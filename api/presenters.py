@@ -42,6 +42,7 @@ def job_status(job: JobRecord) -> dict[str, Any]:
         "changes": job.changes,
         "result": job.result,
         "error": {"code": job.error_code, "message": job.error_message} if job.error_code else None,
+        "reverted_by": job.reverted_by,
         "create_time": iso_time(job.created_at),
         "update_time": iso_time(job.updated_at),
     }

@@ -118,3 +118,7 @@ class KnowledgebaseFile(BaseModel):
 class AddKnowledgebaseFileRequest(MemosRequest):
     knowledgebase_id: RequiredText
     file: Annotated[list[KnowledgebaseFile], Field(min_length=1)]
+
+
+class MemoryHistoryRequest(MemosRequest):
+    memory_id: RequiredText

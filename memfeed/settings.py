@@ -47,6 +47,16 @@ class Settings(BaseSettings):
     api_port: int = 8000
     flower_port: int = 5555
     worker_concurrency: int = 4
+    # Largest request body the API reads (knowledge-base files included).
+    max_request_bytes: int = Field(default=10 * 1024 * 1024, gt=0)
+    # A task a worker took but never acknowledged (it died) is delivered again after this;
+    # it must be longer than any stage can run.
+    visibility_timeout_seconds: int = Field(default=300, ge=1)
+    # An unfinished job that has not progressed for this long is resumed from its last completed
+    # stage (its next task may have been lost); after `job_max_resumes` it fails with a reason.
+    job_stall_seconds: float = Field(default=600.0, gt=0)
+    job_max_resumes: int = Field(default=5, ge=1)
+    sweep_interval_seconds: float = Field(default=30.0, gt=0)
     # How long the API waits for a worker to answer a synchronous read (search, get).
     read_timeout_seconds: float = 30.0
     # Turns of a conversation kept as context for feedback.

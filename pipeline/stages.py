@@ -111,6 +111,39 @@ def new_memory_id(job_id: str, position: int) -> str:
     return str(uuid.uuid5(_MEMORY_ID_NAMESPACE, f"{job_id}:{position}"))
 
 
+def _our_new_ids(job: FeedbackJob, plan: list[PlannedChange]) -> set[str]:
+    return {new_memory_id(job.job_id, position) for position in range(len(plan))}
+
+
+def plan_is_stale(job: FeedbackJob, plan: list[PlannedChange], index: MemoryIndex) -> bool:
+    """Has another job superseded or removed a memory this plan updates since it was made?"""
+    planned = [c.memory_id for c in plan if c.memory_id]
+    if not planned:
+        return False
+    current = {m.id: m for m in index.store.get(planned)}
+    ours = _our_new_ids(job, plan)
+    return any(
+        (memory := current.get(memory_id)) is None
+        or (memory.status is not MemoryStatus.ACTIVATED and memory.superseded_by not in ours)
+        for memory_id in planned
+    )
+
+
+def undo_write(job: FeedbackJob, plan: list[PlannedChange], index: MemoryIndex) -> None:
+    """Take back a write that could not finish: no new version may stay without its
+    predecessor archived, and no predecessor archived without its new version."""
+    ours = sorted(_our_new_ids(job, plan))
+    index.store.delete(ours)
+    restored = [
+        m.id
+        for m in index.store.get([c.memory_id for c in plan if c.memory_id])
+        if m.superseded_by in set(ours)
+    ]
+    index.store.set_fields(
+        restored, {"status": MemoryStatus.ACTIVATED.value, "superseded_by": None, "invalid_at": None}
+    )
+
+
 def write(job: FeedbackJob, plan: list[PlannedChange], index: MemoryIndex) -> list[AppliedChange]:
     """Apply the plan: write each corrected version, then archive what it supersedes.
 

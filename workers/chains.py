@@ -19,13 +19,24 @@ INGEST_MESSAGES = "memfeed.ingest.messages"
 INGEST_KNOWLEDGEBASE_FILE = "memfeed.ingest.knowledgebase_file"
 DELETE_KNOWLEDGEBASE = "memfeed.ingest.delete_knowledgebase"
 PING = "memfeed.read.ping"
+MEMORY_HISTORY = "memfeed.read.memory_history"
+REVERT_FEEDBACK = "memfeed.feedback.revert"
+
+
+FEEDBACK_STAGE_TASKS = {"validate": VALIDATE, "classify": CLASSIFY, "lookup": LOOKUP, "write": WRITE}
 
 
 def feedback_chain(job_id: str) -> Signature:
     """validate → classify → lookup → write; each stage's result feeds the next."""
+    return resumed_feedback_chain("validate", job_id)
+
+
+def resumed_feedback_chain(first_stage: str, first_argument: str | dict) -> Signature:
+    """The chain from `first_stage` on; its first task gets the job id (validate) or the state
+    the earlier stages produced."""
+    names = list(FEEDBACK_STAGE_TASKS)
+    tasks = [FEEDBACK_STAGE_TASKS[name] for name in names[names.index(first_stage):]]
     return chain(
-        celery_app.signature(VALIDATE, args=(job_id,)),
-        celery_app.signature(CLASSIFY),
-        celery_app.signature(LOOKUP),
-        celery_app.signature(WRITE),
+        celery_app.signature(tasks[0], args=(first_argument,)),
+        *(celery_app.signature(task) for task in tasks[1:]),
     )

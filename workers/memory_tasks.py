@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from memfeed.control.jobs import JobOutcome
-from pipeline import ingest
+from pipeline import history, ingest
 from pipeline.models import MemoryRecord, MemoryStatus, Message, ScopeKind, SearchScope
 from workers import resources
 from workers.celery_app import celery_app
@@ -18,6 +18,7 @@ from workers.chains import (
     GET_MEMORIES,
     INGEST_KNOWLEDGEBASE_FILE,
     INGEST_MESSAGES,
+    MEMORY_HISTORY,
     PING,
     SEARCH,
 )
@@ -33,6 +34,11 @@ def ping() -> str:
 def search_memories(scope: dict[str, Any], query: str, limit: int, min_relativity: float) -> list[dict[str, Any]]:
     hits = resources.memory_index().search(SearchScope.model_validate(scope), query, limit, min_relativity)
     return [{**hit.memory.model_dump(mode="json"), "relativity": hit.relativity} for hit in hits]
+
+
+@celery_app.task(name=MEMORY_HISTORY)
+def memory_history(project_id: str, memory_id: str) -> list[dict[str, Any]]:
+    return [m.model_dump(mode="json") for m in history.memory_history(resources.store(), project_id, memory_id)]
 
 
 @celery_app.task(name=GET_MEMORIES)

@@ -2,29 +2,46 @@
 
 from __future__ import annotations
 
+import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import redis
 from celery import Task
+from kombu.exceptions import OperationalError
 
 from memfeed.control.jobs import JobOutcome, JobRecord, JobStatus, StageRecord
 from pipeline.analyzers.base import Analyzer
 from pipeline.analyzers.trace import AnalyzerTrace
 from pipeline.job import FeedbackJob
 from pipeline.models import Message
+from pipeline.store.base import StoreError
 from pipeline.token_budget import BudgetExhaustedError
 from workers import resources
+
+log = logging.getLogger(__name__)
 
 # Failures worth another try: the broker, Redis or the disk hiccuped.
 RETRYABLE_ERRORS: tuple[type[BaseException], ...] = (
     redis.exceptions.ConnectionError,
     redis.exceptions.TimeoutError,
     OSError,
+    StoreError,
 )
 WRITE_FAILED = 50145
+# Failures of the plumbing (Redis or the broker unreachable), whether inside a stage or while
+# Celery stores its outcome or publishes the next stage: never a reason to fail a job.
+TRANSIENT_INFRASTRUCTURE_ERRORS: tuple[type[BaseException], ...] = (
+    redis.exceptions.ConnectionError,
+    redis.exceptions.TimeoutError,
+    OperationalError,
+    ConnectionError,
+)
+MAX_INFRASTRUCTURE_RETRIES = 50
+# Publishing the retry waits for the broker to come back, for about two minutes.
+PATIENT_PUBLISH = {"max_retries": 60, "interval_start": 0.5, "interval_step": 0.5, "interval_max": 2.0}
 
 
 class JobNotFoundError(Exception):
@@ -107,7 +124,11 @@ class StageTask(Task):
     retry_backoff_max = 30
     max_retries = 5
     acks_late = True
+    # Stages hand their output to the next stage directly; nothing reads stored results.
+    ignore_result = True
     stage_name = ""
+    # Called with the stage's input when the stage has failed for good.
+    compensate: Callable[[dict[str, Any]], None] | None = None
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         try:
@@ -120,6 +141,7 @@ class StageTask(Task):
                     job_id,
                     self.stage_name,
                     StageRecord(state="waiting", detail={"reason": str(exc), "retry_after": exc.retry_after_seconds}),
+                    expect_progress_in=exc.retry_after_seconds,
                 )
             raise self.retry(countdown=max(1.0, exc.retry_after_seconds), max_retries=None, exc=exc) from exc
 
@@ -127,6 +149,13 @@ class StageTask(Task):
         job_id = _job_id_of(args)
         if not job_id:
             return
+        if isinstance(exc, TRANSIENT_INFRASTRUCTURE_ERRORS) and self._retry_after_outage(exc, args, kwargs):
+            return
+        if self.compensate is not None and args and isinstance(args[0], dict):
+            try:
+                self.compensate(args[0])
+            except Exception:  # the job is reported failed either way; the undo is logged
+                log.exception("could not undo the failed %s of job %s", self.stage_name, job_id)
         jobs = resources.control_plane().jobs
         jobs.set_stage(
             job_id,
@@ -134,6 +163,20 @@ class StageTask(Task):
             StageRecord(state="failed", finished_at=time.time(), detail={"error": f"{type(exc).__name__}: {exc}"}),
         )
         jobs.fail(job_id, WRITE_FAILED, f"stage {self.stage_name} failed: {type(exc).__name__}: {exc}")
+
+
+    def _retry_after_outage(self, exc: BaseException, args: tuple[Any, ...], kwargs: dict[str, Any]) -> bool:
+        """Run the stage again (its chain kept) once the broker takes messages again."""
+        if self.request.retries >= MAX_INFRASTRUCTURE_RETRIES:
+            return False
+        try:
+            self.retry(args=args, kwargs=kwargs, exc=exc, countdown=1, max_retries=None, throw=False,
+                       retry_policy=PATIENT_PUBLISH)
+        except Exception:  # the broker stayed away: the job fails, with the reason
+            log.exception("could not re-enqueue stage %s after an outage", self.stage_name)
+            return False
+        log.warning("stage %s will run again after an infrastructure error: %s", self.stage_name, exc)
+        return True
 
 
 def _job_id_of(args: tuple[Any, ...]) -> str | None:

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from contextlib import ExitStack
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from typing import Any
 
 from memfeed.control.jobs import JobOutcome
-from pipeline import stages
-from pipeline.models import Classification, PlannedChange, ScopeKind
+from pipeline import history, stages
+from pipeline.job import FeedbackJob
+from pipeline.models import AppliedChange, Classification, PlannedChange
 from workers import resources
 from workers.celery_app import celery_app
-from workers.chains import CLASSIFY, LOOKUP, VALIDATE, WRITE
-from workers.stage_runner import StageTask, load_feedback_job, recorded_stage, skip_stage
+from workers.chains import CLASSIFY, LOOKUP, REVERT_FEEDBACK, VALIDATE, WRITE
+from workers.stage_runner import StageTask, job_record, load_feedback_job, recorded_stage, skip_stage
 
 
 @celery_app.task(name=VALIDATE, base=StageTask, stage_name="validate")
@@ -63,13 +65,14 @@ def write_task(state: dict[str, Any]) -> dict[str, Any]:
         return {**state, "outcome": JobOutcome.IGNORED.value}
     job = load_feedback_job(job_id)
     plan = [PlannedChange.model_validate(c) for c in state["plan"]]
-    with recorded_stage(job_id, "write") as detail, ExitStack() as locks:
-        for name in _scope_lock_names(job.project_id, job.user_id, plan):
-            lock = resources.control_plane().lock(name)
-            if not lock.acquire():
-                raise TimeoutError(f"could not lock scope {name}")
-            locks.callback(lock.release)
-        changes = stages.write(job, plan, resources.memory_index())
+    index = resources.memory_index()
+    with recorded_stage(job_id, "write") as detail, scope_locks(job):
+        # Under the lock the store cannot change; a plan made before it may have gone stale.
+        if stages.plan_is_stale(job, plan, index):
+            classification = Classification.model_validate(state["classification"])
+            plan = stages.lookup(job, classification, index, resources.analyzer_for(job.project_id))
+            detail["replanned"] = "a planned memory was superseded by another job meanwhile"
+        changes = stages.write(job, plan, index)
         detail["written"] = len(changes)
     update_type = state["classification"]["update_type"]
     serialized = [c.model_dump(mode="json") for c in changes]
@@ -78,12 +81,43 @@ def write_task(state: dict[str, Any]) -> dict[str, Any]:
     return {"job_id": job_id, "outcome": JobOutcome.APPLIED.value, "changes": len(changes)}
 
 
-def _scope_lock_names(project_id: str, user_id: str, plan: list[PlannedChange]) -> list[str]:
-    """One lock per scope the plan touches, always taken in the same order."""
-    names = {f"{project_id}:user:{user_id}"}
-    for change in plan:
-        if change.scope_kind is ScopeKind.KNOWLEDGEBASE and change.knowledgebase_id:
-            names.add(f"{project_id}:kb:{change.knowledgebase_id}")
-        elif change.scope_kind is ScopeKind.PUBLIC:
-            names.add(f"{project_id}:public")
-    return sorted(names)
+@contextmanager
+def scope_locks(job: FeedbackJob) -> Iterator[None]:
+    """Every scope the job may change, locked in one global order: no deadlock, no lost update."""
+    names = [f"{job.project_id}:user:{job.user_id}"]
+    names += [f"{job.project_id}:kb:{kb}" for kb in job.allow_knowledgebase_ids]
+    if job.allow_public:
+        names.append(f"{job.project_id}:public")
+    with ExitStack() as held:
+        for name in sorted(set(names)):
+            held.enter_context(resources.control_plane().lock(name))
+        yield
+
+
+def undo_failed_write(state: dict[str, Any]) -> None:
+    """Called when the write stage has failed for good: leave no half-written state."""
+    if state.get("valid") and state.get("plan"):
+        job = load_feedback_job(state["job_id"])
+        plan = [PlannedChange.model_validate(c) for c in state["plan"]]
+        with scope_locks(job):
+            stages.undo_write(job, plan, resources.memory_index())
+
+
+write_task.compensate = undo_failed_write
+
+
+@celery_app.task(name=REVERT_FEEDBACK, base=StageTask, stage_name="revert")
+def revert_task(revert_job_id: str) -> dict[str, Any]:
+    """Take back what a feedback job changed; the revert is a job of its own, with its changes."""
+    target_id = job_record(revert_job_id).request["task_id"]
+    target = job_record(target_id)
+    job = load_feedback_job(target_id)
+    with recorded_stage(revert_job_id, "revert") as detail, scope_locks(job):
+        changes = [AppliedChange.model_validate(c) for c in target.changes]
+        outcome = history.revert_changes(resources.store(), changes)
+        detail["reverted"] = sum("skipped" not in o for o in outcome)
+    jobs = resources.control_plane().jobs
+    jobs.update(target_id, reverted_by=revert_job_id)
+    reason = f"{detail['reverted']} of {len(outcome)} change(s) of {target_id} reverted"
+    jobs.finish(revert_job_id, JobOutcome.APPLIED, reason=reason, changes=outcome)
+    return {"job_id": revert_job_id, "reverted": detail["reverted"]}

@@ -3,37 +3,64 @@
 from __future__ import annotations
 
 import uuid
+from typing import Annotated
 
 import redis
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Header, Request
+from kombu.exceptions import OperationalError
 
+from api import dispatch
 from api.deps import ControlDep, ProjectDep, charge_tokens, require_own_knowledgebases
 from api.errors import ErrorCode, MemfeedError, envelope
 from api.presenters import job_status
 from api.schemas import AddFeedbackRequest, TaskRequest
-from memfeed.control.jobs import FEEDBACK_STAGES
+from memfeed.control.idempotency import IdempotencyConflictError
+from memfeed.control.jobs import FEEDBACK_STAGES, JobOutcome
 from memfeed.settings import get_settings
 from pipeline.token_count import count_tokens
-from workers.chains import feedback_chain
+from workers.chains import REVERT_FEEDBACK, feedback_chain
 
 router = APIRouter()
 
 
+MAX_IDEMPOTENCY_KEY_LENGTH = 255
+
+
 @router.post("/add/feedback")
-def add_feedback(body: AddFeedbackRequest, request: Request, project: ProjectDep, control: ControlDep) -> dict:
+def add_feedback(
+    body: AddFeedbackRequest,
+    request: Request,
+    project: ProjectDep,
+    control: ControlDep,
+    idempotency_key: Annotated[str | None, Header()] = None,
+) -> dict:
     require_own_knowledgebases(control, project, body.allow_knowledgebase_ids)
-    charge_tokens(request, project, count_tokens(body.feedback_content))
     job_id = uuid.uuid4().hex
+    request_body = body.model_dump(mode="json")
+    if idempotency_key is not None:
+        if not idempotency_key.strip() or len(idempotency_key) > MAX_IDEMPOTENCY_KEY_LENGTH:
+            raise MemfeedError(ErrorCode.BAD_REQUEST, "Idempotency-Key must be 1 to 255 characters")
+        try:
+            claim = control.idempotency.claim(project.id, idempotency_key, job_id, request_body)
+        except IdempotencyConflictError as exc:
+            raise MemfeedError(ErrorCode.BAD_REQUEST, str(exc)) from exc
+        if not claim.first:
+            existing = control.jobs.get(claim.job_id)
+            status = existing.status.value if existing else "running"
+            return envelope({"success": True, "task_id": claim.job_id, "status": status})
     try:
+        charge_tokens(request, project, count_tokens(body.feedback_content))
         context = []
         if body.conversation_id:
             turns = get_settings().conversation_context_turns
             context = [m.model_dump() for m in control.conversations.recent(project.id, body.conversation_id, turns)]
-        control.jobs.create(
-            job_id, project.id, "feedback", body.model_dump(mode="json"), context=context, stages=FEEDBACK_STAGES
-        )
+        control.jobs.create(job_id, project.id, "feedback", request_body, context=context, stages=FEEDBACK_STAGES)
         feedback_chain(job_id).apply_async()
-    except redis.exceptions.RedisError as exc:
+    except (MemfeedError, redis.exceptions.RedisError, OperationalError) as exc:
+        if idempotency_key is not None:
+            control.idempotency.release(project.id, idempotency_key, job_id)
+        if isinstance(exc, MemfeedError):
+            raise
         raise MemfeedError(ErrorCode.SAVE_FAILED, f"saving the feedback failed: {exc}") from exc
     return envelope({"success": True, "task_id": job_id, "status": "running"})
 
@@ -45,3 +72,27 @@ def get_status(body: TaskRequest, project: ProjectDep, control: ControlDep) -> d
     if job is None or job.project_id != project.id:
         raise MemfeedError(ErrorCode.NOT_FOUND, f"unknown task_id: {body.task_id}")
     return envelope(job_status(job))
+
+
+@router.post("/revert/feedback")
+def revert_feedback(body: TaskRequest, project: ProjectDep, control: ControlDep) -> dict:
+    """Undo a feedback job: what it archived is restored, what it wrote is archived."""
+    target = control.jobs.get(body.task_id)
+    if target is None or target.project_id != project.id:
+        raise MemfeedError(ErrorCode.NOT_FOUND, f"unknown task_id: {body.task_id}")
+    if target.kind != "feedback" or target.outcome is not JobOutcome.APPLIED:
+        state = target.outcome.value if target.outcome else target.status.value
+        raise MemfeedError(ErrorCode.BAD_REQUEST, f"only applied feedback can be reverted; this task is {state}")
+    if target.reverted_by:
+        return envelope({"success": True, "task_id": target.reverted_by, "status": "running"})
+    revert_id = uuid.uuid4().hex
+    # Two reverts of one job at once: the second gets the first's task.
+    claim = control.idempotency.claim(project.id, f"revert:{target.id}", revert_id, {"task_id": target.id})
+    if not claim.first:
+        return envelope({"success": True, "task_id": claim.job_id, "status": "running"})
+    try:
+        control.jobs.create(revert_id, project.id, "revert", {"task_id": target.id}, stages=("revert",))
+        dispatch.enqueue(REVERT_FEEDBACK, revert_id)
+    except redis.exceptions.RedisError as exc:
+        raise MemfeedError(ErrorCode.SAVE_FAILED, f"saving the revert failed: {exc}") from exc
+    return envelope({"success": True, "task_id": revert_id, "status": "running"})

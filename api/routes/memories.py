@@ -8,12 +8,12 @@ from fastapi import APIRouter
 
 from api import dispatch
 from api.deps import ControlDep, ProjectDep, require_own_knowledgebases
-from api.errors import envelope
-from api.presenters import memory_detail
-from api.schemas import DeleteMemoryRequest, GetMemoryRequest, SearchMemoryRequest
+from api.errors import ErrorCode, MemfeedError, envelope
+from api.presenters import iso_time, memory_detail
+from api.schemas import DeleteMemoryRequest, GetMemoryRequest, MemoryHistoryRequest, SearchMemoryRequest
 from memfeed.settings import get_settings
 from pipeline.models import SearchScope
-from workers.chains import DELETE_MEMORIES, GET_MEMORIES, SEARCH
+from workers.chains import DELETE_MEMORIES, GET_MEMORIES, MEMORY_HISTORY, SEARCH
 
 router = APIRouter()
 
@@ -64,3 +64,18 @@ def delete_memory(body: DeleteMemoryRequest, project: ProjectDep) -> dict:
         DELETE_MEMORIES, project.id, body.user_id, body.memory_ids, timeout=get_settings().read_timeout_seconds
     )
     return envelope({"success": True, **outcome})
+
+
+@router.post("/get/memory/history")
+def get_memory_history(body: MemoryHistoryRequest, project: ProjectDep) -> dict:
+    versions = dispatch.call(MEMORY_HISTORY, project.id, body.memory_id, timeout=get_settings().read_timeout_seconds)
+    if not versions:
+        raise MemfeedError(ErrorCode.NOT_FOUND, f"unknown memory_id: {body.memory_id}")
+    return envelope({
+        "memory_id": body.memory_id,
+        "versions": [
+            {**memory_detail(v), "superseded_by": v.get("superseded_by"), "invalid_at": iso_time(v.get("invalid_at")),
+             "task_id": v.get("source_job_id")}
+            for v in versions
+        ],
+    })

@@ -5,8 +5,10 @@ from __future__ import annotations
 from redis import Redis
 
 from memfeed.control.conversations import ConversationLog
+from memfeed.control.idempotency import IdempotencyKeys
 from memfeed.control.jobs import JobRecords
 from memfeed.control.knowledgebases import KnowledgebaseRegistry
+from memfeed.control.locks import LeasedLock
 from memfeed.control.projects import ProjectRegistry
 from memfeed.metrics import Metrics
 from memfeed.settings import Settings
@@ -20,11 +22,12 @@ class ControlPlane:
         self.knowledgebases = KnowledgebaseRegistry(redis, self.prefix)
         self.conversations = ConversationLog(redis, self.prefix, settings.max_conversation_messages)
         self.metrics = Metrics(redis, self.prefix)
-        self.jobs = JobRecords(redis, self.prefix, self.metrics)
+        self.idempotency = IdempotencyKeys(redis, self.prefix)
+        self.jobs = JobRecords(redis, self.prefix, self.metrics, settings.job_stall_seconds)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> ControlPlane:
         return cls(Redis.from_url(settings.broker_url(), decode_responses=True), settings)
 
-    def lock(self, name: str, timeout: float = 120.0):
-        return self.redis.lock(f"{self.prefix}:lock:{name}", timeout=timeout, blocking_timeout=timeout)
+    def lock(self, name: str) -> LeasedLock:
+        return LeasedLock(self.redis, f"{self.prefix}:lock:{name}")

@@ -53,16 +53,22 @@ class JobRecord(BaseModel):
     result: dict[str, Any] | None = None
     error_code: int | None = None
     error_message: str | None = None
+    reverted_by: str | None = None
+    resumes: int = 0
 
 
 _JSON_FIELDS = ("request", "context", "changes", "result")
 
 
 class JobRecords:
-    def __init__(self, redis: Redis, prefix: str, metrics: Metrics | None = None) -> None:
+    """Job records, plus an index of unfinished jobs by the time they are due to progress."""
+
+    def __init__(self, redis: Redis, prefix: str, metrics: Metrics | None = None, stall_seconds: float = 600) -> None:
         self._redis = redis
         self._prefix = prefix
         self._metrics = metrics
+        self._stall_seconds = stall_seconds
+        self._unfinished = f"{prefix}:jobs:unfinished"
 
     def _key(self, job_id: str) -> str:
         return f"{self._prefix}:job:{job_id}"
@@ -100,7 +106,10 @@ class JobRecords:
         }
         for name, stage in record.stages.items():
             fields[f"stage:{name}"] = stage.model_dump_json()
-        self._redis.hset(self._key(job_id), mapping=fields)
+        pipe = self._redis.pipeline()
+        pipe.hset(self._key(job_id), mapping=fields)
+        pipe.zadd(self._unfinished, {job_id: now + self._stall_seconds})
+        pipe.execute()
         return record
 
     def get(self, job_id: str) -> JobRecord | None:
@@ -121,11 +130,24 @@ class JobRecords:
         data["stages"] = {name: stages[name] for name in order if name in stages} | stages
         return JobRecord.model_validate(data)
 
-    def set_stage(self, job_id: str, stage: str, record: StageRecord) -> None:
-        self._redis.hset(
-            self._key(job_id),
-            mapping={f"stage:{stage}": record.model_dump_json(), "updated_at": repr(time.time())},
-        )
+    def set_stage(self, job_id: str, stage: str, record: StageRecord, expect_progress_in: float = 0.0) -> None:
+        """Record a stage; the job is due to progress again within the stall time (plus any wait)."""
+        now = time.time()
+        pipe = self._redis.pipeline()
+        pipe.hset(self._key(job_id), mapping={f"stage:{stage}": record.model_dump_json(), "updated_at": repr(now)})
+        pipe.zadd(self._unfinished, {job_id: now + expect_progress_in + self._stall_seconds}, xx=True)
+        pipe.execute()
+
+    def overdue(self, limit: int = 100) -> list[str]:
+        """Unfinished jobs that have not progressed in time: their next task may have been lost."""
+        return self._redis.zrangebyscore(self._unfinished, "-inf", time.time(), start=0, num=limit)
+
+    def postpone(self, job_id: str) -> int:
+        """Give a resumed job another stall period; returns how often it was resumed."""
+        pipe = self._redis.pipeline()
+        pipe.zadd(self._unfinished, {job_id: time.time() + self._stall_seconds}, xx=True)
+        pipe.hincrby(self._key(job_id), "resumes", 1)
+        return int(pipe.execute()[1])
 
     def update(self, job_id: str, **fields: Any) -> None:
         encoded = {"updated_at": repr(time.time())}
@@ -135,6 +157,9 @@ class JobRecords:
             elif value is not None:
                 encoded[name] = str(value.value if isinstance(value, StrEnum) else value)
         self._redis.hset(self._key(job_id), mapping=encoded)
+
+    def forget_unfinished(self, job_id: str) -> None:
+        self._redis.zrem(self._unfinished, job_id)
 
     def finish(
         self,
@@ -146,6 +171,7 @@ class JobRecords:
         result: dict[str, Any] | None = None,
     ) -> None:
         self._count_outcome(job_id, outcome)
+        self.forget_unfinished(job_id)
         self.update(
             job_id,
             status=JobStatus.COMPLETED,
@@ -158,6 +184,7 @@ class JobRecords:
 
     def fail(self, job_id: str, code: int, message: str) -> None:
         self._count_outcome(job_id, JobOutcome.FAILED)
+        self.forget_unfinished(job_id)
         self.update(
             job_id,
             status=JobStatus.FAILED,

@@ -6,6 +6,7 @@ only translates it into its own client's filter types.
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -21,6 +22,37 @@ KEYWORD_INDEXES = ("project_id", "status", "scope_kind", "user_id", "knowledgeba
 TENANT_FIELD = KEYWORD_INDEXES[0]
 RRF_K = 60
 SCROLL_PAGE = 512
+
+
+class StoreError(Exception):
+    """The vector store failed to read or write: worth another try later."""
+
+
+_PROGRAMMING_ERRORS = (TypeError, AttributeError, AssertionError, NameError)
+_STORE_METHODS = (
+    "upsert", "set_fields", "get", "hybrid_search", "scroll_all", "scroll", "delete", "delete_knowledgebase", "count",
+)
+
+
+def raises_store_errors(cls: type) -> type:
+    """Class decorator: whatever the engine or client raises surfaces as StoreError, so the
+    pipeline can retry it without knowing either client's exception types."""
+
+    def wrap(method: Any) -> Any:
+        @functools.wraps(method)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return method(*args, **kwargs)
+            except (StoreError, *_PROGRAMMING_ERRORS):
+                raise
+            except Exception as exc:  # noqa: BLE001 - translated, with its cause kept
+                raise StoreError(f"{method.__name__} failed: {type(exc).__name__}: {exc}") from exc
+
+        return wrapper
+
+    for name in _STORE_METHODS:
+        setattr(cls, name, wrap(getattr(cls, name)))
+    return cls
 
 
 @dataclass(frozen=True)
@@ -56,6 +88,10 @@ class MemoryStore(Protocol):
         scope: SearchScope,
         statuses: Sequence[MemoryStatus] = (MemoryStatus.ACTIVATED,),
     ) -> list[MemoryRecord]: ...
+
+    def scroll(self, rule: PayloadRule) -> list[MemoryRecord]:
+        """Every memory the rule matches, whatever its status."""
+        ...
 
     def delete(self, memory_ids: Sequence[str]) -> None: ...
 
@@ -121,6 +157,15 @@ def knowledgebase_rule(project_id: str, knowledgebase_id: str) -> PayloadRule:
             Match("scope_kind", (ScopeKind.KNOWLEDGEBASE.value,)),
             Match("knowledgebase_id", (knowledgebase_id,)),
         )
+    )
+
+
+def linked_versions_rule(project_id: str, memory_ids: Sequence[str]) -> PayloadRule:
+    """Memories that supersede, or were superseded by, any of these: the neighbours in a history."""
+    ids = tuple(memory_ids)
+    return PayloadRule(
+        must=(Match(TENANT_FIELD, (project_id,)),),
+        any_of=((Match("supersedes", ids),), (Match("superseded_by", ids),)),
     )
 
 

@@ -54,6 +54,7 @@ from pipeline.store.base import (
     payload_to_record,
     point_ids,
     prefetch_limit,
+    raises_store_errors,
     record_to_payload,
     scope_rule,
 )
@@ -76,6 +77,7 @@ def _condition(match: Match) -> FieldCondition:
     return FieldCondition(match.field, match=MatchAny(list(match.values)))
 
 
+@raises_store_errors
 class EdgeMemoryStore:
     def __init__(self, path: Path) -> None:
         path.mkdir(parents=True, exist_ok=True)
@@ -171,7 +173,10 @@ class EdgeMemoryStore:
         scope: SearchScope,
         statuses: Sequence[MemoryStatus] = (MemoryStatus.ACTIVATED,),
     ) -> list[MemoryRecord]:
-        flt = scope_filter(scope, statuses)
+        return self.scroll(scope_rule(scope, statuses))
+
+    def scroll(self, rule: PayloadRule) -> list[MemoryRecord]:
+        flt = to_filter(rule)
         records: list[MemoryRecord] = []
         offset = None
         while True:

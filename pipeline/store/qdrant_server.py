@@ -38,6 +38,7 @@ from pipeline.store.base import (
     payload_to_record,
     point_ids,
     prefetch_limit,
+    raises_store_errors,
     record_to_payload,
     scope_rule,
 )
@@ -83,6 +84,7 @@ def _is_local(client: QdrantClient) -> bool:
     return options.get("location") == ":memory:" or options.get("path") is not None
 
 
+@raises_store_errors
 class QdrantServerMemoryStore:
     def __init__(self, client: QdrantClient, collection: str = DEFAULT_COLLECTION) -> None:
         self._client = client
@@ -228,7 +230,10 @@ class QdrantServerMemoryStore:
         scope: SearchScope,
         statuses: Sequence[MemoryStatus] = (MemoryStatus.ACTIVATED,),
     ) -> list[MemoryRecord]:
-        flt = scope_filter(scope, statuses)
+        return self.scroll(scope_rule(scope, statuses))
+
+    def scroll(self, rule: PayloadRule) -> list[MemoryRecord]:
+        flt = to_filter(rule)
         records: list[MemoryRecord] = []
         offset: models.ExtendedPointId | None = None
         while True:

@@ -66,3 +66,20 @@ def test_job_record_lifecycle(control: ControlPlane) -> None:
     failed = control.jobs.get(job_id)
     assert failed is not None and failed.status is JobStatus.FAILED and failed.error_code == 50145
     assert control.jobs.get("missing") is None
+
+
+def test_a_lock_is_renewed_while_held_and_freed_when_its_holder_dies(redis_client: redis.Redis, redis_prefix: str) -> None:
+    import time
+
+    from memfeed.control.locks import LeasedLock, LockNotAcquiredError
+
+    name = f"{redis_prefix}:lock:test-{uuid.uuid4().hex[:6]}"
+    with LeasedLock(redis_client, name, lease=0.6):
+        time.sleep(1.5)  # longer than the lease: renewal keeps it
+        with pytest.raises(LockNotAcquiredError), LeasedLock(redis_client, name, lease=0.6, wait=0.3):
+            pass
+    # A holder that died without releasing: nobody renews, the lease runs out.
+    redis_client.lock(name, timeout=0.6).acquire()
+    started = time.monotonic()
+    with LeasedLock(redis_client, name, lease=0.6, wait=5):
+        assert time.monotonic() - started < 1.5
