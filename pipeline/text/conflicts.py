@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 from pipeline.text.keyword import contains_term, replace_term
-from pipeline.text.language import Language, detect_language
+from pipeline.text.language import Language, detect_language, has_cjk
 from pipeline.text.lexicon import content_terms, en_words, is_negated, lemma, zh_canonical, zh_tokens
 from pipeline.text.numbers import format_clock_like
 from pipeline.text.subjects import same_subject, subject_of
@@ -55,9 +55,20 @@ class Verdict:
     corrected_value: str | None = None
 
 
+# Nouns that only say which kind of value follows ("opening time" ~ "opens at").
+_VALUE_KIND_NOUNS = {lemma(word) for word in ("time", "date", "day", "hour")} | {"时间", "日期", "时候"}
+
+
+def _similarity_usable(language: Language, similarity: float | None) -> bool:
+    # The bundled embedder is English-only: Chinese sentences that differ in one noun
+    # ("退货期限" / "换货期限") score the same, so similarity is no signal for them.
+    return similarity is not None and language == "en"
+
+
 def _attribute_terms(text: str, language: Language, extra_values: tuple[str, ...] = ()) -> set[str]:
     values = [v.text for v in extract_values(text)] + list(extra_values)
-    return set(content_terms(_CHANGE_VERBS.sub(" ", text), language, values))
+    terms = set(content_terms(_CHANGE_VERBS.sub(" ", text), language, values))
+    return terms - _VALUE_KIND_NOUNS if values else terms
 
 
 def _substitute(memory: str, pairs: list[tuple[str, str]]) -> str:
@@ -67,17 +78,62 @@ def _substitute(memory: str, pairs: list[tuple[str, str]]) -> str:
     return corrected
 
 
-def _value_pairs(statement: StatementFacts, memory: str) -> list[tuple[str, str]]:
+def _value_pairs(statement: StatementFacts, memory: str, new_values: tuple[str, ...]) -> list[tuple[str, str]]:
     """(value in memory, value to write) for the statement's denied values found in it."""
     pairs = []
     for index, old in enumerate(statement.old_values):
         if not contains_term(memory, old):
             continue
-        if index < len(statement.new_values):
-            pairs.append((old, _styled_like(statement.new_values[index], old)))
-        elif len(statement.new_values) == 1:
-            pairs.append((old, _styled_like(statement.new_values[0], old)))
+        new = new_values[index] if index < len(new_values) else (
+            new_values[0] if len(new_values) == 1 else None
+        )
+        if new is not None:
+            old = _whole_value(memory, old, new)
+            pairs.append((old, _styled_like(new, old)))
     return pairs
+
+
+_EN_TOKEN = re.compile(r"[\w'’\-]+")
+
+
+def _aligned_new_values(statement: StatementFacts, memory: str) -> tuple[str, ...]:
+    """New words read off where the denied word sits in the memory.
+
+    "third grade, not second" against "is in second grade": between "in" and "grade" the
+    statement says "third" (the parser could only guess the new word without the memory).
+    """
+    if statement.language != "en" or len(statement.old_values) != 1 or value_kind(statement.old_values[0]) != "name":
+        return statement.new_values
+    old_tokens = [t.lower() for t in _EN_TOKEN.findall(statement.old_values[0])]
+    memory_tokens = [t.lower() for t in _EN_TOKEN.findall(memory)]
+    statement_words = _EN_TOKEN.findall(statement.text)
+    statement_tokens = [t.lower() for t in statement_words]
+    width = len(old_tokens)
+    for i in range(1, len(memory_tokens) - width + 1):
+        if memory_tokens[i : i + width] != old_tokens:
+            continue
+        before = memory_tokens[i - 1]
+        after = memory_tokens[i + width] if i + width < len(memory_tokens) else None
+        if before not in statement_tokens:
+            return statement.new_values
+        start = statement_tokens.index(before) + 1
+        end = statement_tokens.index(after, start) if after in statement_tokens[start:] else None
+        if end is None or not 0 < end - start <= 4:
+            return statement.new_values
+        return (" ".join(statement_words[start:end]),)
+    return statement.new_values
+
+
+def _whole_value(memory: str, old: str, new: str) -> str:
+    """The memory's whole value around a denied part: "one" in "one day", "两点" in "下午两点"."""
+    if value_kind(new) in ("number", "name"):
+        return old
+    for value in extract_values(memory):
+        if value.kind == "name" or value.text == old or old.lower() not in value.text.lower():
+            continue
+        if value.text.lower().startswith(old.lower() + " ") or has_cjk(value.text):
+            return value.text
+    return old
 
 
 def _styled_like(new: str, old: str) -> str:
@@ -107,16 +163,28 @@ def _fits_memory_frame(statement: StatementFacts, memory: str, pairs: list[tuple
     return True
 
 
-def _coverage(statement_terms: set[str], memory_terms: set[str]) -> float:
+def _coverage(statement_terms: set[str], memory_terms: set[str], memory: str = "") -> float:
+    """Share of the statement's attribute terms the memory has.
+
+    jieba segments the same words differently in different sentences ("年假为" / "年假"), so
+    a Chinese term also counts when the memory contains it verbatim.
+    """
     if not statement_terms:
         return 0.0
-    return len(statement_terms & memory_terms) / len(statement_terms)
+    covered = [
+        term for term in statement_terms
+        if term in memory_terms or (memory and has_cjk(term) and term in memory)
+    ]
+    return len(covered) / len(statement_terms)
 
 
 def _frame_before(text: str, value: Value, language: Language) -> tuple[str, ...]:
     """The one or two words right before a value ("lives in" for "lives in Berlin")."""
     before = text[: value.start]
     if language == "zh":
+        # A copula or preposition right before the value is the frame, however jieba cut it.
+        if before.rstrip()[-1:] in ("是", "为", "在", "到", "至", "有"):
+            return (before.rstrip()[-1],)
         tokens = [t for t in zh_tokens(before) if t.strip() and not re.fullmatch(r"\W+", t)]
         return tuple(tokens[-1:])
     words = [w.lower() for w in en_words(before)][-2:]
@@ -139,16 +207,17 @@ def _denied_value_rule(
     hits = [old for old in statement.old_values if contains_term(memory, old)]
     if not hits:
         return None
-    fresh = [new for new in statement.new_values if contains_term(memory, new)]
+    new_values = _aligned_new_values(statement, memory)
+    fresh = [new for new in new_values if contains_term(memory, new)]
     if fresh and not any(same_value(new, old) for new in fresh for old in hits):
         return None
     language = statement.language
-    statement_terms = _attribute_terms(statement.text, language, statement.old_values + statement.new_values)
+    statement_terms = _attribute_terms(statement.text, language, statement.old_values + new_values)
     memory_terms = _attribute_terms(memory, language, statement.old_values)
-    coverage = _coverage(statement_terms, memory_terms)
+    coverage = _coverage(statement_terms, memory_terms, memory)
     if statement_terms:
         same_attribute = coverage > 0.5 or (
-            coverage > 0 and similarity is not None and similarity >= SAME_ATTRIBUTE_SIMILARITY
+            coverage > 0 and _similarity_usable(language, similarity) and similarity >= SAME_ATTRIBUTE_SIMILARITY
         )
     else:
         # Nothing but the values ("It's John Smith, not Jon Smith"): trust distinctive names,
@@ -158,7 +227,7 @@ def _denied_value_rule(
         )
     if not same_attribute:
         return Verdict(False, f"mentions {hits[0]!r} but about a different attribute")
-    pairs = _value_pairs(statement, memory)
+    pairs = _value_pairs(statement, memory, new_values)
     corrected = _substitute(memory, pairs) if pairs and _fits_memory_frame(statement, memory, pairs) else statement.text
     return Verdict(True, f"states {hits[0]!r}, which the feedback corrects", corrected)
 
@@ -175,13 +244,19 @@ def _polarity_rule(statement: StatementFacts, memory: str, similarity: float | N
     same_claim = (statement_terms <= memory_terms or memory_terms <= statement_terms) and jaccard >= 0.5
     # "no longer drinks red wine" denies "drinks a glass of red wine every evening": the
     # negated side names a verb and its object, all found in the positive side.
-    negated_terms, positive_terms, positive_text = (
-        (statement_terms, memory_terms, memory) if statement.negated
-        else (memory_terms, statement_terms, statement.text)
+    negated_terms, positive_terms, negated_text, positive_text = (
+        (statement_terms, memory_terms, statement.text, memory) if statement.negated
+        else (memory_terms, statement_terms, memory, statement.text)
     )
-    if not same_claim and _negation_covered(negated_terms, positive_terms, positive_text, statement.language):
+    statement_verb, memory_verb = main_verb(statement.text), main_verb(memory)
+    if same_claim and statement_verb and memory_verb and statement_verb != memory_verb:
+        # "no longer has a car" says nothing about "the user's car is red".
+        same_claim = False
+    if not same_claim and _negation_covered(
+        negated_terms, positive_terms, negated_text, positive_text, statement.language
+    ):
         same_claim = True
-    if not same_claim and similarity is not None:
+    if not same_claim and _similarity_usable(statement.language, similarity):
         same_claim = _coverage(statement_terms, memory_terms) >= 0.5 and similarity >= SAME_CLAIM_SIMILARITY
     if not same_claim:
         return None
@@ -198,14 +273,32 @@ def _is_subsequence(needle: str, text: str) -> bool:
     return True
 
 
-def _negation_covered(negated: set[str], positive: set[str], positive_text: str, language: Language) -> bool:
-    """Every content term of the denial appears in the positive claim (at least a verb and object)."""
+_EN_MAIN_VERB = re.compile(
+    r"^\s*the\s+user(?:['’]s\s+[\w\-]+)?\s+(?:(?:does|do|did)\s+(?=not\b))?(?:not\s+|no\s+longer\s+|never\s+)?"
+    r"(?P<verb>[a-z]+)",
+    re.IGNORECASE,
+)
+
+
+def main_verb(text: str) -> str | None:
+    """The verb right after "The user" ("has" in "The user no longer has a car")."""
+    match = _EN_MAIN_VERB.match(text)
+    return lemma(match.group("verb")) if match else None
+
+
+def _negation_covered(
+    negated: set[str], positive: set[str], negated_text: str, positive_text: str, language: Language
+) -> bool:
+    """Every content term of the denial appears in the positive claim, with its verb."""
     if language == "zh":
         # jieba cuts "养猫" and "养了一只猫" differently: compare characters in order.
         return sum(len(term) for term in negated) >= 2 and all(
             _is_subsequence(term, positive_text) for term in negated
         )
-    return len(negated) >= 2 and negated <= positive
+    if not negated or not negated <= positive:
+        return False
+    verb = main_verb(negated_text)
+    return len(negated) >= 2 or (verb is not None and verb == main_verb(positive_text))
 
 
 def _numeric_compatible(a: Value, b: Value) -> bool:
@@ -239,7 +332,7 @@ def _changed_value_rule(statement: StatementFacts, memory: str) -> Verdict | Non
         return None
     statement_terms = _attribute_terms(statement.text, language)
     memory_terms = _attribute_terms(memory, language)
-    if not statement_terms or _coverage(statement_terms, memory_terms) < 1.0:
+    if not statement_terms or _coverage(statement_terms, memory_terms, memory) < 1.0:
         return None
     pairs: list[tuple[str, str]] = []
     aligned = _aligned_pairs(statement_values, memory_values)

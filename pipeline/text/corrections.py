@@ -8,28 +8,28 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from difflib import SequenceMatcher
 
+from pipeline.text.answer_context import anchor_on_answer, old_values_from_context, resolve_with_context
 from pipeline.text.fillers import has_correction_cue, is_correction_marker, strip_fillers
-from pipeline.text.intent import is_acknowledgement, is_question, is_request, without_request_clauses
-from pipeline.text.keyword import contains_term, replace_term
-from pipeline.text.language import Language, detect_language, has_cjk
+from pipeline.text.intent import (
+    is_acknowledgement,
+    is_question,
+    is_remark_about_assistant,
+    is_request,
+    without_request_clauses,
+)
+from pipeline.text.language import detect_language, has_cjk
 from pipeline.text.lexicon import content_terms, is_negated, zh_tokens
-from pipeline.text.perspective import expand_contractions, finish_sentence, to_third_person
+from pipeline.text.numbers import EN_NUMBER_WORD_PATTERN, leading_number
+from pipeline.text.parsed import ParsedStatement, subject_label
+from pipeline.text.perspective import (
+    expand_contractions,
+    finish_sentence,
+    to_third_person,
+)
 from pipeline.text.sentences import split_sentences, strip_terminal_punctuation
-from pipeline.text.subjects import Subject, subject_of
-from pipeline.text.values import Value, compatible_kinds, complete_unit, extract_values, same_value, value_kind
-
-
-@dataclass
-class ParsedStatement:
-    text: str
-    language: Language
-    subject: str = ""
-    old_values: list[str] = field(default_factory=list)
-    new_values: list[str] = field(default_factory=list)
-    negated: bool = False
-    # "It's X, not Y" with no conversation to say what "it" is.
-    subjectless: bool = False
+from pipeline.text.values import Value, compatible_kinds, complete_unit, extract_values, same_value
 
 
 @dataclass
@@ -74,7 +74,7 @@ _EN_CONTRAST_TAIL = re.compile(
 )
 # "It's not a Civic, I drive a Mazda": the denial comes first and has no subject of its own.
 _EN_CONTRAST_HEAD = re.compile(
-    rf"^{_EN_DENIAL}\s+(?P<old>[^,;]+?)\s*(?:[,;]|\s[-–—])\s*(?P<main>(?:I|we|my|our|the\s+user)\b.+)$", re.I
+    rf"^{_EN_DENIAL}\s+(?P<old>[^,;]+?)\s*(?:[,;]|\s[-–—])\s*(?P<main>\w+\s+\w+.+)$", re.I
 )
 _EN_RATHER_THAN = re.compile(r"^(?P<main>.+?),?\s+(?:rather\s+than|instead\s+of)\s+(?P<old>[^,;]+)$", re.I)
 _EN_NOT_BUT = re.compile(
@@ -90,7 +90,7 @@ _EN_SUBJECTLESS = re.compile(
 )
 _EN_OLD_CLAUSE = re.compile(r"\b(?:anymore|any\s+more|any\s+longer|no\s+longer|used\s+to)\b", re.I)
 _EN_MOVE = re.compile(
-    r"^(?P<subj>I|we)\s+(?:have\s+|had\s+|just\s+|recently\s+|also\s+|now\s+)*"
+    r"^(?P<subj>I|we|(?:my|our)\s+[\w\-]+(?:\s+[\w\-]+)?)\s+(?:have\s+|has\s+|had\s+|just\s+|recently\s+|also\s+|now\s+)*"
     r"(?:moved|relocated|move|relocate)\s+(?:back\s+)?(?:to|into)\s+(?P<obj>.+)$",
     re.I,
 )
@@ -99,6 +99,21 @@ _EN_THING_MOVED = re.compile(
     r"^(?P<subj>(?:our|my|the|their|his|her|this|that)\s+.+?)\s+(?:has\s+been\s+|have\s+been\s+|was\s+|were\s+|"
     r"has\s+|have\s+|got\s+|is\s+being\s+)?(?:moved|changed|shifted|rescheduled|pushed(?:\s+back)?|postponed|"
     r"brought\s+forward|switched)\s+(?:to|until|till)\s+(?P<obj>.+)$",
+    re.I,
+)
+# "We moved our weekly sync to 4 PM": the same, said with the people who moved it.
+_EN_MOVED_THING = re.compile(
+    r"^(?:I|we|they|the\s+\w+)\s+(?:have\s+|has\s+|just\s+)*(?:moved|changed|shifted|rescheduled|pushed(?:\s+back)?|"
+    r"postponed|switched)\s+(?P<subj>(?:our|my|the|their)\s+.+?)\s+(?:to|until|till)\s+(?P<obj>.+)$",
+    re.I,
+)
+# "Change the gym's opening time to 6 AM": an attribute given a new value.
+_EN_SET_VALUE = re.compile(
+    r"^(?:please\s+)?(?:change|update|set|correct|move)\s+(?P<attr>.+?)\s+(?:to|as)\s+(?P<value>.+)$", re.I
+)
+_EN_SWITCH_FROM = re.compile(
+    r"^(?:I|we)\s+(?:have\s+|just\s+|recently\s+)*(?:switched|changed|moved|went|upgraded|converted)\s+"
+    r"from\s+(?P<old>.+?)\s+to\s+(?P<new>.+)$",
     re.I,
 )
 _EN_SWITCH = re.compile(
@@ -133,23 +148,37 @@ def _en_clause(text: str) -> _Clause:
     text = re.sub(r"^(?:and|but|so|then)\s+", "", text, flags=re.I)
     text = re.sub(r"^now,?\s+(?=(?:I|we|my|our)\b)", "", text, flags=re.I)
     clause = _Clause(text=text, is_old=bool(_EN_OLD_CLAUSE.search(text)))
-    move = _EN_MOVE.match(text)
-    if move:
-        obj = _EN_PAST_TIME.sub("", _clean_temporal(move.group("obj"))).strip()
-        clause.text = f"{move.group('subj')} live in {obj}"
-        clause.verb, clause.frame, clause.obj = "live", "live in", obj
+    set_value = _EN_SET_VALUE.match(text)
+    if set_value and any(v.kind != "name" for v in extract_values(set_value.group("value"))):
+        attr = re.sub(r"^(?:the\s+)?", "The ", set_value.group("attr"), count=1, flags=re.I)
+        attr = set_value.group("attr") if re.match(r"(?:my|our)\b", set_value.group("attr"), re.I) else attr
+        clause.text = f"{attr} is {set_value.group('value')}"
+        clause.verb, clause.frame, clause.obj = "be", f"{attr} is", set_value.group("value")
         return clause
-    moved = _EN_THING_MOVED.match(text)
+    moved = _EN_THING_MOVED.match(text) or _EN_MOVED_THING.match(text)
     if moved:
         obj = _EN_PAST_TIME.sub("", _clean_temporal(moved.group("obj"))).strip()
         kinds = {v.kind for v in extract_values(obj)}
-        if kinds & {"time", "weekday"} or re.match(_MONTHS, obj):
-            preposition = "on " if re.match(r"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day", obj) else (
-                "at " if re.match(r"\d", obj) else ""
+        if kinds & {"time", "weekday", "date"} or re.match(_MONTHS, obj):
+            preposition = "on " if "weekday" in kinds and not re.match(r"\d", obj) else (
+                "at " if re.match(r"\d", obj) and "date" not in kinds else ""
             )
             clause.text = f"{moved.group('subj')} is {preposition}{obj}"
             clause.verb, clause.frame, clause.obj = "be", f"{moved.group('subj')} is", obj
             return clause
+    move = _EN_MOVE.match(text)
+    if move:
+        obj = _EN_PAST_TIME.sub("", _clean_temporal(move.group("obj"))).strip()
+        subject = move.group("subj")
+        verb = "live" if subject.lower() in ("i", "we") else "lives"
+        clause.text = f"{subject} {verb} in {obj}"
+        clause.verb, clause.frame, clause.obj = "live", "live in", obj
+        return clause
+    switch_from = _EN_SWITCH_FROM.match(text)
+    if switch_from:
+        clause.inherits, clause.obj = True, _EN_PAST_TIME.sub("", _clean_temporal(switch_from.group("new"))).strip()
+        clause.denied = [switch_from.group("old")]
+        return clause
     switch = _EN_SWITCH.match(text)
     if switch:
         obj = _EN_PAST_TIME.sub("", _clean_temporal(switch.group("obj"))).strip()
@@ -187,25 +216,13 @@ def _positive_text_en(clause: _Clause) -> str:
     return _clean_temporal(text)
 
 
-def _en_subject(statement_1p: str) -> str:
-    if re.search(r"\bI\b|\b(?i:me|my|mine)\b", statement_1p):
-        return "user"
-    match = re.match(
-        r"^(?:on\s+\w+\s+|in\s+\w+\s+)?(?P<subj>.+?)\s+(?:is|are|was|were|has|have|must|should|will|can|"
-        r"closes|opens|costs|requires|starts|ends|takes)\b",
-        statement_1p,
-        re.I,
-    )
-    return match.group("subj").strip().lower() if match else ""
-
-
 def _statement_en(text_1p: str, old: list[str], new: list[str], negated: bool | None = None) -> ParsedStatement:
     cleaned = _clean_temporal(text_1p)
     text = finish_sentence(to_third_person(cleaned, "en"), "en")
     return ParsedStatement(
         text=text,
         language="en",
-        subject=_en_subject(cleaned),
+        subject=subject_label(cleaned, "en"),
         old_values=old,
         new_values=new,
         negated=is_negated(text, "en") if negated is None else negated,
@@ -228,15 +245,35 @@ def _pair_values(main: str, old_phrase: str) -> tuple[list[str], list[str]]:
             else:
                 olds.append(old.text)
         return olds, news
+    bare_number = _bare_number_pair(main, old_phrase)
+    if bare_number:
+        return [old_phrase], [bare_number]
     olds = [old_phrase] if old_phrase else []
     names = [v.text for v in main_values if v.kind == "name"]
     if names:
-        news = [names[-1]]
+        # "It's Katarina with a K, not Catarina": the name that looks most like the denied one.
+        news = [max(names, key=lambda name: SequenceMatcher(None, name.lower(), old_phrase.lower()).ratio())]
     elif old_phrase:
         words = main.split()
         width = max(1, len(old_phrase.split()))
         news = [_DETERMINER.sub("", " ".join(words[-width:])).strip(" .,")]
     return olds, news
+
+
+def _bare_number_pair(main: str, old_phrase: str) -> str | None:
+    """"three cats now, not two": the number word in the main clause that replaces "two"."""
+    if not re.fullmatch(rf"(?:{EN_NUMBER_WORD_PATTERN})", old_phrase, re.IGNORECASE):
+        return None
+    old_amount = leading_number(old_phrase)
+    for match in re.finditer(rf"\b(?:{EN_NUMBER_WORD_PATTERN}|\d+)\b", main, re.IGNORECASE):
+        amount = leading_number(match.group(0))
+        if amount is not None and amount != old_amount:
+            # The whole value when the number carries a unit ("two days").
+            for value in extract_values(main):
+                if value.start == match.start() and value.kind != "name":
+                    return value.text
+            return match.group(0)
+    return None
 
 
 def _matching_value(old: Value, candidates: list[Value]) -> Value | None:
@@ -269,7 +306,8 @@ def _denial_target(parts: list[str], old_phrase: str) -> int:
 def _en_contrast(sentence: str) -> tuple[str, str] | None:
     """(main clause, denied phrase) for "X, not Y", "X rather than Y", "not Y but X"."""
     head = _EN_CONTRAST_HEAD.match(sentence)
-    if head and len(head.group("old").split()) <= 6:
+    denied = head.group("old") if head else ""
+    if head and len(denied.split()) <= 6 and not re.search(r"\b(?:I|we|you|he|she|they)\b", denied):
         return head.group("main"), head.group("old")
     for pattern in (_EN_CONTRAST_TAIL, _EN_RATHER_THAN):
         match = pattern.match(sentence)
@@ -295,7 +333,7 @@ def _parse_en_sentence(sentence: str, context: list[tuple[str, str]]) -> list[Pa
         main = _clean_temporal(parts[target])
         olds, news = _pair_values(main, old_phrase)
         if _EN_SUBJECTLESS.match(main) or _is_bare_values(main):
-            statements.append(_resolve_with_context(main, olds, news, "en", context))
+            statements.append(resolve_with_context(_clean_temporal(main), olds, news, "en", context))
         else:
             statements.append(_statement_en(_en_clause(main).text, olds, news))
         return statements + _merge_clauses([_en_clause(part) for part in parts[target + 1 :]], context)
@@ -307,7 +345,19 @@ def _parse_en_sentence(sentence: str, context: list[tuple[str, str]]) -> list[Pa
 def _merge_clauses(clauses: list[_Clause], context: list[tuple[str, str]]) -> list[ParsedStatement]:
     statements: list[ParsedStatement] = []
     old_clause: _Clause | None = None
+    last_plain: _Clause | None = None  # the clause behind statements[-1], when it stated a fact
     for clause in clauses:
+        if is_acknowledgement(clause.text) or is_remark_about_assistant(clause.text):
+            continue
+        if clause.is_old and not clause.inherits and old_clause is None and last_plain is not None and (
+            _same_attribute(clause, last_plain)
+        ):
+            # "I live in Oslo now, I used to live in Bergen": the old value comes second.
+            statements[-1].old_values = _object_values(clause.obj)
+            statements[-1].new_values = _object_values(last_plain.obj)
+            last_plain = None
+            continue
+        last_plain = None
         if clause.is_old and not clause.inherits:
             old_clause = clause
             continue
@@ -326,6 +376,10 @@ def _merge_clauses(clauses: list[_Clause], context: list[tuple[str, str]]) -> li
             clause.text = _EN_SUBJECTLESS.sub(f"{old_clause.frame} ", clause.text)
             clause.frame, clause.verb = old_clause.frame, "be"
             clause.obj = clause.text.split(old_clause.frame, 1)[-1].strip()
+        if clause.denied and old_clause is None:
+            olds, news = _pair_values(clause.text, clause.denied[0])
+            statements.append(_statement_en(clause.text, olds, news, negated=False))
+            continue
         if old_clause is not None and _same_attribute(old_clause, clause):
             olds = _object_values(old_clause.obj)
             news = _object_values(clause.obj)
@@ -337,11 +391,12 @@ def _merge_clauses(clauses: list[_Clause], context: list[tuple[str, str]]) -> li
             old_clause = None
         if _is_bare_values(clause.text) and context:
             values = [v.text for v in extract_values(clause.text)]
-            statements.append(_resolve_with_context(clause.text, [], values, "en", context))
+            statements.append(resolve_with_context(_clean_temporal(clause.text), [], values, "en", context))
             continue
         if not content_terms(clause.text, "en") and not extract_values(clause.text):
             continue
         statements.append(_statement_en(clause.text, [], [v.text for v in extract_values(clause.text)]))
+        last_plain = clause
     if old_clause is not None:
         statements.append(_statement_en(_positive_text_en(old_clause), [], [], negated=True))
     return statements
@@ -371,111 +426,6 @@ def _is_bare_values(text: str) -> bool:
         rest = rest.replace(value.text, " ")
     rest = re.sub(r"\b(?:it|is|it's|was|at|on|in|the|a|an|now|actually|should|be|only|just)\b", " ", rest, flags=re.I)
     return not re.search(r"[A-Za-z\u4e00-\u9fff]", rest)
-
-
-# --- context -----------------------------------------------------------------------------
-
-
-def _resolve_with_context(
-    main: str, olds: list[str], news: list[str], language: Language, context: list[tuple[str, str]]
-) -> ParsedStatement:
-    """Anchor "It's X, not Y" / "No, 6 PM" on the conversation sentence it corrects."""
-    for role, content in reversed(context):
-        for sentence in split_sentences(content):
-            if is_question(sentence):
-                continue
-            resolved = _substitute_in(sentence, olds, news)
-            if resolved is None:
-                continue
-            text, used_olds = resolved
-            if role == "user":
-                text = to_third_person(text, language)
-            statement_language = detect_language(text)
-            return ParsedStatement(
-                text=finish_sentence(text, statement_language),
-                language=statement_language,
-                subject=_en_subject(text) if statement_language == "en" else _zh_subject(text),
-                old_values=used_olds,
-                new_values=news,
-                negated=is_negated(text),
-            )
-    text = finish_sentence(to_third_person(_clean_temporal(main), language), language)
-    return ParsedStatement(text=text, language=language, old_values=olds, new_values=news, subjectless=True)
-
-
-def _substitute_in(sentence: str, olds: list[str], news: list[str]) -> tuple[str, list[str]] | None:
-    if not news:
-        return None
-    if olds:
-        if not all(contains_term(sentence, old) for old in olds[: len(news)]):
-            return None
-        text = sentence
-        for old, new in zip(olds, news):
-            text = replace_term(text, old, new)
-        return text, olds
-    # No denied value: replace the sentence's value of the same kind ("No, 6 PM").
-    text, used = sentence, []
-    for new in news:
-        kind = value_kind(new)
-        same_kind = [v for v in extract_values(text) if v.kind == kind and not same_value(v.text, new)]
-        if len(same_kind) != 1:
-            return None
-        text = replace_term(text, same_kind[0].text, new)
-        used.append(same_kind[0].text)
-    return text, used
-
-
-def old_values_from_context(
-    statement: ParsedStatement, context: list[tuple[str, str]]
-) -> tuple[list[tuple[str, str]], str]:
-    """(old, new) pairs: values the last assistant answer gave for what the statement changes.
-
-    Values the answer already states ("周六" in both) anchor the attribute and are not changes.
-    """
-    if statement.old_values or not statement.new_values:
-        return [], ""
-    terms = set(content_terms(statement.text, statement.language, statement.new_values))
-    if not terms:
-        return [], ""
-    for role, content in reversed(context):
-        if role != "assistant":
-            continue
-        for sentence in split_sentences(content):
-            sentence_values = extract_values(sentence)
-            shared = terms & set(content_terms(sentence, statement.language, [v.text for v in sentence_values]))
-            if len(shared) < max(1, (len(terms) + 1) // 2):
-                continue
-            pairs: list[tuple[str, str]] = []
-            for new in statement.new_values:
-                if any(same_value(v.text, new) for v in sentence_values):
-                    continue
-                kind = value_kind(new)
-                olds = list(dict.fromkeys(v.text for v in sentence_values if v.kind == kind))
-                if len(olds) > 1:
-                    olds = _same_neighbour(statement.text, new, sentence, olds) or olds
-                pairs += [(old, new) for old in olds]
-            if pairs:
-                return pairs, sentence
-        break
-    return [], ""
-
-
-def _same_neighbour(text: str, new: str, sentence: str, olds: list[str]) -> list[str]:
-    """The old value followed by the same word as the new one ("下午3点关门" ~ "下午5点关门")."""
-    after_new = _next_word(text, new)
-    return [old for old in olds if after_new and _next_word(sentence, old) == after_new]
-
-
-def _next_word(text: str, value: str) -> str:
-    """The first word after `value` (after the last occurrence that has one)."""
-    found = ""
-    for match in re.finditer(re.escape(value), text):
-        rest = re.sub(r"^[\s就才都也还已经]+", "", text[match.end() :])
-        if not rest or re.match(r"[，,。.;；]", rest):
-            continue
-        words = zh_tokens(rest[:6]) if has_cjk(rest[:1]) else rest.split()[:1]
-        found = words[0].lower() if words else found
-    return found
 
 
 # --- Chinese -----------------------------------------------------------------------------
@@ -514,13 +464,6 @@ def _zh_normalise(text: str) -> str:
     return text
 
 
-def _zh_subject(text: str) -> str:
-    if "我" in text or text.startswith("用户"):
-        return "用户"
-    match = re.match(r"^(?P<subj>.+?)(?:是|为|在|有|要|需要|不)", text)
-    return match.group("subj") if match else ""
-
-
 def _statement_zh(text: str, old: list[str], new: list[str], negated: bool | None = None) -> ParsedStatement:
     text = _ZH_NOW_MARKER.sub("", text) if not text.startswith("我") else text
     text = _ZH_TIME_ADVERB.sub("", _ZH_SWITCHED_VERB.sub("", text))
@@ -528,7 +471,7 @@ def _statement_zh(text: str, old: list[str], new: list[str], negated: bool | Non
     return ParsedStatement(
         text=sentence,
         language="zh",
-        subject=_zh_subject(text),
+        subject=subject_label(text, "zh"),
         old_values=old,
         new_values=new,
         negated=is_negated(sentence, "zh") if negated is None else negated,
@@ -570,7 +513,7 @@ def _parse_zh_sentence(sentence: str, context: list[tuple[str, str]]) -> list[Pa
         if not extract_values(match.group("old")):
             olds, news = [match.group("old").strip()], [new]
         if not pre:
-            return [_resolve_with_context(new, olds, news, "zh", context)]
+            return [resolve_with_context(new, olds, news, "zh", context)]
         joiner = "" if re.search(r"(?:是|为|在|住)$", pre) else ("" if _starts_with_verb(new) else "是")
         return [_statement_zh(f"{pre}{joiner}{new}", olds, news, negated=False)]
     match = _ZH_CHANGED_TO.match(text)
@@ -604,7 +547,7 @@ def _parse_zh_sentence(sentence: str, context: list[tuple[str, str]]) -> list[Pa
         body = re.sub(r"^(?:现在|目前|如今|已经)", "", body)
         move = _ZH_MOVE.search(body)
         if move:
-            body = f"住在{_zh_normalise(move.group('obj'))}"
+            body = f"住在{_zh_normalise(move.group('obj')).lstrip('了')}"
         body = _zh_normalise(body)
         if not body:
             continue
@@ -619,10 +562,16 @@ def _starts_with_verb(text: str) -> bool:
     return bool(re.match(r"^(?:住|在|是|喜欢|爱|叫|做|当|去|吃|喝|用|开|养)", text))
 
 
+_ZH_OBJECT_AFTER_FRAME = re.compile(r"(?:的是|是|为|在|叫|住在|姓)(?P<new>[^，,；;是为在叫]+)$")
+
+
 def _zh_diff_new(main: str, old_phrase: str) -> list[str]:
     old_phrase = old_phrase.strip()
     if main.endswith(old_phrase):
         return []
+    after_frame = _ZH_OBJECT_AFTER_FRAME.search(main)
+    if after_frame:
+        return [after_frame.group("new")]
     width = len(old_phrase)
     return [main[-width:]] if width else []
 
@@ -630,7 +579,14 @@ def _zh_diff_new(main: str, old_phrase: str) -> list[str]:
 def _merge_zh_clauses(clauses: list[_Clause], context: list[tuple[str, str]]) -> list[ParsedStatement]:
     statements: list[ParsedStatement] = []
     old_clause: _Clause | None = None
+    last_plain: _Clause | None = None  # the clause behind statements[-1], when it stated a fact
     for clause in clauses:
+        if clause.is_old and old_clause is None and last_plain is not None and _zh_same_attribute(clause, last_plain):
+            # "我现在住在深圳，以前住在广州": the old value comes after the new one.
+            statements[-1].old_values, statements[-1].new_values = [clause.obj], [last_plain.obj]
+            last_plain = None
+            continue
+        last_plain = None
         if clause.is_old:
             old_clause = clause
             continue
@@ -646,9 +602,7 @@ def _merge_zh_clauses(clauses: list[_Clause], context: list[tuple[str, str]]) ->
                 olds, news = olds + pair_olds, news + pair_news
             statements.append(_statement_zh(clause.text, olds, news, negated=False))
             continue
-        if old_clause is not None and old_clause.verb == clause.verb and (
-            clause.verb in _ZH_FUNCTIONAL_VERBS or extract_values(old_clause.obj)
-        ):
+        if old_clause is not None and _zh_same_attribute(old_clause, clause):
             statements.append(_statement_zh(clause.text, [old_clause.obj], [clause.obj], negated=False))
             old_clause = None
             continue
@@ -657,12 +611,19 @@ def _merge_zh_clauses(clauses: list[_Clause], context: list[tuple[str, str]]) ->
             old_clause = None
         if _is_bare_values(clause.text) and context:
             values = [v.text for v in extract_values(clause.text)]
-            statements.append(_resolve_with_context(clause.text, [], values, "zh", context))
+            statements.append(resolve_with_context(clause.text, [], values, "zh", context))
             continue
         statements.append(_statement_zh(clause.text, [], [v.text for v in extract_values(clause.text)]))
+        last_plain = clause
     if old_clause is not None:
         statements.append(_statement_zh(old_clause.text, [], [], negated=True))
     return statements
+
+
+def _zh_same_attribute(old: _Clause, new: _Clause) -> bool:
+    return bool(old.verb) and old.verb == new.verb and bool(
+        new.verb in _ZH_FUNCTIONAL_VERBS or extract_values(old.obj)
+    )
 
 
 # --- entry point -------------------------------------------------------------------------
@@ -674,9 +635,7 @@ def statement_sentences(feedback: str) -> list[str]:
     for sentence in split_sentences(feedback):
         if is_correction_marker(sentence):
             continue
-        core = strip_fillers(sentence)
-        if core and is_request(core):
-            core = strip_fillers(without_request_clauses(core))
+        core = strip_fillers(without_request_clauses(strip_fillers(sentence)))
         if not core or is_acknowledgement(core) or is_question(core) or is_request(core):
             continue
         kept.append(core)
@@ -702,22 +661,8 @@ def parse_statements(feedback: str, context: list[tuple[str, str]] | None = None
             if pairs:
                 statement.old_values = [old for old, _ in pairs]
                 statement.new_values = [new for _, new in pairs]
-                _anchor_on_answer(statement, sentence, pairs)
+                anchor_on_answer(statement, sentence, pairs)
     return _deduplicate(statements)
-
-
-def _anchor_on_answer(statement: ParsedStatement, sentence: str, pairs: list[tuple[str, str]]) -> None:
-    """"周六下午3点就关门" names no subject: restate the answer it corrects with the new value."""
-    if subject_of(statement.text, statement.language) != Subject(()):
-        return
-    if re.search(r"\b(?:you|your)\b|你|您", sentence, re.I):
-        return
-    text = sentence
-    for old, new in pairs:
-        text = replace_term(text, old, new)
-    language = detect_language(text)
-    statement.text = finish_sentence(text, language)
-    statement.language = language
 
 
 def _deduplicate(statements: list[ParsedStatement]) -> list[ParsedStatement]:

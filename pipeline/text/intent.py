@@ -36,6 +36,7 @@ _ZH_ACK = re.compile(
     r"谢谢(?:你|您|啦|了)?|多谢|感谢(?:你|您)?|谢啦|辛苦(?:了|啦)?|好的?|好吧|行|可以|嗯+|哦+|噢|哈+|呵+|嘿+|"
     r"明白(?:了)?|知道(?:了)?|收到|了解(?:了)?|懂了|没问题|不错|太棒了|很棒|真棒|厉害|牛|赞|完美|对的?|是的|没错|"
     r"你好|您好|早上好|晚上好|下午好|晚安|再见|拜拜|回头见|你(?:说|讲|回答)得(?:很|真|非常|太)?(?:好|对|棒|不错)(?:了)?|"
+    r"我?(?:知道|明白|懂|了解|记下)(?:了|啦)?|有道理|说得(?:有|在)理|"
     r"(?:很|非常|真|太)有(?:帮助|用)|帮(?:了)?大忙|(?:说|讲)得(?:很|真|非常|太)?(?:好|对|棒)|ok|OK|好极了|棒极了"
 )
 _ZH_FILLER = re.compile(r"[，,。.！!～~、\s啊呀啦吧哈呢嘛哦]|非常|真的|真|太|很|了|你|您")
@@ -74,7 +75,10 @@ _EN_REQUEST_ANYWHERE = re.compile(
 _EN_ABOUT_ASSISTANT = re.compile(
     r"^(?:you(?:\s+are|'re|\s+were|\s+have\s+been|'ve\s+been|\s+seem|\s+sound|\s+must\s+be)|"
     r"(?:that|this)\s+(?:is|was)\s+(?:a\s+)?(?:good|nice|funny|great|bad)\s+(?:one|joke)|"
-    r"(?:you|u)\s+(?:crack|kill|make)\s+me|what\s+a\s+\w+(?:\s+\w+)?)\b",
+    r"(?:you|u)\s+(?:crack|kill|make)\s+me|what\s+a\s+\w+(?:\s+\w+)?|"
+    r"your\s+(?:answers?|repl(?:y|ies)|responses?|jokes?|explanations?|suggestions?|advice|help|ideas?)\s+"
+    r"(?:is|are|was|were|has\s+been|have\s+been)\s+(?:always\s+|really\s+|very\s+|so\s+|pretty\s+)*"
+    r"(?:good|great|helpful|useful|funny|amazing|awesome|excellent|perfect|nice|spot\s+on|the\s+best))\b",
     re.IGNORECASE,
 )
 _ZH_ABOUT_ASSISTANT = re.compile(r"^(?:你|您)(?:真|太|好|挺|可真|还真|真的|也太|简直|果然)?(?:是个|是)?[^我]{0,6}$")
@@ -150,7 +154,9 @@ def is_remark_about_assistant(sentence: str) -> bool:
         return bool(_ZH_ABOUT_ASSISTANT.match(text))
     if re.search(r"\b(?:I|my|me|mine|we|our)\b", text, re.IGNORECASE) and not re.match(r"^you", text, re.I):
         return False
-    return bool(_EN_ABOUT_ASSISTANT.match(text)) and not re.search(r"\b(?:I|my|me|mine)\b", text)
+    # Short and without numbers: "You're right that the office closes at 6 now" states a fact.
+    short = len(text.split()) <= 8 and not re.search(r"\d", text)
+    return short and bool(_EN_ABOUT_ASSISTANT.match(text)) and not re.search(r"\b(?:I|my|me|mine)\b", text)
 
 
 def is_acknowledgement(sentence: str) -> bool:
@@ -211,7 +217,8 @@ def without_request_clauses(sentence: str) -> str:
     """"我讨厌香菜，以后别给我推荐带香菜的菜" → "我讨厌香菜": the fact stays, the request goes."""
     separator = "，" if has_cjk(sentence) else ", "
     clauses = [c for c in re.split(r"\s*[，,；;]\s*", sentence.strip()) if c.strip()]
-    kept = [c for c in clauses if not is_request(c) and not is_question(c)]
+    bare = [re.sub(r"^(?:so|and|but|then|also|please)\s+", "", c, flags=re.IGNORECASE) for c in clauses]
+    kept = [c for c, b in zip(clauses, bare) if not is_request(b) and not is_question(b)]
     if len(kept) == len(clauses):
         return sentence
     return separator.join(kept)

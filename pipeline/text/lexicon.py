@@ -51,6 +51,7 @@ EN_NEGATIVE_VERBS = {"dislike": "like", "hate": "like", "detest": "like", "loath
 _ZH_SYNONYMS = {
     "爱": "喜欢", "喜爱": "喜欢", "爱好": "喜欢", "热爱": "喜欢", "居住": "住", "住在": "住",
     "使用": "用", "采用": "用", "跑步": "跑", "游泳": "游泳", "开车": "开", "驾驶": "开",
+    "老婆": "妻子", "太太": "妻子", "老公": "丈夫", "妈妈": "母亲", "爸爸": "父亲",
 }
 ZH_NEGATIVE_VERBS = {"讨厌": "喜欢", "厌恶": "喜欢", "反感": "喜欢"}
 
@@ -113,6 +114,11 @@ def en_words(text: str) -> list[str]:
 
 
 def zh_tokens(text: str) -> list[str]:
+    return list(_zh_tokens(text))
+
+
+@lru_cache(maxsize=4096)
+def _zh_tokens(text: str) -> tuple[str, ...]:
     import jieba  # imported lazily: building its dictionary takes about a second
 
     jieba.setLogLevel(60)
@@ -126,7 +132,7 @@ def zh_tokens(text: str) -> list[str]:
             tokens.append(token[0])
             token = token[1:]
         tokens.append(token)
-    return tokens
+    return tuple(tokens)
 
 
 def is_negated(text: str, language: Language | None = None) -> bool:

@@ -15,7 +15,9 @@ EN_NUMBER_WORD_PATTERN = "|".join(
     re.escape(word).replace(r"\ ", r"\s+") for word in sorted(EN_NUMBER_WORDS, key=len, reverse=True)
 )
 ZH_NUMERALS = "零〇一二两三四五六七八九十百千万"
-_ZH_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_ZH_DIGITS = {
+    "零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9,
+}
 _ZH_MULTIPLIERS = {"十": 10, "百": 100, "千": 1000, "万": 10000}
 _ZH_DAY_EARLY = re.compile(r"上午|早上|凌晨|早晨|清晨")
 _ZH_DAY_LATE = re.compile(r"下午|晚上|傍晚|夜里|晚")

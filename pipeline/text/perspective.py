@@ -116,3 +116,30 @@ def finish_sentence(text: str, language: Language | None = None) -> str:
         return ""
     text = text[0].upper() + text[1:]
     return text + ("" if text.endswith("?") else ".")
+
+
+_MODALS = {"can", "could", "will", "would", "should", "may", "might", "must", "shall", "did", "do"}
+
+
+def _second_person_verb(match: re.Match[str]) -> str:
+    verb = match.group(1)
+    lower = verb.lower()
+    if lower in ("are", "'re"):
+        return "the user is"
+    if lower == "were":
+        return "the user was"
+    if lower in _MODALS or lower in _ADVERBS:
+        return f"the user {verb}"
+    return f"the user {third_person_verb(verb)}"
+
+
+def second_to_third_person(text: str, language: Language | None = None) -> str:
+    """An answer to the user in the third person ("You get 15 days" → "The user gets 15 days")."""
+    language = language or detect_language(text)
+    if language == "zh":
+        return re.sub(r"[你您]", "用户", text)
+    text = text.replace("’", "'")
+    text = re.sub(r"\b[Yy]ou're\b", "the user is", text)
+    text = re.sub(r"\b[Yy]our(?:s)?\b", "the user's", text)
+    text = re.sub(r"\b[Yy]ou\s+([a-z]+)\b", _second_person_verb, text)
+    return re.sub(r"\b[Yy]ou\b", "the user", text)

@@ -166,7 +166,8 @@ def _parse_sentence(sentence: str) -> tuple[str, str] | None:
                     return original, target
         for pattern, reversed_order in _ZH_PATTERNS:
             match = pattern.search(text)
-            if match and pattern is _ZH_BARE_CHANGE and not terms and _ZH_STATE_CHANGE_CUE.search(sentence.strip(" 。.!！")):
+            state_change = _ZH_STATE_CHANGE_CUE.search(sentence.strip(" 。.!！"))
+            if match and pattern is _ZH_BARE_CHANGE and not terms and state_change:
                 continue
             if match:
                 first, q1 = _clean_zh_term(match.group(1), terms)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from pipeline.text.language import Language
 
@@ -29,6 +30,8 @@ _EN_RELATIONS = {
     "dentist": "dentist", "teacher": "teacher", "dog": "dog", "cat": "cat", "pet": "pet",
     "family": "family", "client": "client", "customer": "client", "mentor": "mentor",
     "assistant": "assistant", "lawyer": "lawyer", "student": "student", "students": "student",
+    "stepfather": "stepfather", "stepmother": "stepmother", "stepson": "stepson",
+    "stepdaughter": "stepdaughter", "brother-in-law": "brother-in-law", "sister-in-law": "sister-in-law",
 }
 _ZH_RELATIONS = {
     "丈夫": "spouse", "老公": "spouse", "先生": "spouse", "妻子": "spouse", "老婆": "spouse",
@@ -135,11 +138,9 @@ def _en_subject(text: str) -> Subject:
 
 def _zh_subject(text: str) -> Subject:
     text = re.sub(r"^(?:现在|目前|如今|其实|以前|之前)", "", text.strip())
-    if text.startswith("我们"):
-        return Subject(("we",))
-    match = re.match(r"^(?:用户|我)", text)
+    match = re.match(r"^(?:我们|用户|我)", text)
     if match:
-        chain = ["user"]
+        chain = ["we" if match.group(0) == "我们" else "user"]
         rest = text[match.end() :]
         while True:
             relation = _ZH_RELATION.match(rest)
@@ -153,6 +154,7 @@ def _zh_subject(text: str) -> Subject:
     return Subject((), frozenset(code.lower() for code in codes))
 
 
+@lru_cache(maxsize=4096)
 def subject_of(text: str, language: Language) -> Subject:
     return _zh_subject(text) if language == "zh" else _en_subject(text)
 
@@ -162,7 +164,9 @@ def same_subject(statement: Subject, memory: Subject, ignore: tuple[str, ...] = 
     ignored = {word.lower() for value in ignore for word in re.findall(r"[\w\-]+", value)}
     if statement.chain and memory.chain:
         if statement.chain == ("we",) or memory.chain == ("we",):
-            return True
+            # "we" is the user with their household or team, not their neighbour or sister.
+            other = memory.chain if statement.chain == ("we",) else statement.chain
+            return other[1:] in ((), ("family",), ("team",), ("employer",))
         return statement.chain[1:] == memory.chain[1:]
     own_ids = statement.identifiers - ignored
     other_ids = memory.identifiers - ignored

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from pipeline.text.numbers import (
     EN_NUMBER_WORD_PATTERN,
@@ -30,7 +31,13 @@ _EN_WORD_NUMBER_VALUE = re.compile(
     rf"(?<![A-Za-z])(?:{EN_NUMBER_WORD_PATTERN})\s+(?:{_EN_UNITS})(?![A-Za-z])", re.IGNORECASE
 )
 _WEEKDAY_VALUE = re.compile(
-    r"(?<![A-Za-z])(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)days?(?![A-Za-z])|(?:周|星期|礼拜)[一二三四五六日天]",
+    r"(?<![A-Za-z])(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)days?(?![A-Za-z])|(?:周|星期|礼拜)[一二三四五六日天](?![天个])",
+)
+_EN_DATE_VALUE = re.compile(
+    r"(?<![A-Za-z])(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
+    r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?\s+\d{1,2}(?:st|nd|rd|th)?(?:,?\s+\d{4})?\b|"
+    r"\b\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:January|February|March|April|May|June|July|August|September|"
+    r"October|November|December)(?:,?\s+\d{4})?\b"
 )
 _ZH_UNITS = (
     r"万元|元|块钱|块|人民币|美元|欧元|英镑|日元|周岁|岁|天|日|周|星期|个月|月|年|小时|"
@@ -84,11 +91,14 @@ def _unit_of(value: str) -> str:
     return match.group(0).lower() if match else ""
 
 
+@lru_cache(maxsize=4096)
 def value_kind(value: str) -> str:
     text = value.strip()
     lower = text.lower()
     if _WEEKDAY_VALUE.fullmatch(text):
         return "weekday"
+    if _EN_DATE_VALUE.fullmatch(text):
+        return "date"
     if re.match(r"[A-Za-z]", text) and not _CURRENCY_CODE_START.match(text) and not re.match(
         rf"(?:{EN_NUMBER_WORD_PATTERN})\s", text, re.IGNORECASE
     ):
@@ -167,9 +177,16 @@ def _overlaps(values: list[Value], start: int, end: int) -> bool:
 
 def extract_values(text: str, include_names: bool = True) -> list[Value]:
     """Values in reading order; numbers with units and times first-class, then names."""
+    return list(_extract_values(text, include_names))
+
+
+@lru_cache(maxsize=4096)
+def _extract_values(text: str, include_names: bool) -> tuple[Value, ...]:
     values: list[Value] = []
     for match in _WEEKDAY_VALUE.finditer(text):
         values.append(Value(match.group(0), "weekday", match.start(), match.end()))
+    for match in _EN_DATE_VALUE.finditer(text):
+        values.append(Value(match.group(0), "date", match.start(), match.end()))
     # Chinese units first so "800元" is not read as a bare "800".
     for match in _ZH_NUMBER_VALUE.finditer(text):
         raw = match.group(0).strip()
@@ -188,7 +205,7 @@ def extract_values(text: str, include_names: bool = True) -> list[Value]:
         for name in _name_values(text):
             if not any(v.start < name.end and name.start < v.end for v in values):
                 values.append(name)
-    return sorted(values, key=lambda v: v.start)
+    return tuple(sorted(values, key=lambda v: v.start))
 
 
 def value_texts(text: str, include_names: bool = True) -> list[str]:
@@ -197,6 +214,9 @@ def value_texts(text: str, include_names: bool = True) -> list[str]:
 
 def complete_unit(bare: str, like: str) -> str:
     """"30" said against "14 days" means "30 days"; values that carry a unit stay."""
+    clock = re.fullmatch(r"(\d{1,2}):\d\d(.*)", like.strip())
+    if re.fullmatch(r"\d{1,2}", bare.strip()) and clock:
+        return f"{bare.strip()}:00{clock.group(2)}"
     if re.fullmatch(r"\d[\d,]*(?:\.\d+)?", bare.strip()):
         match = re.fullmatch(r"(" + _CURRENCY_SYMBOL + r")?\s?\d[\d,]*(?:\.\d+)?(.*)", like.strip())
         if match:
@@ -213,11 +233,16 @@ def same_value(a: str, b: str) -> bool:
     kind_a, kind_b = value_kind(a), value_kind(b)
     if kind_a == kind_b == "weekday":
         return a.strip().lower().rstrip("s") == b.strip().lower().rstrip("s")
-    if "name" in (kind_a, kind_b) or "weekday" in (kind_a, kind_b):
+    if {kind_a, kind_b} & {"name", "weekday", "date"}:
         return False
     if kind_a == "time" or kind_b == "time":
         return kind_a == kind_b and bool(clock_minutes(a) & clock_minutes(b))
     if kind_a != kind_b:
         return False
+    digits_a = re.findall(r"\d+(?:\.\d+)?", a.replace(",", ""))
+    digits_b = re.findall(r"\d+(?:\.\d+)?", b.replace(",", ""))
+    if len(digits_a) > 1 or len(digits_b) > 1:
+        # Dates and ranges ("5月3日"): every number must agree.
+        return [float(d) for d in digits_a] == [float(d) for d in digits_b]
     amount_a, amount_b = leading_number(a), leading_number(b)
     return amount_a is not None and amount_a == amount_b
