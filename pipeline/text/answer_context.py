@@ -15,7 +15,7 @@ from pipeline.text.parsed import ParsedStatement, subject_label
 from pipeline.text.perspective import finish_sentence, second_to_third_person, to_third_person
 from pipeline.text.sentences import split_sentences
 from pipeline.text.subjects import Subject, subject_of
-from pipeline.text.values import extract_values, same_value, value_kind
+from pipeline.text.values import compatible_kinds, complete_unit, extract_values, same_value, value_kind
 
 
 def resolve_with_context(
@@ -93,14 +93,22 @@ def old_values_from_context(
             if len(shared) < max(1, (len(terms) + 1) // 2):
                 continue
             pairs: list[tuple[str, str]] = []
+            own = statement.new_values
             for new in statement.new_values:
                 if any(same_value(v.text, new) for v in sentence_values):
                     continue
                 kind = value_kind(new)
-                olds = list(dict.fromkeys(v.text for v in sentence_values if v.kind == kind))
+                # Values both sentences state ("Shanghai") anchor the attribute; they are not old.
+                olds = list(dict.fromkeys(
+                    v.text for v in sentence_values
+                    if (v.kind == kind or (kind != "name" and compatible_kinds(v.kind, kind)))
+                    and not any(same_value(v.text, o) for o in own)
+                ))
                 if len(olds) > 1:
                     olds = _same_neighbour(statement.text, new, sentence, olds) or olds
-                pairs += [(old, new) for old in olds]
+                if len(olds) > 1 and kind == "name":
+                    return [], ""  # which name it replaces is a guess: better none
+                pairs += [(old, complete_unit(new, old) if kind == "number" else new) for old in olds]
             if pairs:
                 return pairs, sentence
         break

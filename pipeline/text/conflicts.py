@@ -25,9 +25,11 @@ SAME_CLAIM_SIMILARITY = 0.85
 _EN_FUNCTIONAL_FRAMES = {
     ("live", "in"), ("live", "at"), ("work", "as"), ("work", "at"), ("work", "for"),
     ("work", "in"), ("born", "in"), ("bor", "in"), ("marri", "to"), ("call",), ("nam",),
-    ("driv",), ("studi", "at"), ("study", "at"), ("base", "in"), ("bas", "in"),
+    ("driv",), ("studi", "at"), ("study", "at"), ("base", "in"), ("bas", "in"), ("locat", "at"), ("locat", "in"),
 }
-_ZH_FUNCTIONAL_FRAMES = {"住", "住在", "在", "叫", "名叫", "姓", "为", "是", "到", "于"}
+_ZH_FUNCTIONAL_FRAMES = {"住", "住在", "在", "叫", "名叫", "姓", "为", "是", "到", "于", "位于", "开"}
+# Where something is: the whole address after the frame is one slot.
+_LOCATION_FRAMES = {"位于", "住在", "住", "在", "at", "in"}
 _USER_SUBJECT = re.compile(r"^\s*(?:the\s+user|用户)(?!['’]s|的)", re.IGNORECASE)
 # Verbs that only say a value changed ("went up to $35", "涨到"): not part of the attribute.
 _CHANGE_VERBS = re.compile(
@@ -57,6 +59,23 @@ class Verdict:
 
 # Nouns that only say which kind of value follows ("opening time" ~ "opens at").
 _VALUE_KIND_NOUNS = {lemma(word) for word in ("time", "date", "day", "hour")} | {"时间", "日期", "时候"}
+
+
+# When something happens is not what it is: "每周三晚上上钢琴课" and "每周三晚上去健身房" share
+# only their schedule words, so those never make two memories the same attribute.
+_SCHEDULE_TERMS = {"每周", "每天", "每晚", "晚上", "早上", "上午", "下午", "中午", "周末", "每月", "每年", "今年", "去年"} | {
+    lemma(word) for word in ("every", "weekly", "daily", "morning", "evening", "night", "week", "weekend")
+}
+# Verbs that carry no attribute of their own ("读的是X", "is at X").
+_BARE_FRAME_TERMS = {"读", "学", "上", "做", "当", "在", "叫", "住", "开"} | {lemma(word) for word in ("be", "switch")}
+_CJK_TOKEN_EXPANSION_LIMIT = 6
+
+
+def _distinctive(value: str) -> bool:
+    """A name long enough to identify what it names: three letters, or two Chinese characters."""
+    if value_kind(value) != "name":
+        return False
+    return len(value) >= 2 if has_cjk(value) else len(value) >= 3
 
 
 def _similarity_usable(language: Language, similarity: float | None) -> bool:
@@ -124,8 +143,26 @@ def _aligned_new_values(statement: StatementFacts, memory: str) -> tuple[str, ..
     return statement.new_values
 
 
+def _whole_name(memory: str, old: str) -> str:
+    """The whole name a denied part belongs to: "civic" in "Honda Civic", "字节" in "字节跳动"."""
+    if has_cjk(old):
+        for token in zh_tokens(memory):
+            if token.startswith(old) and len(token) <= _CJK_TOKEN_EXPANSION_LIMIT:
+                return token
+        return old
+    for value in extract_values(memory):
+        if value.kind == "name" and contains_term(value.text, old) and len(value.text.split()) <= 3:
+            return value.text
+    return old
+
+
 def _whole_value(memory: str, old: str, new: str) -> str:
     """The memory's whole value around a denied part: "one" in "one day", "两点" in "下午两点"."""
+    if value_kind(new) == "name" and value_kind(old) == "name" and (
+        has_cjk(old) or len(new.split()) > len(old.split()) or old not in memory
+    ):
+        # "sold the civic" (lower case, as typed) or a longer new name: the whole old name goes.
+        return _whole_name(memory, old)
     if value_kind(new) in ("number", "name"):
         return old
     for value in extract_values(memory):
@@ -158,6 +195,11 @@ def _fits_memory_frame(statement: StatementFacts, memory: str, pairs: list[tuple
     for old, new in pairs:
         if value_kind(old) != "name":
             continue
+        if new[:1].isupper() and any(v.text == old for v in extract_values(memory)):
+            continue  # one whole proper name for another ("Honda Civic" → "Tesla Model 3")
+        if re.search(r"\b(?:switched|changed|moved|is|am|are)\s+(?:over\s+)?(?:to|at|on)\s+" + re.escape(new),
+                     statement.text, re.IGNORECASE):
+            continue  # "switched to X" has no frame of its own: the memory's frame stays
         if _word_before(memory, old) != _word_before(statement.text, new):
             return False
     return True
@@ -173,7 +215,7 @@ def _coverage(statement_terms: set[str], memory_terms: set[str], memory: str = "
         return 0.0
     covered = [
         term for term in statement_terms
-        if term in memory_terms or (memory and has_cjk(term) and term in memory)
+        if term in memory_terms or (memory and (term in memory if has_cjk(term) else contains_term(memory, term)))
     ]
     return len(covered) / len(statement_terms)
 
@@ -212,17 +254,18 @@ def _denied_value_rule(
     if fresh and not any(same_value(new, old) for new in fresh for old in hits):
         return None
     language = statement.language
-    statement_terms = _attribute_terms(statement.text, language, statement.old_values + new_values)
-    memory_terms = _attribute_terms(memory, language, statement.old_values)
+    statement_terms = _attribute_terms(statement.text, language, statement.old_values + new_values) - _SCHEDULE_TERMS
+    memory_terms = _attribute_terms(memory, language, statement.old_values) - _SCHEDULE_TERMS
     coverage = _coverage(statement_terms, memory_terms, memory)
-    if statement_terms:
+    distinctive = all(_distinctive(hit) for hit in hits)
+    if statement_terms and not statement_terms <= _BARE_FRAME_TERMS:
         same_attribute = coverage > 0.5 or (
             coverage > 0 and _similarity_usable(language, similarity) and similarity >= SAME_ATTRIBUTE_SIMILARITY
-        )
+        ) or (coverage > 0 and distinctive)
     else:
         # Nothing but the values ("It's John Smith, not Jon Smith"): trust distinctive names,
         # or a memory about the same person that says nothing but that value ("is 41 years old").
-        same_attribute = all(value_kind(hit) == "name" and len(hit) >= 3 for hit in hits) or (
+        same_attribute = distinctive or (
             not memory_terms and bool(subject_of(statement.text, language).chain)
         )
     if not same_attribute:
@@ -232,9 +275,22 @@ def _denied_value_rule(
     return Verdict(True, f"states {hits[0]!r}, which the feedback corrects", corrected)
 
 
+# "quit smoking" denies "smokes": the ended activity is compared without the verb that ends it.
+_EN_CESSATION = re.compile(r"\b(?:quit|stopped|gave\s+up|is\s+off|came\s+off|got\s+off)\s+", re.IGNORECASE)
+
+
 def _polarity_rule(statement: StatementFacts, memory: str, similarity: float | None) -> Verdict | None:
     if statement.negated == is_negated(memory, detect_language(memory)):
         return None
+    if statement.negated and _EN_CESSATION.search(statement.text):
+        bare = _EN_CESSATION.sub("", statement.text, count=1)
+        ended = set(content_terms(re.sub(r"^\s*the\s+user\s+", "", bare, flags=re.I), statement.language))
+        if ended and ended <= set(content_terms(memory, statement.language)):
+            # "gave up coffee" against "drinks three coffees a day": what ended is all there.
+            return Verdict(True, "states a habit or state the feedback says has ended", None)
+        statement = StatementFacts(bare, statement.language, statement.old_values, statement.new_values, True)
+        verdict = _polarity_rule(statement, memory, similarity)
+        return Verdict(True, verdict.reason, None) if verdict else None
     statement_terms = set(content_terms(statement.text, statement.language))
     memory_terms = set(content_terms(memory, statement.language))
     if not statement_terms or not memory_terms:
@@ -323,6 +379,27 @@ def _aligned_pairs(statement_values: list[Value], memory_values: list[Value]) ->
     return None
 
 
+def _sole_value_near_attribute(
+    statement_text: str, statement_values: list[Value], memory_values: list[Value], m_value: Value, memory: str,
+    attribute: set[str], language: Language,
+) -> bool:
+    """"年假改成15天" against "每年享有10天带薪年假": one value each, and it sits by the attribute."""
+    numeric = [v for v in statement_values if v.kind != "name"]
+    if len(numeric) != 1 or [v for v in memory_values if v.kind != "name"] != [m_value]:
+        return False
+    if language == "zh":
+        # jieba may cut the attribute into single characters ("年", "假"): use the phrase itself.
+        head = re.match(r"^(?P<head>[\u4e00-\u9fff]{2,8}?)(?:是|为|改成|调整为|现在|涨到|降到)", statement_text)
+        attribute = {head.group("head")} if head else set()
+    for term in attribute - _SCHEDULE_TERMS:
+        for match in re.finditer(re.escape(term), memory, re.IGNORECASE):
+            gap = memory[match.end() : m_value.start] if match.end() <= m_value.start else memory[m_value.end : match.start()]
+            distance = len(gap.strip()) if language == "zh" else len(gap.split())
+            if distance <= 3 and not re.search(r"[，,;；]", gap):
+                return True
+    return False
+
+
 def _changed_value_rule(statement: StatementFacts, memory: str) -> Verdict | None:
     """Same attribute, same frame, a different value of the same kind ("closes at 9 PM")."""
     language = statement.language
@@ -352,7 +429,9 @@ def _changed_value_rule(statement: StatementFacts, memory: str) -> Verdict | Non
             frames_match = _same_frame(
                 _frame_before(statement.text, s_value, language), _frame_before(memory, m_value, language)
             )
-            if frames_match or statement_terms == memory_terms:
+            if frames_match or statement_terms == memory_terms or _sole_value_near_attribute(
+                statement.text, statement_values, memory_values, m_value, memory, statement_terms, language
+            ):
                 pairs.append((m_value.text, _replacement_for(m_value, s_value)))
                 break
     if not pairs:
@@ -402,7 +481,8 @@ def _single_slot_rule(statement: StatementFacts, memory: str) -> Verdict | None:
         suffix += 1
     new_slot = left[prefix : len(left) - suffix]
     old_slot = right[prefix : len(right) - suffix]
-    if not new_slot or not old_slot or len(new_slot) > 3 or len(old_slot) > 3:
+    width = 6 if prefix and left[prefix - 1] in _LOCATION_FRAMES else (4 if language == "zh" else 3)
+    if not new_slot or not old_slot or len(new_slot) > width or len(old_slot) > width:
         return None
     if any(is_negated(token, language) for token in new_slot + old_slot):
         return None
@@ -410,6 +490,13 @@ def _single_slot_rule(statement: StatementFacts, memory: str) -> Verdict | None:
     if not _functional_frame(left[:prefix], language, subject_is_user):
         return None
     return Verdict(True, "gives a different value for the same single-valued attribute", statement.text)
+
+
+def _location_slot_rule(statement: StatementFacts, memory: str) -> Verdict | None:
+    """A new address replaces the whole old one, not just its house number."""
+    if not re.search(r"\blocated\s+(?:at|in)\b|位于", statement.text):
+        return None
+    return _single_slot_rule(statement, memory)
 
 
 def judge_statement_against_memory(
@@ -422,12 +509,14 @@ def judge_statement_against_memory(
     if not same_subject(
         subject_of(statement.text, statement.language),
         subject_of(memory, memory_language),
-        statement.old_values + statement.new_values,
+        # A value may name the subject only when the feedback denies one ("John, not Jon").
+        statement.old_values + statement.new_values if statement.old_values else (),
     ):
         return Verdict(False, "about a different person or thing")
     for rule in (
         lambda: _denied_value_rule(statement, memory, similarity),
         lambda: _polarity_rule(statement, memory, similarity),
+        lambda: _location_slot_rule(statement, memory),
         lambda: _changed_value_rule(statement, memory),
         lambda: _single_slot_rule(statement, memory),
     ):

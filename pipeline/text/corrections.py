@@ -29,6 +29,7 @@ from pipeline.text.perspective import (
     to_third_person,
 )
 from pipeline.text.sentences import split_sentences, strip_terminal_punctuation
+from pipeline.text.subjects import subject_of
 from pipeline.text.values import Value, compatible_kinds, complete_unit, extract_values, same_value
 
 
@@ -37,6 +38,8 @@ class _Clause:
     """One clause in the first person, with the parts the merge rules look at."""
 
     text: str
+    ceased: bool = False  # "quit X", "sold X", "戒X": the state ended; obj is what ended
+    changed_subject: str = ""  # "X got changed": the value that follows belongs to X
     is_old: bool = False  # states what no longer holds ("… anymore", "used to …")
     verb: str = ""
     frame: str = ""  # the verb with its preposition ("live in"), in first-person form
@@ -59,7 +62,9 @@ _SEASONS = r"(?:spring|summer|autumn|fall|winter)"
 _EN_PAST_TIME = re.compile(
     rf"\s*\b(?:(?:last|this|earlier\s+this)\s+(?:week|month|year|{_SEASONS})|in\s+the\s+{_SEASONS}|"
     rf"since\s+(?:{_MONTHS}|last\s+\w+|then|\d{{4}}|the\s+(?:start|beginning)\s+of\s+\w+(?:\s+\w+)?)|"
-    rf"in\s+{_MONTHS}|recently|lately|yesterday|(?:a\s+(?:few|couple\s+of)\s+|\d+\s+|two\s+|three\s+)?"
+    rf"(?:back\s+)?in\s+{_MONTHS}|(?:over|during)\s+the\s+(?:{_SEASONS}|holidays|weekend)|"
+    rf"(?:as\s+of\s+)?(?:this|last|next)\s+quarter|(?:last|this)\s+year|back\s+then|"
+    rf"recently|lately|yesterday|(?:a\s+(?:few|couple\s+of)\s+|\d+\s+|two\s+|three\s+)?"
     r"(?:days?|weeks?|months?|years?)\s+ago|in\s+\d{4})\b",
     re.IGNORECASE,
 )
@@ -70,8 +75,13 @@ _EN_CLAUSE_SPLIT = re.compile(
 )
 _EN_DENIAL = r"(?:(?:it|that|this)\s+(?:is|was)\s+)?(?:not|never|no\s+longer)"
 _EN_CONTRAST_TAIL = re.compile(
-    rf"^(?P<main>.+?)(?:\s*[,;]|\s+[-–—]|\s+and|\s+but)\s+{_EN_DENIAL}\s+(?P<old>[^,;]+)$", re.I
+    rf"^(?P<main>.+?)(?:\s*[,;]|\s+[-–—]|\s+and|\s+but)\s+(?:so\s+)?{_EN_DENIAL}\s+(?P<old>[^,;]+)$", re.I
 )
+# "it's Thursday not Friday": no comma, but the denied phrase is a value like one in the main clause.
+_EN_CONTRAST_BARE = re.compile(r"^(?P<main>.+?\S)\s+not\s+(?:the\s+)?(?P<old>[^,;]+)$", re.I)
+# ", raw fish makes me queasy": a comma before a clause of its own (three words or more).
+_EN_COMMA_CLAUSE = re.compile(r",\s+(?=(?:[\w'\-]+\s+){2,}[\w'\-]+)|,\s+(?=[\w\-]+\s+only$)", re.I)
+_EN_REASON_CLAUSE = re.compile(r"^(?:so|because|since|cause|cuz|as)\s+(?!not\b)", re.I)
 # "It's not a Civic, I drive a Mazda": the denial comes first and has no subject of its own.
 _EN_CONTRAST_HEAD = re.compile(
     rf"^{_EN_DENIAL}\s+(?P<old>[^,;]+?)\s*(?:[,;]|\s[-–—])\s*(?P<main>\w+\s+\w+.+)$", re.I
@@ -131,6 +141,32 @@ _EN_VERB = re.compile(
     r"usually|always|even)\s+)*(?P<used>used\s+to\s+)?(?P<verb>[a-z]+)"
     r"(?:\s+(?P<prep>in|at|for|as|to|with|on|from|near|by|into|of))?(?:\s+(?P<obj>.+))?$"
 )
+# A state that ended: "I quit smoking", "sold the civic", "I'm off metformin", "Priya moved over to …".
+_EN_CEASED = re.compile(
+    r"^(?:(?P<subj>I|we)\s+(?:have\s+|had\s+|just\s+|finally\s+|recently\s+)*)?"
+    r"(?P<verb>quit|stopped|gave\s+up|am\s+off|are\s+off|got\s+off|came\s+off|sold|left|ditched|dropped|retired\s+from)"
+    r"\s+(?P<obj>.+)$",
+    re.I,
+)
+_EN_PERSON_LEFT = re.compile(
+    r"^(?P<person>[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)\s+(?:has\s+|just\s+)*(?:left|quit|retired|moved\s+(?:over\s+)?to|"
+    r"transferred\s+to|is\s+no\s+longer\s+(?:here|with\s+us|on\s+the\s+team)|is\s+gone)\b.*$"
+)
+# The value that took its place: "my doctor switched me to X", "I'm at X now", "I'm on X now".
+_EN_SWITCHED_ME = re.compile(
+    r"^(?:(?:my|our|the)\s+[\w\-]+\s+|they\s+|he\s+|she\s+)(?:has\s+|have\s+|just\s+)*"
+    r"(?:switched|moved|changed|put|transferred)\s+(?:me|us)\s+(?:over\s+)?(?:to|on(?:to)?)\s+(?P<obj>.+)$",
+    re.I,
+)
+_EN_NOW_AT = re.compile(r"^(?:I|we)\s+(?:am|are)\s+(?:now\s+)?(?:at|on|with)\s+(?P<obj>.+)$", re.I)
+# "X got changed", "X was updated": says a change happened, the new value follows.
+_EN_CHANGED_ONLY = re.compile(
+    r"^(?P<subj>(?:the|my|our)\s+.+?)\s+(?:got|has\s+been|was|have\s+been|were)\s+"
+    r"(?:changed|updated|reset|moved|replaced|renewed)$",
+    re.I,
+)
+_EN_DISCOURSE_TAIL = re.compile(r"^(?:but\s+|and\s+)?(?:the\s+)?same\s+[\w\-]+(?:\s+[\w\-]+)?(?:\s+though)?$", re.I)
+
 _FUNCTIONAL_VERBS = {
     "live", "reside", "work", "be", "am", "is", "are", "drive", "study", "stay", "attend",
     "belong", "report", "commute", "teach",
@@ -148,6 +184,28 @@ def _en_clause(text: str) -> _Clause:
     text = re.sub(r"^(?:and|but|so|then)\s+", "", text, flags=re.I)
     text = re.sub(r"^now,?\s+(?=(?:I|we|my|our)\b)", "", text, flags=re.I)
     clause = _Clause(text=text, is_old=bool(_EN_OLD_CLAUSE.search(text)))
+    changed = _EN_CHANGED_ONLY.match(_clean_temporal(text))
+    if changed:
+        clause.changed_subject = changed.group("subj")
+        return clause
+    ceased = _EN_CEASED.match(_clean_temporal(text))
+    if ceased:
+        clause.is_old, clause.ceased = True, True
+        clause.obj = _DETERMINER.sub("", ceased.group("obj")).strip()
+        subject = ceased.group("subj") or "I"
+        clause.text = f"{subject} {ceased.group('verb')} {ceased.group('obj')}"
+        return clause
+    person = _EN_PERSON_LEFT.match(text)
+    if person:
+        clause.is_old, clause.ceased, clause.obj = True, True, person.group("person")
+        return clause
+    switched = _EN_SWITCHED_ME.match(text)
+    now_at = _EN_NOW_AT.match(text)
+    if switched or now_at:
+        clause.inherits = True
+        clause.obj = _clean_temporal((switched or now_at).group("obj")).strip()  # type: ignore[union-attr]
+        clause.text = f"I switched to {clause.obj}" if switched else _clean_temporal(text)
+        return clause
     set_value = _EN_SET_VALUE.match(text)
     if set_value and any(v.kind != "name" for v in extract_values(set_value.group("value"))):
         attr = re.sub(r"^(?:the\s+)?", "The ", set_value.group("attr"), count=1, flags=re.I)
@@ -165,6 +223,11 @@ def _en_clause(text: str) -> _Clause:
             )
             clause.text = f"{moved.group('subj')} is {preposition}{obj}"
             clause.verb, clause.frame, clause.obj = "be", f"{moved.group('subj')} is", obj
+            return clause
+        if not subject_of(moved.group("subj"), "en").chain and re.match(r"\d|[A-Z]", obj):
+            # "the Berlin office moved to 12 Main Street": where it is now.
+            clause.text = f"{moved.group('subj')} is located {'at' if obj[0].isdigit() else 'in'} {obj}"
+            clause.verb, clause.frame, clause.obj = "be", f"{moved.group('subj')} is located", obj
             return clause
     move = _EN_MOVE.match(text)
     if move:
@@ -313,6 +376,11 @@ def _en_contrast(sentence: str) -> tuple[str, str] | None:
         match = pattern.match(sentence)
         if match and len(match.group("old").split()) <= 6 and not _EN_PRONOUN_START.match(match.group("old")):
             return match.group("main"), re.sub(r"\s+(?:anymore|any\s+more)$", "", match.group("old"))
+    bare = _EN_CONTRAST_BARE.match(sentence)
+    if bare and not re.search(r"\b(?:do|does|did|is|are|was|were|am|will|would|can|could|should)$", bare.group("main"), re.I):
+        olds = [v for v in extract_values(bare.group("old")) if v.kind != "name" or len(bare.group("old").split()) <= 3]
+        if olds and any(_matching_value(old, extract_values(bare.group("main"))) for old in olds):
+            return bare.group("main"), bare.group("old")
     match = _EN_NOT_BUT.match(sentence)
     if match and not _EN_PRONOUN_START.match(match.group("new")) and len(match.group("old").split()) <= 6:
         pre = match.group("pre")
@@ -338,16 +406,45 @@ def _parse_en_sentence(sentence: str, context: list[tuple[str, str]]) -> list[Pa
             statements.append(_statement_en(_en_clause(main).text, olds, news))
         return statements + _merge_clauses([_en_clause(part) for part in parts[target + 1 :]], context)
 
-    clauses = [_en_clause(part) for part in _EN_CLAUSE_SPLIT.split(text) if part and part.strip()]
-    return _merge_clauses(clauses, context)
+    return _merge_clauses([_en_clause(part) for part in _en_clause_texts(text)], context)
+
+
+def _en_clause_texts(text: str) -> list[str]:
+    parts: list[str] = []
+    for part in _EN_CLAUSE_SPLIT.split(text):
+        if not part or not part.strip():
+            continue
+        pieces = _EN_COMMA_CLAUSE.split(part) if len(part.split(",")[0].split()) >= 3 else [part]
+        # "…, so go easy on the dairy", "because …": a reason or request, not a fact.
+        parts += [p for i, p in enumerate(pieces) if p.strip() and not (i and _EN_REASON_CLAUSE.match(p))]
+    return parts
 
 
 def _merge_clauses(clauses: list[_Clause], context: list[tuple[str, str]]) -> list[ParsedStatement]:
     statements: list[ParsedStatement] = []
     old_clause: _Clause | None = None
     last_plain: _Clause | None = None  # the clause behind statements[-1], when it stated a fact
+    changed_subject = ""
     for clause in clauses:
         if is_acknowledgement(clause.text) or is_remark_about_assistant(clause.text):
+            continue
+        if _EN_DISCOURSE_TAIL.match(clause.text):
+            continue
+        if clause.changed_subject:
+            changed_subject = clause.changed_subject
+            continue
+        if changed_subject and (_EN_SUBJECTLESS.match(clause.text) or _is_bare_values(clause.text)):
+            # "the guest wifi password got changed, it's X now" → "the guest wifi password is X".
+            rest = _EN_SUBJECTLESS.sub("", clause.text)
+            clause = _en_clause(f"{changed_subject} is {_clean_temporal(rest)}")
+            changed_subject = ""
+        names = [v.text for v in extract_values(clause.text) if v.kind == "name"]
+        if old_clause is not None and old_clause.ceased and (clause.obj or names) and not clause.is_old:
+            # "sold the civic, I drive a Tesla now", "off X, switched me to Y": one value replaced.
+            news = names or _object_values(clause.obj)
+            text = _clean_temporal(clause.text)
+            statements.append(_statement_en(text, _object_values(old_clause.obj), news[-1:], negated=False))
+            old_clause = None
             continue
         if clause.is_old and not clause.inherits and old_clause is None and last_plain is not None and (
             _same_attribute(clause, last_plain)
@@ -399,6 +496,8 @@ def _merge_clauses(clauses: list[_Clause], context: list[tuple[str, str]]) -> li
         last_plain = clause
     if old_clause is not None:
         statements.append(_statement_en(_positive_text_en(old_clause), [], [], negated=True))
+    if changed_subject and not statements:
+        statements.append(_statement_en(f"{changed_subject} changed", [], [], negated=False))
     return statements
 
 
@@ -458,6 +557,7 @@ _ZH_DENIAL_ONLY = re.compile(r"^(?:而|也)?(?:并)?(?:不是|而不是|不再�
 
 def _zh_normalise(text: str) -> str:
     text = strip_terminal_punctuation(text)
+    text = re.sub(r"不再是有|不再有|不是有", "没有", text)
     text = text.replace("不再", "不").replace("已经不", "不").replace("已经没", "没")
     text = _ZH_SWITCHED_VERB.sub("", text)
     text = re.sub(r"(?:了|啦|呢|吧)+$", "", text)
@@ -466,6 +566,8 @@ def _zh_normalise(text: str) -> str:
 
 def _statement_zh(text: str, old: list[str], new: list[str], negated: bool | None = None) -> ParsedStatement:
     text = _ZH_NOW_MARKER.sub("", text) if not text.startswith("我") else text
+    if _ZH_BARE_KIN.match(text):
+        text = "我" + text
     text = _ZH_TIME_ADVERB.sub("", _ZH_SWITCHED_VERB.sub("", text))
     sentence = finish_sentence(to_third_person(text, "zh"), "zh")
     return ParsedStatement(
@@ -490,15 +592,52 @@ def _zh_predicate(body: str) -> tuple[str, str]:
     return verb, "".join(rest)
 
 
+_ZH_BARE_KIN = re.compile(r"^(?:女儿|儿子|孩子|老婆|老公|妻子|丈夫|爱人|太太|男朋友|女朋友|爸爸|妈妈|父亲|母亲)(?=[^的])")
+# "说错了", "之前记错了": says something was wrong, not what is right.
+_ZH_MARKER_CLAUSE = re.compile(r"^(?:之前|刚才|我|你)?(?:说|记|搞|弄|写)错了?(?:吧)?$")
+# "车早换了", "涨价了", "深圳办公室已经搬了": a change happened; the new value follows.
+_ZH_CHANGED_ONLY = re.compile(
+    r"^(?P<subj>.{0,8}?)(?:早就?|已经|早已|都)?(?:换|搬|变|改|涨价|降价|提前|推迟|调整|更新)(?:掉|走|家)?了$"
+)
+# "张敏已经离职了": a person who no longer holds the role.
+_ZH_PERSON_LEFT = re.compile(r"^(?P<person>[\u4e00-\u9fff]{2,3}?)(?:已经|早就|上个月|刚)?(?:离职|辞职|退休|调走|走)了?$")
+_ZH_CONTACT_NEW = re.compile(r"(?:找|联系|问|交给|归|由)(?P<new>[\u4e00-\u9fff]{2,3})(?:负责|处理)?$")
+# "戒酒" is "不再喝酒": the verb the habit takes.
+_ZH_QUIT = re.compile(r"戒(?:掉)?(?:了)?(?P<obj>酒|烟|[\u4e00-\u9fff]{1,4}?)(?=了|$)")
+_ZH_QUIT_VERB = {"酒": "喝酒", "烟": "抽烟", "咖啡": "喝咖啡", "奶茶": "喝奶茶", "糖": "吃糖", "辣": "吃辣"}
+_ZH_SELL = re.compile(r"^(?:去年|上个月|前年|已经|早就)?(?:卖|卖掉|转手|退)了?$")
+_ZH_JOB_HOP = re.compile(r"(?:跳槽|转行|换工作)(?:去|到)了?")
+_ZH_PROGRESSIVE = re.compile(r"^在(?=[玩学看用吃喝听读练追养开])")
+
+
 def _zh_split_subject(text: str) -> tuple[str, str]:
     match = _ZH_SUBJECT.match(text)
     if match and match.group("subj"):
         return match.group("subj"), text[match.end() :]
+    kin = _ZH_BARE_KIN.match(text)
+    if kin:
+        # "儿子今年上初一了" from the user: the user's son.
+        return f"我{kin.group(0)}", text[kin.end() :]
     return "", text
+
+
+_ZH_SAME_VERB_CONTRAST = re.compile(
+    r"^(?P<main>.*?(?P<verb>是|在|住在|叫|姓)[^，,；;不]+?)(?:而)?(?:并)?不(?P=verb)(?P<old>[^，,；;]+)$"
+)
 
 
 def _parse_zh_sentence(sentence: str, context: list[tuple[str, str]]) -> list[ParsedStatement]:
     text = strip_terminal_punctuation(sentence)
+    parts = [p for p in re.split(r"[，,；;]", text) if p.strip() and not _ZH_MARKER_CLAUSE.match(p.strip())]
+    text = "，".join(parts)
+    same_verb = _ZH_SAME_VERB_CONTRAST.match(text)
+    if same_verb:
+        # "我家在杭州不在苏州": the verb repeats with 不 before the denied value.
+        text = f"{same_verb.group('main')}，不是{same_verb.group('old')}"
+    changed = _ZH_CHANGED_TO.match(parts[0]) if len(parts) > 1 else None
+    if changed and not changed.group("pre").startswith(("把", "将")) and "不是" not in text:
+        # "年假改成了15天，新政策一月份开始执行": the change, then a remark of its own.
+        return _parse_zh_sentence(parts[0], context) + _parse_zh_sentence("，".join(parts[1:]), context)
     match = _ZH_CONTRAST_TAIL.match(text)
     if match:
         main = _zh_normalise(match.group("main"))
@@ -527,10 +666,31 @@ def _parse_zh_sentence(sentence: str, context: list[tuple[str, str]]) -> list[Pa
 
     clauses: list[_Clause] = []
     subject = ""
+    changed_subject = ""
     for part in re.split(r"[，,；;]", text):
         part = part.strip()
         if not part:
             continue
+        part = _ZH_QUIT.sub(lambda m: "不再" + _ZH_QUIT_VERB.get(m.group("obj"), m.group("obj")), part)
+        person = _ZH_PERSON_LEFT.match(part)
+        if person:
+            clauses.append(_Clause(text=part, is_old=True, ceased=True, obj=person.group("person")))
+            continue
+        changed_only = _ZH_CHANGED_ONLY.match(_ZH_TIME_ADVERB.sub("", part))
+        if changed_only:
+            subj = changed_only.group("subj")
+            changed_subject = "" if _ZH_BARE_KIN.match(subj) or len(subj) <= 1 else subj
+            continue
+        if _ZH_SELL.match(part) and clauses and clauses[-1].is_old:
+            continue  # "去年卖了" after "之前有套房": the same ending, said again
+        if clauses and clauses[-1].is_old and re.match(r"^(?:都|已经)?.{0,4}(?:没|不)(?:碰|沾|做|弄)(?:过)?了?$", part):
+            continue  # "都半年没碰了": the same cessation, said again
+        part = _ZH_JOB_HOP.sub("在", part)
+        if changed_subject:
+            body = _ZH_TIME_ADVERB.sub("", _ZH_NOW_MARKER.sub("", part))
+            if body.startswith(("是", "为", "在")) or extract_values(body[:4]):
+                part = f"{changed_subject}{'位于' + body[1:] if body.startswith('在') else body}"
+                changed_subject = ""
         own_subject, body = _zh_split_subject(part)
         denial = None if own_subject else _ZH_DENIAL_ONLY.match(strip_terminal_punctuation(body))
         if denial and clauses and not clauses[-1].is_old:
@@ -545,6 +705,9 @@ def _parse_zh_sentence(sentence: str, context: list[tuple[str, str]]) -> list[Pa
         is_old = is_past or bool(_ZH_OLD_CLAUSE.search(part))
         body = _ZH_NOW_MARKER.sub("", body)
         body = re.sub(r"^(?:现在|目前|如今|已经)", "", body)
+        body = _ZH_PROGRESSIVE.sub("", body)
+        if not own_subject and not subject and re.match(r"^(?:开的|开|住|租|用的|养的|在|是有|有|不再是有|不再有)", body):
+            own_subject = "我"  # "现在开的是X", "之前在A": the speaker, who has no other subject here
         move = _ZH_MOVE.search(body)
         if move:
             body = f"住在{_zh_normalise(move.group('obj')).lstrip('了')}"
@@ -562,7 +725,7 @@ def _starts_with_verb(text: str) -> bool:
     return bool(re.match(r"^(?:住|在|是|喜欢|爱|叫|做|当|去|吃|喝|用|开|养)", text))
 
 
-_ZH_OBJECT_AFTER_FRAME = re.compile(r"(?:的是|是|为|在|叫|住在|姓)(?P<new>[^，,；;是为在叫]+)$")
+_ZH_OBJECT_AFTER_FRAME = re.compile(r"(?:的是|是|为|在|叫|住在|姓|上|读)(?P<new>[^，,；;是为在叫上读]+)$")
 
 
 def _zh_diff_new(main: str, old_phrase: str) -> list[str]:
@@ -587,6 +750,14 @@ def _merge_zh_clauses(clauses: list[_Clause], context: list[tuple[str, str]]) ->
             last_plain = None
             continue
         last_plain = None
+        if old_clause is not None and old_clause.ceased:
+            contact = _ZH_CONTACT_NEW.search(clause.text)
+            if contact:
+                # "张敏离职了，报销现在找王芳": the new person takes the old one's place.
+                statements.append(_statement_zh(clause.text, [old_clause.obj], [contact.group("new")], negated=False))
+                old_clause = None
+                continue
+            old_clause = None
         if clause.is_old:
             old_clause = clause
             continue
@@ -642,12 +813,42 @@ def statement_sentences(feedback: str) -> list[str]:
     return kept
 
 
+_EN_NOT_CALLED = re.compile(
+    r"\b(?:stop|quit|do\s+not|don't|never|no\s+more)\s+call(?:ing)?\s+me\s+(?P<old>[A-Z][\w\-]*)"
+)
+_EN_CALLED = re.compile(
+    r"(?:\bcall\s+me|\bjust|\bI\s+go\s+by|\bI\s+prefer|\bit(?:'s|\s+is))\s+(?P<new>[A-Z][\w\-]*)\b"
+)
+_ZH_NOT_CALLED = re.compile(r"(?:别再?|不要再?|不用再?)(?:叫|喊|称呼)我(?P<old>[\u4e00-\u9fffA-Za-z]{1,4}?)了?(?=[，,。；;\s]|$)")
+_ZH_CALLED = re.compile(r"(?:叫|喊|称呼)我(?:为)?(?P<new>[\u4e00-\u9fffA-Za-z]{1,4}?)(?:就行|就好|吧)?(?=[，,。；;！!\s]|$)")
+
+
+def _nickname_statement(feedback: str) -> ParsedStatement | None:
+    """"stop calling me Bobby … just Rob", "别再叫我小明了…都叫我阿杰": the name the user goes by."""
+    for not_called, called, language in ((_ZH_NOT_CALLED, _ZH_CALLED, "zh"), (_EN_NOT_CALLED, _EN_CALLED, "en")):
+        old = not_called.search(feedback)
+        if not old:
+            continue
+        new = called.search(feedback, old.end())
+        if new and new.group("new") != old.group("old"):
+            if language == "zh":
+                text = f"用户的昵称是{new.group('new')}。"
+            else:
+                text = f"The user likes to be called {new.group('new')}."
+            return ParsedStatement(text, language, "user" if language == "en" else "用户",  # type: ignore[arg-type]
+                                   [old.group("old")], [new.group("new")])
+    return None
+
+
 def parse_statements(feedback: str, context: list[tuple[str, str]] | None = None) -> list[ParsedStatement]:
     """Corrected statements in the feedback, one fact each, third person.
 
     ``context`` is the conversation's recent turns as (role, content), oldest first.
     """
     context = context or []
+    nickname = _nickname_statement(feedback)
+    if nickname:
+        return [nickname]
     statements: list[ParsedStatement] = []
     for sentence in statement_sentences(feedback):
         if has_cjk(sentence) and detect_language(sentence) == "zh":

@@ -6,6 +6,7 @@ import re
 
 _EN_FILLER = re.compile(
     r"^(?:actually|in\s+fact|well|so|oh|ah|hey|hi|hello|ok|okay|oh\s+and|hmm+|um+|uh+|also|and|plus|btw|by\s+the\s+way|fyi|"
+    r"ugh+|argh+|meh|welp|ugh\s+no|heads\s+up|pls|plz|please|tbh|honestly|lol|haha|fwiw|psst|"
     r"just\s+so\s+you\s+know|for\s+the\s+record|to\s+be\s+clear|just\s+to\s+clarify|to\s+clarify|"
     r"(?:please\s+)?(?:note|remember|keep\s+in\s+mind|bear\s+in\s+mind|be\s+aware|don't\s+forget|"
     r"make\s+a\s+note|take\s+note)(?:\s+of\s+this)?|"
@@ -18,7 +19,7 @@ _EN_FILLER = re.compile(
 )
 # Words that only open a correction when punctuation follows ("No, …", "Wrong - …").
 _EN_MARKER = re.compile(
-    r"^(?:no|nope|nah|wrong|incorrect|not\s+quite|not\s+true|not\s+really|false|correction|update|"
+    r"^(?:no+|nope|nah+|wrong|incorrect|not\s+quite|not\s+true|not\s+really|false|correction|update|"
     r"(?:that|this|it)(?:'s|\s+is|\s+was)\s+(?:not\s+)?(?:wrong|incorrect|not\s+(?:right|correct|true|accurate)|"
     r"outdated|out\s+of\s+date|old\s+info(?:rmation)?|a\s+mistake)|"
     r"(?:you(?:'re|\s+are)|you've\s+got\s+it|you\s+got\s+(?:it|that))\s+(?:wrong|mistaken|incorrect)|"
@@ -26,7 +27,7 @@ _EN_MARKER = re.compile(
     re.IGNORECASE,
 )
 _ZH_FILLER = re.compile(
-    r"^(?:实际上|其实|事实上|说实话|老实说|不对|错了|不是的|不是这样的?|你说错了|你搞错了|你弄错了|你记错了|说错了|"
+    r"^(?:实际上|其实|事实上|记一下|记下来|记住了|(?:你)?(?:记|搞|弄|说)错了吧|说实话|老实说|不对|错了|不是的|不是这样的?|你说错了|你搞错了|你弄错了|你记错了|说错了|"
     r"搞错了|更正一下|纠正一下|更正|纠正|修正一下|请记住|请你记住|记住|请记得|记得|请注意|注意|需要注意的是|另外|"
     r"还有|对了|顺便说一下|顺便|补充一下|补充|我想说|我要说|我想告诉你|告诉你|跟你说|哦|嗯|啊|额|呃|其实呢|"
     r"那个|就是|更新一下|请更新)[，,：:。！!、\s]*"
@@ -45,10 +46,25 @@ _EN_CORRECTION_CUE = re.compile(
 _ZH_CORRECTION_CUE = re.compile(r"实际上|其实|不对|错|不是|不再|已经不|现在|改|换|搬|以前|之前|原来")
 
 
+# Emoji and pictographs carry tone, never a fact.
+_EMOJI = re.compile("[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\uFE0F\u200D]+")
+# Discourse words that may sit anywhere in a sentence ("… anymore tbh, …", "… everywhere pls").
+_EN_INLINE_NOISE = re.compile(r"\s*\b(?:tbh|btw|fyi|pls|plz|lol|imo|fwiw|ngl|lmao)\b", re.IGNORECASE)
+_ZH_TAIL_NOISE = re.compile(r"(?<=[\u4e00-\u9fff])(?:哈+|哦+|啦|嘛|呀|哇)(?=[。！!，,～~\s]*$)")
+
+
+def strip_noise(text: str) -> str:
+    """Drop emoji, inline discourse words and sentence-final particles like "哈"."""
+    text = _EMOJI.sub("", text)
+    text = _EN_INLINE_NOISE.sub("", text)
+    text = _ZH_TAIL_NOISE.sub("", text.strip())
+    return re.sub(r"\s{2,}", " ", text).strip().lstrip(",;: ")
+
+
 def strip_fillers(text: str) -> str:
     """Remove leading fillers, repeatedly ("Actually, no, I …")."""
     previous = None
-    text = text.strip()
+    text = strip_noise(text)
     while previous != text:
         previous = text
         text = _EN_FILLER.sub("", text, count=1).strip()

@@ -78,7 +78,10 @@ _EN_ABOUT_ASSISTANT = re.compile(
     r"(?:you|u)\s+(?:crack|kill|make)\s+me|what\s+a\s+\w+(?:\s+\w+)?|"
     r"your\s+(?:answers?|repl(?:y|ies)|responses?|jokes?|explanations?|suggestions?|advice|help|ideas?)\s+"
     r"(?:is|are|was|were|has\s+been|have\s+been)\s+(?:always\s+|really\s+|very\s+|so\s+|pretty\s+)*"
-    r"(?:good|great|helpful|useful|funny|amazing|awesome|excellent|perfect|nice|spot\s+on|the\s+best))\b",
+    r"(?:good|great|helpful|useful|funny|amazing|awesome|excellent|perfect|nice|spot\s+on|the\s+best)|"
+    # Complaints about the assistant: "you never get anything right", "you keep forgetting".
+    r"(?:you|u)\s+(?:never|always|keep|constantly|still|do\s+not|don't|did\s+not|didn't|cannot|can't|just)\s+"
+    r"(?:get|remember|listen|understand|learn|forget|forgetting|mess|messing|make|making|ignore|ignoring)\b)\b",
     re.IGNORECASE,
 )
 _ZH_ABOUT_ASSISTANT = re.compile(r"^(?:你|您)(?:真|太|好|挺|可真|还真|真的|也太|简直|果然)?(?:是个|是)?[^我]{0,6}$")

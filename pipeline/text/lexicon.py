@@ -52,6 +52,7 @@ _ZH_SYNONYMS = {
     "爱": "喜欢", "喜爱": "喜欢", "爱好": "喜欢", "热爱": "喜欢", "居住": "住", "住在": "住",
     "使用": "用", "采用": "用", "跑步": "跑", "游泳": "游泳", "开车": "开", "驾驶": "开",
     "老婆": "妻子", "太太": "妻子", "老公": "丈夫", "妈妈": "母亲", "爸爸": "父亲",
+    "午饭": "午餐", "晚饭": "晚餐", "早饭": "早餐", "中饭": "午餐",
 }
 ZH_NEGATIVE_VERBS = {"讨厌": "喜欢", "厌恶": "喜欢", "反感": "喜欢"}
 
@@ -96,6 +97,8 @@ def stem(word: str) -> str:
 def lemma(word: str) -> str:
     """Stem plus synonym folding: the unit attribute overlap is measured in."""
     lower = word.lower()
+    if re.fullmatch(r"[a-z]{1,3}-[a-z]{1,3}", lower):
+        lower = lower.replace("-", "")  # "Wi-Fi" and "wifi" are one word
     base = stem(lower)
     for table in (_EN_SYNONYMS, EN_NEGATIVE_VERBS):
         for surface, canonical in table.items():

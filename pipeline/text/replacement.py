@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from pipeline.text.fillers import strip_noise
 from pipeline.text.sentences import split_sentences
 from pipeline.text.values import extract_values
 
@@ -21,6 +22,8 @@ _SCOPE_WORDS = re.compile(
     r"(?:from|in)\s+(?:my|your)\s+(?:memories|memory|notes)|"
     r"in\s+(?:all|every|each|any)\s+(?:of\s+)?(?:my\s+|the\s+|your\s+)?(?:memories|memory|places?|notes?|records?|entries|mentions?)|"
     r"across\s+(?:all\s+)?(?:my\s+|the\s+)?(?:memories|notes|records)|wherever\s+it\s+(?:appears|occurs)|"
+    r"in\s+(?:all\s+(?:of\s+)?)?(?:my|the|our|your)\s+(?:[\w\-]+\s+){0,2}"
+    r"(?:info|information|docs?|documents?|documentation|details|data|pages?|notes|records|memories|entries)|"
     r"from\s+now\s+on|going\s+forward|in\s+the\s+future|please|instead|as\s+well|too)\b\s*",
     re.IGNORECASE,
 )
@@ -29,7 +32,15 @@ _LEADING_EN = re.compile(
     r"all\s+|every\s+|each\s+|the\s+(?:word|name|term|phrase|string)\s+)+",
     re.IGNORECASE,
 )
-_ZH_SCOPE = re.compile(r"^(?:所有的|所有|全部的|全部|一切|记忆(?:里|中)的|里面的|中的)|(?:统一|全部|都|一律|全都)$")
+_ZH_SCOPE = re.compile(
+    r"^(?:所有的|所有|全部的|全部|一切|(?:我的?|用户的?)?记忆(?:里|中)(?:的|所有的?)?|里面的|中的)|(?:统一|全部|都|一律|全都)$"
+)
+# "公司改名叫B了，记忆里所有的A都改一下": the new name first, then the old one to change.
+_ZH_RENAMED_THEN_CHANGE = re.compile(
+    r"(?:改名|更名|改叫)(?:叫|为|成)?(?P<new>[^，,。；;]+?)了?[，,；;]\s*(?:请)?(?:把|将)?"
+    r"(?:(?:我的?|用户的?)?记忆(?:里|中)的?)?(?:所有的?|全部的?)?(?P<old>[^，,。；;]+?)"
+    r"(?:都|全部|全都|统一|也)?(?:改|换|替换|更新)(?:一下|掉|过来|了)?[吧。！!]*$"
+)
 _ZH_TAIL = re.compile(r"(?:吧|就行了?|即可|就好|好吗|谢谢|。|！|!|\.)+$")
 _ABBREVIATION_END = re.compile(r"\b(?:Inc|Corp|Co|Ltd|Jr|Sr|St|Dr|Mr|Mrs|Ms|Bros)\.$")
 _POSSESSIVE_START = re.compile(r"^(?:my|our|his|her|their|your|the|a|an)\s", re.IGNORECASE)
@@ -40,6 +51,9 @@ _EN_PATTERNS: list[tuple[re.Pattern[str], bool]] = [
     (re.compile(rf"\b(?:replace|substitute)\s+{_T}\s+(?:with|by)\s+{_T}$", re.I), False),
     (re.compile(rf"\bsubstitute\s+{_T}\s+for\s+{_T}$", re.I), True),
     (re.compile(rf"\brename\s+{_T}\s+(?:to|as|into)\s+{_T}$", re.I), False),
+    (re.compile(rf"\b(?:renamed|rebranded)\s+{_T}\s+(?:to|as|into)\s+{_T}$", re.I), False),
+    # "call my mother-in-law "Mama Rose" instead of "Rosemary"": the target comes first.
+    (re.compile(rf"\b(?:call|name|refer\s+to)\s+{_T}\s+instead\s+of\s+{_T}$", re.I), True),
     (re.compile(rf"\b(?:change|update|switch|correct)\s+{_T}\s+(?:to|into)\s+{_T}$", re.I), False),
     (re.compile(rf"\bswap\s+(?:out\s+)?{_T}\s+(?:for|with)\s+{_T}$", re.I), False),
     (re.compile(rf"\b(?:call|refer\s+to|name)\s+{_T}\s+(?:as\s+)?{_T}\s+(?:instead|from\s+now\s+on|going\s+forward)\b.*$", re.I), False),
@@ -180,6 +194,12 @@ def _parse_sentence(sentence: str) -> tuple[str, str] | None:
 
 def parse_keyword_replacement(text: str) -> tuple[str, str] | None:
     """(original, target) when the text asks to replace one term with another everywhere."""
+    text = strip_noise(text)
+    renamed = _ZH_RENAMED_THEN_CHANGE.search(text)
+    if renamed:
+        original, target = renamed.group("old").strip(), renamed.group("new").strip()
+        if _plausible(original, target, False):
+            return original, target
     for sentence in split_sentences(text):
         found = _parse_sentence(sentence)
         if found:

@@ -45,6 +45,10 @@ _ZH_RELATIONS = {
     "上司": "boss", "经理": "boss", "公司": "employer", "团队": "team", "室友": "roommate",
     "邻居": "neighbour", "家人": "family", "宠物": "pet", "狗": "dog", "猫": "cat", "老师": "teacher",
     "同学": "classmate", "客户": "client", "医生": "doctor", "孙子": "grandson", "孙女": "granddaughter",
+    "表弟": "cousin", "表哥": "cousin", "表姐": "cousin", "表妹": "cousin", "堂弟": "cousin", "堂哥": "cousin",
+    "堂姐": "cousin", "堂妹": "cousin", "侄女": "niece", "侄子": "nephew", "外甥": "nephew", "外甥女": "niece",
+    "叔叔": "uncle", "舅舅": "uncle", "伯伯": "uncle", "阿姨": "aunt", "姑姑": "aunt", "舅妈": "aunt",
+    "女婿": "son-in-law", "儿媳": "daughter-in-law", "儿媳妇": "daughter-in-law", "闺蜜": "friend",
 }
 _ZH_RELATION = re.compile(
     "^的?(?:大|小|二|老|亲)?(" + "|".join(sorted(_ZH_RELATIONS, key=len, reverse=True)) + ")"

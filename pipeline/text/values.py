@@ -48,7 +48,7 @@ _ZH_DAYPART = r"(?:上午|下午|晚上|早上|中午|凌晨|傍晚)"
 _ZH_NUMBER_VALUE = re.compile(
     r"\d{1,4}年\d{1,2}月\d{1,2}(?:日|号)|\d{1,2}月\d{1,2}(?:日|号)|"
     rf"{_ZH_DAYPART}?\d+(?:\.\d+)?\s?(?:{_ZH_UNITS})?(?:\d+分)?"
-    rf"|{_ZH_DAYPART}?[零〇一二两三四五六七八九十百千万]+(?:{_ZH_UNITS})(?:[零一二三四五六七八九十]+分)?"
+    rf"|{_ZH_DAYPART}?[零〇一二两三四五六七八九十百千万]+(?:{_ZH_UNITS})(?![级])(?:[零一二三四五六七八九十]+分)?"
 )
 _NAME_WORD = r"[A-Z][a-zA-Z0-9'’\-]*\.?|[A-Z]{2,}"
 _NAME_SEQUENCE = re.compile(
@@ -203,6 +203,10 @@ def _extract_values(text: str, include_names: bool) -> tuple[Value, ...]:
                 values.append(Value(raw, value_kind(raw), start, start + len(raw)))
     if include_names:
         for name in _name_values(text):
+            inside = [v for v in values if name.start <= v.start and v.end <= name.end and v.kind == "number"]
+            if inside and " " in name.text:
+                # "Tesla Model 3": the number is part of the name.
+                values = [v for v in values if v not in inside]
             if not any(v.start < name.end and name.start < v.end for v in values):
                 values.append(name)
     return tuple(sorted(values, key=lambda v: v.start))
