@@ -69,7 +69,8 @@ def _is_users_own(memory: MemoryRecord, project_id: str, user_id: str) -> bool:
     )
 
 
-@celery_app.task(name=INGEST_MESSAGES, base=StageTask, stage_name="extract")
+# Its result is awaited by add/message with async_mode false.
+@celery_app.task(name=INGEST_MESSAGES, base=StageTask, stage_name="extract", ignore_result=False)
 def ingest_messages(job_id: str) -> dict[str, Any]:
     record = job_record(job_id)
     request = record.request
