@@ -8,7 +8,7 @@ from fastapi import FastAPI
 
 from api.errors import install_error_handlers
 from api.limits import BodySizeLimit
-from api.routes import feedback, health, knowledgebases, memories, messages
+from api.routes import batch, feedback, health, knowledgebases, memories, messages
 from memfeed.control import ControlPlane
 from memfeed.settings import Settings, get_settings
 from workers.token_windows import TokenWindows
@@ -29,7 +29,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="memfeed", version="0.1.0", lifespan=lifespan)
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
-    for module in (feedback, memories, messages, knowledgebases):
+    for module in (feedback, batch, memories, messages, knowledgebases):
         app.include_router(module.router, prefix=API_PREFIX)
     app.include_router(health.router)
 

@@ -35,7 +35,7 @@ class MemfeedClient:
     def __exit__(self, *_: object) -> None:
         self.close()
 
-    def post(self, route: str, body: dict[str, Any]) -> Any:
+    def post(self, route: str, body: dict[str, Any] | list[Any]) -> Any:
         response = self._http.post(f"/{route}", json=body)
         try:
             payload = response.json()
@@ -61,6 +61,25 @@ class MemfeedClient:
                 return status
             if time.monotonic() > deadline:
                 raise TimeoutError(f"task {task_id} still running after {timeout:g} s")
+            time.sleep(interval)
+
+    def add_feedback_batch(self, items: list[Any]) -> dict[str, Any]:
+        """Up to 1,000 add/feedback bodies (each may carry an `idempotency_key`) → batch_id and per-item results."""
+        return self.post("add/feedback/batch", items)
+
+    def get_batch(self, batch_id: str, failed_offset: int = 0, failed_limit: int = 100) -> dict[str, Any]:
+        body = {"batch_id": batch_id, "failed_offset": failed_offset, "failed_limit": failed_limit}
+        return self.post("get/batch", body)
+
+    def wait_batch(self, batch_id: str, timeout: float = 300.0, interval: float = 0.5) -> dict[str, Any]:
+        """Poll get/batch until no item is queued or running."""
+        deadline = time.monotonic() + timeout
+        while True:
+            status = self.get_batch(batch_id)
+            if status["done"]:
+                return status
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"batch {batch_id} not done after {timeout:g} s")
             time.sleep(interval)
 
     def search(self, query: str, user_id: str, **fields: Any) -> list[dict[str, Any]]:

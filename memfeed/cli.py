@@ -1,4 +1,4 @@
-"""The memfeed command: up, project create|limits, demo, eval."""
+"""The memfeed command: up, project create|limits, demo, eval, backfill."""
 
 from __future__ import annotations
 
@@ -206,6 +206,22 @@ def evaluate(
     if json_report:
         write_json_report(results, json_report)
     print_report(results, typer.echo)
+
+
+@app.command()
+def backfill(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="add/feedback bodies, one JSON object per line.")],
+    url: Annotated[str | None, typer.Option(help="memfeed's base URL; default: the configured API.")] = None,
+    api_key: Annotated[str, typer.Option(envvar="MEMFEED_API_KEY", help="The project's API key.")] = ...,
+    wait: Annotated[bool, typer.Option("--wait", help="Wait until every item has finished.")] = False,
+    batch_size: Annotated[int, typer.Option(min=1, max=1000, help="Items per add/feedback/batch request.")] = 1000,
+) -> None:
+    """Replay collected feedback in bulk; rerunning the same file skips what was accepted before."""
+    from memfeed.backfill_cli import run_backfill
+
+    settings = get_settings()
+    base_url = url or f"http://{settings.api_host}:{settings.api_port}"
+    sys.exit(run_backfill(file, base_url, api_key, wait, batch_size))
 
 
 def main() -> None:

@@ -11,7 +11,9 @@ import httpx
 from memfeed.settings import Settings
 from memfeed.supervisor import ManagedProcess
 
-STAGE_QUEUES = "feedback,reads,ingest"
+# Backfill has queues of its own: the worker takes from its queues in turn, so an interactive
+# message waits for at most one backfill message, never for the whole backlog.
+STAGE_QUEUES = "reads,feedback,ingest,backfill_feed,backfill"
 
 
 def child_environment(settings: Settings, redis_url: str) -> dict[str, str]:

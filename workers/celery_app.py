@@ -10,7 +10,10 @@ from memfeed.settings import get_settings
 FEEDBACK_QUEUE = "feedback"
 READS_QUEUE = "reads"
 INGEST_QUEUE = "ingest"
-ALL_QUEUES = (FEEDBACK_QUEUE, READS_QUEUE, INGEST_QUEUE)
+# Backfill: the feeder's ticks, and the stage chains of backfilled items.
+BACKFILL_FEED_QUEUE = "backfill_feed"
+BACKFILL_QUEUE = "backfill"
+ALL_QUEUES = (FEEDBACK_QUEUE, READS_QUEUE, INGEST_QUEUE, BACKFILL_FEED_QUEUE, BACKFILL_QUEUE)
 
 
 def create_celery_app() -> Celery:
@@ -20,7 +23,7 @@ def create_celery_app() -> Celery:
         "memfeed",
         broker=settings.broker_url(),
         backend=settings.broker_url(),
-        include=["workers.stage_tasks", "workers.memory_tasks", "workers.lifecycle"],
+        include=["workers.stage_tasks", "workers.memory_tasks", "workers.lifecycle", "workers.backfill"],
     )
     app.conf.update(
         task_serializer="json",
@@ -32,6 +35,7 @@ def create_celery_app() -> Celery:
             "memfeed.feedback.*": {"queue": FEEDBACK_QUEUE},
             "memfeed.read.*": {"queue": READS_QUEUE},
             "memfeed.ingest.*": {"queue": INGEST_QUEUE},
+            "memfeed.backfill.*": {"queue": BACKFILL_FEED_QUEUE},
         },
         # At-least-once: a task is acknowledged after it ran, and redelivered if its
         # worker died; the stages are idempotent, so that is exactly-once in effect.
@@ -40,7 +44,10 @@ def create_celery_app() -> Celery:
         worker_prefetch_multiplier=1,
         # Every key, queues included, under the deployment's prefix: two deployments on
         # one Redis database never take each other's tasks.
-        broker_transport_options={"visibility_timeout": 3600, "global_keyprefix": f"{settings.redis_prefix}:celery:"},
+        broker_transport_options={
+            "visibility_timeout": settings.visibility_timeout_seconds,
+            "global_keyprefix": f"{settings.redis_prefix}:celery:",
+        },
         result_backend_transport_options={"global_keyprefix": f"{settings.redis_prefix}:celery:"},
         result_expires=3600,
         task_track_started=True,
