@@ -16,7 +16,6 @@ from memfeed.evaluation.report import summarize
 
 REPO = Path(__file__).resolve().parents[2]
 SHARED_CASES = REPO.parent / "shared" / "eval" / "feedback_cases.jsonl"
-OWN_CASES = REPO / "tests" / "eval" / "own_cases.jsonl"
 
 
 def _run_cli(*args: str) -> subprocess.CompletedProcess:
@@ -39,19 +38,28 @@ def test_eval_command_scores_the_shared_sample(tmp_path: Path) -> None:
     assert details["by_check"]["scope"]["passed"] == details["by_check"]["scope"]["total"]
 
 
-def test_own_cases_generalise() -> None:
-    cases = load_cases(OWN_CASES)
+# Floors at the measured accuracy of each of our sets. own and holdout were used to develop the
+# analyzer; final was written independently and never used for tuning: its figure is the honest
+# estimate of accuracy on feedback phrased in ways nobody anticipated.
+CASE_SETS = {"own_cases": 0.95, "holdout_cases": 0.9, "final_cases": 0.35}
+
+
+@pytest.mark.parametrize(("name", "floor"), CASE_SETS.items())
+def test_our_case_sets(name: str, floor: float) -> None:
+    cases = load_cases(REPO / "tests" / "eval" / f"{name}.jsonl")
     assert len(cases) >= 40 and {c.lang for c in cases} == {"en", "zh"}
 
     results = run_cases(cases)
     summary = summarize(results)
 
     failures = [(r.case_id, [c.detail for c in r.checks if not c.passed], r.error) for r in results if not r.passed]
-    assert summary["accuracy"] >= 0.9, failures
-    # Whatever the score, nothing outside a feedback's scope is ever changed.
-    assert summary["by_check"]["scope"]["passed"] == summary["by_check"]["scope"]["total"]
-    invalid = [r for r, c in zip(results, cases) if not c.expect.valid]
-    assert invalid and all(r.changes == [] for r in invalid), "invalid feedback never writes"
+    assert summary["accuracy"] >= floor, failures
+    # Whatever the score: nothing outside a feedback's scope changes, no memory meant to be kept
+    # is touched, and feedback judged invalid never writes.
+    for check in ("scope", "kept"):
+        assert summary["by_check"][check]["passed"] == summary["by_check"][check]["total"], failures
+    judged_invalid = [r for r in results if r.update_type is None and r.error is None]
+    assert judged_invalid and all(r.changes == [] for r in judged_invalid), "invalid feedback never writes"
 
 
 def test_eval_exits_non_zero_when_it_cannot_run(tmp_path: Path) -> None:
