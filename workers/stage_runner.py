@@ -23,13 +23,6 @@ from workers import resources
 
 log = logging.getLogger(__name__)
 
-# Failures worth another try: the broker, Redis or the disk hiccuped.
-RETRYABLE_ERRORS: tuple[type[BaseException], ...] = (
-    redis.exceptions.ConnectionError,
-    redis.exceptions.TimeoutError,
-    OSError,
-    StoreError,
-)
 WRITE_FAILED = 50145
 # Failures of the plumbing (Redis or the broker unreachable), whether inside a stage or while
 # Celery stores its outcome or publishes the next stage: never a reason to fail a job.
@@ -39,6 +32,8 @@ TRANSIENT_INFRASTRUCTURE_ERRORS: tuple[type[BaseException], ...] = (
     OperationalError,
     ConnectionError,
 )
+# Failures a stage retries with backoff: the plumbing, the disk, or the vector store.
+RETRYABLE_ERRORS: tuple[type[BaseException], ...] = (*TRANSIENT_INFRASTRUCTURE_ERRORS, OSError, StoreError)
 MAX_INFRASTRUCTURE_RETRIES = 50
 # Publishing the retry waits for the broker to come back, for about two minutes.
 PATIENT_PUBLISH = {"max_retries": 60, "interval_start": 0.5, "interval_step": 0.5, "interval_max": 2.0}

@@ -9,28 +9,8 @@ from __future__ import annotations
 import pytest
 
 from pipeline.analyzers.offline import OfflineAnalyzer
-from pipeline.models import MemoryRecord, Message, UpdateType
-
-
-@pytest.fixture(scope="module")
-def analyzer() -> OfflineAnalyzer:
-    return OfflineAnalyzer()
-
-
-def _run(
-    analyzer: OfflineAnalyzer, feedback: str, memories: list[str], context: list[Message] | None = None
-) -> tuple[list[str], dict[str, str]]:
-    """(statement texts, {superseded memory: corrected value}) across all statements."""
-    classification = analyzer.classify(feedback, context or [])
-    assert classification.update_type is UpdateType.SEMANTIC_UPDATE
-    records = [MemoryRecord(id=str(i), project_id="p", memory_value=m) for i, m in enumerate(memories)]
-    superseded: dict[str, str] = {}
-    for statement in classification.statements:
-        for decision, memory in zip(analyzer.judge_conflicts(statement, records), memories):
-            if decision.supersede:
-                superseded.setdefault(memory, decision.corrected_value or statement.text)
-    return [s.text for s in classification.statements], superseded
-
+from pipeline.models import Message, UpdateType
+from tests.unit.analyzer_support import correct
 
 # --- 1. subjects -----------------------------------------------------------------------
 
@@ -55,7 +35,7 @@ SUBJECT_CASES = [
 
 @pytest.mark.parametrize("feedback, memories, new", SUBJECT_CASES)
 def test_only_the_memory_about_the_same_subject_is_superseded(analyzer, feedback, memories, new) -> None:
-    _, superseded = _run(analyzer, feedback, memories)
+    _, superseded = correct(analyzer, feedback, memories)
     assert list(superseded) == [memories[0]]
     assert new in superseded[memories[0]]
 
@@ -101,7 +81,7 @@ def test_only_the_memory_about_the_same_subject_is_superseded(analyzer, feedback
     ],
 )
 def test_denials_attach_to_their_statement(analyzer, feedback, memories, new, old_gone) -> None:
-    statements, superseded = _run(analyzer, feedback, memories)
+    statements, superseded = correct(analyzer, feedback, memories)
     assert list(superseded) == [memories[0]]
     assert new in superseded[memories[0]] and old_gone not in superseded[memories[0]]
     # No statement of its own for the bare denial ("It is not a Toyota Corolla.").
@@ -116,13 +96,13 @@ def test_denials_attach_to_their_statement(analyzer, feedback, memories, new, ol
     ],
 )
 def test_a_denial_supersedes_the_fuller_positive_claim(analyzer, feedback, memories) -> None:
-    statements, superseded = _run(analyzer, feedback, memories)
+    statements, superseded = correct(analyzer, feedback, memories)
     assert list(superseded) == [memories[0]]
     assert "改" not in "".join(statements)
 
 
 def test_a_narrower_denial_keeps_a_different_claim(analyzer) -> None:
-    _, superseded = _run(analyzer, "I don't drink coffee in the evening.", ["The user drinks coffee every morning."])
+    _, superseded = correct(analyzer, "I don't drink coffee in the evening.", ["The user drinks coffee every morning."])
     assert not superseded
 
 
@@ -157,7 +137,7 @@ def test_keyword_terms_are_exact(analyzer, feedback, original, target) -> None:
     ],
 )
 def test_a_new_value_for_an_attribute_is_not_a_keyword_replacement(analyzer, feedback, memories, new) -> None:
-    _, superseded = _run(analyzer, feedback, memories)
+    _, superseded = correct(analyzer, feedback, memories)
     assert list(superseded) == [memories[0]]
     assert new in superseded[memories[0]]
 
@@ -187,13 +167,13 @@ def test_remarks_about_the_assistant_are_small_talk(analyzer, feedback) -> None:
 )
 def test_a_statement_with_a_request_keeps_the_statement(analyzer, feedback, memories, kept_text, dropped) -> None:
     assert analyzer.judge_validity(feedback, []).valid
-    statements, superseded = _run(analyzer, feedback, memories)
+    statements, superseded = correct(analyzer, feedback, memories)
     assert list(superseded) == [memories[0]]
     assert any(kept_text in s for s in statements) and not any(dropped in s for s in statements)
 
 
 def test_praise_clause_before_a_fact_is_dropped(analyzer) -> None:
-    statements, superseded = _run(analyzer, "You're right, I live in Oslo now.", ["The user lives in Bergen."])
+    statements, superseded = correct(analyzer, "You're right, I live in Oslo now.", ["The user lives in Bergen."])
     assert statements == ["The user lives in Oslo."]
     assert superseded == {"The user lives in Bergen.": "The user lives in Oslo."}
 
@@ -234,15 +214,15 @@ def test_praise_clause_before_a_fact_is_dropped(analyzer) -> None:
     ],
 )
 def test_values_and_attribute_variants(analyzer, feedback, memories, new) -> None:
-    _, superseded = _run(analyzer, feedback, memories)
+    _, superseded = correct(analyzer, feedback, memories)
     assert list(superseded) == [memories[0]]
     assert new in superseded[memories[0]]
 
 
 def test_time_adverbials_are_dropped_from_the_fact(analyzer) -> None:
-    statements, _ = _run(analyzer, "I relocated to Denver last month.", [])
+    statements, _ = correct(analyzer, "I relocated to Denver last month.", [])
     assert statements == ["The user lives in Denver."]
-    statements, _ = _run(analyzer, "我最近搬到了杭州。", [])
+    statements, _ = correct(analyzer, "我最近搬到了杭州。", [])
     assert statements == ["用户住在杭州。"]
 
 
@@ -265,7 +245,7 @@ def test_time_adverbials_are_dropped_from_the_fact(analyzer) -> None:
 )
 def test_the_assistant_answer_gives_the_old_value(analyzer, feedback, context, memories, new) -> None:
     messages = [Message(role=role, content=content) for role, content in context]
-    _, superseded = _run(analyzer, feedback, memories, messages)
+    _, superseded = correct(analyzer, feedback, memories, messages)
     assert list(superseded) == [memories[0]]
     assert new in superseded[memories[0]]
 
@@ -283,14 +263,14 @@ def with_embeddings() -> OfflineAnalyzer:
 def test_similarity_confirms_a_partial_attribute_overlap(with_embeddings, analyzer) -> None:
     feedback = "My train ride to work takes 40 minutes, not 30."
     memories = ["The user's daily train commute lasts 30 minutes.", "The user's lunch break lasts 30 minutes."]
-    _, superseded = _run(with_embeddings, feedback, memories)
+    _, superseded = correct(with_embeddings, feedback, memories)
     assert list(superseded) == [memories[0]]
     # Without the embedding only one shared word remains: too little to supersede on.
-    assert _run(analyzer, feedback, memories)[1] == {}
+    assert correct(analyzer, feedback, memories)[1] == {}
 
 
 def test_similarity_alone_never_supersedes(with_embeddings) -> None:
-    _, superseded = _run(with_embeddings, "The pool closes at 9 PM.", ["The gym closes at 10 PM."])
+    _, superseded = correct(with_embeddings, "The pool closes at 9 PM.", ["The gym closes at 10 PM."])
     assert not superseded
 
 
@@ -335,7 +315,7 @@ def test_similarity_alone_never_supersedes(with_embeddings) -> None:
 )
 def test_more_phrasings(analyzer, with_embeddings, feedback, memories, new) -> None:
     for judge in (analyzer, with_embeddings):
-        _, superseded = _run(judge, feedback, memories)
+        _, superseded = correct(judge, feedback, memories)
         assert list(superseded) == [memories[0]]
         assert new in superseded[memories[0]]
     assert "下午下午" not in superseded[memories[0]]
@@ -343,7 +323,7 @@ def test_more_phrasings(analyzer, with_embeddings, feedback, memories, new) -> N
 
 def test_the_assistant_answer_is_restated_about_the_user(analyzer) -> None:
     context = [Message(role="assistant", content="Your alarm is set for 8:00.")]
-    statements, superseded = _run(
+    statements, superseded = correct(
         analyzer, "Actually it's 7:30, not 8.", ["The user's alarm is set for 8:00."], context
     )
     assert statements == ["The user's alarm is set for 7:30."]
@@ -351,7 +331,7 @@ def test_the_assistant_answer_is_restated_about_the_user(analyzer) -> None:
 
 
 def test_a_denial_needs_the_same_verb(analyzer) -> None:
-    _, superseded = _run(analyzer, "I no longer have a car.", ["The user has a red car.", "The user's car is red."])
+    _, superseded = correct(analyzer, "I no longer have a car.", ["The user has a red car.", "The user's car is red."])
     assert list(superseded) == ["The user has a red car."]
 
 
