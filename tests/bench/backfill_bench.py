@@ -31,7 +31,10 @@ from typing import Any
 import redis
 
 from api.client import MemfeedClient
+from tests.bench.suite_common import children_of, cmdline, proc_status_bytes
 from tests.integration.conftest import free_port
+
+from tests.bench.suite_common import children_of, cmdline, proc_status_bytes
 
 REPO = Path(__file__).resolve().parents[2]
 BATCH_LIMIT = 1_000
@@ -60,48 +63,7 @@ def feedback_items(count: int, seed: int = 7) -> list[dict[str, Any]]:
 # Processes ------------------------------------------------------------------------------------
 
 
-def _proc_status(pid: int, field_name: str) -> int:
-    """A /proc/PID/status size in bytes (VmRSS, VmHWM); 0 once the process is gone."""
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith(field_name + ":"):
-                return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    return 0
-
-
-def _children(pid: int) -> list[int]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        # The command may contain spaces and parentheses: the ppid follows the last ")".
-        if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
-            found.append(int(entry.name))
-    return found
-
-
-def _cmdline(pid: int) -> str:
-    try:
-        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-    except OSError:
-        return ""
-
-
-@dataclass
-class RunningStack:
-    base_url: str
-    env: dict[str, str]
-    process: subprocess.Popen
-    pids: dict[str, int]
-    samples: dict[str, list[int]] = field(default_factory=dict)
-
-    def cli(self, *args: str) -> str:
+def cli(self, *args: str) -> str:
         result = subprocess.run([sys.executable, "-m", "memfeed.cli", *args], env=self.env, capture_output=True,
                                 text=True, timeout=120, check=True)
         return result.stdout
@@ -111,7 +73,7 @@ class RunningStack:
         for name, pid in self.pids.items():
             series = self.samples.get(name) or [0]
             figures[name] = {
-                "peak_rss_mb": round(_proc_status(pid, "VmHWM") / 2**20, 1),
+                "peak_rss_mb": round(proc_status_bytes(pid, "VmHWM") / 2**20, 1),
                 "rss_sampled_min_mb": round(min(series) / 2**20, 1),
                 "rss_sampled_max_mb": round(max(series) / 2**20, 1),
             }
@@ -145,8 +107,8 @@ def running_stack(redis_url: str) -> Iterator[RunningStack]:
         # Keep reading its output, or a full pipe would block it.
         threading.Thread(target=process.stdout.read, daemon=True).start()
         pids = {}
-        for child in _children(process.pid):
-            command = _cmdline(child)
+        for child in children_of(process.pid):
+            command = cmdline(child)
             if "celery" in command and " worker" in command:
                 pids["worker"] = child
             elif "uvicorn" in command:
@@ -172,7 +134,7 @@ def running_stack(redis_url: str) -> Iterator[RunningStack]:
 def _sample(stack: RunningStack, stop: threading.Event) -> None:
     while not stop.wait(0.5):
         for name, pid in stack.pids.items():
-            stack.samples.setdefault(name, []).append(_proc_status(pid, "VmRSS"))
+            stack.samples.setdefault(name, []).append(proc_status_bytes(pid, "VmRSS"))
 
 
 def _project_key(stack: RunningStack) -> str:
