@@ -34,8 +34,6 @@ from api.client import MemfeedClient
 from tests.bench.suite_common import children_of, cmdline, proc_status_bytes
 from tests.integration.conftest import free_port
 
-from tests.bench.suite_common import children_of, cmdline, proc_status_bytes
-
 REPO = Path(__file__).resolve().parents[2]
 BATCH_LIMIT = 1_000
 TEMPLATES = (
@@ -63,7 +61,15 @@ def feedback_items(count: int, seed: int = 7) -> list[dict[str, Any]]:
 # Processes ------------------------------------------------------------------------------------
 
 
-def cli(self, *args: str) -> str:
+@dataclass
+class RunningStack:
+    base_url: str
+    env: dict[str, str]
+    process: subprocess.Popen
+    pids: dict[str, int]
+    samples: dict[str, list[int]] = field(default_factory=dict)
+
+    def cli(self, *args: str) -> str:
         result = subprocess.run([sys.executable, "-m", "memfeed.cli", *args], env=self.env, capture_output=True,
                                 text=True, timeout=120, check=True)
         return result.stdout
