@@ -52,9 +52,8 @@ def accept_batch(raw_items: list[Any], project: Project, control: ControlPlane) 
         if intake.accepted:
             start_feeder(batches, project.id)
     except (redis.exceptions.RedisError, OperationalError) as exc:
-        keys = IdempotencyKeys(control.redis, control.prefix)
         for key, job_id in intake.claimed:
-            keys.release(project.id, key, job_id)
+            control.idempotency.release(project.id, key, job_id)
         raise MemfeedError(ErrorCode.SAVE_FAILED, f"saving the batch failed: {exc}") from exc
     return {
         "batch_id": batch_id,

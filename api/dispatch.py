@@ -13,10 +13,8 @@ from workers.celery_app import celery_app
 
 
 def enqueue(task_name: str, *args: Any) -> None:
-    try:
-        celery_app.send_task(task_name, args=args)
-    except (OperationalError, redis.exceptions.RedisError) as exc:
-        raise MemfeedError(ErrorCode.SAVE_FAILED, f"could not enqueue the job: {exc}") from exc
+    """A broker outage surfaces as 50145 through the app's error handlers."""
+    celery_app.send_task(task_name, args=args)
 
 
 def call(task_name: str, *args: Any, timeout: float) -> Any:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import redis
 from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 
@@ -52,18 +51,15 @@ def _batch_items(raw: bytes) -> list[Any]:
 
 def _batch_status(body: GetBatchRequest, project: Project, control: ControlPlane) -> dict[str, Any]:
     batches = BatchStore(control.redis, control.prefix)
-    try:
-        batch = batches.get(body.batch_id)
-        # Another project's batch is reported exactly like one that does not exist.
-        if batch is None or batch.project_id != project.id:
-            raise MemfeedError(ErrorCode.NOT_FOUND, f"unknown batch_id: {body.batch_id}")
-        running = batches.reconcile(project.id, batch.id)
-        batch = batches.get(batch.id) or batch
-        if batch.queued and not batches.has_lease(project.id):
-            start_feeder(batches, project.id)  # the feeder was lost (a worker died): start another
-        failed_items = batches.failures(batch.id, body.failed_offset, body.failed_limit)
-    except redis.exceptions.RedisError as exc:
-        raise MemfeedError(ErrorCode.SAVE_FAILED, f"reading the batch failed: {exc}") from exc
+    batch = batches.get(body.batch_id)
+    # Another project's batch is reported exactly like one that does not exist.
+    if batch is None or batch.project_id != project.id:
+        raise MemfeedError(ErrorCode.NOT_FOUND, f"unknown batch_id: {body.batch_id}")
+    running = batches.reconcile(project.id, batch.id)
+    batch = batches.get(batch.id) or batch
+    if batch.queued and not batches.has_lease(project.id):
+        start_feeder(batches, project.id)  # the feeder was lost (a worker died): start another
+    failed_items = batches.failures(batch.id, body.failed_offset, body.failed_limit)
     return {
         "batch_id": batch.id,
         "total": batch.total,

@@ -14,8 +14,9 @@ from api.deps import ControlDep, ProjectDep, charge_tokens, require_own_knowledg
 from api.errors import ErrorCode, MemfeedError, envelope
 from api.presenters import job_status
 from api.schemas import AddFeedbackRequest, TaskRequest
+from memfeed.control import ControlPlane
 from memfeed.control.idempotency import IdempotencyConflictError
-from memfeed.control.jobs import FEEDBACK_STAGES, JobOutcome
+from memfeed.control.jobs import FEEDBACK_STAGES, JobOutcome, JobStatus
 from memfeed.settings import get_settings
 from pipeline.token_count import count_tokens
 from workers.chains import REVERT_FEEDBACK, feedback_chain
@@ -24,6 +25,13 @@ router = APIRouter()
 
 
 MAX_IDEMPOTENCY_KEY_LENGTH = 255
+
+
+def _already_accepted(control: ControlPlane, job_id: str) -> dict:
+    """The answer to a repeated request: the earlier task, as it stands now."""
+    existing = control.jobs.get(job_id)
+    status = existing.status.value if existing else JobStatus.RUNNING.value
+    return envelope({"success": True, "task_id": job_id, "status": status})
 
 
 @router.post("/add/feedback")
@@ -45,9 +53,7 @@ def add_feedback(
         except IdempotencyConflictError as exc:
             raise MemfeedError(ErrorCode.BAD_REQUEST, str(exc)) from exc
         if not claim.first:
-            existing = control.jobs.get(claim.job_id)
-            status = existing.status.value if existing else "running"
-            return envelope({"success": True, "task_id": claim.job_id, "status": status})
+            return _already_accepted(control, claim.job_id)
     try:
         charge_tokens(request, project, count_tokens(body.feedback_content))
         context = []
@@ -84,15 +90,12 @@ def revert_feedback(body: TaskRequest, project: ProjectDep, control: ControlDep)
         state = target.outcome.value if target.outcome else target.status.value
         raise MemfeedError(ErrorCode.BAD_REQUEST, f"only applied feedback can be reverted; this task is {state}")
     if target.reverted_by:
-        return envelope({"success": True, "task_id": target.reverted_by, "status": "running"})
+        return _already_accepted(control, target.reverted_by)
     revert_id = uuid.uuid4().hex
     # Two reverts of one job at once: the second gets the first's task.
     claim = control.idempotency.claim(project.id, f"revert:{target.id}", revert_id, {"task_id": target.id})
     if not claim.first:
-        return envelope({"success": True, "task_id": claim.job_id, "status": "running"})
-    try:
-        control.jobs.create(revert_id, project.id, "revert", {"task_id": target.id}, stages=("revert",))
-        dispatch.enqueue(REVERT_FEEDBACK, revert_id)
-    except redis.exceptions.RedisError as exc:
-        raise MemfeedError(ErrorCode.SAVE_FAILED, f"saving the revert failed: {exc}") from exc
+        return _already_accepted(control, claim.job_id)
+    control.jobs.create(revert_id, project.id, "revert", {"task_id": target.id}, stages=("revert",))
+    dispatch.enqueue(REVERT_FEEDBACK, revert_id)
     return envelope({"success": True, "task_id": revert_id, "status": "running"})

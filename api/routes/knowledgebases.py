@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import uuid
 
-import redis
 from fastapi import APIRouter, Request
 
 from api import dispatch
 from api.deps import ControlDep, ProjectDep, charge_tokens, require_own_knowledgebases
-from api.errors import ErrorCode, MemfeedError, envelope
+from api.errors import envelope
 from api.schemas import AddKnowledgebaseFileRequest, CreateKnowledgebaseRequest, KnowledgebaseRequest
 from memfeed.control.jobs import JobStatus
 from pipeline.token_count import count_tokens
@@ -20,10 +19,7 @@ router = APIRouter()
 
 @router.post("/create/knowledgebase")
 def create_knowledgebase(body: CreateKnowledgebaseRequest, project: ProjectDep, control: ControlDep) -> dict:
-    try:
-        kb = control.knowledgebases.create(project.id, body.knowledgebase_name, body.knowledgebase_description or "")
-    except redis.exceptions.RedisError as exc:
-        raise MemfeedError(ErrorCode.SAVE_FAILED, f"saving the knowledge base failed: {exc}") from exc
+    kb = control.knowledgebases.create(project.id, body.knowledgebase_name, body.knowledgebase_description or "")
     return envelope({"id": kb.id, "knowledgebase_name": kb.name, "knowledgebase_description": kb.description})
 
 
@@ -42,9 +38,6 @@ def add_knowledgebase_file(
     require_own_knowledgebases(control, project, [body.knowledgebase_id])
     charge_tokens(request, project, sum(count_tokens(f.content) for f in body.file))
     job_id = uuid.uuid4().hex
-    try:
-        control.jobs.create(job_id, project.id, "knowledgebase_file", body.model_dump(mode="json"), stages=("ingest",))
-    except redis.exceptions.RedisError as exc:
-        raise MemfeedError(ErrorCode.SAVE_FAILED, f"saving the file failed: {exc}") from exc
+    control.jobs.create(job_id, project.id, "knowledgebase_file", body.model_dump(mode="json"), stages=("ingest",))
     dispatch.enqueue(INGEST_KNOWLEDGEBASE_FILE, job_id)
     return envelope({"success": True, "task_id": job_id, "status": JobStatus.RUNNING.value})

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import uuid
 
-import redis
 from fastapi import APIRouter, Request
 
 from api import dispatch
 from api.deps import ControlDep, ProjectDep, charge_tokens
-from api.errors import ErrorCode, MemfeedError, envelope
+from api.errors import envelope
 from api.schemas import AddMessageRequest, GetMessageRequest
 from memfeed.control.jobs import JobStatus
 from memfeed.settings import get_settings
@@ -25,11 +24,8 @@ def add_message(body: AddMessageRequest, request: Request, project: ProjectDep, 
     charge_tokens(request, project, count_message_tokens([m.content for m in body.messages]))
     job_id = uuid.uuid4().hex
     messages = [Message(role=m.role, content=m.content) for m in body.messages]
-    try:
-        control.conversations.append(project.id, body.conversation_id, body.user_id, messages)
-        control.jobs.create(job_id, project.id, "add_message", body.model_dump(mode="json"), stages=("extract",))
-    except redis.exceptions.RedisError as exc:
-        raise MemfeedError(ErrorCode.SAVE_FAILED, f"saving the messages failed: {exc}") from exc
+    control.conversations.append(project.id, body.conversation_id, body.user_id, messages)
+    control.jobs.create(job_id, project.id, "add_message", body.model_dump(mode="json"), stages=("extract",))
     if body.async_mode:
         dispatch.enqueue(INGEST_MESSAGES, job_id)
         return envelope({"success": True, "task_id": job_id, "status": JobStatus.RUNNING.value})

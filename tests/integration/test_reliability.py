@@ -94,7 +94,7 @@ def test_revert_restores_what_a_job_archived(stack: Stack, client: MemfeedClient
     assert _active(client, user_id) == ["The user likes swimming."]
     assert client.get_status(applied["task_id"])["reverted_by"] == revert["task_id"]
     again = client.post("revert/feedback", {"task_id": applied["task_id"]})
-    assert again["task_id"] == revert["task_id"]
+    assert again["task_id"] == revert["task_id"] and again["status"] == "completed"
     assert _active(client, user_id) == ["The user likes swimming."]
 
     ignored = client.wait(client.add_feedback(user_id, "thanks!"))
