@@ -8,6 +8,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from pipeline.models import Message
+
 
 class CaseMemory(BaseModel):
     ref: str
@@ -18,15 +20,10 @@ class CaseMemory(BaseModel):
     knowledgebase_id: str | None = None
 
 
-class CaseMessage(BaseModel):
-    role: str
-    content: str
-
-
 class CaseConversation(BaseModel):
     conversation_id: str
     user_id: str
-    messages: list[CaseMessage] = Field(default_factory=list)
+    messages: list[Message] = Field(default_factory=list)
 
 
 class CaseSetup(BaseModel):

@@ -143,7 +143,7 @@ class EvalRunner:
         context: list[Message] = []
         for conversation in case.setup.conversations:
             if feedback.conversation_id and conversation.conversation_id == feedback.conversation_id:
-                context = [Message(role=m.role, content=m.content) for m in conversation.messages][-self.context_turns :]
+                context = conversation.messages[-self.context_turns :]
         return FeedbackJob(
             job_id=uuid.uuid4().hex,
             project_id=project_id,

@@ -41,7 +41,7 @@ def describe(samples: list[float]) -> dict[str, float]:
 def context_of(case: FeedbackCase) -> list[Message]:
     for conversation in case.setup.conversations:
         if conversation.conversation_id == case.feedback.conversation_id:
-            return [Message(role=m.role, content=m.content) for m in conversation.messages]
+            return list(conversation.messages)
     return []
 
 
