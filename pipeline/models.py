@@ -101,6 +101,13 @@ class CorrectedStatement(BaseModel):
     old_values: list[str] = Field(default_factory=list)
     new_values: list[str] = Field(default_factory=list)
     negated: bool = False
+    # What the whole feedback says changed, for finding the memory a change of state ends:
+    # attribute classes ("residence"), terms of what ended ("civic"), the terms of the
+    # answer being corrected, and whether the feedback signals a change or correction at all.
+    changed_attributes: list[str] = Field(default_factory=list)
+    ended: list[str] = Field(default_factory=list)
+    topic: list[str] = Field(default_factory=list)
+    corrective: bool = False
 
 
 class Classification(BaseModel):

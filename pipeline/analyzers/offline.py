@@ -30,6 +30,7 @@ from pipeline.text.lexicon import content_terms
 from pipeline.text.perspective import finish_sentence, to_third_person
 from pipeline.text.replacement import parse_keyword_replacement
 from pipeline.text.sentences import split_sentences
+from pipeline.text.targeting import ChangeEvidence, pick_targets
 from pipeline.text.values import extract_values, value_kind
 
 _CONTEXT_TURNS = 6
@@ -141,6 +142,10 @@ class OfflineAnalyzer:
             old_values=statement.old_values,
             new_values=statement.new_values,
             negated=statement.negated,
+            changed_attributes=statement.changed_attributes,
+            ended=statement.ended,
+            topic=statement.topic,
+            corrective=statement.corrective,
         )
 
     # --- conflicts --------------------------------------------------------------------
@@ -169,7 +174,35 @@ class OfflineAnalyzer:
                     corrected_value=verdict.corrected_value if verdict.supersede else None,
                 )
             )
+        if not any(decision.supersede for decision in decisions):
+            self._mark_change_target(statement, candidates, similarities, decisions)
         return decisions
+
+    @staticmethod
+    def _mark_change_target(
+        statement: CorrectedStatement,
+        candidates: list[MemoryRecord],
+        similarities: list[float | None],
+        decisions: list[ConflictDecision],
+    ) -> None:
+        """No memory contradicts the statement outright: is one the fact its change ends?"""
+        evidence = ChangeEvidence(
+            text=statement.text,
+            language=statement.language,
+            old_values=tuple(statement.old_values),
+            new_values=tuple(statement.new_values),
+            changed_attributes=tuple(statement.changed_attributes),
+            ended=tuple(statement.ended),
+            topic=tuple(statement.topic),
+            corrective=statement.corrective,
+        )
+        for target in pick_targets(evidence, [c.memory_value for c in candidates], similarities):
+            decisions[target.index] = ConflictDecision(
+                memory_id=candidates[target.index].id,
+                supersede=True,
+                reason=target.reason,
+                corrected_value=target.corrected_value,
+            )
 
     def _similarities(self, text: str, memories: list[str]) -> list[float | None]:
         if self._embedder is None:

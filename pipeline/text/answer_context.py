@@ -72,6 +72,14 @@ def _substitute_in(sentence: str, olds: list[str], news: list[str]) -> tuple[str
     return text, used
 
 
+def last_answer(context: list[tuple[str, str]]) -> str:
+    """The assistant's last turn: the answer a correction most likely replies to."""
+    for role, content in reversed(context):
+        if role == "assistant":
+            return content
+    return ""
+
+
 def old_values_from_context(
     statement: ParsedStatement, context: list[tuple[str, str]]
 ) -> tuple[list[tuple[str, str]], str]:

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
-from pipeline.text.answer_context import anchor_on_answer, old_values_from_context, resolve_with_context
+from pipeline.text.answer_context import anchor_on_answer, last_answer, old_values_from_context, resolve_with_context
 from pipeline.text.fillers import has_correction_cue, is_correction_marker, strip_fillers
 from pipeline.text.intent import (
     is_acknowledgement,
@@ -21,6 +21,7 @@ from pipeline.text.intent import (
 )
 from pipeline.text.language import detect_language, has_cjk
 from pipeline.text.lexicon import content_terms, is_negated, zh_tokens
+from pipeline.text.life_events import changed_attributes, ended_terms, mentions_term
 from pipeline.text.numbers import EN_NUMBER_WORD_PATTERN, leading_number
 from pipeline.text.parsed import ParsedStatement, subject_label
 from pipeline.text.perspective import (
@@ -863,7 +864,51 @@ def parse_statements(feedback: str, context: list[tuple[str, str]] | None = None
                 statement.old_values = [old for old, _ in pairs]
                 statement.new_values = [new for _, new in pairs]
                 anchor_on_answer(statement, sentence, pairs)
+    _attach_change_signals(statements, feedback, context)
     return _deduplicate(statements)
+
+
+def _attach_change_signals(
+    statements: list[ParsedStatement], feedback: str, context: list[tuple[str, str]]
+) -> None:
+    """What the feedback as a whole says changed: every statement carries it to the judge."""
+    attributes = list(changed_attributes(feedback))
+    ended = list(ended_terms(feedback))
+    answer = last_answer(context)
+    topic = content_terms(answer, detect_language(answer)) if answer else []
+    corrective = bool(attributes or ended or answer or has_correction_cue(feedback))
+    carrier = _change_carrier(statements, attributes, ended)
+    if carrier is not None:
+        carrier.changed_attributes = attributes
+        carrier.ended = ended
+        carrier.topic = topic
+        carrier.corrective = corrective
+
+
+# "Sauna hours are the same as before", "分机号没变": what did not change.
+_UNCHANGED = re.compile(
+    r"(?i:\b(?:same\s+as\s+before|(?:has|have|did)\s*(?:n't|\s+not)\s+change[d]?|unchanged|still|"
+    r"is\s+fine|are\s+fine)\b)|没变|不变|没有变|还是一样|照旧|一样的|依旧|仍然"
+)
+
+
+def _change_carrier(
+    statements: list[ParsedStatement], attributes: list[str], ended: list[str]
+) -> ParsedStatement | None:
+    """The one statement that states the change: the feedback's other clauses are asides."""
+    changing = [s for s in statements if not _UNCHANGED.search(s.text)]
+    # An explicit denial says which fact goes: "I don't use an iPhone anymore" rather than
+    # "I switched to Android".
+    denying = [s for s in changing if s.old_values or (s.negated and any(mentions_term(s.text, t) for t in ended))]
+    if denying:
+        return denying[0]
+    with_values = [s for s in changing if s.new_values]
+    if with_values:
+        return with_values[0]
+    naming_change = [s for s in changing if changed_attributes(s.text) or ended_terms(s.text)]
+    if naming_change:
+        return naming_change[0]
+    return changing[0] if changing else None
 
 
 def _deduplicate(statements: list[ParsedStatement]) -> list[ParsedStatement]:

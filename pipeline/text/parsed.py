@@ -18,6 +18,10 @@ class ParsedStatement:
     negated: bool = False
     # "It's X, not Y" with no conversation to say what "it" is.
     subjectless: bool = False
+    changed_attributes: list[str] = field(default_factory=list)
+    ended: list[str] = field(default_factory=list)
+    topic: list[str] = field(default_factory=list)
+    corrective: bool = False
 
 
 def subject_label(text: str, language: Language) -> str:

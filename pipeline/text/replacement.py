@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from pipeline.text.fillers import strip_noise
 from pipeline.text.sentences import split_sentences
@@ -44,34 +45,64 @@ _ZH_RENAMED_THEN_CHANGE = re.compile(
 _ZH_TAIL = re.compile(r"(?:吧|就行了?|即可|就好|好吗|谢谢|。|！|!|\.)+$")
 _ABBREVIATION_END = re.compile(r"\b(?:Inc|Corp|Co|Ltd|Jr|Sr|St|Dr|Mr|Mrs|Ms|Bros)\.$")
 _POSSESSIVE_START = re.compile(r"^(?:my|our|his|her|their|your|the|a|an)\s", re.IGNORECASE)
+# "call me Beth", "叫我小美": the user's own name is a fact to update, not a term to find.
+_EN_PRONOUNS = frozenset({"i", "me", "myself", "us", "ourselves", "you", "yourself", "him", "her", "them", "it"})
+_ZH_PRONOUN_START = re.compile(r"^(?:我(?!们)|你)")
+# strip_noise() drops pictographs, and "➡️" is one, so arrows are normalised first.
+_ARROW_VARIANTS = re.compile(r"\s*(?:[➡➔➜➝➞➙➛⮕⟶⟹]\ufe0f?|-{1,2}>|={1,2}>|[—–]>)\s*")
+_ARROW = r"(?:→|⇒)"
+# Asides are never part of a term: "Lee（导师的姓一直拼错了）", "John (typo, sorry)".
+_PARENTHETICAL = re.compile(r"\s*[(（][^()（）]*[)）]")
+
+TermCleaner = Callable[[str, dict[str, str]], tuple[str, bool]]
 
 _T = r"(.+?)"
 _EN_PATTERNS: list[tuple[re.Pattern[str], bool]] = [
     # (pattern, reversed): reversed patterns name the target first.
     (re.compile(rf"\b(?:replace|substitute)\s+{_T}\s+(?:with|by)\s+{_T}$", re.I), False),
     (re.compile(rf"\bsubstitute\s+{_T}\s+for\s+{_T}$", re.I), True),
-    (re.compile(rf"\brename\s+{_T}\s+(?:to|as|into)\s+{_T}$", re.I), False),
-    (re.compile(rf"\b(?:renamed|rebranded)\s+{_T}\s+(?:to|as|into)\s+{_T}$", re.I), False),
+    (re.compile(rf"\brename\s+(?:from\s+)?{_T}\s+(?:to|as|into)\s+{_T}$", re.I), False),
+    (re.compile(rf"\b(?:renamed|rebranded)\s+(?:from\s+)?{_T}\s+(?:to|as|into)\s+{_T}$", re.I), False),
     # "call my mother-in-law "Mama Rose" instead of "Rosemary"": the target comes first.
-    (re.compile(rf"\b(?:call|name|refer\s+to)\s+{_T}\s+instead\s+of\s+{_T}$", re.I), True),
-    (re.compile(rf"\b(?:change|update|switch|correct)\s+{_T}\s+(?:to|into)\s+{_T}$", re.I), False),
-    (re.compile(rf"\bswap\s+(?:out\s+)?{_T}\s+(?:for|with)\s+{_T}$", re.I), False),
+    (re.compile(rf"\b(?:call|name|refer\s+to)\s+(?:(?:him|her|them|it)\s+)?{_T}\s+instead\s+of\s+{_T}$", re.I), True),
+    (re.compile(rf"\b(?:change|update|switch|correct)\s+(?:from\s+)?{_T}\s+(?:to|into)\s+{_T}$", re.I), False),
+    (re.compile(rf"\bswap\s+(?:out\s+)?{_T}(?:\s+out)?\s+(?:for|with)\s+{_T}$", re.I), False),
     (re.compile(rf"\b(?:call|refer\s+to|name)\s+{_T}\s+(?:as\s+)?{_T}\s+(?:instead|from\s+now\s+on|going\s+forward)\b.*$", re.I), False),
     (re.compile(rf"\brefer\s+to\s+{_T}\s+as\s+{_T}$", re.I), False),
     (re.compile(rf"^(?:please\s+)?use\s+{_T}\s+instead\s+of\s+{_T}$", re.I), True),
     (re.compile(rf"^{_T}\s+should\s+(?:be|read|say|become)\s+(?:called\s+|renamed\s+(?:to\s+)?)?{_T}\s+(?:everywhere|in\s+all\b.*|from\s+now\s+on)$", re.I), False),
     (re.compile(rf"^{_T}\s+(?:has\s+been|was|is\s+now|got)\s+renamed\s+(?:to\s+|as\s+)?{_T}$", re.I), False),
-    (re.compile(rf"^{_T}\s*(?:->|=>|→|⇒)\s*{_T}$"), False),
+    # "every time it says Jon it should say John", "wherever you see Jon, write John".
+    (re.compile(
+        rf"\b(?:every\s*time|each\s+time|any\s*time|whenever|wherever|anywhere)\s+(?:it|you|they|i)\s+"
+        rf"(?:says?|see|mentions?|writes?|reads?|has)\s+{_T}\s*,?\s+(?:(?:it|you|that|this)\s+)?"
+        rf"(?:(?:should|must|needs?\s+to|has\s+to|ought\s+to)\s+)?(?:say|read|be|show|write|put|use|make\s+it)\s+{_T}$",
+        re.I,
+    ), False),
+    # sed style: "s/Jon/John/", "s/Jon/John/g".
+    (re.compile(r"(?:^|\s)s/([^/]+)/([^/]+)(?:/[gi]*)?$"), False),
 ]
-_ZH_VERB = r"(?:统一|全部|都|一律|全都)?(?:替换|更换|更改|修改|改写|换|改|更名|改名|统一)(?:为|成|做|叫)"
+# "Jon → John", "typo: 小美→美美"; a label before a colon is not part of the term.
+_ARROW_PATTERN = re.compile(rf"^(?:[^:：→]*[:：]\s*)?([^→⇒]+?)\s*{_ARROW}\s*([^→⇒]+?)$")
+_ZH_SCOPE_ADVERB = r"(?:统一|全部|都|一律|全都|通通|统统)"
+_ZH_CHANGE = r"(?:替换|更换|更改|修改|改写|换|改|写|更名|改名|统一)(?:为|成|做|叫)"
+_ZH_VERB = rf"{_ZH_SCOPE_ADVERB}?{_ZH_CHANGE}"
+# "以后统一叫", "以后都叫", "一律称为": naming verbs that need a scope adverb before them.
+_ZH_SCOPED_NAMING = rf"(?:以后|今后|往后|从此)?{_ZH_SCOPE_ADVERB}(?:{_ZH_CHANGE}|改叫|改称|叫做?|称为?|写作)"
 # "X改成Y" with no 把/将/替换/统一: a rename, or a new value for X ("试用期改成6个月了").
 _ZH_BARE_CHANGE = re.compile(rf"^{_T}(?:替换|更换|改|换|更名|改名)(?:为|成)(?!了){_T}$")
 _ZH_STATE_CHANGE_CUE = re.compile(r"现在|已经|目前|如今|从.+?起")
+# "我把车换成比亚迪" narrates the user's own change; "帮我把…" and "请把…" are requests.
+_ZH_NARRATED_BA = re.compile(
+    r"(?<![帮给替让请叫])(?:我|我们|他|她|他们|她们|咱们)(?:现在|已经|早就|刚刚?|又|也|就)*(?:把|将)"
+)
+_ZH_NAMING_VERB = re.compile(r"叫|称|名")
+_ZH_SCOPE_CUE = re.compile(rf"{_ZH_SCOPE_ADVERB}|所有|一切|记忆|每个|各处|到处")
 _ZH_PATTERNS: list[tuple[re.Pattern[str], bool]] = [
     (re.compile(rf"(?:将|把){_T}{_ZH_VERB}(?!了){_T}$"), False),
     (re.compile(rf"(?:将|把){_T}(?:统一|全部|都)?(?:改叫|叫做|称为|叫)(?!了){_T}$"), False),
     (re.compile(rf"用{_T}(?:来)?(?:替换|替代|代替|取代)(?:掉)?(?:所有的)?{_T}$"), True),
-    (re.compile(rf"^{_T}(?:统一|全部|都|一律|全都){_ZH_VERB.replace('(?:统一|全部|都|一律|全都)?', '')}?(?!了){_T}$"), False),
+    (re.compile(rf"^{_T}{_ZH_SCOPED_NAMING}(?!了){_T}$"), False),
     (_ZH_BARE_CHANGE, False),
     (re.compile(rf"^{_T}(?:改叫|改称)(?!了){_T}$"), False),
 ]
@@ -99,10 +130,13 @@ def _restore(text: str, terms: dict[str, str]) -> tuple[str, bool]:
 
 
 # A clause after the term explains the change (", we migrated last week", " - she got married").
-_EN_TRAILING_CLAUSE = re.compile(r"\s*(?:[,;]\s+|\s[-–—]\s+|\s+(?:because|since|as)\s+).*$", re.IGNORECASE)
-_ZH_TRAILING_CLAUSE = re.compile(r"[，,；;。！!].*$")
+_EN_TRAILING_CLAUSE = re.compile(
+    r"\s*(?:[,;]\s+|[，；。！～~(（]|\s[-–—]\s+|\s+(?:because|since|as)\s+).*$", re.IGNORECASE
+)
+_ZH_TRAILING_CLAUSE = re.compile(r"[，,；;。！!～~(（].*$")
 _ZH_LEADING_TIME = re.compile(r"^(?:以后|今后|往后|从现在起|从今天起|从现在开始|从今以后|现在|之后)[，,]?")
 _PLACEHOLDER = re.compile("\u27e6\\d+\u27e7")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 def _quoted_only(raw: str, terms: dict[str, str]) -> str | None:
@@ -141,11 +175,29 @@ def _clean_zh_term(raw: str, terms: dict[str, str]) -> tuple[str, bool]:
     return text.strip(" ，,。"), quoted
 
 
+def _clean_any_term(raw: str, terms: dict[str, str]) -> tuple[str, bool]:
+    """Arrows carry no language of their own: clean by the script the sentence is in."""
+    if _CJK.search(raw):
+        return _clean_zh_term(raw, terms)
+    return _clean_en_term(raw, terms)
+
+
 def _is_value_update(original: str, target: str) -> bool:
     """"change the standup to 10 AM": an attribute gets a new value, nothing is renamed."""
     target_values = [v for v in extract_values(target) if v.kind != "name"]
     original_values = [v for v in extract_values(original) if v.kind != "name"]
     return bool(target_values) and not original_values
+
+
+def _starts_with_pronoun(term: str) -> bool:
+    words = term.split()
+    if not words:
+        return False
+    # "IT" is a department, "it" is a pronoun.
+    first = words[0]
+    if first.lower() in _EN_PRONOUNS and (first == "I" or not first.isupper()):
+        return True
+    return bool(_ZH_PRONOUN_START.match(term))
 
 
 def _plausible(original: str, target: str, quoted: bool) -> bool:
@@ -157,44 +209,80 @@ def _plausible(original: str, target: str, quoted: bool) -> bool:
         # "Change my address to …" is a fact about the user, not a find-and-replace.
         if _POSSESSIVE_START.match(original) or original.startswith(("我", "用户的")):
             return False
+        if _starts_with_pronoun(original) or _starts_with_pronoun(target):
+            return False
         if len(original.split()) > 6 or len(target.split()) > 8:
             return False
     return len(original) <= 80 and len(target) <= 80
 
 
+def _is_narrated_change(sentence: str, match: re.Match[str], target: str, terms: dict[str, str]) -> bool:
+    """"我把车换成比亚迪", "早餐换成燕麦了": the user reports their own change, not an instruction.
+
+    Quotes and scope words ("都", "所有", "记忆里") make it an instruction again.
+    """
+    if terms or _ZH_SCOPE_CUE.search(sentence):
+        return False
+    verb = match.string[match.end(1) : match.start(2)]
+    # "改叫红红了" still renames; "换成燕麦了" is something that already happened.
+    done = target.endswith("了") and not _ZH_NAMING_VERB.search(verb)
+    return done or bool(_ZH_NARRATED_BA.search(match.string))
+
+
+def _pair(
+    match: re.Match[str], reversed_order: bool, terms: dict[str, str], clean: TermCleaner
+) -> tuple[str, str] | None:
+    first, q1 = clean(match.group(1), terms)
+    second, q2 = clean(match.group(2), terms)
+    original, target = (second, first) if reversed_order else (first, second)
+    return (original, target) if _plausible(original, target, q1 and q2) else None
+
+
+def _match_en(text: str, terms: dict[str, str]) -> tuple[str, str] | None:
+    for pattern, reversed_order in _EN_PATTERNS:
+        match = pattern.search(text)
+        found = match and _pair(match, reversed_order, terms, _clean_en_term)
+        if found:
+            return found
+    match = _ARROW_PATTERN.search(text)
+    return _pair(match, False, terms, _clean_any_term) if match else None
+
+
+def _match_zh(text: str, sentence: str, terms: dict[str, str]) -> tuple[str, str] | None:
+    state_change = _ZH_STATE_CHANGE_CUE.search(sentence.strip(" 。.!！"))
+    for pattern, reversed_order in _ZH_PATTERNS:
+        match = pattern.search(text)
+        if not match:
+            continue
+        if pattern is _ZH_BARE_CHANGE and not terms and state_change:
+            continue
+        found = _pair(match, reversed_order, terms, _clean_zh_term)
+        if not found or _is_narrated_change(sentence, match, found[1], terms):
+            continue
+        original, target = found
+        # "小红改叫红红了": the particle is not part of an unquoted name.
+        return (original, target) if terms else (original, target.removesuffix("了"))
+    return None
+
+
 def _parse_sentence(sentence: str) -> tuple[str, str] | None:
     protected, terms = _protect_quotes(sentence.strip())
-    protected = re.sub(r"[\s.!。！]+$", "", protected)
+    protected = _PARENTHETICAL.sub("", protected)
+    protected = re.sub(r"[\s.!。！～~]+$", "", protected)
     # Leading chatter: "From now on, …", "Also, please …".
     candidates = [protected]
     if "," in protected or "，" in protected:
         candidates.append(re.split(r"[,，]\s*", protected, maxsplit=1)[1])
     for text in candidates:
-        for pattern, reversed_order in _EN_PATTERNS:
-            match = pattern.search(text)
-            if match:
-                first, q1 = _clean_en_term(match.group(1), terms)
-                second, q2 = _clean_en_term(match.group(2), terms)
-                original, target = (second, first) if reversed_order else (first, second)
-                if _plausible(original, target, q1 and q2):
-                    return original, target
-        for pattern, reversed_order in _ZH_PATTERNS:
-            match = pattern.search(text)
-            state_change = _ZH_STATE_CHANGE_CUE.search(sentence.strip(" 。.!！"))
-            if match and pattern is _ZH_BARE_CHANGE and not terms and state_change:
-                continue
-            if match:
-                first, q1 = _clean_zh_term(match.group(1), terms)
-                second, q2 = _clean_zh_term(match.group(2), terms)
-                original, target = (second, first) if reversed_order else (first, second)
-                if _plausible(original, target, q1 and q2):
-                    return original, target
+        found = _match_en(text, terms) or _match_zh(text, sentence, terms)
+        if found:
+            return found
     return None
 
 
 def parse_keyword_replacement(text: str) -> tuple[str, str] | None:
     """(original, target) when the text asks to replace one term with another everywhere."""
-    text = strip_noise(text)
+    text = strip_noise(_ARROW_VARIANTS.sub(" → ", text))
     renamed = _ZH_RENAMED_THEN_CHANGE.search(text)
     if renamed:
         original, target = renamed.group("old").strip(), renamed.group("new").strip()

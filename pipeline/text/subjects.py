@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from pipeline.text.language import Language
+from pipeline.text.lexicon import lemma
 
 _EN_RELATIONS = {
     "husband": "spouse", "wife": "spouse", "spouse": "spouse", "partner": "partner",
@@ -49,6 +50,8 @@ _ZH_RELATIONS = {
     "堂姐": "cousin", "堂妹": "cousin", "侄女": "niece", "侄子": "nephew", "外甥": "nephew", "外甥女": "niece",
     "叔叔": "uncle", "舅舅": "uncle", "伯伯": "uncle", "阿姨": "aunt", "姑姑": "aunt", "舅妈": "aunt",
     "女婿": "son-in-law", "儿媳": "daughter-in-law", "儿媳妇": "daughter-in-law", "闺蜜": "friend",
+    "妈": "mother", "娘": "mother", "爸": "father", "媳妇": "spouse", "哥": "brother", "姐": "sister",
+    "弟": "brother", "妹": "sister",
 }
 _ZH_RELATION = re.compile(
     "^的?(?:大|小|二|老|亲)?(" + "|".join(sorted(_ZH_RELATIONS, key=len, reverse=True)) + ")"
@@ -156,6 +159,15 @@ def _zh_subject(text: str) -> Subject:
     head = _ZH_PREDICATE.split(text, maxsplit=1)[0]
     codes = re.findall(r"[A-Za-z][A-Za-z0-9\-]*", head)
     return Subject((), frozenset(code.lower() for code in codes))
+
+
+_EN_RELATION_LEMMAS = frozenset(lemma(word) for word in _EN_RELATIONS)
+
+
+def is_relation_word(term: str) -> bool:
+    """"son", "manager", "儿子": words that say who a fact is about, not what it says."""
+    lower = term.lower()
+    return bool(_en_relation(lower) or lower in _ZH_RELATIONS or lower in _EN_RELATION_LEMMAS)
 
 
 @lru_cache(maxsize=4096)

@@ -31,7 +31,13 @@ _EN_WORD_NUMBER_VALUE = re.compile(
     rf"(?<![A-Za-z])(?:{EN_NUMBER_WORD_PATTERN})\s+(?:{_EN_UNITS})(?![A-Za-z])", re.IGNORECASE
 )
 _WEEKDAY_VALUE = re.compile(
-    r"(?<![A-Za-z])(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)days?(?![A-Za-z])|(?:周|星期|礼拜)[一二三四五六日天](?![天个])",
+    r"(?<![A-Za-z])(?i:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)(?i:days?)(?![A-Za-z])|(?:周|星期|礼拜)[一二三四五六日天](?![天个])",
+)
+_ZH_DATE_VALUE = re.compile(r"(?:\d{1,4}年)?\d{1,2}月\d{1,2}(?:日|号)")
+# School years: "third grade", "3rd grade", "四年级", "初二".
+_GRADE_VALUE = re.compile(
+    r"(?i:\b(?:\d{1,2}(?:st|nd|rd|th)|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|"
+    r"eleventh|twelfth)\s+grade\b)|[一二三四五六七八九\d]年级|[初高研][一二三]|大[一二三四五]"
 )
 _EN_DATE_VALUE = re.compile(
     r"(?<![A-Za-z])(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
@@ -97,15 +103,17 @@ def value_kind(value: str) -> str:
     lower = text.lower()
     if _WEEKDAY_VALUE.fullmatch(text):
         return "weekday"
-    if _EN_DATE_VALUE.fullmatch(text):
+    if _EN_DATE_VALUE.fullmatch(text) or _ZH_DATE_VALUE.fullmatch(text):
         return "date"
+    if _GRADE_VALUE.fullmatch(text):
+        return "grade"
     if re.match(r"[A-Za-z]", text) and not _CURRENCY_CODE_START.match(text) and not re.match(
         rf"(?:{EN_NUMBER_WORD_PATTERN})\s", text, re.IGNORECASE
     ):
         return "name"
     if not re.search(r"\d", text) and not (_ZH_NUMBER_VALUE.fullmatch(text) or _EN_WORD_NUMBER_VALUE.fullmatch(text)):
         return "name"
-    if re.search(r"\d:\d\d|\b(?:am|pm|a\.m\.|p\.m\.|o'clock)\b|点", lower):
+    if re.search(r"\d:\d\d|(?:\b|(?<=\d))(?:am|pm|a\.m\.|p\.m\.|o'clock)\b|点", lower):
         return "time"
     if re.search(_CURRENCY_SYMBOL, text) or re.search(
         r"cny|rmb|usd|eur|gbp|jpy|hkd|yuan|dollar|euro|pound|bucks|元|块|美元|欧元|人民币", lower
@@ -134,7 +142,7 @@ def compatible_kinds(a: str, b: str) -> bool:
     """Whether a value of kind `b` can stand where a value of kind `a` stood."""
     if a == b or unit_family(a) == unit_family(b):
         return True
-    numeric = {a, b} - {"name", "weekday"}
+    numeric = {a, b} - {"name", "weekday", "date", "grade"}
     return len(numeric) == 2 and "number" in numeric
 
 
@@ -187,6 +195,9 @@ def _extract_values(text: str, include_names: bool) -> tuple[Value, ...]:
         values.append(Value(match.group(0), "weekday", match.start(), match.end()))
     for match in _EN_DATE_VALUE.finditer(text):
         values.append(Value(match.group(0), "date", match.start(), match.end()))
+    for match in _GRADE_VALUE.finditer(text):
+        if not _overlaps(values, match.start(), match.end()):
+            values.append(Value(match.group(0), "grade", match.start(), match.end()))
     # Chinese units first so "800元" is not read as a bare "800".
     for match in _ZH_NUMBER_VALUE.finditer(text):
         raw = match.group(0).strip()
@@ -230,6 +241,10 @@ def complete_unit(bare: str, like: str) -> str:
     return bare.strip()
 
 
+def has_digits(text: str) -> bool:
+    return bool(re.search(r"\d", text))
+
+
 def same_value(a: str, b: str) -> bool:
     """Same text, or the same amount written differently ("two days" / "2 days", "12点" / "12:00")."""
     if re.sub(r"\s+", "", a).lower() == re.sub(r"\s+", "", b).lower():
@@ -237,7 +252,9 @@ def same_value(a: str, b: str) -> bool:
     kind_a, kind_b = value_kind(a), value_kind(b)
     if kind_a == kind_b == "weekday":
         return a.strip().lower().rstrip("s") == b.strip().lower().rstrip("s")
-    if {kind_a, kind_b} & {"name", "weekday", "date"}:
+    if kind_a == kind_b == "date" and has_digits(a) and has_digits(b):
+        return re.findall(r"\d+", a) == re.findall(r"\d+", b)
+    if {kind_a, kind_b} & {"name", "weekday", "date", "grade"}:
         return False
     if kind_a == "time" or kind_b == "time":
         return kind_a == kind_b and bool(clock_minutes(a) & clock_minutes(b))

@@ -1,0 +1,204 @@
+"""Changes of state and the attributes they end: "moved" ends where someone lives.
+
+"my sister moved to Montreal" never repeats the stored "lives in Toronto", and "朗逸卖了" never
+says "开一辆朗逸": the change names an event, the memory names a state. Both map onto one
+attribute class, so the analyzer can tell which stored state a change of state ends.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from pipeline.text.language import has_cjk
+from pipeline.text.lexicon import content_terms, lemma
+
+
+@dataclass(frozen=True)
+class AttributeClass:
+    name: str
+    states: re.Pattern[str]  # how a memory states the attribute
+    changes: re.Pattern[str]  # how feedback says it changed or ended
+
+
+def _pattern(english: str, chinese: str) -> re.Pattern[str]:
+    return re.compile(rf"(?i:\b(?:{english})\b)|{chinese}")
+
+
+_CLASSES = (
+    AttributeClass(
+        "residence",
+        _pattern(r"lives?|living|resides?|based\s+in|home\s+is|address|located", r"住在|住|家在|定居|地址|位于"),
+        _pattern(r"moved|moving|relocated|relocating|new\s+address", r"搬(?:到|去|来|家|走|了)|迁到|新地址|不在.{1,6}住"),
+    ),
+    AttributeClass(
+        "employment",
+        _pattern(
+            r"works?\s+(?:as|at|for|in)|working\s+(?:as|at|for)|job|employed|employer|position|role",
+            r"工作|上班|就职|任职|担任|职位|在.{1,10}(?:做|当)",
+        ),
+        _pattern(
+            r"left|quit|resigned|retired|laid\s+off|fired|let\s+go|new\s+job|joined|started\s+(?:at|working)|"
+            r"switched\s+jobs?|changed\s+jobs?|got\s+hired|got\s+promoted|promoted",
+            r"离职|辞职|辞了|跳槽|退休|被裁|入职|换了?(?:工作|公司)|去了一?家|升职",
+        ),
+    ),
+    AttributeClass(
+        "vehicle",
+        _pattern(r"drives?|driving|car|vehicle|motorcycle|scooter", r"开一?(?:辆|台)|开的是|车"),
+        _pattern(
+            r"sold|traded\s+in|got\s+rid\s+of|totaled|totalled|wrecked|bought|got\s+a\s+(?:new|used)",
+            r"卖了|卖掉|换了?(?:台|辆|车)|提了?(?:台|辆|车)|买了?(?:台|辆)",
+        ),
+    ),
+    AttributeClass(
+        "pet",
+        _pattern(r"(?:cat|dog|kitten|puppy|rabbit|parrot|hamster|pet)s?", r"养了?|宠物|猫|狗"),
+        _pattern(
+            r"gave\s+(?:\w+\s+)?away|rehomed|passed\s+away|died|put\s+down|ran\s+away",
+            r"送给|送人|送走|去世|走丢|没了",
+        ),
+    ),
+    AttributeClass(
+        "medication",
+        _pattern(r"takes?|taking|medication|medicine|pills?|tablets?|insulin|prescribed", r"服用|吃.{0,4}药|用药"),
+        _pattern(r"stopped|off\s+(?:the|my|it)|no\s+longer\s+(?:on|taking)|came\s+off", r"停了|停药|停掉|不吃了|不用吃"),
+    ),
+    AttributeClass(
+        "school",
+        _pattern(r"attends?|school|grade|studies\s+at|student\s+at|college|university|kindergarten",
+                 r"上学|就读|在读|读|学校|年级|小学|中学|初中|高中|大学|幼儿园"),
+        _pattern(r"(?:switched|changed|transferred)\s+schools?|graduated|moved\s+up|started\s+at",
+                 r"转学|毕业|升(?:了|到|入)?|上了?[一二三四五六\d]年级"),
+    ),
+    AttributeClass(
+        "housing",
+        _pattern(r"rents?|renting|owns?\s+(?:a|an|the)|apartment|house|flat|condo", r"租|房子|套房|住房|公寓"),
+        _pattern(
+            r"bought\s+(?:a|our|my)\s+(?:house|home|place|condo|apartment|flat)|no\s+more\s+renting|"
+            r"sold\s+(?:the|my|our)\s+(?:house|home|place|apartment|flat|condo)|moved\s+out",
+            r"卖了|卖掉|买了?房|不租了|退租",
+        ),
+    ),
+    AttributeClass(
+        "relationship",
+        _pattern(r"married|dating|boyfriend|girlfriend|partner|engaged|single", r"结婚|男朋友|女朋友|对象|单身|恋爱"),
+        _pattern(r"broke\s+up|divorced|split\s+up|separated|got\s+married|got\s+engaged", r"分手|离婚|结婚了|订婚"),
+    ),
+    AttributeClass(
+        "habit",
+        _pattern(r"smokes?|smoking|drinks?|drinking|vapes?", r"抽烟|吸烟|喝酒|喝"),
+        _pattern(r"quit|stopped|gave\s+up|cut\s+out|sober", r"戒了|戒掉|戒烟|戒酒|不喝了|不抽了"),
+    ),
+    AttributeClass(
+        "schedule",
+        _pattern(r"appointment|meeting|flight|departs?|leaves|scheduled|reservation|booked|class|session",
+                 r"预约|会议|航班|起飞|出发|安排|计划|预订|课"),
+        _pattern(r"moved|rescheduled|pushed|postponed|changed|cancell?ed|delayed|brought\s+forward",
+                 r"改签|改到|推迟|提前|改期|取消|延期|挪到|换到"),
+    ),
+    AttributeClass(
+        "price",
+        _pattern(r"costs?|price|fee|priced", r"价格|价|费用|收费"),
+        _pattern(r"went\s+(?:up|down)|raised|increased|dropped|new\s+price|old\s+price|price\s+changed",
+                 r"调价|涨价|降价|涨到|降到|涨了|降了|提价"),
+    ),
+    AttributeClass(
+        "contact",
+        _pattern(r"contact|(?:go|goes|sent|send|directed)\s+to|in\s+charge|responsible\s+for|handles?|point\s+of\s+contact",
+                 r"联系人|负责|对接|找"),
+        _pattern(r"only\s+does|now\s+handles|took\s+over|taking\s+over|reassigned|transferred|in\s+charge\s+now",
+                 r"调去|调到|接手|现在找|改找|换人"),
+    ),
+    AttributeClass(
+        "hours",
+        _pattern(r"opens?|closes?|open\s+from|hours", r"营业|开门|关门|开放"),
+        _pattern(r"hours\s+changed|new\s+hours|now\s+(?:opens|closes)|closes\s+at|opens\s+at|only\s+open",
+                 r"关门|开门|营业到|只开|开半天"),
+    ),
+)
+
+# "I also started …", "我还…": an addition, not a change.
+_ADDITION = re.compile(r"(?i:\b(?:also|too|as\s+well|another|second|additionally)\b)|还有|另外|也(?!不)")
+
+
+def changed_attributes(text: str) -> tuple[str, ...]:
+    """Attribute classes the feedback says changed ("sold the civic" → vehicle, housing)."""
+    if _ADDITION.search(text):
+        return ()
+    return tuple(c.name for c in _CLASSES if c.changes.search(text))
+
+
+@lru_cache(maxsize=4096)
+def stated_attributes(memory: str) -> frozenset[str]:
+    """Attribute classes a memory states ("drives a 2015 Honda Civic" → vehicle)."""
+    return frozenset(c.name for c in _CLASSES if c.states.search(memory))
+
+
+# What a change ended: "sold the civic", "quit smoking", "啤酒我已经戒了", "从星河离职".
+_EN_ENDED = re.compile(
+    r"(?i:\b(?:sold|quit|left|stopped|gave\s+up|gave\s+away|rehomed|no\s+more|no\s+longer\s+\w+|"
+    r"got\s+rid\s+of|moved\s+out\s+of|moved\s+away\s+from|not\s+in|off)\s+"
+    r"(?:the\s+|my\s+|our\s+|his\s+|her\s+)?(?P<obj>[A-Za-z][\w\-']*(?:\s+[A-Za-z][\w\-']*){0,2}?)"
+    r"(?=\s*(?:[,.;!?)]|$|\s+(?:a|an|last|this|after|because|since|and|but|so|anymore|any\s+more|"
+    r"for|ago|now|in|at|recently|yesterday|tho|though|lol)\b)))"
+)
+# "I don't use an iPhone anymore": what the user no longer does or has.
+_EN_NOT_ANYMORE = re.compile(
+    r"(?i:\b(?:don't|do\s+not|doesn't|does\s+not|am\s+not|i'm\s+not|isn't|is\s+not|no\s+longer)\s+"
+    r"(?:\w+ing\s+|\w+\s+)?(?:an?\s+|the\s+|my\s+|in\s+|at\s+)?"
+    r"(?P<obj>[A-Za-z][\w\-']*(?:\s+[A-Za-z][\w\-']*){0,2}?)\s+(?:anymore|any\s+more|any\s+longer)\b)"
+)
+_ZH_ENDED_AFTER = re.compile(
+    r"(?:卖了|卖掉了?|戒了|戒掉了?|停了|停掉了?|送走了?|辞了|退了)(?P<obj>[\u4e00-\u9fffA-Za-z0-9]{1,8}?)(?=[，,。！!？?～~\s]|$|给|了)"
+)
+_ZH_ENDED_BEFORE = re.compile(
+    r"(?:^|[，,。！!\s])(?P<obj>[\u4e00-\u9fffA-Za-z0-9]{1,10}?)(?:我|他|她)?(?:已经|早就|早|都|也)?"
+    r"(?:卖了|卖掉|戒了|戒掉|停了|停掉|送给|送人|送走|退了|不喝了|不抽了|不吃了)"
+)
+_ZH_ENDED_FROM = re.compile(r"从(?P<obj>[\u4e00-\u9fffA-Za-z0-9]{1,10}?)(?:离职|辞职|退休|毕业|搬走|搬出来|出来)")
+_ZH_NOT_THERE = re.compile(r"不在(?P<obj>[\u4e00-\u9fffA-Za-z0-9]{1,8}?)(?:住|了|工作|上班|上学|[，,。！!]|$)")
+_LEADING_ZH_NOISE = re.compile(r"^(?:那套|那辆|那台|那只|那个|这个|我的|我家|我们|我|把|的)+")
+# When it ended is not what ended.
+_ZH_TIME_TERMS = {"今年", "去年", "上个月", "上周", "最近", "前段时间", "早就", "刚刚", "刚", "已经", "早"}
+
+
+def ended_terms(text: str) -> tuple[str, ...]:
+    """Content terms of what the feedback says no longer holds ("civic", "啤酒", "星河")."""
+    found: list[str] = []
+    for pattern in (_EN_ENDED, _EN_NOT_ANYMORE):
+        for match in pattern.finditer(text):
+            found.extend(content_terms(match.group("obj"), "en"))
+    if has_cjk(text):
+        for pattern in (_ZH_ENDED_AFTER, _ZH_ENDED_BEFORE, _ZH_ENDED_FROM, _ZH_NOT_THERE):
+            for match in pattern.finditer(text):
+                obj = _LEADING_ZH_NOISE.sub("", match.group("obj"))
+                found.extend(term for term in content_terms(obj, "zh") if term not in _ZH_TIME_TERMS)
+    return tuple(dict.fromkeys(term for term in found if term))
+
+
+def mentions_term(memory: str, term: str) -> bool:
+    """A term of the feedback in a memory: by lemma in English, by characters in Chinese."""
+    if has_cjk(term):
+        if term in memory:
+            return True
+        # "房" of "苏州那套房" in "房子"; "降压药" in "服用降压药": the term's characters.
+        return len(term) >= 2 and term[:2] in memory
+    wanted = lemma(term)
+    for word in re.findall(r"[A-Za-z][\w\-']*", memory):
+        found = lemma(word)
+        if found == wanted or _same_stem(found, wanted):
+            return True
+    return False
+
+
+def _same_stem(a: str, b: str) -> bool:
+    """"allergy" and "allergic", "commute" and "commuting": one long shared beginning."""
+    shorter = min(len(a), len(b))
+    if shorter < 5:
+        return False
+    prefix = 0
+    while prefix < shorter and a[prefix] == b[prefix]:
+        prefix += 1
+    return prefix >= 5 and prefix >= 0.8 * shorter

@@ -1,0 +1,182 @@
+"""Which one memory a change is about, when no memory contradicts the statement word for word.
+
+"sold the civic, got a Tesla" never restates "drives a 2015 Honda Civic"; "年卡调价了，现在是3299"
+never names "健身房年卡价格为2999元". Such feedback still points at one stored fact: by what
+it says ended ("civic"), by the attribute a change of state ends (selling ends what one
+drives), by a denied value, or by a new value of the same kind for the same attribute.
+
+Each candidate gathers that evidence; only a clear single winner is superseded. A tie, or
+no evidence, keeps every memory: adding the new fact beside an old one is the safe mistake.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from pipeline.text.keyword import contains_term, replace_term
+from pipeline.text.language import Language, detect_language
+from pipeline.text.lexicon import content_terms
+from pipeline.text.life_events import mentions_term, stated_attributes
+from pipeline.text.numbers import format_clock_like
+from pipeline.text.subjects import Subject, is_relation_word, same_subject, subject_of
+from pipeline.text.values import Value, compatible_kinds, complete_unit, extract_values, same_value, value_kind
+
+
+@dataclass(frozen=True)
+class ChangeEvidence:
+    """What a statement's feedback says changed (see CorrectedStatement)."""
+
+    text: str
+    language: Language
+    old_values: tuple[str, ...]
+    new_values: tuple[str, ...]
+    changed_attributes: tuple[str, ...]
+    ended: tuple[str, ...]
+    topic: tuple[str, ...]
+    corrective: bool
+
+
+@dataclass(frozen=True)
+class Target:
+    index: int
+    reason: str
+    corrected_value: str | None
+
+
+@dataclass(frozen=True)
+class _Score:
+    anchors: tuple[str, ...]
+    overlap: int
+    similarity: float
+
+    def key(self) -> tuple[int, int, float]:
+        return (len(self.anchors), self.overlap, round(self.similarity, 2))
+
+
+_CLOSING = re.compile(r"(?i:\b(?:close[sd]?|closing|ends?|until|till)\b)|关门|结束|到")
+_OPENING = re.compile(r"(?i:\b(?:opens?|opening|starts?|from)\b)|开门|开始")
+
+
+def _relation(subject: Subject) -> tuple[str, ...]:
+    return subject.chain[1:]
+
+
+def _subject_fits(statement: Subject, memory: Subject) -> bool:
+    """A memory about the user's son is only the target of feedback that names the son."""
+    if _relation(memory) and _relation(statement) != _relation(memory):
+        return False
+    if _relation(statement) and not _relation(memory) and memory.chain:
+        return False
+    return same_subject(statement, memory)
+
+
+def _value_change(evidence: ChangeEvidence, memory: str) -> tuple[Value, Value] | None:
+    """(memory value, statement value): a different value of the same kind."""
+    statement_values = [
+        v for v in extract_values(evidence.text) if not any(same_value(v.text, o) for o in evidence.old_values)
+    ]
+    memory_values = extract_values(memory)
+    for new in statement_values:
+        if contains_term(memory, new.text) or any(same_value(new.text, m.text) for m in memory_values):
+            continue
+        same_kind = [m for m in memory_values if compatible_kinds(m.kind, new.kind) and m.kind != "name"]
+        if new.kind == "name":
+            same_kind = [m for m in memory_values if m.kind == "name"]
+        if len(same_kind) > 1:
+            # "password is Tulip2023" in "The guest Wi-Fi password is Tulip2023": the value
+            # after the same word as the new one.
+            same_kind = [m for m in same_kind if _word_before(memory, m) == _word_before(evidence.text, new)] or same_kind
+        if len(same_kind) == 1:
+            return same_kind[0], new
+        if len(same_kind) == 2 and new.kind == "time":
+            # A range ("from 6 AM to 9 PM"): closing changes its end, opening its start.
+            if _CLOSING.search(evidence.text):
+                return same_kind[1], new
+            if _OPENING.search(evidence.text):
+                return same_kind[0], new
+    return None
+
+
+def _word_before(text: str, value: Value) -> str:
+    words = re.findall(r"[\w']+", text[: value.start])
+    return words[-1].lower() if words else ""
+
+
+def _overlap(evidence: ChangeEvidence, memory: str) -> int:
+    values = [v.text for v in extract_values(evidence.text)]
+    terms = set(content_terms(evidence.text, evidence.language, values)) | set(evidence.topic)
+    return sum(1 for term in terms if not is_relation_word(term) and mentions_term(memory, term))
+
+
+def _score(evidence: ChangeEvidence, memory: str, similarity: float | None) -> _Score | None:
+    language = evidence.language
+    if not _subject_fits(subject_of(evidence.text, language), subject_of(memory, detect_language(memory))):
+        return None
+    anchors: list[str] = []
+    if evidence.ended:
+        ended_hits = sum(1 for term in evidence.ended if mentions_term(memory, term))
+        if ended_hits * 2 >= len(evidence.ended):
+            anchors.append("ended")
+    denied = [old for old in evidence.old_values if contains_term(memory, old)]
+    if denied:
+        anchors.append("denied")
+    if stated_attributes(memory) & set(evidence.changed_attributes):
+        anchors.append("attribute")
+    change = _value_change(evidence, memory)
+    if change is not None:
+        anchors.append("value")
+    if not anchors:
+        return None
+    overlap = _overlap(evidence, memory)
+    related_person = bool(_relation(subject_of(memory, detect_language(memory))))
+    # Only what ended names its memory outright. Anything else also needs a shared attribute
+    # word ("not penicillin" vs "is allergic to penicillin"; "not 800 CNY" alone may be any
+    # budget's), or the same relative with a new amount ("儿子6岁" vs "儿子今年5岁").
+    same_person_new_amount = related_person and change is not None and change[1].kind != "name"
+    if "ended" not in anchors and not overlap and not same_person_new_amount:
+        return None
+    if not ({"ended", "denied"} & set(anchors)) and not (evidence.corrective or related_person):
+        return None  # a class or a value alone, in feedback that says nothing changed
+    return _Score(tuple(anchors), overlap, similarity or 0.0)
+
+
+def _corrected(evidence: ChangeEvidence, memory: str) -> str | None:
+    """The memory with its value swapped for the new one, when that is unambiguous."""
+    change = _value_change(evidence, memory)
+    if change is None:
+        return None
+    old, new = change
+    if new.kind == "name" and old.kind == "name" and len(evidence.new_values) != 1:
+        return None
+    replacement = new.text
+    if new.kind == "time":
+        replacement = format_clock_like(new.text, old.text)
+    elif new.kind == "number":
+        replacement = complete_unit(new.text, old.text)
+    return replace_term(memory, old.text, replacement)
+
+
+def pick_targets(
+    evidence: ChangeEvidence, memories: list[str], similarities: list[float | None]
+) -> list[Target]:
+    scored = [
+        (index, score)
+        for index, (memory, similarity) in enumerate(zip(memories, similarities))
+        if (score := _score(evidence, memory, similarity)) is not None
+    ]
+    if not scored:
+        return []
+    best_key = max(score.key() for _, score in scored)
+    best = [(index, score) for index, score in scored if score.key() == best_key]
+    if len({memories[index].strip().lower() for index, _ in best}) != 1:
+        return []  # two different memories fit equally well: keep both
+    # The same fact stored twice goes together.
+    return [
+        Target(
+            index=index,
+            reason="the fact this change ends (" + ", ".join(score.anchors) + ")",
+            corrected_value=_corrected(evidence, memories[index]),
+        )
+        for index, score in best
+    ]
