@@ -103,10 +103,13 @@ class CorrectedStatement(BaseModel):
     negated: bool = False
     # What the whole feedback says changed, for finding the memory a change of state ends:
     # attribute classes ("residence"), terms of what ended ("civic"), the terms of the
-    # answer being corrected, and whether the feedback signals a change or correction at all.
+    # feedback and of the answer it corrects, the values it mentions, the people it names
+    # ("mother"), and whether it signals a change or correction at all.
     changed_attributes: list[str] = Field(default_factory=list)
     ended: list[str] = Field(default_factory=list)
     topic: list[str] = Field(default_factory=list)
+    mentioned_values: list[str] = Field(default_factory=list)
+    relations: list[str] = Field(default_factory=list)
     corrective: bool = False
 
 

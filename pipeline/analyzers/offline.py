@@ -145,6 +145,8 @@ class OfflineAnalyzer:
             changed_attributes=statement.changed_attributes,
             ended=statement.ended,
             topic=statement.topic,
+            mentioned_values=statement.mentioned_values,
+            relations=statement.relations,
             corrective=statement.corrective,
         )
 
@@ -194,6 +196,8 @@ class OfflineAnalyzer:
             changed_attributes=tuple(statement.changed_attributes),
             ended=tuple(statement.ended),
             topic=tuple(statement.topic),
+            mentioned_values=tuple(statement.mentioned_values),
+            relations=tuple(statement.relations),
             corrective=statement.corrective,
         )
         for target in pick_targets(evidence, [c.memory_value for c in candidates], similarities):

@@ -875,13 +875,23 @@ def _attach_change_signals(
     attributes = list(changed_attributes(feedback))
     ended = list(ended_terms(feedback))
     answer = last_answer(context)
-    topic = content_terms(answer, detect_language(answer)) if answer else []
+    language = detect_language(feedback)
+    values = [value.text for value in extract_values(feedback)]
+    topic = content_terms(feedback, language, values)
+    if answer:
+        topic += content_terms(answer, detect_language(answer))
+    relations = [
+        relation for statement in statements
+        for relation in subject_of(statement.text, statement.language).chain[1:]
+    ]
     corrective = bool(attributes or ended or answer or has_correction_cue(feedback))
     carrier = _change_carrier(statements, attributes, ended)
     if carrier is not None:
         carrier.changed_attributes = attributes
         carrier.ended = ended
-        carrier.topic = topic
+        carrier.topic = list(dict.fromkeys(topic))
+        carrier.mentioned_values = values
+        carrier.relations = list(dict.fromkeys(relations))
         carrier.corrective = corrective
 
 

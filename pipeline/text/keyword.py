@@ -26,7 +26,10 @@ def term_pattern(term: str) -> re.Pattern[str]:
     body = r"\s+".join(re.escape(piece) for piece in term.split())
     if term and _is_word_char(term[0]):
         body = f"(?<![{_WORD_CHAR}])" + body
-    if term and _is_word_char(term[-1]):
+    if term and term[-1].isdigit():
+        # A number is whole before a unit written against it ("4500" in "4500mAh").
+        body = body + r"(?![0-9_]|[.,][0-9])"
+    elif term and _is_word_char(term[-1]):
         body = body + f"(?![{_WORD_CHAR}])"
     flags = 0 if _is_acronym(term) else re.IGNORECASE
     return re.compile(body, flags)

@@ -141,8 +141,8 @@ _EN_ENDED = re.compile(
     r"(?i:\b(?:sold|quit|left|stopped|gave\s+up|gave\s+away|rehomed|no\s+more|no\s+longer\s+\w+|"
     r"got\s+rid\s+of|moved\s+out\s+of|moved\s+away\s+from|not\s+in|off)\s+"
     r"(?:the\s+|my\s+|our\s+|his\s+|her\s+)?(?P<obj>[A-Za-z][\w\-']*(?:\s+[A-Za-z][\w\-']*){0,2}?)"
-    r"(?=\s*(?:[,.;!?)]|$|\s+(?:a|an|last|this|after|because|since|and|but|so|anymore|any\s+more|"
-    r"for|ago|now|in|at|recently|yesterday|tho|though|lol)\b)))"
+    r"(?=\s*(?:[^\w\s]|$)|\s+(?:a|an|last|this|after|because|since|and|but|so|anymore|any\s+more|"
+    r"for|ago|now|in|at|recently|yesterday|tho|though|lol)\b))"
 )
 # "I don't use an iPhone anymore": what the user no longer does or has.
 _EN_NOT_ANYMORE = re.compile(

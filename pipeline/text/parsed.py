@@ -21,6 +21,8 @@ class ParsedStatement:
     changed_attributes: list[str] = field(default_factory=list)
     ended: list[str] = field(default_factory=list)
     topic: list[str] = field(default_factory=list)
+    mentioned_values: list[str] = field(default_factory=list)
+    relations: list[str] = field(default_factory=list)
     corrective: bool = False
 
 

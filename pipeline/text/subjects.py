@@ -161,13 +161,13 @@ def _zh_subject(text: str) -> Subject:
     return Subject((), frozenset(code.lower() for code in codes))
 
 
-_EN_RELATION_LEMMAS = frozenset(lemma(word) for word in _EN_RELATIONS)
+_EN_RELATION_LEMMAS = {lemma(word): relation for word, relation in _EN_RELATIONS.items()}
 
 
-def is_relation_word(term: str) -> bool:
-    """"son", "manager", "儿子": words that say who a fact is about, not what it says."""
+def relation_of(term: str) -> str | None:
+    """"son" → son, "manager" → boss, "儿子" → son: who a word names, if anyone."""
     lower = term.lower()
-    return bool(_en_relation(lower) or lower in _ZH_RELATIONS or lower in _EN_RELATION_LEMMAS)
+    return _en_relation(lower) or _ZH_RELATIONS.get(lower) or _EN_RELATION_LEMMAS.get(lower)
 
 
 @lru_cache(maxsize=4096)

@@ -19,8 +19,16 @@ from pipeline.text.language import Language, detect_language
 from pipeline.text.lexicon import content_terms
 from pipeline.text.life_events import mentions_term, stated_attributes
 from pipeline.text.numbers import format_clock_like
-from pipeline.text.subjects import Subject, is_relation_word, same_subject, subject_of
-from pipeline.text.values import Value, compatible_kinds, complete_unit, extract_values, same_value, value_kind
+from pipeline.text.subjects import Subject, relation_of, same_subject, subject_of
+from pipeline.text.values import (
+    Value,
+    compatible_kinds,
+    complete_unit,
+    extract_values,
+    same_value,
+    unit_family,
+    value_kind,
+)
 
 
 @dataclass(frozen=True)
@@ -34,6 +42,8 @@ class ChangeEvidence:
     changed_attributes: tuple[str, ...]
     ended: tuple[str, ...]
     topic: tuple[str, ...]
+    mentioned_values: tuple[str, ...]
+    relations: tuple[str, ...]
     corrective: bool
 
 
@@ -47,11 +57,12 @@ class Target:
 @dataclass(frozen=True)
 class _Score:
     anchors: tuple[str, ...]
+    ended_share: float  # how much of what ended the memory names
     overlap: int
     similarity: float
 
-    def key(self) -> tuple[int, int, float]:
-        return (len(self.anchors), self.overlap, round(self.similarity, 2))
+    def key(self) -> tuple[int, float, int, float]:
+        return (len(self.anchors), self.ended_share, self.overlap, round(self.similarity, 2))
 
 
 _CLOSING = re.compile(r"(?i:\b(?:close[sd]?|closing|ends?|until|till)\b)|关门|结束|到")
@@ -62,10 +73,15 @@ def _relation(subject: Subject) -> tuple[str, ...]:
     return subject.chain[1:]
 
 
-def _subject_fits(statement: Subject, memory: Subject) -> bool:
-    """A memory about the user's son is only the target of feedback that names the son."""
+def _subject_fits(statement: Subject, memory: Subject, named: tuple[str, ...]) -> bool:
+    """A memory about the user's son is only the target of feedback that names the son.
+
+    A clause may leave the person unsaid ("我妈搬来深圳了，早就不在成都了"): then the one
+    the feedback names elsewhere counts.
+    """
     if _relation(memory) and _relation(statement) != _relation(memory):
-        return False
+        unsaid = not _relation(statement) and statement.chain in ((), ("user",))
+        return unsaid and _relation(memory)[-1:] == tuple(named[-1:]) and len(set(named)) == 1
     if _relation(statement) and not _relation(memory) and memory.chain:
         return False
     return same_subject(statement, memory)
@@ -98,6 +114,19 @@ def _value_change(evidence: ChangeEvidence, memory: str) -> tuple[Value, Value] 
     return None
 
 
+def _mentions_old_value(evidence: ChangeEvidence, memory: str) -> bool:
+    """"现在是3299，之前那个2999…": the feedback names the memory's value beside a new one."""
+    new_kinds = [value_kind(new) for new in evidence.new_values]
+    for mentioned in evidence.mentioned_values:
+        if any(same_value(mentioned, new) for new in evidence.new_values) or value_kind(mentioned) == "name":
+            continue
+        if not any(compatible_kinds(value_kind(mentioned), kind) for kind in new_kinds):
+            continue
+        if any(same_value(mentioned, value.text) or contains_term(value.text, mentioned) for value in extract_values(memory)):
+            return True
+    return False
+
+
 def _word_before(text: str, value: Value) -> str:
     words = re.findall(r"[\w']+", text[: value.start])
     return words[-1].lower() if words else ""
@@ -106,21 +135,31 @@ def _word_before(text: str, value: Value) -> str:
 def _overlap(evidence: ChangeEvidence, memory: str) -> int:
     values = [v.text for v in extract_values(evidence.text)]
     terms = set(content_terms(evidence.text, evidence.language, values)) | set(evidence.topic)
-    return sum(1 for term in terms if not is_relation_word(term) and mentions_term(memory, term))
+    # The person a fact is about ("son") says whose attribute it is, not which one.
+    subject_relations = set(subject_of(evidence.text, evidence.language).chain[1:])
+    subject_relations |= set(subject_of(memory, detect_language(memory)).chain[1:])
+    return sum(
+        1 for term in terms
+        if relation_of(term) not in subject_relations and mentions_term(memory, term)
+    )
 
 
 def _score(evidence: ChangeEvidence, memory: str, similarity: float | None) -> _Score | None:
     language = evidence.language
-    if not _subject_fits(subject_of(evidence.text, language), subject_of(memory, detect_language(memory))):
+    memory_subject = subject_of(memory, detect_language(memory))
+    if not _subject_fits(subject_of(evidence.text, language), memory_subject, evidence.relations):
         return None
     anchors: list[str] = []
+    ended_share = 0.0
     if evidence.ended:
-        ended_hits = sum(1 for term in evidence.ended if mentions_term(memory, term))
-        if ended_hits * 2 >= len(evidence.ended):
+        ended_share = sum(1 for term in evidence.ended if mentions_term(memory, term)) / len(evidence.ended)
+        if ended_share >= 0.5:
             anchors.append("ended")
     denied = [old for old in evidence.old_values if contains_term(memory, old)]
     if denied:
         anchors.append("denied")
+    elif _mentions_old_value(evidence, memory):
+        anchors.append("mentioned")
     if stated_attributes(memory) & set(evidence.changed_attributes):
         anchors.append("attribute")
     change = _value_change(evidence, memory)
@@ -129,16 +168,23 @@ def _score(evidence: ChangeEvidence, memory: str, similarity: float | None) -> _
     if not anchors:
         return None
     overlap = _overlap(evidence, memory)
-    related_person = bool(_relation(subject_of(memory, detect_language(memory))))
+    related_person = bool(_relation(memory_subject))
     # Only what ended names its memory outright. Anything else also needs a shared attribute
     # word ("not penicillin" vs "is allergic to penicillin"; "not 800 CNY" alone may be any
     # budget's), or the same relative with a new amount ("儿子6岁" vs "儿子今年5岁").
     same_person_new_amount = related_person and change is not None and change[1].kind != "name"
     if "ended" not in anchors and not overlap and not same_person_new_amount:
         return None
-    if not ({"ended", "denied"} & set(anchors)) and not (evidence.corrective or related_person):
-        return None  # a class or a value alone, in feedback that says nothing changed
-    return _Score(tuple(anchors), overlap, similarity or 0.0)
+    if not ({"ended", "denied", "mentioned"} & set(anchors)) and not (evidence.corrective or related_person):
+        # Feedback that says nothing changed: only a new amount for the same attribute of
+        # the same named thing ("X200 battery is 150 min" against "… 120 minutes").
+        same_thing = bool(subject_of(evidence.text, language).identifiers & memory_subject.identifiers)
+        same_kind = change is not None and change[1].kind != "name" and unit_family(change[0].kind) == unit_family(
+            change[1].kind
+        )
+        if not (same_kind and (overlap >= 2 or same_thing)):
+            return None
+    return _Score(tuple(anchors), ended_share, overlap, similarity or 0.0)
 
 
 def _corrected(evidence: ChangeEvidence, memory: str) -> str | None:

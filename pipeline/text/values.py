@@ -33,6 +33,7 @@ _EN_WORD_NUMBER_VALUE = re.compile(
 _WEEKDAY_VALUE = re.compile(
     r"(?<![A-Za-z])(?i:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)(?i:days?)(?![A-Za-z])|(?:周|星期|礼拜)[一二三四五六日天](?![天个])",
 )
+_PHONE_VALUE = re.compile(r"(?<![\d\-])(?:\+?\d{1,3}[\s\-])?(?:\(?\d{2,4}\)?[\s\-])?\d{3,4}[\s\-]\d{4}(?![\d\-])|(?<!\d)1[3-9]\d{9}(?!\d)")
 _ZH_DATE_VALUE = re.compile(r"(?:\d{1,4}年)?\d{1,2}月\d{1,2}(?:日|号)")
 # School years: "third grade", "3rd grade", "四年级", "初二".
 _GRADE_VALUE = re.compile(
@@ -107,6 +108,8 @@ def value_kind(value: str) -> str:
         return "date"
     if _GRADE_VALUE.fullmatch(text):
         return "grade"
+    if _PHONE_VALUE.fullmatch(text):
+        return "phone"
     if re.match(r"[A-Za-z]", text) and not _CURRENCY_CODE_START.match(text) and not re.match(
         rf"(?:{EN_NUMBER_WORD_PATTERN})\s", text, re.IGNORECASE
     ):
@@ -142,7 +145,7 @@ def compatible_kinds(a: str, b: str) -> bool:
     """Whether a value of kind `b` can stand where a value of kind `a` stood."""
     if a == b or unit_family(a) == unit_family(b):
         return True
-    numeric = {a, b} - {"name", "weekday", "date", "grade"}
+    numeric = {a, b} - {"name", "weekday", "date", "grade", "phone"}
     return len(numeric) == 2 and "number" in numeric
 
 
@@ -195,6 +198,8 @@ def _extract_values(text: str, include_names: bool) -> tuple[Value, ...]:
         values.append(Value(match.group(0), "weekday", match.start(), match.end()))
     for match in _EN_DATE_VALUE.finditer(text):
         values.append(Value(match.group(0), "date", match.start(), match.end()))
+    for match in _PHONE_VALUE.finditer(text):
+        values.append(Value(match.group(0), "phone", match.start(), match.end()))
     for match in _GRADE_VALUE.finditer(text):
         if not _overlaps(values, match.start(), match.end()):
             values.append(Value(match.group(0), "grade", match.start(), match.end()))
@@ -254,7 +259,9 @@ def same_value(a: str, b: str) -> bool:
         return a.strip().lower().rstrip("s") == b.strip().lower().rstrip("s")
     if kind_a == kind_b == "date" and has_digits(a) and has_digits(b):
         return re.findall(r"\d+", a) == re.findall(r"\d+", b)
-    if {kind_a, kind_b} & {"name", "weekday", "date", "grade"}:
+    if kind_a == kind_b == "phone":
+        return re.sub(r"\D", "", a) == re.sub(r"\D", "", b)
+    if {kind_a, kind_b} & {"name", "weekday", "date", "grade", "phone"}:
         return False
     if kind_a == "time" or kind_b == "time":
         return kind_a == kind_b and bool(clock_minutes(a) & clock_minutes(b))
