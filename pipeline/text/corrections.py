@@ -19,7 +19,7 @@ from pipeline.text.intent import (
     is_request,
     without_request_clauses,
 )
-from pipeline.text.language import detect_language, has_cjk
+from pipeline.text.language import Language, detect_language, has_cjk
 from pipeline.text.lexicon import content_terms, is_negated, zh_tokens
 from pipeline.text.life_events import changed_attributes, ended_terms, mentions_term
 from pipeline.text.numbers import EN_NUMBER_WORD_PATTERN, leading_number
@@ -30,7 +30,7 @@ from pipeline.text.perspective import (
     to_third_person,
 )
 from pipeline.text.sentences import split_sentences, strip_terminal_punctuation
-from pipeline.text.subjects import subject_of
+from pipeline.text.subjects import relation_of, subject_of
 from pipeline.text.values import Value, compatible_kinds, complete_unit, extract_values, same_value
 
 
@@ -606,6 +606,19 @@ _ZH_CONTACT_NEW = re.compile(r"(?:找|联系|问|交给|归|由)(?P<new>[\u4e00-
 # "戒酒" is "不再喝酒": the verb the habit takes.
 _ZH_QUIT = re.compile(r"戒(?:掉)?(?:了)?(?P<obj>酒|烟|[\u4e00-\u9fff]{1,4}?)(?=了|$)")
 _ZH_QUIT_VERB = {"酒": "喝酒", "烟": "抽烟", "咖啡": "喝咖啡", "奶茶": "喝奶茶", "糖": "吃糖", "辣": "吃辣"}
+
+
+def _zh_quit_phrase(obj: str, said: str) -> str:
+    """"戒了啤酒" → "不再喝啤酒": what is no longer done, when the thing says how it is taken."""
+    if obj in _ZH_QUIT_VERB:
+        return "不再" + _ZH_QUIT_VERB[obj]
+    if obj.endswith(("酒", "茶", "奶", "可乐", "饮料", "咖啡")):
+        return "不再喝" + obj
+    if obj.endswith("烟"):
+        return "不再抽" + obj
+    return said
+
+
 _ZH_SELL = re.compile(r"^(?:去年|上个月|前年|已经|早就)?(?:卖|卖掉|转手|退)了?$")
 _ZH_JOB_HOP = re.compile(r"(?:跳槽|转行|换工作)(?:去|到)了?")
 _ZH_PROGRESSIVE = re.compile(r"^在(?=[玩学看用吃喝听读练追养开])")
@@ -627,9 +640,32 @@ _ZH_SAME_VERB_CONTRAST = re.compile(
 )
 
 
+# "啤酒我已经戒了", "打羽毛球我其实不太喜欢": the object leads, the speaker follows.
+_ZH_FRONTED_OBJECT = re.compile(r"^(?P<obj>[^，,。我你他她是的不没]{1,8}?)我(?P<rest>(?:其实|已经|早就|早|都|也|一直|从来|现在|真的)*.+)$")
+_ZH_NOT_AN_OBJECT = re.compile(
+    r"^(?:今年|去年|明年|以前|之前|现在|最近|周末|每天|平时|后来|上个?月|下个?月|上周|昨天|今天|明天|早上|晚上|"
+    r"其实|那时|当时|小时候|本来|原来|所以|但是|可是|而且|因为|如果|反正|对|嗯|哦|\d+年)"
+)
+_ZH_GIVING_VERB = re.compile(r"^(?:其实|已经|早就|早|都|也)*(?:送给|送|借给|卖给|还给|交给|留给)")
+
+
+def _zh_front_topic(part: str) -> str:
+    """Put a fronted object back after its verb: "啤酒我已经戒了" → "我已经戒了啤酒"."""
+    match = _ZH_FRONTED_OBJECT.match(part.strip())
+    if not match or _ZH_NOT_AN_OBJECT.match(match.group("obj")):
+        return part
+    obj, rest = match.group("obj"), match.group("rest")
+    if _ZH_GIVING_VERB.match(rest):
+        return f"我把{obj}{rest}"  # "猫我送给表姐养了" → "我把猫送给表姐养了"
+    return f"我{re.sub(r'(?:啦|哈|呢|吧)+$', '', rest)}{obj}"
+
+
 def _parse_zh_sentence(sentence: str, context: list[tuple[str, str]]) -> list[ParsedStatement]:
     text = strip_terminal_punctuation(sentence)
-    parts = [p for p in re.split(r"[，,；;]", text) if p.strip() and not _ZH_MARKER_CLAUSE.match(p.strip())]
+    parts = [
+        _zh_front_topic(p) for p in re.split(r"[，,；;]", text)
+        if p.strip() and not _ZH_MARKER_CLAUSE.match(p.strip())
+    ]
     text = "，".join(parts)
     same_verb = _ZH_SAME_VERB_CONTRAST.match(text)
     if same_verb:
@@ -672,7 +708,7 @@ def _parse_zh_sentence(sentence: str, context: list[tuple[str, str]]) -> list[Pa
         part = part.strip()
         if not part:
             continue
-        part = _ZH_QUIT.sub(lambda m: "不再" + _ZH_QUIT_VERB.get(m.group("obj"), m.group("obj")), part)
+        part = _ZH_QUIT.sub(lambda m: _zh_quit_phrase(m.group("obj"), m.group(0)), part)
         person = _ZH_PERSON_LEFT.match(part)
         if person:
             clauses.append(_Clause(text=part, is_old=True, ceased=True, obj=person.group("person")))
@@ -864,8 +900,39 @@ def parse_statements(feedback: str, context: list[tuple[str, str]] | None = None
                 statement.old_values = [old for old, _ in pairs]
                 statement.new_values = [new for _, new in pairs]
                 anchor_on_answer(statement, sentence, pairs)
+    _resolve_pronouns(statements)
     _attach_change_signals(statements, feedback, context)
     return _deduplicate(statements)
+
+
+_EN_PRONOUN_SUBJECT = re.compile(r"^(?:He|She)\b")
+_ZH_PRONOUN_SUBJECT = re.compile(r"^(?:用户)?(?:他|她)(?!们)")
+_EN_PERSON_PHRASE = re.compile(r"^The user's(?:\s+[\w\-]+['’]s)*\s+[\w\-]+")
+_ZH_PERSON_PHRASE = re.compile(r"^用户的?[\u4e00-\u9fff]{1,3}")
+
+
+def _resolve_pronouns(statements: list[ParsedStatement]) -> None:
+    """"My son switched schools — he's at Maple Grove now": "he" is the user's son."""
+    person = ""
+    for statement in statements:
+        pronoun = (_ZH_PRONOUN_SUBJECT if statement.language == "zh" else _EN_PRONOUN_SUBJECT).match(statement.text)
+        if pronoun and person:
+            statement.text = person + statement.text[pronoun.end() :]
+            continue
+        chain = subject_of(statement.text, statement.language).chain
+        phrase = (_ZH_PERSON_PHRASE if statement.language == "zh" else _EN_PERSON_PHRASE).match(statement.text)
+        if len(chain) > 1 and phrase:
+            person = _person_phrase(phrase.group(0), statement.language)
+
+
+def _person_phrase(phrase: str, language: Language) -> str:
+    """The subject phrase up to its relation word ("用户的儿子", not "用户的儿子刚")."""
+    if language == "en":
+        return phrase
+    for end in range(len(phrase), 2, -1):
+        if relation_of(phrase[:end].removeprefix("用户的").removeprefix("用户")):
+            return phrase[:end]
+    return phrase
 
 
 def _attach_change_signals(

@@ -187,8 +187,32 @@ def _score(evidence: ChangeEvidence, memory: str, similarity: float | None) -> _
     return _Score(tuple(anchors), ended_share, overlap, similarity or 0.0)
 
 
+# Where something is: the memory's whole place after its frame, and the new place.
+_MEMORY_PLACE = re.compile(
+    r"^(?P<head>.*?(?:\b(?:located\s+(?:at|in)|address\s+is|lives\s+(?:at|in)|based\s+(?:at|in))\s+|"
+    r"地址是|地址为|位于|住在))(?P<place>[^。.]+?)(?P<end>[。.]?)$",
+    re.IGNORECASE,
+)
+_NEW_PLACE = re.compile(
+    r"(?:\b(?:new\s+)?address\s+is|\b(?:moved|relocated)\s+to|新地址(?:是|为)?|地址(?:改成|改为|换成|是|为)|"
+    r"搬(?:到|去)了?)\s*[:：]?\s*(?P<place>[^。.!！]+?)\s*[。.!！]?$",
+    re.IGNORECASE,
+)
+
+
+def _corrected_place(evidence: ChangeEvidence, memory: str) -> str | None:
+    """"新地址：浦东新区张江路500号" against "…的地址是徐汇区漕溪北路88号": the whole place goes."""
+    old, new = _MEMORY_PLACE.match(memory), _NEW_PLACE.search(evidence.text)
+    if not old or not new or "residence" not in evidence.changed_attributes:
+        return None
+    return f"{old.group('head')}{new.group('place').strip()}{old.group('end')}"
+
+
 def _corrected(evidence: ChangeEvidence, memory: str) -> str | None:
     """The memory with its value swapped for the new one, when that is unambiguous."""
+    place = _corrected_place(evidence, memory)
+    if place is not None:
+        return place
     change = _value_change(evidence, memory)
     if change is None:
         return None
