@@ -901,8 +901,23 @@ def parse_statements(feedback: str, context: list[tuple[str, str]] | None = None
                 statement.new_values = [new for _, new in pairs]
                 anchor_on_answer(statement, sentence, pairs)
     _resolve_pronouns(statements)
+    statements = _without_announcements(statements)
     _attach_change_signals(statements, feedback, context)
     return _deduplicate(statements)
+
+
+def _without_announcements(statements: list[ParsedStatement]) -> list[ParsedStatement]:
+    """"Pool hours changed. It closes at 8 PM now": the first only announces the second."""
+    if not any(s.new_values for s in statements):
+        return statements
+    return [s for s in statements if not _is_announcement(s)]
+
+
+def _is_announcement(statement: ParsedStatement) -> bool:
+    if statement.new_values or statement.old_values or statement.negated or ended_terms(statement.text):
+        return False
+    terms = content_terms(statement.text, statement.language)
+    return bool(changed_attributes(statement.text)) and len(terms) <= 4
 
 
 _EN_PRONOUN_SUBJECT = re.compile(r"^(?:He|She)\b")
@@ -944,7 +959,9 @@ def _attach_change_signals(
     answer = last_answer(context)
     language = detect_language(feedback)
     values = [value.text for value in extract_values(feedback)]
-    topic = content_terms(feedback, language, values)
+    # What the feedback talks about, without the asides that say something did not change.
+    talked_about = " ".join(part for part in re.split(r"[.!?;。！？；]", feedback) if not _UNCHANGED.search(part))
+    topic = content_terms(talked_about, language, values)
     if answer:
         topic += content_terms(answer, detect_language(answer))
     relations = [

@@ -29,7 +29,7 @@ _EN_MARKER = re.compile(
 _ZH_FILLER = re.compile(
     r"^(?:实际上|其实|事实上|记一下|记下来|记住了|(?:你)?(?:记|搞|弄|说)错了吧|说实话|老实说|不对|错了|不是的|不是这样的?|你说错了|你搞错了|你弄错了|你记错了|说错了|"
     r"搞错了|更正一下|纠正一下|更正|纠正|修正一下|请记住|请你记住|记住|请记得|记得|请注意|注意|需要注意的是|另外|"
-    r"还有|对了|顺便说一下|顺便|补充一下|补充|我想说|我要说|我想告诉你|告诉你|跟你说|哦|嗯|啊|额|呃|其实呢|"
+    r"还有|对了|顺便说一下|顺便|补充一下|补充|我想说|我要说|我想告诉你|告诉你|跟你说|哦|嗯|啊|额|呃|哎呀|唉呀|哎哟|唉|哎|其实呢|"
     r"那个|就是|更新一下|请更新)[，,：:。！!、\s]*"
 )
 # A sentence that is only a correction marker ("That's wrong.", "不对。").
@@ -51,12 +51,23 @@ _EMOJI = re.compile("[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\uFE0F\u200
 # Discourse words that may sit anywhere in a sentence ("… anymore tbh, …", "… everywhere pls").
 _EN_INLINE_NOISE = re.compile(r"\s*\b(?:tbh|btw|fyi|pls|plz|lol|imo|fwiw|ngl|lmao)\b", re.IGNORECASE)
 _ZH_TAIL_NOISE = re.compile(r"(?<=[\u4e00-\u9fff])(?:哈+|哦+|啦|嘛|呀|哇)(?=[。！!，,～~\s]*$)")
+# Laughter closing a sentence, whatever precedes it ("在吗～哈哈哈", "so true hahaha").
+_LAUGHTER_TAIL = re.compile(r"[\s,，~～]*(?:[哈呵嘿嘻]{2,}|\b(?:ha){2,}h?\b|\bh{3,}\b)[\s。.!！~～]*$", re.IGNORECASE)
+# "666" is chat slang for "nice!" when set apart from the rest ("666, …", "666 你…"), unlike
+# "666 is my locker number".
+_LEADING_PRAISE = re.compile(r"^6{3,}(?:\s*[,，.。!！~～]+\s*|\s+(?=[^\x00-\x7f])|\s*$)")
+
+
+def without_emoji(text: str) -> str:
+    return _EMOJI.sub("", text)
 
 
 def strip_noise(text: str) -> str:
-    """Drop emoji, inline discourse words and sentence-final particles like "哈"."""
-    text = _EMOJI.sub("", text)
+    """Drop emoji, inline discourse words, a leading "666" and closing laughter or particles like "哈"."""
+    text = without_emoji(text)
     text = _EN_INLINE_NOISE.sub("", text)
+    text = _LEADING_PRAISE.sub("", text.strip())
+    text = _LAUGHTER_TAIL.sub("", text)
     text = _ZH_TAIL_NOISE.sub("", text.strip())
     return re.sub(r"\s{2,}", " ", text).strip().lstrip(",;: ")
 

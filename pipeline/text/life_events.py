@@ -49,14 +49,14 @@ _CLASSES = (
         _pattern(r"drives?|driving|car|vehicle|motorcycle|scooter", r"开一?(?:辆|台)|开的是|车"),
         _pattern(
             r"sold|traded\s+in|got\s+rid\s+of|totaled|totalled|wrecked|bought|got\s+a\s+(?:new|used)",
-            r"卖了|卖掉|换了?(?:台|辆|车)|提了?(?:台|辆|车)|买了?(?:台|辆)",
+            r"卖了|卖掉|卖给|换了?(?:台|辆|车)|提了?(?:台|辆|车)|买了?(?:台|辆)",
         ),
     ),
     AttributeClass(
         "pet",
         _pattern(r"(?:cat|dog|kitten|puppy|rabbit|parrot|hamster|pet)s?", r"养了?|宠物|猫|狗"),
         _pattern(
-            r"gave\s+(?:\w+\s+)?away|rehomed|passed\s+away|died|put\s+down|ran\s+away",
+            r"gave\s+(?:\w+\s+)?away|rehomed|passed\s+away|passed|died|put\s+down|ran\s+away",
             r"送给|送人|送走|去世|走丢|没了",
         ),
     ),
@@ -78,7 +78,7 @@ _CLASSES = (
         _pattern(
             r"bought\s+(?:a|our|my)\s+(?:house|home|place|condo|apartment|flat)|no\s+more\s+renting|"
             r"sold\s+(?:the|my|our)\s+(?:house|home|place|apartment|flat|condo)|moved\s+out",
-            r"卖了|卖掉|买了?房|不租了|退租",
+            r"卖了|卖掉|卖给|买了?房|不租了|退租",
         ),
     ),
     AttributeClass(
@@ -138,7 +138,7 @@ def stated_attributes(memory: str) -> frozenset[str]:
 
 # What a change ended: "sold the civic", "quit smoking", "啤酒我已经戒了", "从星河离职".
 _EN_ENDED = re.compile(
-    r"(?i:\b(?:sold|quit|left|stopped|gave\s+up|gave\s+away|rehomed|no\s+more|no\s+longer\s+\w+|"
+    r"(?i:\b(?:sold|quit|left|stopped|gave\s+up|gave\s+away|rehomed|traded\s+in|traded|no\s+more|no\s+longer\s+\w+|"
     r"got\s+rid\s+of|moved\s+out\s+of|moved\s+away\s+from|not\s+in|off)\s+"
     r"(?:the\s+|my\s+|our\s+|his\s+|her\s+)?(?P<obj>[A-Za-z][\w\-']*(?:\s+[A-Za-z][\w\-']*){0,2}?)"
     r"(?=\s*(?:[^\w\s]|$)|\s+(?:a|an|last|this|after|because|since|and|but|so|anymore|any\s+more|"
@@ -155,7 +155,7 @@ _ZH_ENDED_AFTER = re.compile(
 )
 _ZH_ENDED_BEFORE = re.compile(
     r"(?:^|[，,。！!\s])(?P<obj>[\u4e00-\u9fffA-Za-z0-9]{1,10}?)(?:我|他|她)?(?:已经|早就|早|都|也)?"
-    r"(?:卖了|卖掉|戒了|戒掉|停了|停掉|送给|送人|送走|退了|不喝了|不抽了|不吃了)"
+    r"(?:卖了|卖掉|卖给|戒了|戒掉|停了|停掉|送给|送人|送走|转给|退了|不喝了|不抽了|不吃了)"
 )
 _ZH_ENDED_FROM = re.compile(r"从(?P<obj>[\u4e00-\u9fffA-Za-z0-9]{1,10}?)(?:离职|辞职|退休|毕业|搬走|搬出来|出来)")
 _ZH_NOT_THERE = re.compile(r"不在(?P<obj>[\u4e00-\u9fffA-Za-z0-9]{1,8}?)(?:住|了|工作|上班|上学|[，,。！!]|$)")

@@ -73,7 +73,7 @@ def _relation(subject: Subject) -> tuple[str, ...]:
     return subject.chain[1:]
 
 
-def _subject_fits(statement: Subject, memory: Subject, named: tuple[str, ...]) -> bool:
+def _subject_fits(statement: Subject, memory: Subject, named: tuple[str, ...], owned: set[str]) -> bool:
     """A memory about the user's son is only the target of feedback that names the son.
 
     A clause may leave the person unsaid ("我妈搬来深圳了，早就不在成都了"): then the one
@@ -83,7 +83,8 @@ def _subject_fits(statement: Subject, memory: Subject, named: tuple[str, ...]) -
         unsaid = not _relation(statement) and statement.chain in ((), ("user",))
         return unsaid and _relation(memory)[-1:] == tuple(named[-1:]) and len(set(named)) == 1
     if _relation(statement) and not _relation(memory) and memory.chain:
-        return False
+        # "our dog Rex passed away" is about "The user has a dog named Rex".
+        return statement.chain[-1] in owned
     return same_subject(statement, memory)
 
 
@@ -127,6 +128,15 @@ def _mentions_old_value(evidence: ChangeEvidence, memory: str) -> bool:
     return False
 
 
+def _statement_coverage(evidence: ChangeEvidence, memory: str) -> float:
+    """Share of the statement's own words (values aside) that the memory has."""
+    values = [v.text for v in extract_values(evidence.text)]
+    terms = [t for t in content_terms(evidence.text, evidence.language, values) if not relation_of(t)]
+    if not terms:
+        return 0.0
+    return sum(1 for term in terms if mentions_term(memory, term)) / len(terms)
+
+
 def _word_before(text: str, value: Value) -> str:
     words = re.findall(r"[\w']+", text[: value.start])
     return words[-1].lower() if words else ""
@@ -135,6 +145,8 @@ def _word_before(text: str, value: Value) -> str:
 def _overlap(evidence: ChangeEvidence, memory: str) -> int:
     values = [v.text for v in extract_values(evidence.text)]
     terms = set(content_terms(evidence.text, evidence.language, values)) | set(evidence.topic)
+    # Names the feedback mentions are topic too ("traded in my Mazda" and "drives a Mazda 3").
+    terms |= {value.lower() for value in evidence.mentioned_values if value_kind(value) == "name"}
     # The person a fact is about ("son") says whose attribute it is, not which one.
     subject_relations = set(subject_of(evidence.text, evidence.language).chain[1:])
     subject_relations |= set(subject_of(memory, detect_language(memory)).chain[1:])
@@ -147,7 +159,8 @@ def _overlap(evidence: ChangeEvidence, memory: str) -> int:
 def _score(evidence: ChangeEvidence, memory: str, similarity: float | None) -> _Score | None:
     language = evidence.language
     memory_subject = subject_of(memory, detect_language(memory))
-    if not _subject_fits(subject_of(evidence.text, language), memory_subject, evidence.relations):
+    owned = {relation for term in content_terms(memory, detect_language(memory)) if (relation := relation_of(term))}
+    if not _subject_fits(subject_of(evidence.text, language), memory_subject, evidence.relations, owned):
         return None
     anchors: list[str] = []
     ended_share = 0.0
@@ -172,8 +185,10 @@ def _score(evidence: ChangeEvidence, memory: str, similarity: float | None) -> _
     # Only what ended names its memory outright. Anything else also needs a shared attribute
     # word ("not penicillin" vs "is allergic to penicillin"; "not 800 CNY" alone may be any
     # budget's), or the same relative with a new amount ("儿子6岁" vs "儿子今年5岁").
-    same_person_new_amount = related_person and change is not None and change[1].kind != "name"
-    if "ended" not in anchors and not overlap and not same_person_new_amount:
+    same_person_changed = related_person and change is not None and (
+        change[1].kind != "name" or "attribute" in anchors
+    )
+    if "ended" not in anchors and not overlap and not same_person_changed:
         return None
     if not ({"ended", "denied", "mentioned"} & set(anchors)) and not (evidence.corrective or related_person):
         # Feedback that says nothing changed: only a new amount for the same attribute of
@@ -182,7 +197,7 @@ def _score(evidence: ChangeEvidence, memory: str, similarity: float | None) -> _
         same_kind = change is not None and change[1].kind != "name" and unit_family(change[0].kind) == unit_family(
             change[1].kind
         )
-        if not (same_kind and (overlap >= 2 or same_thing)):
+        if not (same_kind and (same_thing or _statement_coverage(evidence, memory) > 0.5)):
             return None
     return _Score(tuple(anchors), ended_share, overlap, similarity or 0.0)
 
