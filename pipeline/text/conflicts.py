@@ -14,9 +14,15 @@ from dataclasses import dataclass
 from pipeline.text.keyword import contains_term, replace_term
 from pipeline.text.language import Language, detect_language, has_cjk
 from pipeline.text.lexicon import content_terms, en_words, is_negated, lemma, zh_canonical, zh_tokens
-from pipeline.text.numbers import format_clock_like
 from pipeline.text.subjects import same_subject, subject_of
-from pipeline.text.values import Value, compatible_kinds, complete_unit, extract_values, same_value, value_kind
+from pipeline.text.values import (
+    Value,
+    compatible_kinds,
+    extract_values,
+    same_value,
+    styled_like,
+    value_kind,
+)
 
 # Embedding similarity above which a partial attribute overlap counts as the same attribute.
 SAME_ATTRIBUTE_SIMILARITY = 0.75
@@ -108,7 +114,7 @@ def _value_pairs(statement: StatementFacts, memory: str, new_values: tuple[str, 
         )
         if new is not None:
             old = _whole_value(memory, old, new)
-            pairs.append((old, _styled_like(new, old)))
+            pairs.append((old, styled_like(new, old)))
     return pairs
 
 
@@ -171,15 +177,6 @@ def _whole_value(memory: str, old: str, new: str) -> str:
         if value.text.lower().startswith(old.lower() + " ") or has_cjk(value.text):
             return value.text
     return old
-
-
-def _styled_like(new: str, old: str) -> str:
-    kind = value_kind(new)
-    if kind == "time":
-        return format_clock_like(new, old)
-    if kind == "number":
-        return complete_unit(new, old)
-    return new
 
 
 def _word_before(text: str, term: str) -> str:
@@ -362,11 +359,9 @@ def _numeric_compatible(a: Value, b: Value) -> bool:
 
 
 def _replacement_for(memory_value: Value, statement_value: Value) -> str:
-    if statement_value.kind == "number" and memory_value.kind != "number":
-        return complete_unit(statement_value.text, memory_value.text)
-    if statement_value.kind == "time":
-        return format_clock_like(statement_value.text, memory_value.text)
-    return statement_value.text
+    if statement_value.kind == "number" and memory_value.kind == "number":
+        return statement_value.text
+    return styled_like(statement_value.text, memory_value.text)
 
 
 def _aligned_pairs(statement_values: list[Value], memory_values: list[Value]) -> list[tuple[Value, Value]] | None:

@@ -21,7 +21,7 @@ from pipeline.text.intent import (
 )
 from pipeline.text.language import Language, detect_language, has_cjk
 from pipeline.text.lexicon import content_terms, is_negated, zh_tokens
-from pipeline.text.life_events import changed_attributes, ended_terms, mentions_term
+from pipeline.text.life_events import changed_attributes, ended_terms, mentions_term, says_something_changed
 from pipeline.text.numbers import EN_NUMBER_WORD_PATTERN, leading_number
 from pipeline.text.parsed import ParsedStatement, subject_label
 from pipeline.text.perspective import (
@@ -558,6 +558,7 @@ _ZH_DENIAL_ONLY = re.compile(r"^(?:而|也)?(?:并)?(?:不是|而不是|不再�
 
 def _zh_normalise(text: str) -> str:
     text = strip_terminal_punctuation(text)
+    text = re.sub(r"(?:一点(?:都|也)|根本|完全|压根(?:儿)?|从来|一直都|并)(?=不|没)", "", text)
     text = re.sub(r"不再是有|不再有|不是有", "没有", text)
     text = text.replace("不再", "不").replace("已经不", "不").replace("已经没", "没")
     text = _ZH_SWITCHED_VERB.sub("", text)
@@ -635,6 +636,10 @@ def _zh_split_subject(text: str) -> tuple[str, str]:
     return "", text
 
 
+# "我家狗叫球球不是豆豆": a denial glued to the value it follows, without a comma.
+_ZH_UNMARKED_CONTRAST = re.compile(
+    r"^(?P<main>[^，,]*?(?:是|叫|在|住在|姓|有)[^，,不是]{1,12}?)(?:而)?不是(?P<old>[^，,]{1,12})$"
+)
 _ZH_SAME_VERB_CONTRAST = re.compile(
     r"^(?P<main>.*?(?P<verb>是|在|住在|叫|姓)[^，,；;不]+?)(?:而)?(?:并)?不(?P=verb)(?P<old>[^，,；;]+)$"
 )
@@ -663,7 +668,7 @@ def _zh_front_topic(part: str) -> str:
 def _parse_zh_sentence(sentence: str, context: list[tuple[str, str]]) -> list[ParsedStatement]:
     text = strip_terminal_punctuation(sentence)
     parts = [
-        _zh_front_topic(p) for p in re.split(r"[，,；;]", text)
+        _ZH_UNMARKED_CONTRAST.sub(r"\g<main>，不是\g<old>", _zh_front_topic(p)) for p in re.split(r"[，,；;]", text)
         if p.strip() and not _ZH_MARKER_CLAUSE.match(p.strip())
     ]
     text = "，".join(parts)
@@ -968,7 +973,7 @@ def _attach_change_signals(
         relation for statement in statements
         for relation in subject_of(statement.text, statement.language).chain[1:]
     ]
-    corrective = bool(attributes or ended or answer or has_correction_cue(feedback))
+    corrective = bool(attributes or ended or answer or has_correction_cue(feedback) or says_something_changed(feedback))
     carrier = _change_carrier(statements, attributes, ended)
     if carrier is not None:
         carrier.changed_attributes = attributes

@@ -95,7 +95,7 @@ _CLASSES = (
         "schedule",
         _pattern(r"appointment|meeting|flight|departs?|leaves|scheduled|reservation|booked|class|session",
                  r"预约|会议|航班|起飞|出发|安排|计划|预订|课"),
-        _pattern(r"moved|rescheduled|pushed|postponed|changed|cancell?ed|delayed|brought\s+forward",
+        _pattern(r"moved|rescheduled|pushed|postponed|changed|cancell?ed|delayed|brought\s+forward|slipped|slips",
                  r"改签|改到|推迟|提前|改期|取消|延期|挪到|换到"),
     ),
     AttributeClass(
@@ -118,6 +118,18 @@ _CLASSES = (
                  r"关门|开门|营业到|只开|开半天"),
     ),
 )
+
+# Verbs that say an amount or setting changed, whatever the attribute ("bumped … to 20mg").
+_GENERIC_CHANGE = re.compile(
+    r"(?i:\b(?:bumped|upped|raised|lowered|increased|decreased|reduced|cut|dropped|went\s+(?:up|down)|"
+    r"changed|updated|switched|moved|now|anymore|no\s+longer|outdated|stale|old\s+(?:info|number|price))\b)"
+    r"|涨|降|调|改|换|变|现在|已经|不再|过时"
+)
+
+
+def says_something_changed(text: str) -> bool:
+    return bool(_GENERIC_CHANGE.search(text))
+
 
 # "I also started …", "我还…": an addition, not a change.
 _ADDITION = re.compile(r"(?i:\b(?:also|too|as\s+well|another|second|additionally)\b)|还有|另外|也(?!不)")
@@ -155,7 +167,7 @@ _ZH_ENDED_AFTER = re.compile(
 )
 _ZH_ENDED_BEFORE = re.compile(
     r"(?:^|[，,。！!\s])(?P<obj>[\u4e00-\u9fffA-Za-z0-9]{1,10}?)(?:我|他|她)?(?:已经|早就|早|都|也)?"
-    r"(?:卖了|卖掉|卖给|戒了|戒掉|停了|停掉|送给|送人|送走|转给|退了|不喝了|不抽了|不吃了)"
+    r"(?:卖了|卖掉|卖给|戒了|戒掉|停了|停掉|送给|送人|送走|转给|退了|不喝了|不抽了|不吃了|不用了|调去|调到|调走|离职|辞职|退休)"
 )
 _ZH_ENDED_FROM = re.compile(r"从(?P<obj>[\u4e00-\u9fffA-Za-z0-9]{1,10}?)(?:离职|辞职|退休|毕业|搬走|搬出来|出来)")
 _ZH_NOT_THERE = re.compile(r"不在(?P<obj>[\u4e00-\u9fffA-Za-z0-9]{1,8}?)(?:住|了|工作|上班|上学|[，,。！!]|$)")

@@ -18,14 +18,13 @@ from pipeline.text.keyword import contains_term, replace_term
 from pipeline.text.language import Language, detect_language
 from pipeline.text.lexicon import content_terms
 from pipeline.text.life_events import mentions_term, stated_attributes
-from pipeline.text.numbers import format_clock_like
 from pipeline.text.subjects import Subject, relation_of, same_subject, subject_of
 from pipeline.text.values import (
     Value,
     compatible_kinds,
-    complete_unit,
     extract_values,
     same_value,
+    styled_like,
     unit_family,
     value_kind,
 )
@@ -54,6 +53,9 @@ class Target:
     corrected_value: str | None
 
 
+_NAMING_ANCHORS = {"ended", "denied", "mentioned"}
+
+
 @dataclass(frozen=True)
 class _Score:
     anchors: tuple[str, ...]
@@ -62,7 +64,11 @@ class _Score:
     similarity: float
 
     def key(self) -> tuple[int, float, int, float]:
-        return (len(self.anchors), self.ended_share, self.overlap, round(self.similarity, 2))
+        # Evidence that names the memory's own content counts first; an attribute class or a
+        # value of the same kind only weighs like a shared word ("seat limit raised to 10"
+        # is about "supports up to 5 team members", not about "costs 12 USD").
+        naming = len(_NAMING_ANCHORS & set(self.anchors))
+        return (naming, self.ended_share, self.overlap + len(self.anchors) - naming, round(self.similarity, 2))
 
 
 _CLOSING = re.compile(r"(?i:\b(?:close[sd]?|closing|ends?|until|till)\b)|关门|结束|到")
@@ -115,6 +121,17 @@ def _value_change(evidence: ChangeEvidence, memory: str) -> tuple[Value, Value] 
     return None
 
 
+_NOT_A_NAME = {"the", "a", "an", "it", "this", "that", "there", "he", "she", "they", "we", "i", "my", "our"}
+
+
+def _leading_name(text: str) -> str | None:
+    """"Leo turned 8": a statement led by a name is about whoever the memory calls that."""
+    match = re.match(r"^([A-Z][a-z]+)\b(?!['’]s\s+(?:husband|wife|son|daughter|mother|father|brother|sister))", text)
+    if not match or match.group(1).lower() in _NOT_A_NAME:
+        return None
+    return match.group(1)
+
+
 def _mentions_old_value(evidence: ChangeEvidence, memory: str) -> bool:
     """"现在是3299，之前那个2999…": the feedback names the memory's value beside a new one."""
     new_kinds = [value_kind(new) for new in evidence.new_values]
@@ -160,7 +177,11 @@ def _score(evidence: ChangeEvidence, memory: str, similarity: float | None) -> _
     language = evidence.language
     memory_subject = subject_of(memory, detect_language(memory))
     owned = {relation for term in content_terms(memory, detect_language(memory)) if (relation := relation_of(term))}
-    if not _subject_fits(subject_of(evidence.text, language), memory_subject, evidence.relations, owned):
+    named_here = _leading_name(evidence.text)
+    # Case matters: "Leo" names the son in "The user's son Leo"; "Pool" does not name "the pool".
+    if not (named_here and re.search(rf"\b{named_here}\b", memory)) and not _subject_fits(
+        subject_of(evidence.text, language), memory_subject, evidence.relations, owned
+    ):
         return None
     anchors: list[str] = []
     ended_share = 0.0
@@ -190,7 +211,7 @@ def _score(evidence: ChangeEvidence, memory: str, similarity: float | None) -> _
     )
     if "ended" not in anchors and not overlap and not same_person_changed:
         return None
-    if not ({"ended", "denied", "mentioned"} & set(anchors)) and not (evidence.corrective or related_person):
+    if not (_NAMING_ANCHORS & set(anchors)) and not (evidence.corrective or related_person):
         # Feedback that says nothing changed: only a new amount for the same attribute of
         # the same named thing ("X200 battery is 150 min" against "… 120 minutes").
         same_thing = bool(subject_of(evidence.text, language).identifiers & memory_subject.identifiers)
@@ -234,12 +255,7 @@ def _corrected(evidence: ChangeEvidence, memory: str) -> str | None:
     old, new = change
     if new.kind == "name" and old.kind == "name" and len(evidence.new_values) != 1:
         return None
-    replacement = new.text
-    if new.kind == "time":
-        replacement = format_clock_like(new.text, old.text)
-    elif new.kind == "number":
-        replacement = complete_unit(new.text, old.text)
-    return replace_term(memory, old.text, replacement)
+    return replace_term(memory, old.text, styled_like(new.text, old.text))
 
 
 def pick_targets(

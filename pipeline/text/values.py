@@ -9,6 +9,7 @@ from functools import lru_cache
 from pipeline.text.numbers import (
     EN_NUMBER_WORD_PATTERN,
     clock_minutes,
+    format_clock_like,
     leading_number,
     strip_leading_number,
 )
@@ -17,7 +18,7 @@ _EN_UNITS = (
     r"CNY|RMB|USD|EUR|GBP|JPY|HKD|yuan|dollars?|euros?|pounds?|bucks|percent|%|"
     r"a\.m\.|p\.m\.|am|pm|o'clock|years?\s+old|yrs?|years?|months?|weeks?|days?|"
     r"nights?|hours?|hrs?|minutes?|mins?|seconds?|secs?|kg|kilos?|grams?|g|lbs?|"
-    r"kilometers?|km|miles?|meters?|m|cm|mm|ml|liters?|litres?|l|GB|MB|TB|"
+    r"kilometers?|km|miles?|meters?|m|cm|mm|ml|mg|mcg|IU|liters?|litres?|l|GB|MB|TB|"
     r"people|persons?|times|items?|pages?|k|million|billion"
 )
 _CURRENCY_SYMBOL = r"[$€£¥￥]"
@@ -41,10 +42,21 @@ _GRADE_VALUE = re.compile(
     r"eleventh|twelfth)\s+grade\b)|[一二三四五六七八九\d]年级|[初高研][一二三]|大[一二三四五]"
 )
 _EN_DATE_VALUE = re.compile(
-    r"(?<![A-Za-z])(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
+    r"(?<![A-Za-z])(?i:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
     r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?\s+\d{1,2}(?:st|nd|rd|th)?(?:,?\s+\d{4})?\b|"
     r"\b\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:January|February|March|April|May|June|July|August|September|"
-    r"October|November|December)(?:,?\s+\d{4})?\b"
+    r"October|November|December)(?:,?\s+\d{4})?\b|"
+    # "not the 14th": a day of the month on its own.
+    r"(?<=the\s)\d{1,2}(?:st|nd|rd|th)\b(?!\s+(?:grade|floor|place|time|year|street|st|avenue|ave|edition|round|"
+    r"anniversary|birthday))"
+)
+# Chinese names: what something is called ("叫球球"), and people's names jieba tags.
+_ZH_CALLED_NAME = re.compile(
+    r"(?:叫|名叫|名字是|名字叫|昵称是|改名为|改名叫)(?P<name>[\u4e00-\u9fff]{1,4}?)(?=[，,。！!？?的不是和跟\s～~了啦吧]|$)"
+)
+_ZH_SURNAMES = set(
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢"
+    "姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤欧阳"
 )
 _ZH_UNITS = (
     r"万元|元|块钱|块|人民币|美元|欧元|英镑|日元|周岁|岁|天|日|周|星期|个月|月|年|小时|"
@@ -59,7 +71,7 @@ _ZH_NUMBER_VALUE = re.compile(
 )
 _NAME_WORD = r"[A-Z][a-zA-Z0-9'’\-]*\.?|[A-Z]{2,}"
 _NAME_SEQUENCE = re.compile(
-    rf"(?<![\w'])(?:{_NAME_WORD})(?:\s+(?:of\s+|de\s+|van\s+|von\s+)?(?:{_NAME_WORD}|\d+\b))*"
+    rf"(?<![A-Za-z0-9_'])(?:{_NAME_WORD})(?:\s+(?:of\s+|de\s+|van\s+|von\s+)?(?:{_NAME_WORD}|\d+\b))*"
 )
 
 # Capitalised words that are not names (sentence openers, pronouns, calendar words).
@@ -182,6 +194,31 @@ def _name_values(text: str) -> list[Value]:
     return found
 
 
+def _zh_name_values(text: str) -> list[Value]:
+    found = [Value(m.group("name"), "name", m.start("name"), m.end("name")) for m in _ZH_CALLED_NAME.finditer(text)]
+    for name, start in _zh_person_names(text):
+        if not _overlaps(found, start, start + len(name)):
+            found.append(Value(name, "name", start, start + len(name)))
+    return found
+
+
+def _zh_person_names(text: str) -> list[tuple[str, int]]:
+    import jieba
+    import jieba.posseg  # imported lazily, like jieba itself
+
+    jieba.setLogLevel(60)
+
+    names: list[tuple[str, int]] = []
+    position = 0
+    for pair in jieba.posseg.lcut(text):
+        word, flag = pair.word, pair.flag
+        start = text.find(word, position)
+        position = start + len(word) if start >= 0 else position
+        if flag == "nr" and 2 <= len(word) <= 4 and word[0] in _ZH_SURNAMES and start >= 0:
+            names.append((word, start))
+    return names
+
+
 def _overlaps(values: list[Value], start: int, end: int) -> bool:
     return any(v.start < end and start < v.end for v in values)
 
@@ -217,6 +254,10 @@ def _extract_values(text: str, include_names: bool) -> tuple[Value, ...]:
             start = match.start() + match.group(0).index(raw)
             if not _overlaps(values, start, start + len(raw)):
                 values.append(Value(raw, value_kind(raw), start, start + len(raw)))
+    if include_names and re.search(r"[\u4e00-\u9fff]", text):
+        for name in _zh_name_values(text):
+            if not _overlaps(values, name.start, name.end):
+                values.append(name)
     if include_names:
         for name in _name_values(text):
             inside = [v for v in values if name.start <= v.start and v.end <= name.end and v.kind == "number"]
@@ -248,6 +289,22 @@ def complete_unit(bare: str, like: str) -> str:
 
 def has_digits(text: str) -> bool:
     return bool(re.search(r"\d", text))
+
+
+_BARE_DAY = re.compile(r"(\d{1,2})(?:st|nd|rd|th)?")
+
+
+def styled_like(new: str, old: str) -> str:
+    """`new` written the way `old` was: "9" for "8:30 AM" is "9:00 AM", "14th" for "June 4" is "June 14"."""
+    kind = value_kind(new)
+    if kind == "time":
+        return format_clock_like(new, old)
+    if kind == "number":
+        return complete_unit(new, old)
+    day = _BARE_DAY.fullmatch(new.strip())
+    if kind == "date" and day and value_kind(old) == "date" and len(re.findall(r"\d+", old)) == 1:
+        return re.sub(r"\d{1,2}(?:st|nd|rd|th)?", day.group(1), old, count=1)
+    return new
 
 
 def same_value(a: str, b: str) -> bool:
