@@ -973,6 +973,9 @@ def _attach_change_signals(
         relation for statement in statements
         for relation in subject_of(statement.text, statement.language).chain[1:]
     ]
+    if answer:
+        # "她都三年级了" answering "您女儿在读二年级": the answer names who "she" is.
+        relations += [relation for term in content_terms(answer, detect_language(answer)) if (relation := relation_of(term))]
     corrective = bool(attributes or ended or answer or has_correction_cue(feedback) or says_something_changed(feedback))
     carrier = _change_carrier(statements, attributes, ended)
     if carrier is not None:

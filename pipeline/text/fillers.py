@@ -50,7 +50,8 @@ _ZH_CORRECTION_CUE = re.compile(r"实际上|其实|不对|错|不是|不再|已�
 _EMOJI = re.compile("[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\uFE0F\u200D]+")
 # Discourse words that may sit anywhere in a sentence ("… anymore tbh, …", "… everywhere pls").
 _EN_INLINE_NOISE = re.compile(r"\s*\b(?:tbh|btw|fyi|pls|plz|lol|imo|fwiw|ngl|lmao)\b", re.IGNORECASE)
-_ZH_TAIL_NOISE = re.compile(r"(?<=[\u4e00-\u9fff])(?:哈+|哦+|啦|嘛|呀|哇)(?=[。！!，,～~\s]*$)")
+# Particles closing a clause ("我已经毕业了哈，现在…"), not the 哈 of 哈尔滨.
+_ZH_TAIL_NOISE = re.compile(r"(?<=[\u4e00-\u9fff])(?:哈+|哦+|啦|嘛|呀|哇)(?=[。！!，,～~\s]|$)")
 # Laughter closing a sentence, whatever precedes it ("在吗～哈哈哈", "so true hahaha").
 _LAUGHTER_TAIL = re.compile(r"[\s,，~～]*(?:[哈呵嘿嘻]{2,}|\b(?:ha){2,}h?\b|\bh{3,}\b)[\s。.!！~～]*$", re.IGNORECASE)
 # "666" is chat slang for "nice!" when set apart from the rest ("666, …", "666 你…"), unlike

@@ -82,6 +82,12 @@ _CLASSES = (
         ),
     ),
     AttributeClass(
+        "device",
+        _pattern(r"phone|laptop|computer|tablet|smartwatch|iPhone|Android|Pixel|Galaxy", r"手机|电脑|笔记本|平板|手表"),
+        _pattern(r"switched\s+to|got\s+a\s+new|upgraded|replaced|new\s+phone|new\s+laptop",
+                 r"换了?(?:手机|电脑|笔记本|平板)|换成|新买了?|升级"),
+    ),
+    AttributeClass(
         "relationship",
         _pattern(r"married|dating|boyfriend|girlfriend|partner|engaged|single", r"结婚|男朋友|女朋友|对象|单身|恋爱"),
         _pattern(r"broke\s+up|divorced|split\s+up|separated|got\s+married|got\s+engaged", r"分手|离婚|结婚了|订婚"),
@@ -167,7 +173,7 @@ _ZH_ENDED_AFTER = re.compile(
 )
 _ZH_ENDED_BEFORE = re.compile(
     r"(?:^|[，,。！!\s])(?P<obj>[\u4e00-\u9fffA-Za-z0-9]{1,10}?)(?:我|他|她)?(?:已经|早就|早|都|也)?"
-    r"(?:卖了|卖掉|卖给|戒了|戒掉|停了|停掉|送给|送人|送走|转给|退了|不喝了|不抽了|不吃了|不用了|调去|调到|调走|离职|辞职|退休)"
+    r"(?:卖了|卖掉|卖给|戒了|戒掉|停了|停掉|送给|送人|送走|转给|退了|退掉|不喝了|不抽了|不吃了|不用了|调去|调到|调走|离职|辞职|退休)"
 )
 _ZH_ENDED_FROM = re.compile(r"从(?P<obj>[\u4e00-\u9fffA-Za-z0-9]{1,10}?)(?:离职|辞职|退休|毕业|搬走|搬出来|出来)")
 _ZH_NOT_THERE = re.compile(r"不在(?P<obj>[\u4e00-\u9fffA-Za-z0-9]{1,8}?)(?:住|了|工作|上班|上学|[，,。！!]|$)")
@@ -193,10 +199,7 @@ def ended_terms(text: str) -> tuple[str, ...]:
 def mentions_term(memory: str, term: str) -> bool:
     """A term of the feedback in a memory: by lemma in English, by characters in Chinese."""
     if has_cjk(term):
-        if term in memory:
-            return True
-        # "房" of "苏州那套房" in "房子"; "降压药" in "服用降压药": the term's characters.
-        return len(term) >= 2 and term[:2] in memory
+        return term in memory
     wanted = lemma(term)
     for word in re.findall(r"[A-Za-z][\w\-']*", memory):
         found = lemma(word)

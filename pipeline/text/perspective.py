@@ -64,6 +64,9 @@ def _agree_after_subject(match: re.Match[str]) -> str:
 def expand_contractions(text: str) -> str:
     """"I'm" → "I am", "don't" → "do not": one spelling for the rules that follow."""
     text = text.replace("’", "'")
+    # Typed in lower case: "i moved", "im freelancing", "i'm".
+    text = re.sub(r"(?<![\w.@])i(?=\s|'|$)", "I", text)
+    text = re.sub(r"(?<![\w.@])im(?=\s)", "I am", text)
     for pattern, replacement in _CONTRACTIONS:
         text = re.sub(pattern, replacement, text)
     text = re.sub(r"\b([Ii]t|[Tt]hat|[Tt]his|[Ss]he|[Hh]e|[Tt]here)'s\b", r"\1 is", text)
@@ -72,7 +75,21 @@ def expand_contractions(text: str) -> str:
     return text
 
 
+# Addresses are kept as typed: "me" in "jen@proton.me" is not the speaker.
+_ADDRESS = re.compile(r"\S+@\S+\.\w+|https?://\S+|\bwww\.\S+")
+
+
 def _english_to_third_person(text: str) -> str:
+    addresses = _ADDRESS.findall(text)
+    for index, address in enumerate(addresses):
+        text = text.replace(address, f"\x00{index}\x00", 1)
+    text = _english_pronouns_to_third_person(text)
+    for index, address in enumerate(addresses):
+        text = text.replace(f"\x00{index}\x00", address, 1)
+    return text
+
+
+def _english_pronouns_to_third_person(text: str) -> str:
     text = expand_contractions(text)
     adverb_group = r"((?:\s+(?:" + "|".join(sorted(_ADVERBS, key=len, reverse=True)) + r"))*)"
     # "I [adverbs] verb" → "the user [adverbs] verb-s"

@@ -179,7 +179,12 @@ def _score(evidence: ChangeEvidence, memory: str, similarity: float | None) -> _
     owned = {relation for term in content_terms(memory, detect_language(memory)) if (relation := relation_of(term))}
     named_here = _leading_name(evidence.text)
     # Case matters: "Leo" names the son in "The user's son Leo"; "Pool" does not name "the pool".
-    if not (named_here and re.search(rf"\b{named_here}\b", memory)) and not _subject_fits(
+    named_in_memory = bool(named_here and re.search(rf"\b{named_here}\b", memory))
+    # "Forti那个不用了": the thing that ended is the statement's subject and the memory's topic.
+    ended_topic = bool(evidence.ended) and not memory_subject.chain and all(
+        mentions_term(memory, term) for term in evidence.ended
+    )
+    if not (named_in_memory or ended_topic) and not _subject_fits(
         subject_of(evidence.text, language), memory_subject, evidence.relations, owned
     ):
         return None
@@ -244,6 +249,24 @@ def _corrected_place(evidence: ChangeEvidence, memory: str) -> str | None:
     return f"{old.group('head')}{new.group('place').strip()}{old.group('end')}"
 
 
+def _ended_name_swap(evidence: ChangeEvidence, memory: str) -> str | None:
+    """"Forti那个不用了…换成EasyConnect": the name that ended gives way to the one the feedback brings."""
+    if not evidence.ended:
+        return None
+    ended_names = [
+        value for value in extract_values(memory)
+        if value.kind == "name" and any(mentions_term(value.text, term) for term in evidence.ended)
+    ]
+    fresh = [
+        value for value in dict.fromkeys(evidence.mentioned_values)
+        if value_kind(value) == "name" and not contains_term(memory, value)
+        and not any(mentions_term(value, term) for term in evidence.ended)
+    ]
+    if len(ended_names) != 1 or len(fresh) != 1:
+        return None
+    return replace_term(memory, ended_names[0].text, fresh[0])
+
+
 def _corrected(evidence: ChangeEvidence, memory: str) -> str | None:
     """The memory with its value swapped for the new one, when that is unambiguous."""
     place = _corrected_place(evidence, memory)
@@ -251,7 +274,7 @@ def _corrected(evidence: ChangeEvidence, memory: str) -> str | None:
         return place
     change = _value_change(evidence, memory)
     if change is None:
-        return None
+        return _ended_name_swap(evidence, memory)
     old, new = change
     if new.kind == "name" and old.kind == "name" and len(evidence.new_values) != 1:
         return None

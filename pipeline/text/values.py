@@ -35,6 +35,7 @@ _WEEKDAY_VALUE = re.compile(
     r"(?<![A-Za-z])(?i:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)(?i:days?)(?![A-Za-z])|(?:周|星期|礼拜)[一二三四五六日天](?![天个])",
 )
 _PHONE_VALUE = re.compile(r"(?<![\d\-])(?:\+?\d{1,3}[\s\-])?(?:\(?\d{2,4}\)?[\s\-])?\d{3,4}[\s\-]\d{4}(?![\d\-])|(?<!\d)1[3-9]\d{9}(?!\d)")
+_EMAIL_VALUE = re.compile(r"[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+")
 _ZH_DATE_VALUE = re.compile(r"(?:\d{1,4}年)?\d{1,2}月\d{1,2}(?:日|号)")
 # School years: "third grade", "3rd grade", "四年级", "初二".
 _GRADE_VALUE = re.compile(
@@ -122,6 +123,8 @@ def value_kind(value: str) -> str:
         return "grade"
     if _PHONE_VALUE.fullmatch(text):
         return "phone"
+    if _EMAIL_VALUE.fullmatch(text):
+        return "email"
     if re.match(r"[A-Za-z]", text) and not _CURRENCY_CODE_START.match(text) and not re.match(
         rf"(?:{EN_NUMBER_WORD_PATTERN})\s", text, re.IGNORECASE
     ):
@@ -157,7 +160,7 @@ def compatible_kinds(a: str, b: str) -> bool:
     """Whether a value of kind `b` can stand where a value of kind `a` stood."""
     if a == b or unit_family(a) == unit_family(b):
         return True
-    numeric = {a, b} - {"name", "weekday", "date", "grade", "phone"}
+    numeric = {a, b} - {"name", "weekday", "date", "grade", "phone", "email"}
     return len(numeric) == 2 and "number" in numeric
 
 
@@ -235,7 +238,11 @@ def _extract_values(text: str, include_names: bool) -> tuple[Value, ...]:
         values.append(Value(match.group(0), "weekday", match.start(), match.end()))
     for match in _EN_DATE_VALUE.finditer(text):
         values.append(Value(match.group(0), "date", match.start(), match.end()))
+    for match in _EMAIL_VALUE.finditer(text):
+        values.append(Value(match.group(0), "email", match.start(), match.end()))
     for match in _PHONE_VALUE.finditer(text):
+        if _overlaps(values, match.start(), match.end()):
+            continue
         values.append(Value(match.group(0), "phone", match.start(), match.end()))
     for match in _GRADE_VALUE.finditer(text):
         if not _overlaps(values, match.start(), match.end()):
@@ -318,7 +325,7 @@ def same_value(a: str, b: str) -> bool:
         return re.findall(r"\d+", a) == re.findall(r"\d+", b)
     if kind_a == kind_b == "phone":
         return re.sub(r"\D", "", a) == re.sub(r"\D", "", b)
-    if {kind_a, kind_b} & {"name", "weekday", "date", "grade", "phone"}:
+    if {kind_a, kind_b} & {"name", "weekday", "date", "grade", "phone", "email"}:
         return False
     if kind_a == "time" or kind_b == "time":
         return kind_a == kind_b and bool(clock_minutes(a) & clock_minutes(b))
