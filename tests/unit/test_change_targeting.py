@@ -158,3 +158,38 @@ def test_value_kinds(text: str, kind: str) -> None:
 def test_dates_written_two_ways_are_the_same() -> None:
     assert same_value("6月3日", "6月3号")
     assert not same_value("6月3日", "6月10号")
+
+
+def test_a_name_that_ended_gives_way_to_the_new_one(analyzer: OfflineAnalyzer) -> None:
+    memories = ["团队用Jira管理任务。", "团队用Slack沟通。"]
+    _, superseded = correct(analyzer, "Jira那个早就不用了，现在都在Linear上建任务", memories)
+    assert superseded == {memories[0]: "团队用Linear管理任务。"}
+
+
+def test_the_answer_names_who_she_is(analyzer: OfflineAnalyzer) -> None:
+    context = [
+        Message(role="user", content="我儿子和女儿都多大了"),
+        Message(role="assistant", content="您女儿今年7岁。"),
+    ]
+    memories = ["用户的女儿今年7岁。", "用户的外甥女今年7岁。"]
+    _, superseded = correct(analyzer, "她已经8岁了", memories, context)
+    assert superseded == {memories[0]: "用户的女儿今年8岁。"}
+
+
+def test_a_name_leads_to_its_person(analyzer: OfflineAnalyzer) -> None:
+    memories = ["The user's daughter Ava is 10 years old.", "The user's son Max is 10 years old."]
+    assert list(correct(analyzer, "Ava turned 11 last week", memories)[1]) == [memories[0]]
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [("现在对接人是周晓梅", ["周晓梅"]), ("我家猫叫年糕", ["年糕"]), ("用户是程序员", []), ("用户喜欢王者荣耀", [])],
+)
+def test_chinese_names(text: str, names: list[str]) -> None:
+    assert [v.text for v in extract_values(text) if v.kind == "name"] == names
+
+
+def test_addresses_and_lower_case_i_in_third_person() -> None:
+    texts = [s.text for s in parse_statements("i use sam.lee@proton.me for everything now")]
+    assert texts == ["The user uses sam.lee@proton.me for everything."]
+    assert value_kind("sam.lee@proton.me") == "email"
