@@ -30,7 +30,8 @@ from pipeline.text.lexicon import content_terms
 from pipeline.text.perspective import finish_sentence, to_third_person
 from pipeline.text.replacement import parse_keyword_replacement
 from pipeline.text.sentences import split_sentences
-from pipeline.text.targeting import ChangeEvidence, pick_targets
+from pipeline.text.keyword import contains_term
+from pipeline.text.targeting import ChangeEvidence, pick_targets, statement_coverage
 from pipeline.text.values import extract_values, value_kind
 
 _CONTEXT_TURNS = 6
@@ -178,7 +179,31 @@ class OfflineAnalyzer:
             )
         if not any(decision.supersede for decision in decisions):
             self._mark_change_target(statement, candidates, similarities, decisions)
+        else:
+            self._keep_all_but_the_closest_denial(statement, candidates, decisions)
         return decisions
+
+    @staticmethod
+    def _keep_all_but_the_closest_denial(
+        statement: CorrectedStatement, candidates: list[MemoryRecord], decisions: list[ConflictDecision]
+    ) -> None:
+        """"班主任不是王老师" hits "班主任是王老师" and "数学老师是王老师": only the one about 班主任 goes."""
+        denied = [
+            index for index, decision in enumerate(decisions)
+            if decision.supersede and any(contains_term(candidates[index].memory_value, old) for old in statement.old_values)
+        ]
+        if len({candidates[index].memory_value for index in denied}) < 2:
+            return
+        coverage = {index: statement_coverage(statement.text, statement.language, candidates[index].memory_value)
+                    for index in denied}
+        best = max(coverage.values())
+        for index in denied:
+            if coverage[index] < best:
+                decisions[index] = ConflictDecision(
+                    memory_id=candidates[index].id,
+                    supersede=False,
+                    reason="holds the denied value, but another memory states the corrected attribute",
+                )
 
     @staticmethod
     def _mark_change_target(

@@ -128,6 +128,7 @@ _CLASSES = (
 # Verbs that say an amount or setting changed, whatever the attribute ("bumped … to 20mg").
 _GENERIC_CHANGE = re.compile(
     r"(?i:\b(?:bumped|upped|raised|lowered|increased|decreased|reduced|cut|dropped|went\s+(?:up|down)|"
+    r"extended|shortened|lengthened|pushed\s+back|moved\s+up|"
     r"changed|updated|switched|moved|now|anymore|no\s+longer|outdated|stale|old\s+(?:info|number|price))\b)"
     r"|涨|降|调|改|换|变|现在|已经|不再|过时"
 )
@@ -156,7 +157,8 @@ def stated_attributes(memory: str) -> frozenset[str]:
 
 # What a change ended: "sold the civic", "quit smoking", "啤酒我已经戒了", "从星河离职".
 _EN_ENDED = re.compile(
-    r"(?i:\b(?:sold|quit|left|stopped|gave\s+up|gave\s+away|rehomed|traded\s+in|traded|no\s+more|no\s+longer\s+\w+|"
+    r"(?i:\b(?:sold|quit|left|stopped|stopped\s+using|gave\s+up|gave\s+away|rehomed|traded\s+in|traded|ditched|"
+    r"moved\s+off(?:\s+of)?|switched\s+(?:away\s+)?from|no\s+more|no\s+longer\s+\w+|"
     r"got\s+rid\s+of|moved\s+out\s+of|moved\s+away\s+from|not\s+in|off)\s+"
     r"(?:the\s+|my\s+|our\s+|his\s+|her\s+)?(?P<obj>[A-Za-z][\w\-']*(?:\s+[A-Za-z][\w\-']*){0,2}?)"
     r"(?=\s*(?:[^\w\s]|$)|\s+(?:a|an|last|this|after|because|since|and|but|so|anymore|any\s+more|"

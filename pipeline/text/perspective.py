@@ -61,12 +61,24 @@ def _agree_after_subject(match: re.Match[str]) -> str:
     return f"{'the user'}{adverbs} {third_person_verb(verb)}"
 
 
+# Contractions typed without the apostrophe ("dont", "cant"); only spellings that are not words.
+_BARE_CONTRACTIONS = {
+    "dont": "do not", "doesnt": "does not", "didnt": "did not", "cant": "cannot", "isnt": "is not",
+    "wasnt": "was not", "arent": "are not", "werent": "were not", "havent": "have not", "hasnt": "has not",
+    "wouldnt": "would not", "couldnt": "could not", "shouldnt": "should not", "ive": "I have",
+    "thats": "that is", "theres": "there is", "hes": "he is", "shes": "she is",
+}
+_EN_BARE_CONTRACTION = re.compile(r"(?<![\w'])(?:" + "|".join(_BARE_CONTRACTIONS) + r")(?![\w'])", re.IGNORECASE)
+
+
 def expand_contractions(text: str) -> str:
     """"I'm" → "I am", "don't" → "do not": one spelling for the rules that follow."""
     text = text.replace("’", "'")
     # Typed in lower case: "i moved", "im freelancing", "i'm".
     text = re.sub(r"(?<![\w.@])i(?=\s|'|$)", "I", text)
     text = re.sub(r"(?<![\w.@])im(?=\s)", "I am", text)
+    text = _EN_BARE_CONTRACTION.sub(lambda m: _BARE_CONTRACTIONS[m.group(0).lower()], text)
+    text = re.sub(r"^(?:its)(?=\s+(?:the|a|an|my|not|\d|on|at|in)\b)", "it is", text, flags=re.I)
     for pattern, replacement in _CONTRACTIONS:
         text = re.sub(pattern, replacement, text)
     text = re.sub(r"\b([Ii]t|[Tt]hat|[Tt]his|[Ss]he|[Hh]e|[Tt]here)'s\b", r"\1 is", text)

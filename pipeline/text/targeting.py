@@ -86,6 +86,8 @@ def _subject_fits(statement: Subject, memory: Subject, named: tuple[str, ...], o
     the feedback names elsewhere counts.
     """
     if _relation(memory) and _relation(statement) != _relation(memory):
+        if statement.chain == ("we",):
+            return _relation(memory) in (("team",), ("family",), ("employer",))
         unsaid = not _relation(statement) and statement.chain in ((), ("user",))
         return unsaid and _relation(memory)[-1:] == tuple(named[-1:]) and len(set(named)) == 1
     if _relation(statement) and not _relation(memory) and memory.chain:
@@ -99,7 +101,8 @@ def _value_change(evidence: ChangeEvidence, memory: str) -> tuple[Value, Value] 
     statement_values = [
         v for v in extract_values(evidence.text) if not any(same_value(v.text, o) for o in evidence.old_values)
     ]
-    memory_values = extract_values(memory)
+    # A value both sides mention ("Leo" in "Leo started at Maplewood") says who, not what changed.
+    memory_values = [m for m in extract_values(memory) if not contains_term(evidence.text, m.text)]
     for new in statement_values:
         if contains_term(memory, new.text) or any(same_value(new.text, m.text) for m in memory_values):
             continue
@@ -145,10 +148,10 @@ def _mentions_old_value(evidence: ChangeEvidence, memory: str) -> bool:
     return False
 
 
-def _statement_coverage(evidence: ChangeEvidence, memory: str) -> float:
-    """Share of the statement's own words (values aside) that the memory has."""
-    values = [v.text for v in extract_values(evidence.text)]
-    terms = [t for t in content_terms(evidence.text, evidence.language, values) if not relation_of(t)]
+def statement_coverage(text: str, language: Language, memory: str) -> float:
+    """Share of a statement's own words (values and people aside) that the memory has."""
+    values = [v.text for v in extract_values(text)]
+    terms = [t for t in content_terms(text, language, values) if not relation_of(t)]
     if not terms:
         return 0.0
     return sum(1 for term in terms if mentions_term(memory, term)) / len(terms)
@@ -167,10 +170,14 @@ def _overlap(evidence: ChangeEvidence, memory: str) -> int:
     # The person a fact is about ("son") says whose attribute it is, not which one.
     subject_relations = set(subject_of(evidence.text, evidence.language).chain[1:])
     subject_relations |= set(subject_of(memory, detect_language(memory)).chain[1:])
-    return sum(
+    shared_words = sum(
         1 for term in terms
         if relation_of(term) not in subject_relations and mentions_term(memory, term)
     )
+    # A value both state ("wednesdays and fridays, not mondays" against "Mondays and Fridays")
+    # puts them in the same list.
+    shared_values = sum(1 for value in values if value_kind(value) != "name" and contains_term(memory, value))
+    return shared_words + shared_values
 
 
 def _score(evidence: ChangeEvidence, memory: str, similarity: float | None) -> _Score | None:
@@ -179,13 +186,18 @@ def _score(evidence: ChangeEvidence, memory: str, similarity: float | None) -> _
     owned = {relation for term in content_terms(memory, detect_language(memory)) if (relation := relation_of(term))}
     named_here = _leading_name(evidence.text)
     # Case matters: "Leo" names the son in "The user's son Leo"; "Pool" does not name "the pool".
-    named_in_memory = bool(named_here and re.search(rf"\b{named_here}\b", memory))
+    statement_subject = subject_of(evidence.text, language)
+    subjectless = not statement_subject.chain and not statement_subject.identifiers
+    # "no its 7:30" answering "Leo's practice starts at 7:00": the answer names whose it is.
+    named_in_memory = bool(named_here and re.search(rf"\b{named_here}\b", memory)) or subjectless and any(
+        value.kind == "name" and value.text.lower() in evidence.topic for value in extract_values(memory)
+    )
     # "Forti那个不用了": the thing that ended is the statement's subject and the memory's topic.
     ended_topic = bool(evidence.ended) and not memory_subject.chain and all(
         mentions_term(memory, term) for term in evidence.ended
     )
     if not (named_in_memory or ended_topic) and not _subject_fits(
-        subject_of(evidence.text, language), memory_subject, evidence.relations, owned
+        statement_subject, memory_subject, evidence.relations if language == "zh" else (), owned
     ):
         return None
     anchors: list[str] = []
@@ -223,7 +235,7 @@ def _score(evidence: ChangeEvidence, memory: str, similarity: float | None) -> _
         same_kind = change is not None and change[1].kind != "name" and unit_family(change[0].kind) == unit_family(
             change[1].kind
         )
-        if not (same_kind and (same_thing or _statement_coverage(evidence, memory) > 0.5)):
+        if not (same_kind and (same_thing or statement_coverage(evidence.text, evidence.language, memory) > 0.5)):
             return None
     return _Score(tuple(anchors), ended_share, overlap, similarity or 0.0)
 
