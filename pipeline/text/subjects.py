@@ -170,6 +170,35 @@ def relation_of(term: str) -> str | None:
     return _en_relation(lower) or _ZH_RELATIONS.get(lower) or _EN_RELATION_LEMMAS.get(lower)
 
 
+_EN_PERSON_ASKED = re.compile(r"\bthe\s+user(?:['’]s\s+([\w\-]+))?", re.IGNORECASE)
+
+
+def person_asked_about(question: str) -> tuple[str, ...]:
+    """Whom a question is about: ("user",) for "Where does the user live?", ("user", "sister") for
+    "用户的姐姐住在哪", () when it names no one we know."""
+    start = question.find("用户")
+    if start >= 0:
+        chain = ["user"]
+        relation = _ZH_RELATION.match(question[start + 2 :])
+        if relation:
+            chain.append(_ZH_RELATIONS[relation.group(1)])
+        return tuple(chain)
+    match = _EN_PERSON_ASKED.search(question)
+    if not match:
+        return ()
+    relation = _en_relation(match.group(1)) if match.group(1) else None
+    return ("user", relation) if relation else ("user",)
+
+
+def same_person(asked: tuple[str, ...], memory: Subject) -> bool:
+    """False only when a memory is clearly about someone other than the one asked about."""
+    if not asked or not memory.chain:
+        return True
+    if memory.chain == ("we",):
+        return asked == ("user",) or asked[1:] in (("family",), ("team",))
+    return memory.chain == asked
+
+
 @lru_cache(maxsize=4096)
 def subject_of(text: str, language: Language) -> Subject:
     return _zh_subject(text) if language == "zh" else _en_subject(text)
