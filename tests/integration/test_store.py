@@ -53,6 +53,24 @@ def test_search_is_confined_to_the_scope(index: MemoryIndex) -> None:
     assert index.search(SearchScope(project_id="p1"), "swimming", 10) == []
 
 
+def test_search_answers_about_the_person_asked_for(index: MemoryIndex) -> None:
+    index.write([
+        memory("The user's sister lives in Calgary and loves living there."),
+        memory("The user's brother lives in Calgary too."),
+        memory("The user lives in Montreal."),
+    ])
+    scope = SearchScope(project_id="p1", user_id="u1")
+    assert index.search(scope, "Where does the user live?", 1)[0].memory.memory_value == "The user lives in Montreal."
+    asked_for_sister = index.search(scope, "Where does the user's sister live?", 3)
+    assert asked_for_sister[0].memory.memory_value.startswith("The user's sister")
+
+
+def test_chinese_queries_rank_by_shared_words(index: MemoryIndex) -> None:
+    index.write([memory("用户的收货地址是北京市朝阳区。"), memory("用户喜欢在周末逛超市。"), memory("用户的公司在海淀区。")])
+    hits = index.search(SearchScope(project_id="p1", user_id="u1"), "用户的收货地址是什么？", 3)
+    assert hits[0].memory.memory_value == "用户的收货地址是北京市朝阳区。"
+
+
 def test_archived_memories_are_not_returned(index: MemoryIndex) -> None:
     old, new = memory("The user lives in Berlin."), memory("The user lives in Munich.", priority=1)
     index.write([old, new])

@@ -12,6 +12,7 @@ from pipeline.analyzers.offline import OfflineAnalyzer
 from pipeline.models import Message
 from pipeline.text.corrections import parse_statements
 from pipeline.text.life_events import changed_attributes, ended_terms, mentions_term, stated_attributes
+from pipeline.text.subjects import person_asked_about, same_person, subject_of
 from pipeline.text.values import extract_values, same_value, value_kind
 from tests.unit.analyzer_support import correct
 
@@ -193,3 +194,19 @@ def test_addresses_and_lower_case_i_in_third_person() -> None:
     texts = [s.text for s in parse_statements("i use sam.lee@proton.me for everything now")]
     assert texts == ["The user uses sam.lee@proton.me for everything."]
     assert value_kind("sam.lee@proton.me") == "email"
+
+
+@pytest.mark.parametrize(
+    ("question", "asked"),
+    [("Where does the user live?", ("user",)), ("Which school does the user's son go to?", ("user", "son")),
+     ("用户的父亲现在在做什么？", ("user", "father")), ("用户住在哪里？", ("user",)), ("团子现在多重？", ())],
+)
+def test_the_person_a_question_asks_about(question: str, asked: tuple[str, ...]) -> None:
+    assert person_asked_about(question) == asked
+
+
+def test_memories_about_someone_else_do_not_answer() -> None:
+    assert not same_person(("user",), subject_of("The user's sister lives in Calgary.", "en"))
+    assert same_person(("user",), subject_of("The user lives in Montreal.", "en"))
+    assert same_person(("user",), subject_of("We live in Leith.", "en"))
+    assert same_person((), subject_of("The user's sister lives in Calgary.", "en"))
