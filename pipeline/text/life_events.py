@@ -13,6 +13,7 @@ from functools import lru_cache
 
 from pipeline.text.language import has_cjk
 from pipeline.text.lexicon import content_terms, lemma
+from pipeline.text.subjects import relation_of
 
 
 @dataclass(frozen=True)
@@ -178,10 +179,12 @@ _ZH_ENDED_BEFORE = re.compile(
     r"(?:卖了|卖掉|卖给|戒了|戒掉|停了|停掉|送给|送人|送走|转给|退了|退掉|不喝了|不抽了|不吃了|不用了|调去|调到|调走|离职|辞职|退休)"
 )
 _ZH_ENDED_FROM = re.compile(r"从(?P<obj>[\u4e00-\u9fffA-Za-z0-9]{1,10}?)(?:离职|辞职|退休|毕业|搬走|搬出来|出来)")
+_ZH_PARTED = re.compile(r"(?:和|跟|与)(?P<obj>[\u4e00-\u9fffA-Za-z]{1,6}?)(?:已经|早就)?(?:分手|离婚|分开|绝交)")
 _ZH_NOT_THERE = re.compile(r"不在(?P<obj>[\u4e00-\u9fffA-Za-z0-9]{1,8}?)(?:住|了|工作|上班|上学|[，,。！!]|$)")
 _LEADING_ZH_NOISE = re.compile(r"^(?:那套|那辆|那台|那只|那个|这个|我的|我家|我们|我|把|的)+")
-# When it ended is not what ended.
-_ZH_TIME_TERMS = {"今年", "去年", "上个月", "上周", "最近", "前段时间", "早就", "刚刚", "刚", "已经", "早"}
+# When it ended, or for how long, is not what ended.
+_ZH_TIME_TERMS = {"今年", "去年", "上个月", "上周", "最近", "前段时间", "早就", "刚刚", "刚", "已经", "早", "快", "好久", "很久", "多年"}
+_ZH_SPAN = re.compile(r"^[快近约]?[一二三四五六七八九十半两几\d]+(?:年|个月|月|周|天|星期)多?$")
 
 
 def ended_terms(text: str) -> tuple[str, ...]:
@@ -191,10 +194,13 @@ def ended_terms(text: str) -> tuple[str, ...]:
         for match in pattern.finditer(text):
             found.extend(content_terms(match.group("obj"), "en"))
     if has_cjk(text):
-        for pattern in (_ZH_ENDED_AFTER, _ZH_ENDED_BEFORE, _ZH_ENDED_FROM, _ZH_NOT_THERE):
+        for pattern in (_ZH_ENDED_AFTER, _ZH_ENDED_BEFORE, _ZH_ENDED_FROM, _ZH_NOT_THERE, _ZH_PARTED):
             for match in pattern.finditer(text):
                 obj = _LEADING_ZH_NOISE.sub("", match.group("obj"))
-                found.extend(term for term in content_terms(obj, "zh") if term not in _ZH_TIME_TERMS)
+                found.extend(
+                    term for term in content_terms(obj, "zh")
+                    if term not in _ZH_TIME_TERMS and not _ZH_SPAN.match(term) and not relation_of(term)
+                )
     return tuple(dict.fromkeys(term for term in found if term))
 
 
@@ -202,10 +208,10 @@ def mentions_term(memory: str, term: str) -> bool:
     """A term of the feedback in a memory: by lemma in English, by characters in Chinese."""
     if has_cjk(term):
         return term in memory
-    wanted = lemma(term)
+    wanted = {term.lower(), lemma(term)}  # the term may come already lemmatised ("hous")
     for word in re.findall(r"[A-Za-z][\w\-']*", memory):
         found = lemma(word)
-        if found == wanted or _same_stem(found, wanted):
+        if found in wanted or any(_same_stem(found, w) for w in wanted):
             return True
     return False
 

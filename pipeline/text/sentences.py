@@ -7,6 +7,8 @@ import re
 # Split after terminal punctuation; a period only ends a sentence before whitespace
 # (so "Acme Inc.'s" and "3.5" stay whole).
 _SENTENCE_END = re.compile(r"(?<=[。！？!?；;])\s*|(?<=\.)\s+|\n+")
+# An emoji between two stretches of text ends a sentence: "i dont speak german 😅 took one semester".
+_EMOJI_BETWEEN = re.compile("(?<=\\S)\\s*[\U0001F300-\U0001FAFF\u2600-\u27BF]+[\uFE0F\u200D]*\\s+(?=\\S)")
 _CLAUSE_SEP = re.compile(r"\s*[，,、]\s*|\s*[—–]\s+|\s+-\s+")
 
 
@@ -16,7 +18,8 @@ _ABBREVIATION_END = re.compile(
 
 
 def split_sentences(text: str) -> list[str]:
-    parts = [part.strip() for part in _SENTENCE_END.split(text.strip()) if part and part.strip()]
+    text = _EMOJI_BETWEEN.sub(". ", text.strip())
+    parts = [part.strip() for part in _SENTENCE_END.split(text) if part and part.strip()]
     sentences: list[str] = []
     for part in parts:
         # "Dr. Lee" and "Acme Inc. ships" are one sentence.

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 
 from pipeline.text.keyword import contains_term, replace_term
-from pipeline.text.language import Language, detect_language
+from pipeline.text.language import Language, detect_language, has_cjk
 from pipeline.text.lexicon import content_terms
 from pipeline.text.life_events import mentions_term, stated_attributes
 from pipeline.text.subjects import Subject, relation_of, same_subject, subject_of
@@ -135,6 +135,22 @@ def _leading_name(text: str) -> str | None:
     return match.group(1)
 
 
+_EN_THING_SUBJECT = re.compile(
+    r"^(?:(?:on|in|at|from)\s+\w+,?\s+)?(?:the|a|an|our|their|its)\s+(?P<thing>(?:[\w\-']+\s+){0,3}?[\w\-']+)\s+"
+    r"(?:is|are|was|were|has|have|had|closes?|opens?|costs?|starts?|ends?|takes?|runs?|lasts?|must|should|can|"
+    r"will|may|supports?|requires?|offers?|allows?|includes?|weighs?|holds?)\b",
+    re.IGNORECASE,
+)
+
+
+def _different_things(statement: str, memory: str) -> bool:
+    """"The gym closes at 11 PM" is not about "The library closes at 10 PM"."""
+    ours, theirs = _EN_THING_SUBJECT.match(statement), _EN_THING_SUBJECT.match(memory)
+    if not ours or not theirs:
+        return False
+    return not set(content_terms(ours.group("thing"), "en")) & set(content_terms(theirs.group("thing"), "en"))
+
+
 def _mentions_old_value(evidence: ChangeEvidence, memory: str) -> bool:
     """"现在是3299，之前那个2999…": the feedback names the memory's value beside a new one."""
     new_kinds = [value_kind(new) for new in evidence.new_values]
@@ -189,8 +205,12 @@ def _score(evidence: ChangeEvidence, memory: str, similarity: float | None) -> _
     statement_subject = subject_of(evidence.text, language)
     subjectless = not statement_subject.chain and not statement_subject.identifiers
     # "no its 7:30" answering "Leo's practice starts at 7:00": the answer names whose it is.
-    named_in_memory = bool(named_here and re.search(rf"\b{named_here}\b", memory)) or subjectless and any(
-        value.kind == "name" and value.text.lower() in evidence.topic for value in extract_values(memory)
+    memory_names = [value.text for value in extract_values(memory) if value.kind == "name" and len(value.text) >= 2]
+    named_in_memory = (
+        bool(named_here and re.search(rf"\b{named_here}\b", memory))
+        # "我和小林分手了": the statement names the person the memory is about.
+        or (language == "zh" and any(name in evidence.text for name in memory_names if has_cjk(name)))
+        or (subjectless and any(name.lower() in evidence.topic for name in memory_names))
     )
     # "Forti那个不用了": the thing that ended is the statement's subject and the memory's topic.
     ended_topic = bool(evidence.ended) and not memory_subject.chain and all(
@@ -199,6 +219,8 @@ def _score(evidence: ChangeEvidence, memory: str, similarity: float | None) -> _
     if not (named_in_memory or ended_topic) and not _subject_fits(
         statement_subject, memory_subject, evidence.relations if language == "zh" else (), owned
     ):
+        return None
+    if not statement_subject.chain and not memory_subject.chain and _different_things(evidence.text, memory):
         return None
     anchors: list[str] = []
     ended_share = 0.0
@@ -290,6 +312,9 @@ def _corrected(evidence: ChangeEvidence, memory: str) -> str | None:
     old, new = change
     if new.kind == "name" and old.kind == "name" and len(evidence.new_values) != 1:
         return None
+    if evidence.ended and any(mentions_term(memory, term) for term in evidence.ended):
+        # "traded in the civic, i drive a 2022 rav4 now": the whole fact ended, not its year.
+        return _ended_name_swap(evidence, memory)
     return replace_term(memory, old.text, styled_like(new.text, old.text))
 
 
