@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import math
+from collections import Counter
 from collections.abc import Sequence
 
 from pipeline.embedding import Embedder, cosine
 from pipeline.models import MemoryRecord, MemoryStatus, ScoredMemory, SearchScope
-from pipeline.sparse import SparseEncoder, SparseVector
+from pipeline.sparse import SparseEncoder
 from pipeline.store.base import MemoryStore
 from pipeline.text.language import detect_language
 from pipeline.text.subjects import person_asked_about, same_person, subject_of
@@ -31,10 +33,14 @@ class MemoryIndex:
         self.store.upsert(records, dense, sparse)
 
     def _lexical_scores(self, query: str, results: list[ScoredMemory]) -> dict[str, float]:
-        encoded = self.sparse.encode_query(query)
+        """The query's terms each memory has, a term weighing more the fewer hits have it
+        ("用户" is in every memory, "住" in few)."""
+        wanted = set(self.sparse.encode_query(query).indices)
+        terms = {r.memory.id: wanted & set(self.sparse.encode_document(_indexed_text(r.memory)).indices) for r in results}
+        holders = Counter(term for found in terms.values() for term in found)
         return {
-            r.memory.id: round(_sparse_dot(encoded, self.sparse.encode_document(_indexed_text(r.memory))), 6)
-            for r in results
+            memory_id: round(sum(math.log(1 + len(results) / holders[term]) for term in found), 6)
+            for memory_id, found in terms.items()
         }
 
     def search(
@@ -70,11 +76,6 @@ class MemoryIndex:
             -r.memory.priority,
         ))
         return [r for r in results if r.relativity >= min_relativity][:limit]
-
-
-def _sparse_dot(a: SparseVector, b: SparseVector) -> float:
-    weights = dict(zip(a.indices, a.values))
-    return sum(weights.get(index, 0.0) * value for index, value in zip(b.indices, b.values))
 
 
 def _indexed_text(record: MemoryRecord) -> str:

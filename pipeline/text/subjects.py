@@ -176,18 +176,12 @@ _EN_PERSON_ASKED = re.compile(r"\bthe\s+user(?:['’]s\s+([\w\-]+))?", re.IGNORE
 def person_asked_about(question: str) -> tuple[str, ...]:
     """Whom a question is about: ("user",) for "Where does the user live?", ("user", "sister") for
     "用户的姐姐住在哪", () when it names no one we know."""
+    # Read from where the question names the user, the way a memory's subject is read.
     start = question.find("用户")
     if start >= 0:
-        chain = ["user"]
-        relation = _ZH_RELATION.match(question[start + 2 :])
-        if relation:
-            chain.append(_ZH_RELATIONS[relation.group(1)])
-        return tuple(chain)
+        return _zh_subject(question[start:]).chain
     match = _EN_PERSON_ASKED.search(question)
-    if not match:
-        return ()
-    relation = _en_relation(match.group(1)) if match.group(1) else None
-    return ("user", relation) if relation else ("user",)
+    return _en_subject(question[match.start() :]).chain if match else ()
 
 
 def same_person(asked: tuple[str, ...], memory: Subject) -> bool:
