@@ -856,7 +856,8 @@ def statement_sentences(feedback: str) -> list[str]:
 
 
 _EN_NOT_CALLED = re.compile(
-    r"\b(?:stop|quit|do\s+not|don't|never|no\s+more)\s+call(?:ing)?\s+me\s+(?P<old>[A-Z][\w\-]*)"
+    r"\b(?:(?:stop|quit|do\s+not|don't|never|no\s+more)\s+call(?:ing)?|(?:nobody|no\s+one|no-one)\s+calls)"
+    r"\s+me\s+(?P<old>[A-Z][\w\-]*)"
 )
 _EN_CALLED = re.compile(
     r"(?:\bcall\s+me|\bjust|\bI\s+go\s+by|\bI\s+prefer|\bit(?:'s|\s+is))\s+(?P<new>[A-Z][\w\-]*)\b"
@@ -871,7 +872,8 @@ def _nickname_statement(feedback: str) -> ParsedStatement | None:
         old = not_called.search(feedback)
         if not old:
             continue
-        new = called.search(feedback, old.end())
+        # The name to use may come after the one to drop or before it ("call me Beth, nobody calls me Liz").
+        new = called.search(feedback, old.end()) or called.search(feedback[: old.start()])
         if new and new.group("new") != old.group("old"):
             if language == "zh":
                 text = f"用户的昵称是{new.group('new')}。"

@@ -210,3 +210,9 @@ def test_memories_about_someone_else_do_not_answer() -> None:
     assert same_person(("user",), subject_of("The user lives in Montreal.", "en"))
     assert same_person(("user",), subject_of("We live in Leith.", "en"))
     assert same_person((), subject_of("The user's sister lives in Calgary.", "en"))
+
+
+def test_the_name_to_use_may_come_before_the_one_to_drop(analyzer: OfflineAnalyzer) -> None:
+    memories = ["The user likes to be called Liz.", "The user's full name is Elizabeth Carter."]
+    _, superseded = correct(analyzer, "pls call me Beth from now on, nobody calls me Liz anymore", memories)
+    assert superseded == {memories[0]: "The user likes to be called Beth."}

@@ -10,6 +10,10 @@ from pipeline.text.intent import is_acknowledgement, is_assistant_evaluation, is
 # --- judge_validity ----------------------------------------------------------------------
 
 INVALID = [
+    "thats my sister, not me",
+    "what i needed was a bigger car, so we got a minivan",
+    "thanks thats super helpful!! 🙏",
+    "perfect, exactly what i needed",
     # praise or complaints about the assistant or the app
     "ugh this app is sooo slow today, took like a full minute to load 🙄",
     "this bot is dumb lol",
