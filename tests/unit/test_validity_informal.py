@@ -10,8 +10,6 @@ from pipeline.text.intent import is_acknowledgement, is_assistant_evaluation, is
 # --- judge_validity ----------------------------------------------------------------------
 
 INVALID = [
-    "thats my sister, not me",
-    "what i needed was a bigger car, so we got a minivan",
     "thanks thats super helpful!! 🙏",
     "perfect, exactly what i needed",
     # praise or complaints about the assistant or the app
@@ -61,6 +59,8 @@ INVALID = [
 ]
 
 VALID = [
+    "thats my sister, not me",
+    "what i needed was a bigger car, so we got a minivan",
     "my boss is really slow at replying to emails",
     "I think the app I use for budgeting is YNAB",
     "my phone is slow, I need to get a new one",
