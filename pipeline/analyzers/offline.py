@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import asdict
 
 from pipeline.embedding import Embedder, cosine
 from pipeline.models import (
@@ -136,20 +137,8 @@ class OfflineAnalyzer:
 
     @staticmethod
     def _to_model(statement: ParsedStatement) -> CorrectedStatement:
-        return CorrectedStatement(
-            text=statement.text,
-            language=statement.language,
-            subject=statement.subject,
-            old_values=statement.old_values,
-            new_values=statement.new_values,
-            negated=statement.negated,
-            changed_attributes=statement.changed_attributes,
-            ended=statement.ended,
-            topic=statement.topic,
-            mentioned_values=statement.mentioned_values,
-            relations=statement.relations,
-            corrective=statement.corrective,
-        )
+        # The parser's own field ("subjectless") is left behind; every other field is shared.
+        return CorrectedStatement.model_validate(asdict(statement))
 
     # --- conflicts --------------------------------------------------------------------
 
@@ -213,18 +202,7 @@ class OfflineAnalyzer:
         decisions: list[ConflictDecision],
     ) -> None:
         """No memory contradicts the statement outright: is one the fact its change ends?"""
-        evidence = ChangeEvidence(
-            text=statement.text,
-            language=statement.language,
-            old_values=tuple(statement.old_values),
-            new_values=tuple(statement.new_values),
-            changed_attributes=tuple(statement.changed_attributes),
-            ended=tuple(statement.ended),
-            topic=tuple(statement.topic),
-            mentioned_values=tuple(statement.mentioned_values),
-            relations=tuple(statement.relations),
-            corrective=statement.corrective,
-        )
+        evidence = ChangeEvidence.of(statement)
         for target in pick_targets(evidence, [c.memory_value for c in candidates], similarities):
             decisions[target.index] = ConflictDecision(
                 memory_id=candidates[target.index].id,

@@ -30,7 +30,7 @@ from pipeline.text.perspective import (
     to_third_person,
 )
 from pipeline.text.sentences import split_sentences, strip_terminal_punctuation
-from pipeline.text.subjects import relation_of, subject_of
+from pipeline.text.subjects import relation_of, relations_named, subject_of
 from pipeline.text.values import Value, compatible_kinds, complete_unit, extract_values, same_value
 
 
@@ -977,7 +977,7 @@ def _attach_change_signals(
     ]
     if answer:
         # "她都三年级了" answering "您女儿在读二年级": the answer names who "she" is.
-        relations += [relation for term in content_terms(answer, detect_language(answer)) if (relation := relation_of(term))]
+        relations += relations_named(answer, detect_language(answer))
     corrective = bool(attributes or ended or answer or has_correction_cue(feedback) or says_something_changed(feedback))
     carrier = _change_carrier(statements, attributes, ended)
     if carrier is not None:

@@ -126,16 +126,17 @@ _CLASSES = (
     ),
 )
 
-# Verbs that say an amount or setting changed, whatever the attribute ("bumped … to 20mg").
+# Verbs that say an amount or setting changed, whatever the attribute ("bumped … to 20mg"). The
+# words of a correction ("now", "changed", "改", "现在") are fillers.has_correction_cue's.
 _GENERIC_CHANGE = re.compile(
     r"(?i:\b(?:bumped|upped|raised|lowered|increased|decreased|reduced|cut|dropped|went\s+(?:up|down)|"
-    r"extended|shortened|lengthened|pushed\s+back|moved\s+up|"
-    r"changed|updated|switched|moved|now|anymore|no\s+longer|outdated|stale|old\s+(?:info|number|price))\b)"
-    r"|涨|降|调|改|换|变|现在|已经|不再|过时"
+    r"extended|shortened|lengthened|pushed\s+back|updated|outdated|stale|old\s+(?:info|number|price))\b)"
+    r"|涨|降|调|变|已经|过时"
 )
 
 
 def says_something_changed(text: str) -> bool:
+    """An amount or setting changed; with has_correction_cue, whether feedback signals a change."""
     return bool(_GENERIC_CHANGE.search(text))
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from pipeline.text.language import Language
-from pipeline.text.lexicon import lemma
+from pipeline.text.lexicon import content_terms, lemma
 
 _EN_RELATIONS = {
     "husband": "spouse", "wife": "spouse", "spouse": "spouse", "partner": "partner",
@@ -191,6 +191,11 @@ def same_person(asked: tuple[str, ...], memory: Subject) -> bool:
     if memory.chain == ("we",):
         return asked == ("user",) or asked[1:] in (("family",), ("team",))
     return memory.chain == asked
+
+
+def relations_named(text: str, language: Language) -> list[str]:
+    """The people a text names by relation, in order ("您女儿在读二年级" → daughter)."""
+    return [relation for term in content_terms(text, language) if (relation := relation_of(term))]
 
 
 @lru_cache(maxsize=4096)

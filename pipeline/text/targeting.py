@@ -12,13 +12,14 @@ no evidence, keeps every memory: adding the new fact beside an old one is the sa
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from typing import Any
 
 from pipeline.text.keyword import contains_term, replace_term
 from pipeline.text.language import Language, detect_language, has_cjk
 from pipeline.text.lexicon import content_terms
 from pipeline.text.life_events import mentions_term, stated_attributes
-from pipeline.text.subjects import Subject, relation_of, same_subject, subject_of
+from pipeline.text.subjects import Subject, relation_of, relations_named, same_subject, subject_of
 from pipeline.text.values import (
     Value,
     compatible_kinds,
@@ -44,6 +45,12 @@ class ChangeEvidence:
     mentioned_values: tuple[str, ...]
     relations: tuple[str, ...]
     corrective: bool
+
+    @classmethod
+    def of(cls, statement: Any) -> ChangeEvidence:
+        """From a corrected statement, which carries every one of these fields under its name."""
+        values = {f.name: getattr(statement, f.name) for f in fields(cls)}
+        return cls(**{name: tuple(v) if isinstance(v, list) else v for name, v in values.items()})
 
 
 @dataclass(frozen=True)
@@ -87,7 +94,7 @@ def _subject_fits(statement: Subject, memory: Subject, named: tuple[str, ...], o
     """
     if _relation(memory) and _relation(statement) != _relation(memory):
         if statement.chain == ("we",):
-            return _relation(memory) in (("team",), ("family",), ("employer",))
+            return same_subject(statement, memory)  # "we" is the user's household or team
         unsaid = not _relation(statement) and statement.chain in ((), ("user",))
         return unsaid and _relation(memory)[-1:] == tuple(named[-1:]) and len(set(named)) == 1
     if _relation(statement) and not _relation(memory) and memory.chain:
@@ -199,7 +206,7 @@ def _overlap(evidence: ChangeEvidence, memory: str) -> int:
 def _score(evidence: ChangeEvidence, memory: str, similarity: float | None) -> _Score | None:
     language = evidence.language
     memory_subject = subject_of(memory, detect_language(memory))
-    owned = {relation for term in content_terms(memory, detect_language(memory)) if (relation := relation_of(term))}
+    owned = set(relations_named(memory, detect_language(memory)))
     named_here = _leading_name(evidence.text)
     # Case matters: "Leo" names the son in "The user's son Leo"; "Pool" does not name "the pool".
     statement_subject = subject_of(evidence.text, language)
