@@ -131,3 +131,44 @@ def test_async_add_message_is_tracked_by_get_status(client: MemfeedClient, user_
     status = client.wait(data["task_id"])
     assert status["status"] == "completed"
     assert [m["memory_value"] for m in status["result"]["memories"]] == ["The user is a vegetarian."]
+
+
+def test_a_change_of_state_ends_the_memory_it_names(client: MemfeedClient, user_id: str) -> None:
+    client.add_message(user_id, "c-car", [
+        {"role": "user", "content": "I drive a 2015 Honda Civic."},
+        {"role": "user", "content": "My wife drives a Subaru Outback."},
+    ], async_mode=False)
+    assert set(_active_values(client, user_id)) == {
+        "The user drives a 2015 Honda Civic.", "The user's wife drives a Subaru Outback.",
+    }
+
+    status = client.wait(client.add_feedback(user_id, "sold the civic last month, got a used Tesla Model 3 instead"))
+
+    assert status["outcome"] == "applied", status
+    values = _active_values(client, user_id)
+    assert "The user drives a 2015 Honda Civic." not in values
+    assert "The user's wife drives a Subaru Outback." in values, "the wife's car is another person's fact"
+    assert any("Tesla" in v for v in values)
+    # A question about the user is not answered by a memory about the user's wife.
+    top = client.search("What car does the user drive?", user_id)[0]
+    assert "wife" not in top["memory_value"]
+
+
+def test_a_chinese_clause_without_subject_ends_the_named_relatives_fact(client: MemfeedClient, user_id: str) -> None:
+    client.add_message(user_id, "c-mom", [
+        {"role": "user", "content": "我妈妈住在成都。"},
+        {"role": "user", "content": "我舅舅住在成都。"},
+    ], async_mode=False)
+
+    before = _active_values(client, user_id)
+    [uncle] = [v for v in before if "舅舅" in v]
+    assert "用户的妈妈住在成都。" in before
+
+    status = client.wait(client.add_feedback(user_id, "我妈去年就搬来深圳跟我一起住了，早就不在成都了哈"))
+
+    assert status["outcome"] == "applied", status
+    [change] = [c for c in status["changes"] if c["action"] == "update"]
+    assert change["before"] == "用户的妈妈住在成都。"
+    values = _active_values(client, user_id)
+    assert "用户的妈妈住在成都。" not in values
+    assert uncle in values, "the uncle still lives in Chengdu"
