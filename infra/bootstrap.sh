@@ -13,8 +13,6 @@ stamp="$VENV/.memfeed-installed${EXTRAS:+-$EXTRAS}"
 # Reinstall only when the dependencies changed.
 if [ ! -f "$stamp" ] || [ "$ROOT/pyproject.toml" -nt "$stamp" ]; then
     "$VENV/bin/python" -m pip install --quiet --upgrade pip
-    # torch first, pinned: the CPU build, never the CUDA wheels.
-    "$VENV/bin/python" -m pip install --quiet "torch==2.13.0"
     "$VENV/bin/python" -m pip install --quiet -e "$ROOT${EXTRAS:+[$EXTRAS]}"
     touch "$stamp"
 fi

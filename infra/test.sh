@@ -18,5 +18,5 @@ if [ -z "${MEMFEED_TEST_REDIS_URL:-}" ] && ! "$VENV/bin/python" -c "import redis
     export MEMFEED_TEST_REDIS_URL="redis://127.0.0.1:6398/13"
     for _ in $(seq 50); do "$VENV/bin/python" -c "import redis; redis.Redis(port=6398).ping()" 2>/dev/null && break; sleep 0.1; done
 fi
-export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 TOKENIZERS_PARALLELISM=false
+export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1
 "$VENV/bin/python" -m pytest "$@"

@@ -1,4 +1,4 @@
-"""The memfeed command: up, project create|limits, demo, eval, backfill."""
+"""The memfeed command: up, project create|limits, demo, eval, backfill, reindex."""
 
 from __future__ import annotations
 
@@ -65,6 +65,7 @@ def up(
     from memfeed.supervisor import Supervisor
 
     settings = _configure(data_dir, host, port, flower_port)
+    _refuse_a_store_of_another_embedder(settings)
     runtime = _use_redis(settings, start_private=True)
     settings = get_settings()
     supervisor = Supervisor(stack.processes(settings, runtime.url, with_flower=flower))
@@ -100,6 +101,24 @@ def up(
         supervisor.stop()
         redis_runtime.clear_runtime(settings.data_dir)
         runtime.stop()
+
+
+def _refuse_a_store_of_another_embedder(settings: Settings) -> None:
+    """Before any process starts: an embedded store written by another embedder is not opened."""
+    if settings.vector_store != "embedded":
+        return  # the worker checks the collection when it opens it
+    from pipeline.embedding import EmbeddingError, embedder_identity
+    from pipeline.store.base import EmbedderMismatchError, check_embedder
+    from pipeline.store.edge import recorded_embedder
+
+    try:
+        recorded = recorded_embedder(settings.store_path())
+        if recorded is not None:
+            check_embedder(f"the embedded store {settings.store_path()}", recorded,
+                           embedder_identity(settings.embedder_config()))
+    except (EmbedderMismatchError, EmbeddingError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
 
 
 WindowTokensOption = Annotated[int | None, typer.Option(min=1, help="Tokens per window (default: MEMFEED_WINDOW_TOKENS).")]
@@ -199,7 +218,9 @@ def evaluate(
     try:
         loaded = load_cases(cases)
         settings = get_settings()
-        results = run_cases(loaded, analyzer, settings.conversation_context_turns, settings.llm_config())
+        results = run_cases(
+            loaded, analyzer, settings.conversation_context_turns, settings.llm_config(), settings.embedder_config()
+        )
     except (CaseFileError, AnalyzerUnavailableError) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from exc
@@ -222,6 +243,49 @@ def backfill(
     settings = get_settings()
     base_url = url or f"http://{settings.api_host}:{settings.api_port}"
     sys.exit(run_backfill(file, base_url, api_key, wait, batch_size))
+
+
+@app.command()
+def reindex(
+    data_dir: Annotated[Path | None, typer.Option(help="As given to `memfeed up`.")] = None,
+    batch_size: Annotated[int, typer.Option(min=1, max=4096, help="Memories embedded per batch.")] = 128,
+    keep_previous: Annotated[bool, typer.Option(help="Keep the old embedded store beside the new one.")] = False,
+) -> None:
+    """Re-embed every memory (all versions, every project) with the configured embedder.
+
+    Run it with memfeed stopped. An interrupted run goes on where it stopped when run again.
+    """
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    from memfeed.reindex import reindex as run_reindex
+    from pipeline.embedding import EmbeddingError, build_embedder
+    from pipeline.reindex import ReindexVerificationError
+    from pipeline.store.base import StoreError
+
+    settings = _configure(data_dir)
+    with Progress("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
+                  TimeRemainingColumn(), transient=True, console=_stderr_console()) as bar:
+        task = bar.add_task("re-embedding", total=None)
+
+        def advance(done: int, total: int) -> None:
+            bar.update(task, advance=done, total=total)
+
+        try:
+            report = run_reindex(settings, build_embedder(settings.embedder_config()), batch_size, keep_previous,
+                                 advance)
+        except StoreError as exc:
+            typer.echo(f"error: cannot open the store ({exc}); stop memfeed before reindexing", err=True)
+            raise typer.Exit(2) from exc
+        except (EmbeddingError, ReindexVerificationError) as exc:
+            typer.echo(f"error: {exc}; run `memfeed reindex` again to go on", err=True)
+            raise typer.Exit(1) from exc
+    typer.echo(report.summary())
+
+
+def _stderr_console():  # noqa: ANN202 - rich.console.Console
+    from rich.console import Console
+
+    return Console(stderr=True)
 
 
 def main() -> None:

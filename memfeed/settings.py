@@ -10,6 +10,7 @@ from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from pipeline.analyzers.llm_config import LLMConfig
+from pipeline.embedding.config import EmbedderConfig
 
 
 class Settings(BaseSettings):
@@ -27,6 +28,23 @@ class Settings(BaseSettings):
     qdrant_url: str | None = None
     qdrant_api_key: str | None = None
     qdrant_collection: str = "memfeed_memories"
+
+    # Dense vectors: the bundled multilingual model, an OpenAI-compatible embeddings endpoint, or a
+    # local sentence-transformers model directory (`pip install 'memfeed[torch]'`).
+    embedder: Literal["bundled", "openai", "sentence-transformers"] = "bundled"
+    embedding_base_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("MEMFEED_EMBEDDING_BASE_URL", "OPENAI_BASE_URL")
+    )
+    embedding_api_key: str | None = Field(
+        default=None, validation_alias=AliasChoices("MEMFEED_EMBEDDING_API_KEY", "OPENAI_API_KEY"), repr=False
+    )
+    embedding_model: str | None = None
+    embedding_dimension: int | None = Field(default=None, gt=0)
+    embedding_batch_size: int = Field(default=64, gt=0)
+    embedding_timeout_seconds: float = Field(default=30.0, gt=0)
+    embedding_max_retries: int = Field(default=3, ge=0)
+    embedding_model_path: str | None = None
+    embedding_threads: int = Field(default=2, gt=0)
 
     analyzer: Literal["offline", "llm"] = "offline"
     # The LLM analyzer: any OpenAI-compatible endpoint; OPENAI_BASE_URL / OPENAI_API_KEY are
@@ -74,6 +92,20 @@ class Settings(BaseSettings):
             timeout_seconds=self.llm_timeout_seconds,
             max_attempts=self.llm_max_attempts,
             backoff_seconds=self.llm_backoff_seconds,
+        )
+
+    def embedder_config(self) -> EmbedderConfig:
+        return EmbedderConfig(
+            kind=self.embedder,
+            base_url=self.embedding_base_url,
+            api_key=self.embedding_api_key,
+            model=self.embedding_model,
+            dimension=self.embedding_dimension,
+            batch_size=self.embedding_batch_size,
+            timeout_seconds=self.embedding_timeout_seconds,
+            max_retries=self.embedding_max_retries,
+            model_path=self.embedding_model_path,
+            threads=self.embedding_threads,
         )
 
     def store_path(self) -> Path:

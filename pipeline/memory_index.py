@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-from collections import Counter
 from collections.abc import Sequence
 
 from pipeline.embedding import Embedder, cosine
@@ -32,17 +30,6 @@ class MemoryIndex:
         sparse = [self.sparse.encode_document(t) for t in texts]
         self.store.upsert(records, dense, sparse)
 
-    def _lexical_scores(self, query: str, results: list[ScoredMemory]) -> dict[str, float]:
-        """The query's terms each memory has, a term weighing more the fewer hits have it
-        ("用户" is in every memory, "住" in few)."""
-        wanted = set(self.sparse.encode_query(query).indices)
-        terms = {r.memory.id: wanted & set(self.sparse.encode_document(_indexed_text(r.memory)).indices) for r in results}
-        holders = Counter(term for found in terms.values() for term in found)
-        return {
-            memory_id: round(sum(math.log(1 + len(results) / holders[term]) for term in found), 6)
-            for memory_id, found in terms.items()
-        }
-
     def search(
         self,
         scope: SearchScope,
@@ -66,12 +53,8 @@ class MemoryIndex:
         # "The user's sister lives in Calgary"), then fused rank; among equal ranks a
         # correction outranks older versions.
         asked = person_asked_about(query)
-        # The bundled embedder knows English only: for a Chinese query its ranking is noise, so
-        # the words the query shares with each memory decide instead.
-        lexical = self._lexical_scores(query, results) if detect_language(query) == "zh" else {}
         results.sort(key=lambda r: (
             not same_person(asked, subject_of(r.memory.memory_value, detect_language(r.memory.memory_value))),
-            -lexical.get(r.memory.id, 0.0),
             -round(r.score, 9),
             -r.memory.priority,
         ))

@@ -78,7 +78,11 @@ def _plan_semantic_update(
     for statement in classification.statements:
         hits = index.search(job.scope(), statement.text, CONFLICT_CANDIDATES)
         candidates = {hit.memory.id: hit.memory for hit in hits}
-        decisions = analyzer.judge_conflicts(statement, list(candidates.values()))
+        # The search already compared each hit's stored vector with the statement's.
+        similarity = {hit.memory.id: hit.relativity for hit in hits}
+        decisions = analyzer.judge_conflicts(
+            statement, list(candidates.values()), [similarity[memory_id] for memory_id in candidates]
+        )
         updates = []
         for decision in decisions:
             # The analyzer judges only what the scoped lookup gave it.

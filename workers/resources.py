@@ -8,10 +8,11 @@ from functools import lru_cache
 
 from memfeed.control import ControlPlane
 from memfeed.settings import get_settings
+from memfeed.stores import describe_store, open_store
 from pipeline.analyzers.base import Analyzer
 from pipeline.analyzers.factory import build_analyzer, openai_client
 from pipeline.analyzers.trace import AnalyzerTrace
-from pipeline.embedding import MiniLMEmbedder
+from pipeline.embedding import Embedder, build_embedder
 from pipeline.memory_index import MemoryIndex
 from pipeline.sparse import SparseEncoder
 from pipeline.store.base import MemoryStore
@@ -40,8 +41,8 @@ def control_plane() -> ControlPlane:
 
 
 @_built_once
-def embedder() -> MiniLMEmbedder:
-    return MiniLMEmbedder()
+def embedder() -> Embedder:
+    return build_embedder(get_settings().embedder_config())
 
 
 def store() -> MemoryStore:
@@ -49,20 +50,8 @@ def store() -> MemoryStore:
     with _build_lock:
         if _store is None:
             settings = get_settings()
-            if settings.vector_store == "server":
-                from pipeline.store.qdrant_server import QdrantServerMemoryStore
-
-                if not settings.qdrant_url:
-                    raise RuntimeError("MEMFEED_VECTOR_STORE=server needs MEMFEED_QDRANT_URL")
-                _store = QdrantServerMemoryStore.from_url(
-                    settings.qdrant_url, settings.qdrant_api_key, settings.qdrant_collection
-                )
-                log.info("using Qdrant at %s, collection %s", settings.qdrant_url, settings.qdrant_collection)
-            else:
-                from pipeline.store.edge import EdgeMemoryStore
-
-                _store = EdgeMemoryStore(settings.store_path())
-                log.info("opened embedded store at %s", settings.store_path())
+            _store = open_store(settings, embedder().identity)
+            log.info("opened %s (vectors of %s)", describe_store(settings), _store.embedder.describe())
         return _store
 
 

@@ -12,7 +12,7 @@ from memfeed.evaluation.runner import CaseResult, EvalRunner
 from pipeline.analyzers.factory import build_analyzer
 from pipeline.analyzers.llm_config import LLMConfig
 from pipeline.analyzers.trace import AnalyzerTrace
-from pipeline.embedding import MiniLMEmbedder
+from pipeline.embedding import EmbedderConfig, build_embedder
 from pipeline.memory_index import MemoryIndex
 from pipeline.sparse import SparseEncoder
 from pipeline.store.edge import EdgeMemoryStore
@@ -20,13 +20,16 @@ from pipeline.store.edge import EdgeMemoryStore
 
 @contextmanager
 def eval_runner(
-    analyzer_name: str = "offline", context_turns: int = 10, llm: LLMConfig | None = None
+    analyzer_name: str = "offline",
+    context_turns: int = 10,
+    llm: LLMConfig | None = None,
+    embedding: EmbedderConfig | None = None,
 ) -> Iterator[EvalRunner]:
     """A runner on a fresh embedded store of its own, removed afterwards."""
+    embedder = build_embedder(embedding)
     with tempfile.TemporaryDirectory(prefix="memfeed-eval-") as directory:
-        store = EdgeMemoryStore(Path(directory) / "store")
+        store = EdgeMemoryStore(Path(directory) / "store", embedder.identity)
         try:
-            embedder = MiniLMEmbedder()
             index = MemoryIndex(store, embedder, SparseEncoder())
             analyzer = build_analyzer(analyzer_name, embedder, llm, trace=AnalyzerTrace())
             yield EvalRunner(index, analyzer, context_turns)
@@ -35,7 +38,11 @@ def eval_runner(
 
 
 def run_cases(
-    cases: list[FeedbackCase], analyzer_name: str = "offline", context_turns: int = 10, llm: LLMConfig | None = None
+    cases: list[FeedbackCase],
+    analyzer_name: str = "offline",
+    context_turns: int = 10,
+    llm: LLMConfig | None = None,
+    embedding: EmbedderConfig | None = None,
 ) -> list[CaseResult]:
-    with eval_runner(analyzer_name, context_turns, llm) as runner:
+    with eval_runner(analyzer_name, context_turns, llm, embedding) as runner:
         return [runner.run(case) for case in cases]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Protocol
 
 from pipeline.models import (
@@ -26,11 +27,16 @@ class Analyzer(Protocol):
         ...
 
     def judge_conflicts(
-        self, statement: CorrectedStatement, candidates: list[MemoryRecord]
+        self,
+        statement: CorrectedStatement,
+        candidates: list[MemoryRecord],
+        similarities: Sequence[float] | None = None,
     ) -> list[ConflictDecision]:
         """For each candidate, whether the statement contradicts or supersedes it.
 
-        Only ids of the given candidates may appear in the answer.
+        `similarities`, when given, are the cosine similarities of the statement to each candidate
+        that the lookup already computed (so nothing is embedded twice). Only ids of the given
+        candidates may appear in the answer.
         """
         ...
 

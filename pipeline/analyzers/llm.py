@@ -118,7 +118,9 @@ class LLMAnalyzer:
             lambda: self._fallback.classify(feedback, context),
         )
 
-    def judge_conflicts(self, statement: CorrectedStatement, candidates: list[MemoryRecord]) -> list[ConflictDecision]:
+    def judge_conflicts(
+        self, statement: CorrectedStatement, candidates: list[MemoryRecord], similarities: Sequence[float] | None = None
+    ) -> list[ConflictDecision]:
         if not candidates:
             return []
         offered = {c.id for c in candidates}
@@ -144,7 +146,7 @@ class LLMAnalyzer:
         }
         return self._judge(
             "conflicts", statement.text, data, ConflictsAnswer, convert,
-            lambda: self._fallback.judge_conflicts(statement, candidates),
+            lambda: self._fallback.judge_conflicts(statement, candidates, similarities),
         )
 
     def extract_memories(self, text: str, role: str) -> list[str]:

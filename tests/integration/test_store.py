@@ -13,12 +13,13 @@ from unittest.mock import patch
 import pytest
 from qdrant_client import QdrantClient, models
 
-from pipeline.embedding import DENSE_DIM, MiniLMEmbedder
+from pipeline.embedding import Embedder
+from pipeline.embedding.bundled import USE_IDENTITY as IDENTITY
 from pipeline.memory_index import MemoryIndex
 from pipeline.models import MemoryRecord, MemoryStatus, ScopeKind, SearchScope
 from pipeline.sparse import SparseEncoder, SparseVector
 from pipeline.store.base import KEYWORD_INDEXES, SCROLL_PAGE, MemoryStore
-from pipeline.store.qdrant_server import IncompatibleCollectionError, QdrantServerMemoryStore
+from pipeline.store.qdrant_server import EMBEDDER_METADATA, IncompatibleCollectionError, QdrantServerMemoryStore
 
 
 def memory(value: str, project: str = "p1", user: str | None = "u1", kb: str | None = None, **extra) -> MemoryRecord:
@@ -128,7 +129,7 @@ def test_delete_and_delete_knowledgebase(index: MemoryIndex) -> None:
     assert index.store.get([mine.id, kb1.id, kb2.id, other_project_kb.id]) == [other_project_kb]
 
 
-def test_data_survives_reopening(open_store: Callable[[], MemoryStore], embedder: MiniLMEmbedder) -> None:
+def test_data_survives_reopening(open_store: Callable[[], MemoryStore], embedder: Embedder) -> None:
     store = open_store()
     record = memory("The user likes tea.")
     MemoryIndex(store, embedder, SparseEncoder()).write([record])
@@ -152,7 +153,7 @@ def test_ids_that_are_not_uuids_name_nothing(index: MemoryIndex) -> None:
 def test_scroll_all_pages_through_everything(index: MemoryIndex) -> None:
     records = [memory(f"Fact number {i}.") for i in range(2 * SCROLL_PAGE + 3)]
     # Any vectors will do for a scroll; embedding a thousand texts would only slow the test down.
-    dense = [[1.0] + [0.0] * (DENSE_DIM - 1)] * len(records)
+    dense = [[1.0] + [0.0] * (IDENTITY.dim - 1)] * len(records)
     index.store.upsert(records, dense, [SparseVector([1], [1.0])] * len(records))
 
     scrolled = index.store.scroll_all(SearchScope(project_id="p1", user_id="u1"))
@@ -181,8 +182,8 @@ def test_server_store_creates_one_collection_with_a_tenant_index() -> None:
         patch.object(client, "create_collection", wraps=client.create_collection) as create_collection,
         patch.object(client, "create_payload_index", wraps=client.create_payload_index) as create_index,
     ):
-        QdrantServerMemoryStore(client, "memories")
-        QdrantServerMemoryStore(client, "memories")
+        QdrantServerMemoryStore(client, "memories", IDENTITY)
+        QdrantServerMemoryStore(client, "memories", IDENTITY)
 
     assert create_collection.call_count == 1
     assert client.get_collections().collections == [models.CollectionDescription(name="memories")]
@@ -196,7 +197,7 @@ def test_server_store_creates_one_collection_with_a_tenant_index() -> None:
 def test_server_store_creates_only_the_indexes_a_server_lacks() -> None:
     """Local mode reports no payload indexes, so pretend to be a server that has them."""
     client = QdrantClient(location=":memory:")
-    QdrantServerMemoryStore(client, "memories")
+    QdrantServerMemoryStore(client, "memories", IDENTITY)
     info = client.get_collection("memories")
     info.payload_schema = {
         field: models.PayloadIndexInfo(data_type=models.PayloadSchemaType.KEYWORD, points=0)
@@ -207,7 +208,7 @@ def test_server_store_creates_only_the_indexes_a_server_lacks() -> None:
         patch.object(client, "get_collection", return_value=info),
         patch.object(client, "create_payload_index") as create_index,
     ):
-        QdrantServerMemoryStore(client, "memories")
+        QdrantServerMemoryStore(client, "memories", IDENTITY)
 
     # Every field is indexed, but project_id not as the tenant key: only that index is redone.
     [call] = create_index.call_args_list
@@ -215,14 +216,14 @@ def test_server_store_creates_only_the_indexes_a_server_lacks() -> None:
 
 
 @quiet_local_mode
-def test_a_second_server_store_on_the_same_collection_shares_its_data(embedder: MiniLMEmbedder) -> None:
+def test_a_second_server_store_on_the_same_collection_shares_its_data(embedder: Embedder) -> None:
     client = QdrantClient(location=":memory:")
-    first = QdrantServerMemoryStore(client, "memories")
-    other_collection = QdrantServerMemoryStore(client, "elsewhere")
+    first = QdrantServerMemoryStore(client, "memories", IDENTITY)
+    other_collection = QdrantServerMemoryStore(client, "elsewhere", IDENTITY)
     record = memory("The user likes tea.")
     MemoryIndex(first, embedder, SparseEncoder()).write([record])
 
-    second = QdrantServerMemoryStore(client, "memories")
+    second = QdrantServerMemoryStore(client, "memories", IDENTITY)
 
     assert second.get([record.id]) == [record] and second.count() == 1
     hits = MemoryIndex(second, embedder, SparseEncoder()).search(SearchScope(project_id="p1", user_id="u1"), "tea", 5)
@@ -230,7 +231,7 @@ def test_a_second_server_store_on_the_same_collection_shares_its_data(embedder: 
     assert other_collection.count() == 0
 
 
-_DENSE = models.VectorParams(size=DENSE_DIM, distance=models.Distance.COSINE)
+_DENSE = models.VectorParams(size=IDENTITY.dim, distance=models.Distance.COSINE)
 _SPARSE = models.SparseVectorParams(modifier=models.Modifier.IDF)
 
 
@@ -250,7 +251,8 @@ def test_server_store_refuses_a_collection_with_other_vectors(
 ) -> None:
     client = QdrantClient(location=":memory:")
     client.create_collection(
-        "memories", vectors_config={"dense": dense}, sparse_vectors_config={"sparse": sparse} if sparse else None
+        "memories", vectors_config={"dense": dense}, sparse_vectors_config={"sparse": sparse} if sparse else None,
+        metadata={EMBEDDER_METADATA: IDENTITY.model_dump()},
     )
     with pytest.raises(IncompatibleCollectionError):
-        QdrantServerMemoryStore(client, "memories")
+        QdrantServerMemoryStore(client, "memories", IDENTITY)

@@ -10,9 +10,9 @@ from pipeline.models import CorrectedStatement, MemoryRecord, Message, UpdateTyp
 
 @pytest.fixture(scope="session")
 def embedder():
-    from pipeline.embedding import MiniLMEmbedder
+    from pipeline.embedding import build_embedder
 
-    model = MiniLMEmbedder()
+    model = build_embedder()
     model.embed(["warm up"])
     return model
 

@@ -255,9 +255,9 @@ def test_the_assistant_answer_gives_the_old_value(analyzer, feedback, context, m
 
 @pytest.fixture(scope="module")
 def with_embeddings() -> OfflineAnalyzer:
-    from pipeline.embedding import MiniLMEmbedder
+    from pipeline.embedding import build_embedder
 
-    return OfflineAnalyzer(MiniLMEmbedder())
+    return OfflineAnalyzer(build_embedder())
 
 
 def test_similarity_confirms_a_partial_attribute_overlap(with_embeddings, analyzer) -> None:
