@@ -48,6 +48,7 @@ CASE_SETS = {
     "final_cases": 0.85,
     "informal_cases": 0.75,
     "informal2_cases": 0.55,
+    "fresh_cases": 0.38,
 }
 
 
