@@ -48,6 +48,7 @@ from pipeline.store.base import (
     SPARSE_VECTOR,
     TENANT_FIELD,
     Match,
+    StoreError,
     PayloadRule,
     StoredHit,
     check_embedder,
@@ -104,7 +105,10 @@ class EdgeMemoryStore:
         recorded = recorded_embedder(path)
         if recorded is not None:
             check_embedder(f"the embedded store {path}", recorded, embedder)
-            self._shard = EdgeShard.load(str(path))
+            try:
+                self._shard = EdgeShard.load(str(path))
+            except Exception as exc:  # noqa: BLE001 - held by another process, or unreadable for now
+                raise StoreError(f"cannot open the embedded store {path}: {exc}") from exc
         else:
             config = EdgeConfig(
                 vectors={DENSE_VECTOR: EdgeVectorParams(size=embedder.dim, distance=Distance.Cosine)},

@@ -124,6 +124,27 @@ def test_an_old_store_is_refused_then_reindexed_by_the_command(tmp_path: Path) -
     assert again.returncode == 0 and "nothing to do" in again.stdout
 
 
+def test_reindex_refuses_a_store_that_a_running_worker_holds(tmp_path: Path) -> None:
+    path = shard_path(tmp_path)
+    _legacy_shard(path, history())
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys, time; from pathlib import Path; "
+         "from pipeline.store.base import LEGACY_IDENTITY; from pipeline.store.edge import EdgeMemoryStore; "
+         f"s = EdgeMemoryStore(Path({str(path)!r}), LEGACY_IDENTITY); print('open', flush=True); time.sleep(60)"],
+        cwd=REPO, stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "open"
+        refused = _cli("reindex", "--data-dir", str(tmp_path))
+    finally:
+        holder.kill()
+        holder.wait()
+    assert refused.returncode == 2
+    assert "cannot open the embedded store" in refused.stderr and "stop memfeed" in refused.stderr
+    assert "Traceback" not in refused.stderr
+    assert _cli("reindex", "--data-dir", str(tmp_path)).returncode == 0
+
+
 def shard_path(data_dir: Path) -> Path:
     """Where `memfeed up` keeps its shard."""
     from memfeed.settings import Settings

@@ -255,6 +255,20 @@ def test_judge_conflicts_one_decision_per_candidate(lexical: OfflineAnalyzer) ->
     assert lexical.judge_conflicts(statement, []) == []
 
 
+def test_judge_conflicts_reuses_the_lookups_similarities(embedder) -> None:
+    from pipeline.embedding.batching import BatchingEmbedder
+
+    counted = BatchingEmbedder(embedder.inner)
+    analyzer = OfflineAnalyzer(counted)
+    statement = _statement("The user lives in Munich.", ["Berlin"], ["Munich"])
+    candidates = [memory("The user lives in Berlin.", "a"), memory("The user works as a nurse.", "b")]
+
+    given = analyzer.judge_conflicts(statement, candidates, [0.9, 0.2])
+    assert counted.model_calls == 0  # nothing embedded again
+    assert given == analyzer.judge_conflicts(statement, candidates)
+    assert counted.model_calls == 1
+
+
 # --- extraction -------------------------------------------------------------------------
 
 
