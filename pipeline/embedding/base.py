@@ -25,9 +25,6 @@ class EmbedderIdentity(BaseModel, frozen=True):
 class Embedder(Protocol):
     identity: EmbedderIdentity
 
-    @property
-    def dim(self) -> int: ...
-
     def embed(self, texts: list[str]) -> list[list[float]]:
         """Unit-length vectors, one per text, in order."""
         ...

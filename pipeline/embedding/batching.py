@@ -36,10 +36,6 @@ class BatchingEmbedder:
         self._cond = threading.Condition()
         self.model_calls = 0
 
-    @property
-    def dim(self) -> int:
-        return self.inner.dim
-
     def embed(self, texts: list[str]) -> list[list[float]]:
         if not texts:
             return []

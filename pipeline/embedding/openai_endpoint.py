@@ -25,10 +25,6 @@ class OpenAIEmbedder:
         self._client = client or _client(config)
         self.identity = EmbedderIdentity(model_id=f"openai:{config.model}", dim=config.dimension)
 
-    @property
-    def dim(self) -> int:
-        return self.identity.dim
-
     def embed(self, texts: list[str]) -> list[list[float]]:
         import openai
 
@@ -45,9 +41,9 @@ class OpenAIEmbedder:
             if len(rows) != len(batch):
                 raise EmbeddingError(f"embeddings endpoint answered {len(rows)} vectors for {len(batch)} texts")
             for row in rows:
-                if len(row.embedding) != self.dim:
+                if len(row.embedding) != self.identity.dim:
                     raise EmbeddingError(
-                        f"embeddings endpoint answered {len(row.embedding)}-d vectors, configured {self.dim}-d "
+                        f"embeddings endpoint answered {len(row.embedding)}-d vectors, configured {self.identity.dim}-d "
                         "(MEMFEED_EMBEDDING_DIMENSION)"
                     )
             vectors.extend(unit_rows([row.embedding for row in rows]))
@@ -55,7 +51,7 @@ class OpenAIEmbedder:
 
     def _dimension_arg(self) -> dict[str, int]:
         # Only OpenAI's text-embedding-3 models take `dimensions`; others refuse the field.
-        return {"dimensions": self.dim} if self._config.model.startswith("text-embedding-3") else {}
+        return {"dimensions": self.identity.dim} if self._config.model.startswith("text-embedding-3") else {}
 
 
 def _client(config: EmbedderConfig):  # noqa: ANN202 - openai.OpenAI

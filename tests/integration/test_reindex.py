@@ -68,7 +68,6 @@ class Projected:
     """Another real embedder: the bundled model's first 256 dimensions, renormalised."""
 
     identity = EmbedderIdentity(model_id="use-first-256", dim=256)
-    dim = 256
 
     def __init__(self, fail_after_calls: int | None = None) -> None:
         self._inner = build_embedder()

@@ -56,7 +56,6 @@ class _SlowCounting:
     """A stand-in model that records every call; slow enough that callers pile up."""
 
     identity = EmbedderIdentity(model_id="counting", dim=2)
-    dim = 2
 
     def __init__(self) -> None:
         self.calls: list[list[str]] = []
