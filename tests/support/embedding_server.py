@@ -4,71 +4,37 @@ to exercise retries; every request is recorded."""
 
 from __future__ import annotations
 
-import json
-import threading
 from collections import deque
 from collections.abc import Callable
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from tests.support.loopback_http import LoopbackJSONServer
 
-class EmbeddingServer:
+
+class EmbeddingServer(LoopbackJSONServer):
     def __init__(self, embed: Callable[[list[str]], list[list[float]]], model: str = "test-embedder") -> None:
+        super().__init__()
         self.embed = embed
         self.model = model
         self.statuses: deque[int] = deque()
         self.requests: list[dict[str, Any]] = []
         self.authorizations: list[str | None] = []
-        self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_address[1]}/v1"
-
-    def __enter__(self) -> EmbeddingServer:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-
-    def _handler(self) -> type[BaseHTTPRequestHandler]:
-        server = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *_: object) -> None:
-                pass
-
-            def do_POST(self) -> None:  # noqa: N802 - http.server's naming
-                body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))))
-                with server._lock:
-                    server.requests.append(body)
-                    server.authorizations.append(self.headers.get("Authorization"))
-                    status = server.statuses.popleft() if server.statuses else 200
-                if self.path.rstrip("/") != "/v1/embeddings":
-                    status = 404
-                if status != 200:
-                    self._send(status, {"error": {"message": f"scripted {status}", "type": "test"}})
-                    return
-                texts = body["input"] if isinstance(body["input"], list) else [body["input"]]
-                vectors = server.embed(texts)
-                self._send(200, {
-                    "object": "list",
-                    "model": body.get("model", server.model),
-                    # Out of order on purpose: clients must sort by index.
-                    "data": [{"object": "embedding", "index": i, "embedding": v} for i, v in reversed(list(enumerate(vectors)))],
-                    "usage": {"prompt_tokens": sum(len(t) for t in texts), "total_tokens": sum(len(t) for t in texts)},
-                })
-
-            def _send(self, status: int, payload: dict[str, Any]) -> None:
-                data = json.dumps(payload).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-        return Handler
+    def answer(self, path: str, body: dict[str, Any], headers: Any) -> tuple[int, dict[str, Any]]:
+        with self._lock:
+            self.requests.append(body)
+            self.authorizations.append(headers.get("Authorization"))
+            status = self.statuses.popleft() if self.statuses else 200
+        if path.rstrip("/") != "/v1/embeddings":
+            status = 404
+        if status != 200:
+            return status, {"error": {"message": f"scripted {status}", "type": "test"}}
+        texts = body["input"] if isinstance(body["input"], list) else [body["input"]]
+        vectors = self.embed(texts)
+        return 200, {
+            "object": "list",
+            "model": body.get("model", self.model),
+            # Out of order on purpose: clients must sort by index.
+            "data": [{"object": "embedding", "index": i, "embedding": v} for i, v in reversed(list(enumerate(vectors)))],
+            "usage": {"prompt_tokens": sum(len(t) for t in texts), "total_tokens": sum(len(t) for t in texts)},
+        }

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import json
 import re
-import threading
 import time
 from collections import defaultdict, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+from tests.support.loopback_http import LoopbackJSONServer
 
 USAGE = {"prompt_tokens": 120, "completion_tokens": 30, "total_tokens": 150}
 
@@ -35,18 +35,12 @@ class SeenRequest:
     model: str
 
 
-class ScriptedLLM:
+class ScriptedLLM(LoopbackJSONServer):
     def __init__(self, default: Callable[[str, dict[str, Any]], Any] | None = None) -> None:
+        super().__init__()
         self.default = default or (lambda judgement, data: {})
         self.queued: dict[str, deque[Reply]] = defaultdict(deque)
         self.requests: list[SeenRequest] = []
-        self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_address[1]}/v1"
 
     def queue(self, judgement: str, *replies: Reply) -> None:
         with self._lock:
@@ -55,60 +49,28 @@ class ScriptedLLM:
     def seen(self, judgement: str) -> list[SeenRequest]:
         return [r for r in self.requests if r.judgement == judgement]
 
-    def __enter__(self) -> ScriptedLLM:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-
     def _next_reply(self, judgement: str, data: dict[str, Any]) -> Reply:
         with self._lock:
             if self.queued[judgement]:
                 return self.queued[judgement].popleft()
         return Reply(self.default(judgement, data))
 
-    def _handler(self) -> type[BaseHTTPRequestHandler]:
-        llm = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *_: object) -> None:
-                pass
-
-            def do_POST(self) -> None:  # noqa: N802
-                length = int(self.headers.get("Content-Length", 0))
-                request = json.loads(self.rfile.read(length))
-                system = next((m["content"] for m in request["messages"] if m["role"] == "system"), "")
-                judgement = (re.search(r"TASK: (\w+)", system) or [None, "unknown"])[1]
-                user = next((m["content"] for m in request["messages"] if m["role"] == "user"), "{}")
-                data = json.loads(user)
-                with llm._lock:
-                    llm.requests.append(SeenRequest(judgement, data, request.get("model", "")))
-                reply = llm._next_reply(judgement, data)
-                if reply.delay:
-                    time.sleep(reply.delay)
-                if reply.status != 200:
-                    self._send(reply.status, {"error": {"message": f"scripted {reply.status}", "type": "server_error"}})
-                    return
-                content = reply.body if isinstance(reply.body, str) else json.dumps(reply.body, ensure_ascii=False)
-                self._send(200, {
-                    "id": "chatcmpl-scripted", "object": "chat.completion", "created": int(time.time()),
-                    "model": request.get("model", "scripted"),
-                    "choices": [{"index": 0, "finish_reason": "stop",
-                                 "message": {"role": "assistant", "content": content}}],
-                    "usage": reply.usage,
-                })
-
-            def _send(self, status: int, payload: dict[str, Any]) -> None:
-                body = json.dumps(payload).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                try:
-                    self.wfile.write(body)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass  # the client gave up (a scripted timeout)
-
-        return Handler
+    def answer(self, path: str, body: dict[str, Any], headers: Any) -> tuple[int, dict[str, Any]]:
+        system = next((m["content"] for m in body["messages"] if m["role"] == "system"), "")
+        judgement = (re.search(r"TASK: (\w+)", system) or [None, "unknown"])[1]
+        user = next((m["content"] for m in body["messages"] if m["role"] == "user"), "{}")
+        data = json.loads(user)
+        with self._lock:
+            self.requests.append(SeenRequest(judgement, data, body.get("model", "")))
+        reply = self._next_reply(judgement, data)
+        if reply.delay:
+            time.sleep(reply.delay)
+        if reply.status != 200:
+            return reply.status, {"error": {"message": f"scripted {reply.status}", "type": "server_error"}}
+        content = reply.body if isinstance(reply.body, str) else json.dumps(reply.body, ensure_ascii=False)
+        return 200, {
+            "id": "chatcmpl-scripted", "object": "chat.completion", "created": int(time.time()),
+            "model": body.get("model", "scripted"),
+            "choices": [{"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": content}}],
+            "usage": reply.usage,
+        }
