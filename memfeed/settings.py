@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal, TypeVar
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from pipeline.analyzers.llm_config import LLMConfig
 from pipeline.embedding.config import EmbedderConfig
+
+ConfigT = TypeVar("ConfigT", bound=BaseModel)
 
 
 class Settings(BaseSettings):
@@ -40,11 +42,12 @@ class Settings(BaseSettings):
     )
     embedding_model: str | None = None
     embedding_dimension: int | None = Field(default=None, gt=0)
-    embedding_batch_size: int = Field(default=64, gt=0)
-    embedding_timeout_seconds: float = Field(default=30.0, gt=0)
-    embedding_max_retries: int = Field(default=3, ge=0)
+    # Unset: EmbedderConfig's defaults.
+    embedding_batch_size: int | None = Field(default=None, gt=0)
+    embedding_timeout_seconds: float | None = Field(default=None, gt=0)
+    embedding_max_retries: int | None = Field(default=None, ge=0)
     embedding_model_path: str | None = None
-    embedding_threads: int = Field(default=2, gt=0)
+    embedding_threads: int | None = Field(default=None, gt=0)
 
     analyzer: Literal["offline", "llm"] = "offline"
     # The LLM analyzer: any OpenAI-compatible endpoint; OPENAI_BASE_URL / OPENAI_API_KEY are
@@ -85,28 +88,16 @@ class Settings(BaseSettings):
         return self.redis_url or "redis://127.0.0.1:6379/0"
 
     def llm_config(self) -> LLMConfig:
-        return LLMConfig(
-            base_url=self.llm_base_url,
-            api_key=self.llm_api_key,
-            model=self.llm_model,
-            timeout_seconds=self.llm_timeout_seconds,
-            max_attempts=self.llm_max_attempts,
-            backoff_seconds=self.llm_backoff_seconds,
-        )
+        return self._component_config(LLMConfig, "llm_")
 
     def embedder_config(self) -> EmbedderConfig:
-        return EmbedderConfig(
-            kind=self.embedder,
-            base_url=self.embedding_base_url,
-            api_key=self.embedding_api_key,
-            model=self.embedding_model,
-            dimension=self.embedding_dimension,
-            batch_size=self.embedding_batch_size,
-            timeout_seconds=self.embedding_timeout_seconds,
-            max_retries=self.embedding_max_retries,
-            model_path=self.embedding_model_path,
-            threads=self.embedding_threads,
-        )
+        return self._component_config(EmbedderConfig, "embedding_", kind=self.embedder)
+
+    def _component_config(self, config: type[ConfigT], prefix: str, **given: Any) -> ConfigT:
+        """A component's configuration from the settings named `prefix` + its field names; what is
+        unset keeps the component's own default."""
+        values = {name: getattr(self, prefix + name) for name in config.model_fields if hasattr(self, prefix + name)}
+        return config(**{name: value for name, value in values.items() if value is not None}, **given)
 
     def store_path(self) -> Path:
         return self.data_dir / "qdrant-edge"
