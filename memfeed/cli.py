@@ -108,14 +108,13 @@ def _refuse_a_store_of_another_embedder(settings: Settings) -> None:
     if settings.vector_store != "embedded":
         return  # the worker checks the collection when it opens it
     from pipeline.embedding import EmbeddingError, embedder_identity
-    from pipeline.store.base import EmbedderMismatchError, check_embedder
-    from pipeline.store.edge import recorded_embedder
+    from pipeline.store.base import EmbedderMismatchError
+    from pipeline.store.edge import check_shard_embedder, recorded_embedder
 
     try:
-        recorded = recorded_embedder(settings.store_path())
-        if recorded is not None:
-            check_embedder(f"the embedded store {settings.store_path()}", recorded,
-                           embedder_identity(settings.embedder_config()))
+        # Only a store that exists needs the configured embedder's identity (which may mean loading a model).
+        if recorded_embedder(settings.store_path()) is not None:
+            check_shard_embedder(settings.store_path(), embedder_identity(settings.embedder_config()))
     except (EmbedderMismatchError, EmbeddingError) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from exc

@@ -48,9 +48,9 @@ from pipeline.store.base import (
     SPARSE_VECTOR,
     TENANT_FIELD,
     Match,
-    StoreError,
     PayloadRule,
     StoredHit,
+    StoreError,
     check_embedder,
     dense_of,
     in_requested_order,
@@ -95,6 +95,14 @@ def recorded_embedder(path: Path) -> EmbedderIdentity | None:
     return None
 
 
+def check_shard_embedder(path: Path, embedder: EmbedderIdentity) -> EmbedderIdentity | None:
+    """The shard's recorded embedder (None: no shard yet); EmbedderMismatchError if it is not `embedder`."""
+    recorded = recorded_embedder(path)
+    if recorded is not None:
+        check_embedder(f"the embedded store {path}", recorded, embedder)
+    return recorded
+
+
 @raises_store_errors
 class EdgeMemoryStore:
     """Opens the shard in `path` (creating it for `embedder` if there is none); a shard written by
@@ -102,9 +110,7 @@ class EdgeMemoryStore:
 
     def __init__(self, path: Path, embedder: EmbedderIdentity) -> None:
         path.mkdir(parents=True, exist_ok=True)
-        recorded = recorded_embedder(path)
-        if recorded is not None:
-            check_embedder(f"the embedded store {path}", recorded, embedder)
+        if check_shard_embedder(path, embedder) is not None:
             try:
                 self._shard = EdgeShard.load(str(path))
             except Exception as exc:  # noqa: BLE001 - held by another process, or unreadable for now
