@@ -11,17 +11,12 @@ from __future__ import annotations
 import json
 import re
 import shutil
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from memfeed.settings import Settings
 from pipeline.embedding.base import Embedder, EmbedderIdentity
-from pipeline.memory_index import MemoryIndex
-from pipeline.reindex import ReindexState, copy_memories, verify_copy
-from pipeline.sparse import SparseEncoder
-
-Progress = Callable[[int, int], None]  # (memories just copied, total)
+from pipeline.reindex import Progress, ReindexState, copy_memories
 
 
 @dataclass(frozen=True)
@@ -83,14 +78,8 @@ def reindex_shard(path: Path, embedder: Embedder, batch_size: int = 128, keep_pr
     try:
         target = EdgeMemoryStore(target_path, embedder.identity)
         try:
-            total = source.count()
-            progress(state.copied, total)
-            state = copy_memories(
-                source, MemoryIndex(target, embedder, SparseEncoder()), state,
-                lambda s: state_file.write_text(s.model_dump_json()), batch_size,
-                lambda n: progress(n, total),
-            )
-            verify_copy(source, target)
+            state = copy_memories(source, target, embedder, state, lambda s: state_file.write_text(s.model_dump_json()),
+                                  batch_size, progress)
         finally:
             target.close()
     finally:
@@ -148,14 +137,11 @@ def reindex_collection(client, name: str, embedder: Embedder, batch_size: int = 
     resumed_at = state.copied
     source = QdrantServerMemoryStore(client, name, recorded)
     target = QdrantServerMemoryStore(client, target_name, embedder.identity)
-    total = source.count()
-    progress(state.copied, total)
     state = copy_memories(
-        source, MemoryIndex(target, embedder, SparseEncoder()), state,
+        source, target, embedder, state,
         lambda s: client.update_collection(target_name, metadata={REINDEX_METADATA: s.model_dump(mode="json")}),
-        batch_size, lambda n: progress(n, total),
+        batch_size, progress,
     )
-    verify_copy(source, target)
     client.update_collection(target_name, metadata={REINDEX_METADATA: None})
     if current is None:
         # The configured name is a collection itself: it gives way to an alias of the new one.

@@ -11,8 +11,9 @@ from collections.abc import Callable
 
 from pydantic import BaseModel
 
-from pipeline.embedding.base import EmbedderIdentity
+from pipeline.embedding.base import Embedder, EmbedderIdentity
 from pipeline.memory_index import MemoryIndex
+from pipeline.sparse import SparseEncoder
 from pipeline.store.base import MemoryStore
 
 
@@ -28,22 +29,31 @@ class ReindexVerificationError(RuntimeError):
     """The new store does not hold every memory of the old one as it was."""
 
 
+Progress = Callable[[int, int], None]  # (memories just copied, total)
+
+
 def copy_memories(
     source: MemoryStore,
-    target: MemoryIndex,
+    target: MemoryStore,
+    embedder: Embedder,
     state: ReindexState,
     save: Callable[[ReindexState], None],
     batch_size: int = 128,
-    on_batch: Callable[[int], None] = lambda _: None,
+    progress: Progress = lambda done, total: None,
 ) -> ReindexState:
+    """Copies what `state` says is left, re-embedded with `embedder`, then verifies the whole copy."""
+    total = source.count()
+    progress(state.copied, total)
+    index = MemoryIndex(target, embedder, SparseEncoder())
     while not state.done:
         records, next_offset = source.scroll_page(state.next_offset, batch_size)
-        target.write(records)
+        index.write(records)
         state = state.model_copy(
             update={"next_offset": next_offset, "copied": state.copied + len(records), "done": next_offset is None}
         )
         save(state)
-        on_batch(len(records))
+        progress(len(records), total)
+    verify_copy(source, target)
     return state
 
 
