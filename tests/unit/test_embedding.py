@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 
 from pipeline.embedding import EmbedderConfig, EmbeddingError, build_embedder, cosine
-from pipeline.embedding.batching import BatchingEmbedder
 from pipeline.embedding.base import EmbedderIdentity
+from pipeline.embedding.batching import BatchingEmbedder
 from pipeline.embedding.bundled import USE_IDENTITY, UniversalSentenceEncoder
 from tests.support.embedding_server import EmbeddingServer
 
