@@ -7,12 +7,19 @@ from collections.abc import Sequence
 from pipeline.embedding import Embedder, cosine
 from pipeline.models import MemoryRecord, MemoryStatus, ScoredMemory, SearchScope
 from pipeline.sparse import SparseEncoder
-from pipeline.store.base import MemoryStore
+from pipeline.store.base import RRF_K, MemoryStore
+from pipeline.text.intent import asks_for_a_value
 from pipeline.text.language import detect_language
+from pipeline.text.lexicon import denies
 from pipeline.text.subjects import person_asked_about, same_person, subject_of
 
-# Hits fetched before the person-aware ordering cuts them to the limit asked for.
+# Hits fetched before the reranking cuts them to the limit asked for.
 RERANK_POOL = 20
+# In units of the fused (RRF) score: what ranking three places higher in both the dense and the
+# sparse list is worth at the top. A current version (a correction's, or a fact feedback added)
+# gains this; a denial ("The user is not allergic to peanuts.") loses it when the question asks
+# for a value ("What is the user allergic to?"), since it names no value.
+RANK_STEP = 2 * (1 / (RRF_K + 1) - 1 / (RRF_K + 4))
 
 
 class MemoryIndex:
@@ -50,15 +57,25 @@ class MemoryIndex:
             for hit in hits
         ]
         # About the person asked for first ("Where does the user live?" is not answered by
-        # "The user's sister lives in Calgary"), then fused rank; among equal ranks a
-        # correction outranks older versions.
+        # "The user's sister lives in Calgary"), then the fused rank adjusted for what is current
+        # and what answers; among equals the higher priority, then the newer memory.
         asked = person_asked_about(query)
+        value_question = asks_for_a_value(query)
         results.sort(key=lambda r: (
             not same_person(asked, subject_of(r.memory.memory_value, detect_language(r.memory.memory_value))),
-            -round(r.score, 9),
+            -round(_adjusted_score(r, value_question), 9),
             -r.memory.priority,
+            -r.memory.create_time,
         ))
         return [r for r in results if r.relativity >= min_relativity][:limit]
+
+
+def _adjusted_score(result: ScoredMemory, value_question: bool) -> float:
+    memory = result.memory
+    score = result.score + (RANK_STEP if memory.priority > 0 else 0.0)
+    if value_question and denies(memory.memory_value, detect_language(memory.memory_value)):
+        score -= RANK_STEP
+    return score
 
 
 def _indexed_text(record: MemoryRecord) -> str:

@@ -17,14 +17,17 @@ from pipeline.memory_keys import memory_key_for
 from pipeline.models import (
     AppliedChange,
     Classification,
+    CorrectedStatement,
     MemoryRecord,
     MemoryStatus,
     PlannedChange,
+    ScoredMemory,
     ScopeKind,
     UpdateType,
     ValidityDecision,
 )
 from pipeline.text.keyword import contains_term, replace_term
+from pipeline.text.subjects import subject_of
 
 # How many hybrid-search candidates the conflict judgement sees per statement.
 CONFLICT_CANDIDATES = 12
@@ -105,10 +108,40 @@ def _plan_semantic_update(
         if updates:
             plan.extend(updates)
         else:
+            knowledgebase_id = _knowledgebase_of_new_fact(job, statement, hits)
             plan.append(
-                PlannedChange(action="add", after=statement.text, scope_kind=ScopeKind.USER, reason="contradicts nothing")
+                PlannedChange(
+                    action="add",
+                    after=statement.text,
+                    scope_kind=ScopeKind.KNOWLEDGEBASE if knowledgebase_id else ScopeKind.USER,
+                    knowledgebase_id=knowledgebase_id,
+                    reason="contradicts nothing",
+                )
             )
     return plan
+
+
+def _knowledgebase_of_new_fact(
+    job: FeedbackJob, statement: CorrectedStatement, hits: list[ScoredMemory]
+) -> str | None:
+    """The allowed knowledge base a new fact belongs to, or None for the user's own memories.
+
+    A fact about a person stays with the user. Another (a policy, a price, opening hours) goes
+    to the knowledge base of the most similar memory when that memory is a knowledge base's;
+    when the fact names its own subject ("the purchase limit for office software …"), to the
+    allowed knowledge base with the most similar memory, else the first allowed.
+    """
+    allowed = job.allow_knowledgebase_ids
+    if not allowed or subject_of(statement.text, statement.language).chain:
+        return None
+    ranked = sorted(hits, key=lambda h: h.relativity, reverse=True)
+    in_allowed = [h.memory.knowledgebase_id for h in ranked
+                  if h.memory.scope_kind is ScopeKind.KNOWLEDGEBASE and h.memory.knowledgebase_id in allowed]
+    if ranked and ranked[0].memory.scope_kind is ScopeKind.KNOWLEDGEBASE and in_allowed:
+        return in_allowed[0]
+    if statement.subject:
+        return in_allowed[0] if in_allowed else allowed[0]
+    return None
 
 
 def new_memory_id(job_id: str, position: int) -> str:

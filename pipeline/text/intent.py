@@ -67,10 +67,13 @@ _EN_AUX_START = re.compile(
     r"(?:i|you|we|he|she|it|they|there|the|this|that|my|your|our|a|an)\b",
     re.IGNORECASE,
 )
+# Question words whose answer is a value (a place, a time, a thing, a person), not yes or no.
+_ZH_VALUE_QUESTION_WORDS = r"多少|哪里|哪儿|哪个|哪些|哪家|哪天|几点|几个|几天|几岁|什么(?![都也])|谁(?![都也])"
 _ZH_QUESTION_WORDS = re.compile(
-    r"怎么样|怎样|为什么|为何|怎么|多少|哪里|哪儿|哪个|哪些|哪家|哪天|几点|几个|几天|几岁|是不是|有没有|能不能|"
-    r"可不可以|会不会|要不要|对不对|好不好|行不行|是否|什么(?![都也])|谁(?![都也])"
+    r"怎么样|怎样|为什么|为何|怎么|是不是|有没有|能不能|可不可以|会不会|要不要|对不对|好不好|行不行|是否|"
+    + _ZH_VALUE_QUESTION_WORDS
 )
+_ZH_VALUE_QUESTION = re.compile(_ZH_VALUE_QUESTION_WORDS)
 _ZH_QUESTION_END = re.compile(r"(?:吗|呢|么|嘛|吧\s*[?？])\s*[。.!！~～]*\s*$")
 
 _EN_REQUEST_START = re.compile(
@@ -325,6 +328,17 @@ def is_question(sentence: str) -> bool:
         # "What I meant is that I live in Munich", "when booking flights I prefer …" are statements.
         return not (_EN_WH_STATEMENT.match(first) or _EN_TIME_PLACE_CLAUSE.match(first))
     return bool(_EN_AUX_START.match(first))
+
+
+def asks_for_a_value(question: str) -> bool:
+    """"What is the user allergic to?", "用户住在哪里？": the answer is a value, not a yes or a no."""
+    text = question.strip()
+    if not is_question(text):
+        return False
+    if has_cjk(text):
+        return bool(_ZH_VALUE_QUESTION.search(text))
+    first = re.sub(r"^(?:so|and|but|ok|okay|hey|um|well)[,\s]+", "", text, flags=re.IGNORECASE)
+    return bool(_EN_WH_START.match(first)) and not first.lower().startswith("why")
 
 
 def is_memory_directive(sentence: str) -> bool:

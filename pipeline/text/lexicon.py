@@ -56,15 +56,14 @@ _ZH_SYNONYMS = {
 }
 ZH_NEGATIVE_VERBS = {"讨厌": "喜欢", "厌恶": "喜欢", "反感": "喜欢"}
 
-_EN_NEGATION = re.compile(
-    r"\b(?:not|never|no|cannot|nobody|nothing|neither|nor)\b|n't\b|\b(?:dislikes?|disliked|hates?|"
-    r"hated|detests?|loathes?)\b",
-    re.IGNORECASE,
-)
+# A denial says something is not the case; an aversion ("hates", "讨厌") states a fact about a dislike.
+_EN_DENIAL = re.compile(r"\b(?:not|never|no|cannot|nobody|nothing|neither|nor)\b|n't\b", re.IGNORECASE)
+_EN_AVERSION = re.compile(r"\b(?:dislikes?|disliked|hates?|hated|detests?|loathes?)\b", re.IGNORECASE)
 _ZH_NEGATION_FALSE_FRIENDS = re.compile(
     r"不错|不过|不同|不少|不断|不仅|不管|不久|不得不|不但|差不多|不一定|无论|非常|并且|不用说"
 )
-_ZH_NEGATION = re.compile(r"不|没有|没|从未|未曾|并非|讨厌|厌恶|反感")
+_ZH_DENIAL = re.compile(r"不|没有|没|从未|未曾|并非")
+_ZH_AVERSION = re.compile("|".join(ZH_NEGATIVE_VERBS))
 
 
 def stem(word: str) -> str:
@@ -139,12 +138,23 @@ def _zh_tokens(text: str) -> tuple[str, ...]:
 
 
 def is_negated(text: str, language: Language | None = None) -> bool:
-    """Whether the sentence denies its predicate ("does not like", "不喜欢")."""
+    """Whether the sentence denies its predicate or states an aversion ("does not like", "hates", "不喜欢")."""
+    return _negative(text, language, (_ZH_DENIAL, _ZH_AVERSION), (_EN_DENIAL, _EN_AVERSION))
+
+
+def denies(text: str, language: Language | None = None) -> bool:
+    """Whether the sentence says something is not the case ("is not allergic to peanuts", "不在中学教书")."""
+    return _negative(text, language, (_ZH_DENIAL,), (_EN_DENIAL,))
+
+
+def _negative(
+    text: str, language: Language | None, chinese: tuple[re.Pattern[str], ...], english: tuple[re.Pattern[str], ...]
+) -> bool:
     if language == "zh" or (language is None and has_cjk(text)):
-        cleaned = _ZH_NEGATION_FALSE_FRIENDS.sub("", text)
-        if _ZH_NEGATION.search(cleaned):
+        cleaned = _ZH_NEGATION_FALSE_FRIENDS.sub("", text)  # words that only look negative ("不错")
+        if any(p.search(cleaned) for p in chinese):
             return True
-    return bool(_EN_NEGATION.search(text))
+    return any(p.search(text) for p in english)
 
 
 def content_terms(text: str, language: Language, exclude: list[str] | None = None) -> list[str]:

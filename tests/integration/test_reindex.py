@@ -25,7 +25,6 @@ from pipeline.store.qdrant_server import QdrantServerMemoryStore, local_client
 from tests.support.embedding_server import EmbeddingServer
 
 REPO = Path(__file__).resolve().parents[2]
-ALL_STATUSES = (MemoryStatus.ACTIVATED, MemoryStatus.ARCHIVED)
 quiet_local_mode = pytest.mark.filterwarnings("ignore:Payload indexes have no effect:UserWarning")
 
 
@@ -60,7 +59,8 @@ def assert_searchable(index: MemoryIndex, records: list[MemoryRecord]) -> None:
     for record in records:
         scope = SearchScope(project_id=record.project_id, user_id=record.user_id,
                             knowledgebase_ids=[record.knowledgebase_id] if record.knowledgebase_id else [])
-        hits = index.search(scope, record.memory_value, 3, statuses=ALL_STATUSES)
+        # Among memories of its own status: a current version outranks its archived predecessors.
+        hits = index.search(scope, record.memory_value, 3, statuses=(record.status,))
         assert hits and hits[0].memory == record, record.memory_value
 
 

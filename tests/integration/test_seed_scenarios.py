@@ -48,6 +48,35 @@ def test_knowledgebase_limit_is_corrected_and_ranks_first(client: MemfeedClient,
     assert any("receipt" in r["memory_value"] for r in results), "the unrelated travel rule is kept"
 
 
+def test_a_new_knowledgebase_fact_is_written_into_the_knowledgebase(client: MemfeedClient, user_id: str) -> None:
+    """The seed's purchase-limit feedback when the knowledge base holds no limit to supersede yet."""
+    kb_id = client.create_knowledgebase("Finance policy", "Reimbursement rules")
+    other_kb = client.create_knowledgebase("Office", "Facilities")
+    client.wait(client.add_knowledgebase_file(kb_id, [{
+        "name": "travel.md", "content": "Travel reimbursement requires a receipt for every expense over 100 CNY.",
+    }]))
+    client.wait(client.add_knowledgebase_file(other_kb, [{
+        "name": "rooms.md", "content": "Meeting room A seats twelve people.",
+    }]))
+
+    status = client.wait(client.add_feedback(
+        user_id, "The purchase limit for office software is 600 CNY.", allow_knowledgebase_ids=[other_kb, kb_id],
+    ))
+
+    assert status["outcome"] == "applied", status
+    [change] = status["changes"]
+    assert change["action"] == "add" and change["scope_kind"] == "kb"
+    assert change["knowledgebase_id"] == kb_id, "the knowledge base whose content the fact is closest to"
+    results = client.search("What is the purchase limit for office software?", "someone-else",
+                            knowledgebase_ids=[kb_id])
+    assert "600 CNY" in results[0]["memory_value"]
+    assert not any("600 CNY" in v for v in _active_values(client, user_id)), "not one of the user's own memories"
+
+    # A fact about the user stays the user's, whatever knowledge bases the feedback allows.
+    mine = client.wait(client.add_feedback(user_id, "I'm allergic to shellfish.", allow_knowledgebase_ids=[kb_id]))
+    assert [c["scope_kind"] for c in mine["changes"]] == ["user"]
+
+
 def test_chinese_negated_preference_supersedes_the_old_one(client: MemfeedClient, user_id: str) -> None:
     stored = client.add_message(user_id, "0610", [{"role": "user", "content": "我喜欢游泳"}], async_mode=False)
     assert [m["memory_value"] for m in stored["memories"]] == ["用户喜欢游泳。"]

@@ -54,6 +54,29 @@ def test_search_is_confined_to_the_scope(index: MemoryIndex) -> None:
     assert index.search(SearchScope(project_id="p1"), "swimming", 10) == []
 
 
+def test_the_current_version_outranks_an_older_memory_with_the_same_words(index: MemoryIndex) -> None:
+    older = memory("The user's dentist is Dr. Patel at the Riverside dental clinic.")
+    current = memory("The user's dentist appointment moved to Thursday at 3 PM.", priority=1)
+    index.write([older, current, memory("The user's sister is a dentist.")])
+
+    hits = index.search(SearchScope(project_id="p1", user_id="u1"), "Who is the user's dentist at the clinic?", 3)
+    unboosted = sorted(hits, key=lambda h: -h.score)
+    assert unboosted[0].memory == older  # the older memory shares more of the question's words ...
+    assert hits[0].memory == current  # ... but the current version ranks first
+
+
+def test_a_denial_ranks_below_what_is_the_case_for_a_question_asking_what(index: MemoryIndex) -> None:
+    denial = memory("The user is not allergic to peanuts.", priority=1)
+    allergy = memory("The user is allergic to shellfish.", priority=1)
+    index.write([denial, allergy, memory("The user's son is allergic to pollen.")])
+    scope = SearchScope(project_id="p1", user_id="u1")
+
+    assert index.search(scope, "What is the user allergic to?", 3)[0].memory == allergy
+    assert index.search(scope, "用户对什么过敏？", 3)[0].memory == allergy
+    # Asked yes or no, the denial is an answer like any other.
+    assert index.search(scope, "Is the user allergic to peanuts?", 3)[0].memory == denial
+
+
 def test_search_answers_about_the_person_asked_for(index: MemoryIndex) -> None:
     index.write([
         memory("The user's sister lives in Calgary and loves living there."),
