@@ -78,13 +78,20 @@ def _plan_semantic_update(
 ) -> list[PlannedChange]:
     plan: list[PlannedChange] = []
     superseded: set[str] = set()
+    planned_statements: list[str] = []
+    conversation_hits = _conversation_hits(job, index) if analyzer.retrieves_by_conversation else []
     for statement in classification.statements:
         hits = index.search(job.scope(), statement.text, CONFLICT_CANDIDATES)
         candidates = {hit.memory.id: hit.memory for hit in hits}
-        # The search already compared each hit's stored vector with the statement's.
-        similarity = {hit.memory.id: hit.relativity for hit in hits}
+        # The search already compared each hit's stored vector with the statement's; a memory only
+        # the conversation found has no similarity to the statement yet.
+        similarity: dict[str, float | None] = {hit.memory.id: hit.relativity for hit in hits}
+        for hit in conversation_hits:
+            candidates.setdefault(hit.memory.id, hit.memory)
+            similarity.setdefault(hit.memory.id, None)
         decisions = analyzer.judge_conflicts(
-            statement, list(candidates.values()), [similarity[memory_id] for memory_id in candidates]
+            statement, list(candidates.values()), [similarity[memory_id] for memory_id in candidates],
+            job.feedback_content, job.context,
         )
         updates = []
         for decision in decisions:
@@ -105,9 +112,12 @@ def _plan_semantic_update(
                     reason=decision.reason,
                 )
             )
+        repeated = any(_same_text(text, statement.text) for text in planned_statements)
+        planned_statements.append(statement.text)
         if updates:
             plan.extend(updates)
-        else:
+        elif not repeated:
+            # A statement that repeats one already planned (whose update wins) adds nothing.
             knowledgebase_id = _knowledgebase_of_new_fact(job, statement, hits)
             plan.append(
                 PlannedChange(
@@ -119,6 +129,20 @@ def _plan_semantic_update(
                 )
             )
     return plan
+
+
+# The conversation's last turns (the question and the answer the feedback reacts to) as a second
+# query for candidates.
+CONVERSATION_QUERY_TURNS = 2
+
+
+def _conversation_hits(job: FeedbackJob, index: MemoryIndex) -> list[ScoredMemory]:
+    turns = [m.content for m in job.context[-CONVERSATION_QUERY_TURNS:] if m.content.strip()]
+    return index.search(job.scope(), " ".join(turns), CONFLICT_CANDIDATES // 2) if turns else []
+
+
+def _same_text(a: str, b: str) -> bool:
+    return " ".join(a.casefold().split()).rstrip(".。") == " ".join(b.casefold().split()).rstrip(".。")
 
 
 def _knowledgebase_of_new_fact(

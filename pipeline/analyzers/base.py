@@ -17,6 +17,9 @@ from pipeline.models import (
 
 class Analyzer(Protocol):
     name: str
+    # Whether the lookup should also offer the memories the conversation's last question and
+    # answer find, not only those the statement finds.
+    retrieves_by_conversation: bool
 
     def judge_validity(self, feedback: str, context: list[Message]) -> ValidityDecision:
         """Is the feedback a real statement about facts, preferences, names or rules?"""
@@ -30,12 +33,15 @@ class Analyzer(Protocol):
         self,
         statement: CorrectedStatement,
         candidates: list[MemoryRecord],
-        similarities: Sequence[float] | None = None,
+        similarities: Sequence[float | None] | None = None,
+        feedback: str = "",
+        context: Sequence[Message] = (),
     ) -> list[ConflictDecision]:
         """For each candidate, whether the statement contradicts or supersedes it.
 
         `similarities`, when given, are the cosine similarities of the statement to each candidate
-        that the lookup already computed (so nothing is embedded twice). Only ids of the given
+        that the lookup already computed (so nothing is embedded twice; None where it did not).
+        `feedback` and `context` are what the statement was drawn from. Only ids of the given
         candidates may appear in the answer.
         """
         ...

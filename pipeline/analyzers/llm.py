@@ -9,9 +9,10 @@ either: BudgetExhaustedError goes up to the worker, which waits and retries.
 
 from __future__ import annotations
 
+import difflib
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TypeVar
 
 import openai
@@ -53,8 +54,18 @@ class LLMFailure(Exception):
         self.retryable = retryable
 
 
+# A memory id the model garbled counts as an offered one only when it is this close to exactly one.
+ID_REPAIR_SIMILARITY = 0.9
+# A rewrite that keeps less of the memory than this, for a statement that changes one value, is
+# not the memory corrected but another text: the statement is written instead.
+REWRITE_KEEPS_AT_LEAST = 0.5
+# Conversation turns the conflicts judgement sees beside the feedback.
+CONFLICT_CONTEXT_TURNS = 4
+
+
 class LLMAnalyzer:
     name = "llm"
+    retrieves_by_conversation = True
 
     def __init__(
         self,
@@ -119,34 +130,46 @@ class LLMAnalyzer:
         )
 
     def judge_conflicts(
-        self, statement: CorrectedStatement, candidates: list[MemoryRecord], similarities: Sequence[float] | None = None
+        self,
+        statement: CorrectedStatement,
+        candidates: list[MemoryRecord],
+        similarities: Sequence[float | None] | None = None,
+        feedback: str = "",
+        context: Sequence[Message] = (),
     ) -> list[ConflictDecision]:
         if not candidates:
             return []
-        offered = {c.id for c in candidates}
+        offered = {c.id: c for c in candidates}
 
         def convert(answer: ConflictsAnswer) -> list[ConflictDecision]:
             # Ids the model invents are dropped: it judges only what the scoped lookup offered.
             seen: set[str] = set()
             decisions = []
             for item in answer.decisions:
-                if item.memory_id in offered and item.memory_id not in seen:
-                    seen.add(item.memory_id)
-                    decisions.append(ConflictDecision(
-                        memory_id=item.memory_id, supersede=item.supersede, reason=item.reason or "llm",
-                        corrected_value=item.corrected_value if item.supersede else None,
-                    ))
+                memory_id = _offered_id(item.memory_id, offered)
+                if memory_id is None or memory_id in seen:
+                    continue
+                seen.add(memory_id)
+                corrected = item.corrected_value if item.supersede else None
+                reason = item.reason or "llm"
+                if corrected and _rewrites_too_much(statement, offered[memory_id].memory_value, corrected):
+                    corrected, reason = None, f"{reason}; its rewrite changed most of the memory, so the statement is written"
+                decisions.append(ConflictDecision(
+                    memory_id=memory_id, supersede=item.supersede, reason=reason, corrected_value=corrected,
+                ))
             return decisions
 
         data = {
             "statement": statement.text,
             "old_values": statement.old_values,
             "new_values": statement.new_values,
+            "feedback": feedback,
+            "context": [m.model_dump() for m in list(context)[-CONFLICT_CONTEXT_TURNS:]],
             "candidates": [{"id": c.id, "memory": c.memory_value} for c in candidates],
         }
         return self._judge(
             "conflicts", statement.text, data, ConflictsAnswer, convert,
-            lambda: self._fallback.judge_conflicts(statement, candidates, similarities),
+            lambda: self._fallback.judge_conflicts(statement, candidates, similarities, feedback, context),
         )
 
     def extract_memories(self, text: str, role: str) -> list[str]:
@@ -225,6 +248,20 @@ class LLMAnalyzer:
             raise LLMFailure(f"answer is not the expected JSON: {str(exc)[:200]}") from exc
         finally:
             self._budget.settle(reservation, used)
+
+
+def _offered_id(answered: str, offered: dict[str, MemoryRecord]) -> str | None:
+    """The offered id the model meant: the same, or the one offered id it is very close to."""
+    if answered in offered:
+        return answered
+    close = difflib.get_close_matches(answered, list(offered), n=2, cutoff=ID_REPAIR_SIMILARITY)
+    return close[0] if len(close) == 1 else None
+
+
+def _rewrites_too_much(statement: CorrectedStatement, memory: str, rewrite: str) -> bool:
+    if len(statement.new_values) > 1:
+        return False
+    return difflib.SequenceMatcher(None, memory, rewrite).ratio() < REWRITE_KEEPS_AT_LEAST
 
 
 def _strip_code_fence(content: str) -> str:

@@ -49,6 +49,8 @@ def _has_first_person(text: str) -> bool:
 
 class OfflineAnalyzer:
     name = "offline"
+    # Its rules read the conversation themselves; more candidates only add risk.
+    retrieves_by_conversation = False
 
     def __init__(self, embedder: Embedder | None = None) -> None:
         self._embedder = embedder
@@ -147,7 +149,9 @@ class OfflineAnalyzer:
         self,
         statement: CorrectedStatement,
         candidates: list[MemoryRecord],
-        similarities: Sequence[float] | None = None,
+        similarities: Sequence[float | None] | None = None,
+        feedback: str = "",
+        context: Sequence[Message] = (),
     ) -> list[ConflictDecision]:
         if not candidates:
             return []

@@ -180,3 +180,87 @@ def test_instructions_in_feedback_cannot_widen_the_scope(llm: ScriptedLLM, index
     assert other_users.status is MemoryStatus.ACTIVATED and other_users.memory_value == "The user likes swimming."
     everything = index.store.scroll_all(SearchScope(project_id="p1", user_id="u2"))
     assert [m.id for m in everything] == [theirs.id]
+
+
+def test_the_conflicts_judgement_sees_the_feedback_and_the_conversation(llm: ScriptedLLM) -> None:
+    employer = memory("The user's brother works at Acme Corp as an engineer.")
+    context = [Message(role="user", content=f"turn {i}") for i in range(6)] + [
+        Message(role="user", content="Where does my brother work?"),
+        Message(role="assistant", content="Your brother works at Acme Corp."),
+    ]
+    llm.queue("conflicts", Reply({"decisions": [{"memory_id": employer.id, "supersede": True, "reason": "left"}]}))
+    statement = CorrectedStatement(text="He left that company last year.")
+
+    analyzer(llm).judge_conflicts(statement, [employer], None, "he left that company last year", context)
+
+    [seen] = llm.seen("conflicts")
+    assert seen.data["feedback"] == "he left that company last year"
+    assert seen.data["context"] == [m.model_dump() for m in context[-4:]]
+
+
+def test_a_garbled_id_is_repaired_only_to_the_one_offered_id_it_is_close_to(llm: ScriptedLLM) -> None:
+    swimming, hiking = memory("The user likes swimming."), memory("The user likes hiking.")
+    garbled = swimming.id[:-1] + ("0" if swimming.id[-1] != "0" else "1")
+    llm.queue("conflicts", Reply({"decisions": [
+        {"memory_id": garbled, "supersede": True, "reason": "negated", "corrected_value": "The user dislikes swimming."},
+        {"memory_id": hiking.id[:8], "supersede": True, "reason": "a fragment of an id is no id"},
+    ]}))
+    statement = CorrectedStatement(text="The user does not like swimming.", negated=True)
+
+    decisions = analyzer(llm).judge_conflicts(statement, [swimming, hiking])
+
+    assert [(d.memory_id, d.supersede) for d in decisions] == [(swimming.id, True)]
+
+
+def test_a_rewrite_that_changes_most_of_the_memory_is_not_written(llm: ScriptedLLM) -> None:
+    limit = memory("The purchase limit for office software is 800 CNY and covers spreadsheet tools.")
+    llm.queue("conflicts", Reply({"decisions": [
+        {"memory_id": limit.id, "supersede": True, "reason": "new limit",
+         "corrected_value": "All purchases need the director's approval from now on."},
+    ]}))
+    statement = CorrectedStatement(text="The purchase limit for office software is 600 CNY.",
+                                   old_values=["800 CNY"], new_values=["600 CNY"])
+
+    [decision] = analyzer(llm).judge_conflicts(statement, [limit])
+
+    assert decision.supersede and decision.corrected_value is None  # the statement is written instead
+    assert "changed most of the memory" in decision.reason
+
+
+def test_prompts_define_negation_subjects_and_what_is_dropped(llm: ScriptedLLM) -> None:
+    answer = {"update_type": "semantic_update", "statements": [{"text": "The user likes tea."}]}
+    llm.queue("classify", Reply(answer), Reply(answer))
+    analyzer(llm).classify("I like tea", [])
+    analyzer(llm).classify("我喜欢茶", [])
+    english, chinese = (request.system for request in llm.seen("classify"))
+    assert "`negated` is true when" in english and "keeps its own subject" in english
+    assert "other users' memories" in english
+    assert "`negated`为true" in chinese and "保留其自身主语" in chinese and "其他用户记忆" in chinese
+
+
+def test_the_lookup_offers_what_the_conversation_names_and_an_update_wins_over_a_repeat(
+    llm: ScriptedLLM, index: MemoryIndex
+) -> None:
+    employer = memory("The user's brother works at Acme Corp as an engineer.")
+    # More memories like the statement than the lookup offers: only the conversation finds the employer.
+    alike = [memory(f"The user left club number {i} last year.") for i in range(stages.CONFLICT_CANDIDATES + 2)]
+    index.write([employer, *alike, memory("The user's brother works at Acme Corp.", user="u2")])
+    llm.default = lambda judgement, data: {
+        "classify": {"update_type": "semantic_update", "statements": [
+            {"text": "He left it last year."}, {"text": "He left it last year."}]},
+        "conflicts": {"decisions": [
+            {"memory_id": c["id"], "supersede": "Acme" in c["memory"], "reason": "left",
+             "corrected_value": "The user's brother no longer works at Acme Corp." if "Acme" in c["memory"] else None}
+            for c in data["candidates"]]},
+    }[judgement]
+    job = FeedbackJob(job_id=uuid.uuid4().hex, project_id="p1", user_id="u1",
+                      feedback_content="he left that company last year", context=[
+                          Message(role="user", content="Where does my brother work?"),
+                          Message(role="assistant", content="Your brother works at Acme Corp.")])
+    subject = analyzer(llm)
+
+    plan = stages.lookup(job, stages.classify(job, subject), index, subject)
+
+    offered = {c["id"] for r in llm.seen("conflicts") for c in r.data["candidates"]}
+    assert employer.id in offered
+    assert [(c.action, c.memory_id) for c in plan] == [("update", employer.id)]  # the repeat adds nothing

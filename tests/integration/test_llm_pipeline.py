@@ -107,11 +107,11 @@ def test_an_llm_outage_falls_back_and_the_job_completes(llm_stack: Stack, llm: S
 
 def test_a_spent_token_window_makes_stages_wait_never_fail(llm_stack: Stack, user_id: str) -> None:
     name = f"slow-{uuid.uuid4().hex[:8]}"
-    # Each LLM call reserves 1,000 to 1,050 tokens and settles at 150: with 1,100 per 2 s, the
+    # Each LLM call reserves 1,000 to 1,200 tokens and settles at 150: with 1,250 per 2 s, the
     # classify call has to wait until the validity call has left the window. (A new user has no
     # memories, so there is no conflicts call.)
-    created = llm_stack.cli("project", "create", name, "--window-tokens", "1100", "--window-seconds", "2",
-                            "--max-request-tokens", "1100")
+    created = llm_stack.cli("project", "create", name, "--window-tokens", "1250", "--window-seconds", "2",
+                            "--max-request-tokens", "1250")
     assert created.returncode == 0, created.stderr
     with MemfeedClient(llm_stack.base_url, created.stdout.strip().splitlines()[-1]) as client:
         started = time.monotonic()

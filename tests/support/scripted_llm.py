@@ -33,6 +33,7 @@ class SeenRequest:
     judgement: str
     data: dict[str, Any]
     model: str
+    system: str = ""
 
 
 class ScriptedLLM(LoopbackJSONServer):
@@ -61,7 +62,7 @@ class ScriptedLLM(LoopbackJSONServer):
         user = next((m["content"] for m in body["messages"] if m["role"] == "user"), "{}")
         data = json.loads(user)
         with self._lock:
-            self.requests.append(SeenRequest(judgement, data, body.get("model", "")))
+            self.requests.append(SeenRequest(judgement, data, body.get("model", ""), system))
         reply = self._next_reply(judgement, data)
         if reply.delay:
             time.sleep(reply.delay)
