@@ -323,7 +323,7 @@ def is_question(sentence: str) -> bool:
         return True
     if has_cjk(text):
         return bool(_ZH_QUESTION_END.search(text) or _ZH_QUESTION_WORDS.search(text))
-    first = re.sub(r"^(?:so|and|but|ok|okay|hey|um|well)[,\s]+", "", text, flags=re.IGNORECASE)
+    first = _without_leading_filler(text)
     if _EN_WH_START.match(first):
         # "What I meant is that I live in Munich", "when booking flights I prefer …" are statements.
         return not (_EN_WH_STATEMENT.match(first) or _EN_TIME_PLACE_CLAUSE.match(first))
@@ -337,8 +337,12 @@ def asks_for_a_value(question: str) -> bool:
         return False
     if has_cjk(text):
         return bool(_ZH_VALUE_QUESTION.search(text))
-    first = re.sub(r"^(?:so|and|but|ok|okay|hey|um|well)[,\s]+", "", text, flags=re.IGNORECASE)
+    first = _without_leading_filler(text)
     return bool(_EN_WH_START.match(first)) and not first.lower().startswith("why")
+
+
+def _without_leading_filler(text: str) -> str:
+    return re.sub(r"^(?:so|and|but|ok|okay|hey|um|well)[,\s]+", "", text, flags=re.IGNORECASE)
 
 
 def is_memory_directive(sentence: str) -> bool:
