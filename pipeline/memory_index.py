@@ -61,21 +61,18 @@ class MemoryIndex:
         # and what answers; among equals the higher priority, then the newer memory.
         asked = person_asked_about(query)
         value_question = asks_for_a_value(query)
-        results.sort(key=lambda r: (
-            not same_person(asked, subject_of(r.memory.memory_value, detect_language(r.memory.memory_value))),
-            -round(_adjusted_score(r, value_question), 9),
-            -r.memory.priority,
-            -r.memory.create_time,
-        ))
+
+        def rank(result: ScoredMemory) -> tuple[bool, float, int, float]:
+            memory = result.memory
+            language = detect_language(memory.memory_value)
+            score = result.score + (RANK_STEP if memory.priority > 0 else 0.0)
+            if value_question and denies(memory.memory_value, language):
+                score -= RANK_STEP
+            return (not same_person(asked, subject_of(memory.memory_value, language)), -round(score, 9),
+                    -memory.priority, -memory.create_time)
+
+        results.sort(key=rank)
         return [r for r in results if r.relativity >= min_relativity][:limit]
-
-
-def _adjusted_score(result: ScoredMemory, value_question: bool) -> float:
-    memory = result.memory
-    score = result.score + (RANK_STEP if memory.priority > 0 else 0.0)
-    if value_question and denies(memory.memory_value, detect_language(memory.memory_value)):
-        score -= RANK_STEP
-    return score
 
 
 def _indexed_text(record: MemoryRecord) -> str:
