@@ -87,7 +87,8 @@ def up(
         stack.wait_until_ready(base_url)
         typer.echo(f"api:    {base_url}/api/openmem/v1  (health: {base_url}/healthz)")
         if flower:
-            typer.echo(f"flower: http://{settings.api_host}:{settings.flower_port}")
+            user, password = stack.flower_credentials(settings)
+            typer.echo(f"flower: http://{settings.api_host}:{settings.flower_port}  (user {user}, password {password})")
         typer.echo(f"data:   {settings.data_dir.resolve()}  (logs in {settings.data_dir.resolve() / 'logs'})")
         typer.echo("memfeed is ready; Ctrl-C stops it.")
         supervisor.watch()

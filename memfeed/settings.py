@@ -67,6 +67,10 @@ class Settings(BaseSettings):
     api_host: str = "127.0.0.1"
     api_port: int = 8000
     flower_port: int = 5555
+    # Flower always asks for these (HTTP basic auth); unset, `memfeed up` generates a password
+    # once and keeps it in the data directory.
+    flower_user: str = Field(default="admin", pattern=r"^[A-Za-z0-9_.-]+$")
+    flower_password: str | None = Field(default=None, repr=False, pattern=r"^[^,:\s]+$")
     worker_concurrency: int = 4
     # Largest request body the API reads (knowledge-base files included).
     max_request_bytes: int = Field(default=10 * 1024 * 1024, gt=0)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import sys
 import time
 
@@ -72,11 +73,34 @@ def processes(settings: Settings, redis_url: str, with_flower: bool = True) -> l
     ]
     if with_flower:
         flower_env = dict(env)
-        if settings.api_host in {"127.0.0.1", "localhost", "::1"}:
-            # Only this machine can reach it; elsewhere run Flower with --basic-auth.
-            flower_env["FLOWER_UNAUTHENTICATED_API"] = "true"
+        # Flower's API shows every tenant's tasks and can run any task: never without credentials,
+        # which go by environment so that no process listing shows them.
+        flower_env.pop("FLOWER_UNAUTHENTICATED_API", None)
+        user, password = flower_credentials(settings)
+        flower_env["FLOWER_BASIC_AUTH"] = f"{user}:{password}"
         managed.append(ManagedProcess("flower", flower_command(settings), logs / "flower.log", flower_env))
     return managed
+
+
+FLOWER_PASSWORD_FILE = "flower-password"
+
+
+def flower_credentials(settings: Settings) -> tuple[str, str]:
+    """The configured user and password, or a password generated once and kept (mode 600) in the
+    data directory."""
+    if settings.flower_password:
+        return settings.flower_user, settings.flower_password
+    path = settings.data_dir / FLOWER_PASSWORD_FILE
+    if not path.exists():
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass  # another `memfeed up` wrote it first
+        else:
+            with os.fdopen(descriptor, "w") as handle:
+                handle.write(secrets.token_urlsafe(18))
+    return settings.flower_user, path.read_text().strip()
 
 
 def wait_until_ready(base_url: str, timeout: float = 120.0) -> None:

@@ -49,18 +49,32 @@ def test_metrics_count_jobs_stages_searches_and_rejections(stack: Stack, client:
     assert {"feedback", "reads", "ingest"} <= depths
 
 
-def test_flower_shows_each_stage_as_a_task(stack: Stack, client: MemfeedClient, user_id: str) -> None:
+def test_flower_asks_for_credentials_and_shows_each_stage_as_a_task(
+    stack: Stack, client: MemfeedClient, user_id: str
+) -> None:
+    """Flower as `memfeed up` starts it: its API answers only with the credentials up printed."""
+    import os
+    import stat
     import subprocess
-    import sys
     import time
+    from unittest.mock import patch
 
-    from .conftest import free_port
+    from memfeed import stack as deployment
+    from memfeed.settings import Settings
+
+    from .conftest import TEST_REDIS_URL, free_port
 
     port = free_port()
-    flower = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "workers.celery_app", "flower", f"--port={port}", "--address=127.0.0.1"],
-        env={**stack.env, "FLOWER_UNAUTHENTICATED_API": "true"}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
+    with patch.dict(os.environ, {**stack.env, "FLOWER_UNAUTHENTICATED_API": "true"}):
+        settings = Settings(flower_port=port)
+        [managed] = [p for p in deployment.processes(settings, TEST_REDIS_URL) if p.name == "flower"]
+    user, password = deployment.flower_credentials(settings)
+    assert user == "admin" and len(password) >= 20
+    password_file = settings.data_dir / deployment.FLOWER_PASSWORD_FILE
+    assert stat.S_IMODE(password_file.stat().st_mode) == 0o600
+    assert password not in " ".join(managed.command), "no process listing shows the password"
+    flower = subprocess.Popen(managed.command, env=managed.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    auth = (user, password)
     try:
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
@@ -70,10 +84,16 @@ def test_flower_shows_each_stage_as_a_task(stack: Stack, client: MemfeedClient, 
             except httpx.HTTPError:
                 time.sleep(0.3)
         time.sleep(1.0)  # Flower subscribes to task events after it is up
+        base = f"http://127.0.0.1:{port}"
+        assert httpx.get(f"{base}/api/tasks", timeout=5).status_code == 401
+        assert httpx.get(f"{base}/api/tasks", auth=(user, "wrong"), timeout=5).status_code == 401
+        assert httpx.post(f"{base}/api/task/async-apply/memfeed.ingest.delete_memories", json={"args": []},
+                          timeout=5).status_code == 401
+        assert httpx.post(f"{base}/api/worker/shutdown/anyone", timeout=5).status_code == 401
         client.wait(client.add_feedback(user_id, "I moved to Munich."))
         names: set[str] = set()
         while time.monotonic() < deadline and not {"validate", "classify", "lookup", "write"} <= names:
-            tasks = httpx.get(f"http://127.0.0.1:{port}/api/tasks", timeout=5).json()
+            tasks = httpx.get(f"{base}/api/tasks", auth=auth, timeout=5).json()
             names = {t["name"].rsplit(".", 1)[-1] for t in tasks.values() if t.get("name", "").startswith("memfeed.feedback.")}
             time.sleep(0.5)
         assert {"validate", "classify", "lookup", "write"} <= names
