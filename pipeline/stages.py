@@ -26,7 +26,7 @@ from pipeline.models import (
     UpdateType,
     ValidityDecision,
 )
-from pipeline.text.keyword import contains_term, replace_term
+from pipeline.text.keyword import contains_term, replace_term, replacement_refusal
 from pipeline.text.subjects import subject_of
 
 # How many hybrid-search candidates the conflict judgement sees per statement.
@@ -42,10 +42,19 @@ def classify(job: FeedbackJob, analyzer: Analyzer) -> Classification:
     return analyzer.classify(job.feedback_content, job.context)
 
 
+class ReplacementRefused(Exception):
+    """A keyword replacement that must not run (the message says why); nothing is written."""
+
+
 def lookup(
     job: FeedbackJob, classification: Classification, index: MemoryIndex, analyzer: Analyzer
 ) -> list[PlannedChange]:
+    """Raises ReplacementRefused for a keyword replacement of a function word, a single letter or
+    with no target."""
     if classification.update_type is UpdateType.KEYWORD_REPLACE and classification.keyword:
+        refusal = replacement_refusal(classification.keyword.original, classification.keyword.target)
+        if refusal:
+            raise ReplacementRefused(refusal)
         return _plan_keyword_replace(job, classification, index)
     return _plan_semantic_update(job, classification, index, analyzer)
 

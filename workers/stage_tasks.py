@@ -50,7 +50,11 @@ def lookup_task(state: dict[str, Any]) -> dict[str, Any]:
     analyzer = resources.analyzer_for(job.project_id)
     classification = Classification.model_validate(state["classification"])
     with recorded_stage(job_id, "lookup", analyzer) as detail:
-        plan = stages.lookup(job, classification, resources.memory_index(), analyzer)
+        try:
+            plan = stages.lookup(job, classification, resources.memory_index(), analyzer)
+        except stages.ReplacementRefused as refused:
+            detail["refused"] = str(refused)
+            return {**state, "valid": False, "reason": f"keyword replacement refused: {refused}"}
         detail["planned"] = [change.model_dump(mode="json") for change in plan]
     return {**state, "plan": [change.model_dump(mode="json") for change in plan]}
 
@@ -60,7 +64,7 @@ def write_task(state: dict[str, Any]) -> dict[str, Any]:
     job_id = state["job_id"]
     jobs = resources.control_plane().jobs
     if not state["valid"]:
-        skip_stage(job_id, "write", "feedback is not a valid correction")
+        skip_stage(job_id, "write", state["reason"])
         jobs.finish(job_id, JobOutcome.IGNORED, reason=state["reason"])
         return {**state, "outcome": JobOutcome.IGNORED.value}
     job = load_feedback_job(job_id)

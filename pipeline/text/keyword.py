@@ -72,3 +72,21 @@ def replace_term(text: str, original: str, target: str) -> str:
         # "works at Acme Corp." with target "Acme Inc." must not end in "..".
         replaced = replaced.replace(target + ".", target)
     return replaced
+
+
+_QUOTES = "'\"‘’“”「」『』`"
+
+
+def replacement_refusal(original: str, target: str) -> str | None:
+    """Why a keyword replacement must not run, or None: a function word ("the", "的") or a single
+    letter is in nearly every memory, and an empty target would delete the term silently."""
+    from pipeline.text.lexicon import EN_STOPWORDS, ZH_STOPWORDS
+
+    term = original.strip().strip(_QUOTES).strip()
+    if term.casefold() in EN_STOPWORDS or term in ZH_STOPWORDS:
+        return f"'{term}' is a function word found in nearly every memory; name the term to replace"
+    if len(term) < 2 and term.isascii():
+        return f"'{term}' is too short to replace safely; name the whole term"
+    if not target.strip().strip(_QUOTES).strip():
+        return f"no replacement given for '{term}'; say what it should become"
+    return None

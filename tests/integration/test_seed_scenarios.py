@@ -114,6 +114,23 @@ def test_keyword_replacement_without_conversation(client: MemfeedClient, user_id
     assert after["用户住在南京。"] == before["用户住在南京。"], "an unrelated memory is untouched"
 
 
+def test_a_replacement_of_a_function_word_or_with_no_target_is_refused(client: MemfeedClient, user_id: str) -> None:
+    client.add_message(user_id, "c-car", [
+        {"role": "user", "content": "My car is red."}, {"role": "user", "content": "我的车是红色的。"},
+    ], async_mode=False)
+    before = sorted(_active_values(client, user_id))
+
+    for feedback, why in [("Replace 'the' with 'X' everywhere", "function word"),
+                          ("将'的'统一替换为'X'", "function word"),
+                          ("将'红色'统一替换为''", "no replacement given")]:
+        status = client.wait(client.add_feedback(user_id, feedback))
+        assert status["status"] == "completed" and status["outcome"] == "ignored", status
+        assert why in status["reason"] and status["changes"] == []
+        assert status["stages"]["lookup"]["detail"]["refused"]
+        assert status["stages"]["write"]["state"] == "skipped"
+    assert sorted(_active_values(client, user_id)) == before
+
+
 def test_thanks_is_ignored_and_writes_nothing(client: MemfeedClient, user_id: str) -> None:
     client.add_message(user_id, "c1", [{"role": "user", "content": "I live in Berlin."}], async_mode=False)
     before = _active_values(client, user_id)
