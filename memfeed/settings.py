@@ -63,6 +63,8 @@ class Settings(BaseSettings):
     window_tokens: int = Field(default=200_000, gt=0, description="Tokens a project may use per window.")
     window_seconds: float = Field(default=60.0, gt=0, description="Length of the sliding window.")
     max_request_tokens: int = Field(default=16_000, gt=0, description="Largest single request.")
+    # MemOS's own cap on a search query.
+    max_query_tokens: int = Field(default=4_000, gt=0, description="Largest search/memory query.")
 
     api_host: str = "127.0.0.1"
     api_port: int = 8000

@@ -4,23 +4,32 @@ from __future__ import annotations
 
 import time
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 
 from api import dispatch
-from api.deps import ControlDep, ProjectDep, require_own_knowledgebases
+from api.deps import ControlDep, ProjectDep, charge_tokens, require_own_knowledgebases
 from api.errors import ErrorCode, MemfeedError, envelope
 from api.presenters import iso_time, memory_detail
 from api.schemas import DeleteMemoryRequest, GetMemoryRequest, MemoryHistoryRequest, SearchMemoryRequest
 from memfeed.settings import get_settings
 from pipeline.models import SearchScope
+from pipeline.token_count import count_tokens
 from workers.chains import DELETE_MEMORIES, GET_MEMORIES, MEMORY_HISTORY, SEARCH
 
 router = APIRouter()
 
 
 @router.post("/search/memory")
-def search_memory(body: SearchMemoryRequest, project: ProjectDep, control: ControlDep) -> dict:
+def search_memory(body: SearchMemoryRequest, request: Request, project: ProjectDep, control: ControlDep) -> dict:
     require_own_knowledgebases(control, project, body.knowledgebase_ids)
+    # A query costs the worker in proportion to its length: bounded, and charged to the window.
+    tokens = count_tokens(body.query)
+    limit = get_settings().max_query_tokens
+    if tokens > limit:
+        raise MemfeedError(
+            ErrorCode.REQUEST_TOO_LARGE, f"a search query may have at most {limit} tokens; this one has {tokens}"
+        )
+    charge_tokens(request, project, tokens)
     scope = SearchScope(
         project_id=project.id,
         user_id=body.user_id,

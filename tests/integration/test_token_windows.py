@@ -129,3 +129,21 @@ def test_http_rejections_enqueue_nothing(stack: Stack, redis_client: redis.Redis
     assert limits.returncode == 0 and "100000 tokens per 60 s" in limits.stdout
     with MemfeedClient(stack.base_url, key) as client:
         client.add_feedback(user_id, "I drink green tea every morning before work.")
+
+
+def test_search_queries_are_bounded_and_charged_to_the_window(stack: Stack, user_id: str) -> None:
+    name = f"reads-{uuid.uuid4().hex[:8]}"
+    created = stack.cli("project", "create", name, "--window-tokens", "40", "--window-seconds", "60")
+    assert created.returncode == 0, created.stderr
+    with MemfeedClient(stack.base_url, created.stdout.strip().splitlines()[-1]) as client:
+        with pytest.raises(MemfeedAPIError) as too_long:
+            client.search("where " * 4_001, user_id)
+        assert too_long.value.code == 40305 and too_long.value.http_status == 413
+        assert "at most 4000 tokens" in str(too_long.value)
+
+        client.search("Where does the user live now?", user_id)  # 7 tokens
+        client.search("What does the user like to drink in the morning?", user_id)  # 11: 18 of 40
+        with pytest.raises(MemfeedAPIError) as exhausted:
+            client.search("Which car does the user drive to work every day, and since when?", user_id)
+            client.search("What is the user's favourite colour, and has it changed recently?", user_id)
+        assert exhausted.value.code == 40309 and exhausted.value.http_status == 429
