@@ -59,7 +59,13 @@ def envelope(data: Any = None, code: int = 0, message: str = "ok") -> dict[str, 
     return {"code": code, "message": message, "data": data}
 
 
+# An error message quotes what it refers to; a quoted input is cut short, never echoed whole.
+MAX_ERROR_MESSAGE = 300
+
+
 def error_response(code: ErrorCode, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
+    if len(message) > MAX_ERROR_MESSAGE:
+        message = message[: MAX_ERROR_MESSAGE - 1] + "…"
     return JSONResponse(envelope(None, int(code), message), status_code=_HTTP_STATUS[code], headers=headers)
 
 

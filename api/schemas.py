@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from api.errors import CONVERSATION_ID_MAX
@@ -17,11 +18,29 @@ def _not_blank(value: str) -> str:
 
 
 RequiredText = Annotated[str, AfterValidator(_not_blank)]
+_SURROGATE = re.compile("[\ud800-\udfff]")
 ConversationId = Annotated[str, Field(max_length=CONVERSATION_ID_MAX)]
 
 
 class MemosRequest(BaseModel):
     model_config = ConfigDict(extra="ignore")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _valid_unicode(cls, data: object) -> object:
+        """JSON may escape an unpaired surrogate ("\\ud800"), which no store or encoder takes."""
+        pending = [data]
+        while pending:
+            value = pending.pop()
+            if isinstance(value, str):
+                if _SURROGATE.search(value):
+                    raise PydanticCustomError("invalid_unicode", "text contains an unpaired surrogate (not valid Unicode)")
+            elif isinstance(value, dict):
+                pending.extend(value.keys())
+                pending.extend(value.values())
+            elif isinstance(value, list):
+                pending.extend(value)
+        return data
 
 
 def _null_means_default(cls: type[BaseModel], value: object, info: ValidationInfo) -> object:

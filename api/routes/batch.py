@@ -37,6 +37,8 @@ def _batch_items(raw: bytes) -> list[Any]:
         items = json.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise MemfeedError(ErrorCode.BAD_REQUEST, "request body is not valid JSON") from exc
+    except RecursionError as exc:
+        raise MemfeedError(ErrorCode.BAD_REQUEST, "request body is nested too deeply") from exc
     if not isinstance(items, list):
         raise MemfeedError(ErrorCode.BAD_REQUEST, "request body must be a JSON list of add/feedback bodies")
     if not items:

@@ -110,3 +110,30 @@ def test_no_route_answers_500_to_bad_input(stack: Stack, api_key: str, route: st
     response = _post(stack, api_key, route, json=body)
     assert 400 <= response.status_code < 500, response.text
     assert response.json()["code"] in {40000, 40002, 40011}
+
+
+def test_malformed_input_is_refused_and_never_echoed_whole(stack: Stack, api_key: str) -> None:
+    json_headers = {"Content-Type": "application/json"}
+    deep = "[" * 1000 + "]" * 1000
+    message = _expect(_post(stack, api_key, "add/feedback/batch", content=deep, headers=json_headers), 400, 40000)
+    assert "nested too deeply" in message
+
+    surrogate = '"I like \\ud800 tea"'
+    for route, body in [
+        ("search/memory", '{"user_id": "u1", "query": ' + surrogate + "}"),
+        ("add/feedback", '{"user_id": "u1", "feedback_content": ' + surrogate + "}"),
+        ("add/message", '{"user_id": "u1", "conversation_id": "c1", "messages": [{"role": "user", "content": '
+                        + surrogate + "}]}"),
+        ("add/feedback/batch", '[{"user_id": "u1", "feedback_content": ' + surrogate + "}]"),
+    ]:
+        response = _post(stack, api_key, route, content=body, headers=json_headers)
+        if route.endswith("batch"):
+            assert response.status_code == 200, response.text
+            [item] = response.json()["data"]["items"]
+            assert item["code"] == 40000 and "surrogate" in item["message"]
+        else:
+            assert "surrogate" in _expect(response, 400, 40000)
+
+    huge = "x" * 100_000
+    response = _post(stack, api_key, "get/status", json={"task_id": huge})
+    assert response.status_code == 404 and len(response.text) < 1_000
