@@ -6,7 +6,7 @@ from typing import Annotated
 
 from pydantic import Field, field_validator
 
-from api.schemas import AddFeedbackRequest, MemosRequest, RequiredText, _null_means_default
+from api.schemas import AddFeedbackRequest, MemosRequest, RequiredId, _null_means_default
 
 MAX_BATCH_ITEMS = 1_000
 MAX_IDEMPOTENCY_KEY_LENGTH = 255
@@ -26,7 +26,7 @@ class AddFeedbackBatchItem(AddFeedbackRequest):
 
 
 class GetBatchRequest(MemosRequest):
-    batch_id: RequiredText
+    batch_id: RequiredId
     # Which of the failed items to list (all counts are always complete).
     failed_offset: int = Field(default=0, ge=0)
     failed_limit: int = Field(default=100, ge=0, le=1_000)

@@ -18,6 +18,10 @@ def _not_blank(value: str) -> str:
 
 
 RequiredText = Annotated[str, AfterValidator(_not_blank)]
+# MemOS bounds every id at 100 characters; names and descriptions are bounded too.
+ID_MAX, NAME_MAX, DESCRIPTION_MAX = 100, 200, 2_000
+Id = Annotated[str, Field(max_length=ID_MAX)]
+RequiredId = Annotated[RequiredText, Field(max_length=ID_MAX)]
 _SURROGATE = re.compile("[\ud800-\udfff]")
 ConversationId = Annotated[str, Field(max_length=CONVERSATION_ID_MAX)]
 
@@ -51,12 +55,12 @@ def _null_means_default(cls: type[BaseModel], value: object, info: ValidationInf
 
 
 class AddFeedbackRequest(MemosRequest):
-    user_id: RequiredText
+    user_id: RequiredId
     feedback_content: RequiredText
     conversation_id: ConversationId | None = None
-    agent_id: str | None = None
-    app_id: str | None = None
-    allow_knowledgebase_ids: list[str] = Field(default_factory=list)
+    agent_id: Id | None = None
+    app_id: Id | None = None
+    allow_knowledgebase_ids: list[Id] = Field(default_factory=list)
     allow_public: bool = False
 
     _defaults = field_validator("allow_knowledgebase_ids", "allow_public", mode="before")(
@@ -65,19 +69,19 @@ class AddFeedbackRequest(MemosRequest):
 
 
 class TaskRequest(MemosRequest):
-    task_id: RequiredText
+    task_id: RequiredId
 
 
 class SearchMemoryRequest(MemosRequest):
     query: RequiredText
-    user_id: RequiredText
+    user_id: RequiredId
     conversation_id: ConversationId | None = None
-    knowledgebase_ids: list[str] = Field(default_factory=list)
+    knowledgebase_ids: list[Id] = Field(default_factory=list)
     memory_limit_number: int = Field(default=6, ge=1, le=100)
     relativity: float = Field(default=0.0, ge=0.0, le=1.0)
     include_public: bool = False
-    agent_id: str | None = None
-    app_id: str | None = None
+    agent_id: Id | None = None
+    app_id: Id | None = None
 
     _defaults = field_validator(
         "knowledgebase_ids", "memory_limit_number", "relativity", "include_public", mode="before"
@@ -92,23 +96,23 @@ class ChatMessage(BaseModel):
 
 
 class AddMessageRequest(MemosRequest):
-    user_id: RequiredText
+    user_id: RequiredId
     conversation_id: Annotated[RequiredText, Field(max_length=CONVERSATION_ID_MAX)]
     messages: Annotated[list[ChatMessage], Field(min_length=1)]
     async_mode: bool = True
-    agent_id: str | None = None
-    app_id: str | None = None
+    agent_id: Id | None = None
+    app_id: Id | None = None
 
     _defaults = field_validator("async_mode", mode="before")(classmethod(_null_means_default))
 
 
 class GetMessageRequest(MemosRequest):
-    user_id: RequiredText
+    user_id: RequiredId
     conversation_id: Annotated[RequiredText, Field(max_length=CONVERSATION_ID_MAX)]
 
 
 class GetMemoryRequest(MemosRequest):
-    user_id: RequiredText
+    user_id: RequiredId
     page: int = Field(default=1, ge=1)
     size: int = Field(default=20, ge=1, le=200)
 
@@ -116,28 +120,28 @@ class GetMemoryRequest(MemosRequest):
 
 
 class DeleteMemoryRequest(MemosRequest):
-    user_id: RequiredText
-    memory_ids: Annotated[list[RequiredText], Field(min_length=1)]
+    user_id: RequiredId
+    memory_ids: Annotated[list[RequiredId], Field(min_length=1)]
 
 
 class CreateKnowledgebaseRequest(MemosRequest):
-    knowledgebase_name: RequiredText
-    knowledgebase_description: str | None = None
+    knowledgebase_name: Annotated[RequiredText, Field(max_length=NAME_MAX)]
+    knowledgebase_description: Annotated[str, Field(max_length=DESCRIPTION_MAX)] | None = None
 
 
 class KnowledgebaseRequest(MemosRequest):
-    knowledgebase_id: RequiredText
+    knowledgebase_id: RequiredId
 
 
 class KnowledgebaseFile(BaseModel):
-    name: RequiredText
+    name: Annotated[RequiredText, Field(max_length=NAME_MAX)]
     content: RequiredText
 
 
 class AddKnowledgebaseFileRequest(MemosRequest):
-    knowledgebase_id: RequiredText
+    knowledgebase_id: RequiredId
     file: Annotated[list[KnowledgebaseFile], Field(min_length=1)]
 
 
 class MemoryHistoryRequest(MemosRequest):
-    memory_id: RequiredText
+    memory_id: RequiredId

@@ -136,4 +136,21 @@ def test_malformed_input_is_refused_and_never_echoed_whole(stack: Stack, api_key
 
     huge = "x" * 100_000
     response = _post(stack, api_key, "get/status", json={"task_id": huge})
-    assert response.status_code == 404 and len(response.text) < 1_000
+    assert "task_id" in _expect(response, 400, 40000) and len(response.text) < 1_000
+
+
+@pytest.mark.parametrize(
+    ("route", "body", "field"),
+    [
+        ("add/feedback", {"user_id": "u" * 101, "feedback_content": "I live in Rome."}, "user_id"),
+        ("add/feedback", {"user_id": "u1", "feedback_content": "x", "agent_id": "a" * 101}, "agent_id"),
+        ("add/feedback", {"user_id": "u1", "feedback_content": "x", "allow_knowledgebase_ids": ["k" * 101]},
+         "allow_knowledgebase_ids"),
+        ("search/memory", {"user_id": "u1", "query": "tea", "knowledgebase_ids": ["k" * 101]}, "knowledgebase_ids"),
+        ("create/knowledgebase", {"knowledgebase_name": "n" * 201}, "knowledgebase_name"),
+        ("delete/memory", {"user_id": "u1", "memory_ids": ["m" * 101]}, "memory_ids"),
+    ],
+)
+def test_ids_and_names_are_bounded(stack: Stack, api_key: str, route: str, body: dict, field: str) -> None:
+    message = _expect(_post(stack, api_key, route, json=body), 400, 40000)
+    assert field in message and ("100" in message or "200" in message)
