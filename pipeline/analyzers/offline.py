@@ -29,6 +29,7 @@ from pipeline.text.intent import (
 )
 from pipeline.text.language import detect_language
 from pipeline.text.lexicon import content_terms
+from pipeline.text.normalize import normalize
 from pipeline.text.perspective import finish_sentence, to_third_person
 from pipeline.text.replacement import parse_keyword_replacement
 from pipeline.text.sentences import split_sentences
@@ -65,6 +66,7 @@ class OfflineAnalyzer:
             return ValidityDecision(valid=True, reason="keyword replacement instruction")
         if is_gibberish(text):
             return ValidityDecision(valid=False, reason="gibberish: no recognisable words")
+        text = normalize(text)
 
         kinds: list[str] = []
         for sentence in split_sentences(text):
@@ -109,12 +111,12 @@ class OfflineAnalyzer:
                 update_type=UpdateType.KEYWORD_REPLACE,
                 keyword=KeywordReplacement(original=original, target=target),
             )
-        parsed = parse_statements(feedback, _context_pairs(context))
+        parsed = parse_statements(normalize(feedback), _context_pairs(context))
         rename = self._subjectless_rename(parsed)
         if rename:
             return Classification(update_type=UpdateType.KEYWORD_REPLACE, keyword=rename)
         if not parsed:
-            parsed = [self._fallback_statement(feedback)]
+            parsed = [self._fallback_statement(normalize(feedback))]
         return Classification(
             update_type=UpdateType.SEMANTIC_UPDATE,
             statements=[self._to_model(statement) for statement in parsed],
@@ -232,7 +234,7 @@ class OfflineAnalyzer:
         if role != "user" or not (text or "").strip():
             return []
         memories: list[str] = []
-        for sentence in split_sentences(text):
+        for sentence in split_sentences(normalize(text)):
             if is_question(sentence) or is_request(sentence) or is_acknowledgement(sentence):
                 continue
             if not _has_first_person(sentence):

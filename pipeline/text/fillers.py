@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from pipeline.text.normalize import spellings_of, tone_words
+
 _EN_FILLER = re.compile(
     r"^(?:actually|in\s+fact|well|so|oh|ah|hey|hi|hello|ok|okay|oh\s+and|hmm+|um+|uh+|also|and|plus|btw|by\s+the\s+way|fyi|"
     r"ugh+|argh+|meh|welp|ugh\s+no|heads\s+up|pls|plz|please|tbh|honestly|lol|haha|fwiw|psst|"
@@ -49,7 +51,9 @@ _ZH_CORRECTION_CUE = re.compile(r"实际上|其实|不对|错|不是|不再|已�
 # Emoji and pictographs carry tone, never a fact.
 _EMOJI = re.compile("[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\uFE0F\u200D]+")
 # Discourse words that may sit anywhere in a sentence ("… anymore tbh, …", "… everywhere pls").
-_EN_INLINE_NOISE = re.compile(r"\s*\b(?:tbh|btw|fyi|pls|plz|lol|imo|fwiw|ngl|lmao)\b", re.IGNORECASE)
+_EN_INLINE_NOISE = re.compile(
+    r"\s*\b(?:" + "|".join(sorted(tone_words() | spellings_of("please"), key=len, reverse=True)) + r")\b", re.IGNORECASE
+)
 # Particles closing a clause ("我已经毕业了哈，现在…"), not the 哈 of 哈尔滨.
 _ZH_TAIL_NOISE = re.compile(r"(?<=[\u4e00-\u9fff])(?:哈+|哦+|啦|嘛|呀|哇)(?=[。！!，,～~\s]|$)")
 # Laughter closing a sentence, whatever precedes it ("在吗～哈哈哈", "so true hahaha").

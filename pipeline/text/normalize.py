@@ -1,0 +1,175 @@
+"""Informal feedback in one canonical form, before any other rule reads it.
+
+Chat spellings ("u", "bday", "木有") become words, tone words ("lol", "tbh") go, full-width
+letters and digits become ASCII, a lower-case "i" becomes "I", a denial run into the value it
+follows gets its comma ("from York not Leeds" → "from York, not Leeds"), a label that opens the
+message is dropped ("two fixes: …"), and a sentence that opens with a past-tense verb gets back
+the first-person subject chat leaves out ("got married" → "I got married").
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+from pathlib import Path
+
+from pipeline.text.language import has_cjk
+
+_DATA = Path(__file__).parent / "data"
+
+
+def _read_table(name: str) -> dict[str, str]:
+    table: dict[str, str] = {}
+    for line in (_DATA / name).read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        word, _, meaning = line.partition("\t")
+        table[word.strip()] = meaning.strip()
+    return table
+
+
+@lru_cache(maxsize=1)
+def _en_informal() -> tuple[dict[str, str], re.Pattern[str]]:
+    table = _read_table("informal_en.tsv")
+    words = sorted(table, key=len, reverse=True)
+    # Single letters only in lower case: "u" is "you", "U" may be an initial.
+    pattern = re.compile(
+        r"(?<![\w'@./-])(?:" + "|".join(re.escape(w) if len(w) == 1 else f"(?i:{re.escape(w)})" for w in words)
+        + r")(?![\w'@-])"
+    )
+    return table, pattern
+
+
+@lru_cache(maxsize=1)
+def _zh_informal() -> tuple[dict[str, str], re.Pattern[str]]:
+    table = _read_table("informal_zh.tsv")
+    return table, re.compile("|".join(re.escape(w) for w in sorted(table, key=len, reverse=True)))
+
+
+@lru_cache(maxsize=1)
+def irregular_past_forms() -> frozenset[str]:
+    words = []
+    for line in (_DATA / "en_irregular_past.txt").read_text(encoding="utf-8").splitlines():
+        if not line.startswith("#"):
+            words.extend(line.split())
+    return frozenset(words)
+
+
+def spellings_of(meaning: str) -> frozenset[str]:
+    """The chat spellings of one word ("pls", "plz" for "please")."""
+    table, _ = _en_informal()
+    return frozenset(re.escape(word) for word, said in table.items() if said == meaning)
+
+
+def tone_words() -> frozenset[str]:
+    """Chat words that carry tone only ("lol", "tbh"): dropped wherever they stand."""
+    table, _ = _en_informal()
+    return frozenset(re.escape(word) for word, meaning in table.items() if not meaning)
+
+
+# Full-width Latin letters, digits and ASCII punctuation (Ａ, １, ！) typed by a CJK keyboard;
+# the CJK sentence marks (，。) stay, the rules read them as they are.
+_FULL_WIDTH = re.compile("[\uff01-\uff5e\u3000]")
+_KEEP_FULL_WIDTH = set("，！？；：（）～")
+
+
+def _half_width(match: re.Match[str]) -> str:
+    char = match.group(0)
+    if char in _KEEP_FULL_WIDTH:
+        return char
+    return " " if char == "\u3000" else unicodedata.normalize("NFKC", char)
+
+
+# Words before which "not" negates a verb ("do not like"), not a value ("York not Leeds").
+_NEGATED_HEAD = set(
+    """am is are was were be been being do does did have has had will would shall should can could
+    may might must ought need dare used i you he she it we they and or but if whether why that which
+    who what when where how so just really still also do-not please maybe probably definitely almost
+    certainly actually surely and/or""".split()
+)
+_RUN_ON_DENIAL = re.compile(r"(?<=[\w%)])(?P<gap>\s+)not\s+(?=(?:the\s+|a\s+|an\s+|on\s+|at\s+|in\s+)?[\w$€£¥])",
+                            re.IGNORECASE)
+# "two fixes:", "quick update -": a few words with no verb, then a colon or dash, open the message.
+_LABEL = re.compile(r"^(?P<label>[A-Za-z][\w ]{0,30}?)\s*(?::|\s-\s|—)\s+(?=\S)")
+_LABEL_WORDS = re.compile(r"^(?:\w+\s+)?(?:fix|fixes|correction|corrections|update|updates|change|changes|"
+                          r"note|notes|heads\s+up|things?|points?|edits?)$", re.IGNORECASE)
+_EN_ADVERB_OPENING = r"(?:(?:just|finally|recently|already|actually|also)\s+)*"
+_FIRST_PERSON_OPENING = re.compile(
+    rf"^(?P<adverbs>{_EN_ADVERB_OPENING})(?P<verb>[a-z]+)\b(?=\s+\S)(?!\s+(?:it|that|this|you|them)\W*$)", re.IGNORECASE
+)
+# Clause-level first words that already are a subject or not a verb at all.
+_NOT_A_VERB = set("i we you he she it they my our the a an this that there here what who".split())
+
+
+def _restore_subject(sentence: str) -> str:
+    """"got married last month" → "I got married last month"; "moved to Leeds" → "I moved to Leeds"."""
+    match = _FIRST_PERSON_OPENING.match(sentence)
+    if not match:
+        return sentence
+    verb = match.group("verb")
+    lower = verb.lower()
+    if lower in _NOT_A_VERB:
+        return sentence
+    past = lower in irregular_past_forms() or (lower.endswith("ed") and len(lower) > 4 and lower not in {"need", "speed", "breed", "feed"})
+    if not past:
+        return sentence
+    return f"I {match.group('adverbs')}{lower}{sentence[match.end('verb'):]}"
+
+
+_CLAUSE = re.compile(r"(^|[.!?;]\s+|,\s+(?:and\s+)?|\band\s+)([^.!?;,]+)")
+_SPEAKER = re.compile(r"\b(?:I|my|me)\b")
+
+
+def _restore_subjects(text: str) -> str:
+    """Each sentence, and each clause that follows one about the speaker or a short reply
+    ("you are right, moved to leeds"), may have dropped its subject; a clause after one about
+    something else continues that subject ("this app is slow, took a minute to load")."""
+    pieces: list[str] = []
+    previous, end = "", 0
+    for match in _CLAUSE.finditer(text):
+        opening, clause = match.group(1), match.group(2)
+        new_sentence = not previous or bool(re.match(r"[.!?;]", opening))
+        if new_sentence or _SPEAKER.search(previous) or len(previous.split()) <= 3:
+            clause = _restore_subject(clause)
+        pieces.append(text[end:match.start()] + opening + clause)
+        previous, end = clause, match.end()
+    return "".join(pieces) + text[end:]
+
+
+def _insert_denial_comma(text: str) -> str:
+    def comma(match: re.Match[str]) -> str:
+        before = text[: match.start()].split()
+        previous = before[-1].lower().strip(",;:") if before else ""
+        if not previous or previous in _NEGATED_HEAD or "'" in previous or previous.endswith("n't"):
+            return match.group(0)
+        return ", not "
+    return _RUN_ON_DENIAL.sub(comma, text)
+
+
+def _expand_informal_en(text: str) -> str:
+    table, pattern = _en_informal()
+
+    def meaning(match: re.Match[str]) -> str:
+        word = match.group(0)
+        return table.get(word, table.get(word.lower(), word))
+
+    text = pattern.sub(meaning, text)
+    text = re.sub(r"(?<![\w.@'])i(?=\s|'|$)", "I", text)
+    return re.sub(r"[ \t]{2,}", " ", text)
+
+
+def normalize(text: str) -> str:
+    """The canonical form of a feedback message; meaning is kept, only spelling changes."""
+    text = _FULL_WIDTH.sub(_half_width, text or "").strip()
+    if has_cjk(text):
+        table, pattern = _zh_informal()
+        text = pattern.sub(lambda m: table[m.group(0)], text)
+    text = _expand_informal_en(text)
+    label = _LABEL.match(text)
+    if label and _LABEL_WORDS.match(label.group("label").strip()):
+        text = text[label.end():]
+    if not has_cjk(text):
+        text = _insert_denial_comma(text)
+        text = _restore_subjects(text)
+    return re.sub(r"\s+([,.!?])", r"\1", text).strip(" ,")
