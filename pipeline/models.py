@@ -143,6 +143,19 @@ class PlannedChange(BaseModel):
     reason: str = ""
 
 
+class RejectedWrite(BaseModel):
+    """A change the write gate refused, and why ("a fragment, not a statement")."""
+
+    text: str
+    reason: str
+    memory_id: str | None = None  # the memory it would have superseded
+
+
+class LookupPlan(BaseModel):
+    changes: list[PlannedChange] = Field(default_factory=list)
+    rejected: list[RejectedWrite] = Field(default_factory=list)
+
+
 class AppliedChange(BaseModel):
     action: Literal["update", "add"]
     old_memory_id: str | None = None

@@ -19,8 +19,10 @@ from pipeline.models import (
     Classification,
     CorrectedStatement,
     MemoryRecord,
+    LookupPlan,
     MemoryStatus,
     PlannedChange,
+    RejectedWrite,
     ScoredMemory,
     ScopeKind,
     UpdateType,
@@ -28,6 +30,7 @@ from pipeline.models import (
 )
 from pipeline.text.keyword import contains_term, replace_term, replacement_refusal
 from pipeline.text.subjects import subject_of
+from pipeline.text.wellformed import memory_defect
 
 # How many hybrid-search candidates the conflict judgement sees per statement.
 CONFLICT_CANDIDATES = 12
@@ -46,17 +49,48 @@ class ReplacementRefused(Exception):
     """A keyword replacement that must not run (the message says why); nothing is written."""
 
 
+class Unresolved(Exception):
+    """Nothing the feedback says could be written as a complete memory; nothing is written."""
+
+    def __init__(self, rejected: list[RejectedWrite]) -> None:
+        self.rejected = rejected
+        reasons = "; ".join(f"{r.text!r}: {r.reason}" for r in rejected[:3])
+        super().__init__(f"no complete statement could be written ({reasons})")
+
+
 def lookup(
     job: FeedbackJob, classification: Classification, index: MemoryIndex, analyzer: Analyzer
 ) -> list[PlannedChange]:
-    """Raises ReplacementRefused for a keyword replacement of a function word, a single letter or
-    with no target."""
+    """The changes to write. Raises ReplacementRefused for a keyword replacement of a function
+    word, a single letter or with no target, and Unresolved when every change it found would
+    write a broken memory."""
+    plan = plan_lookup(job, classification, index, analyzer)
+    if plan.rejected and not plan.changes:
+        raise Unresolved(plan.rejected)
+    return plan.changes
+
+
+def plan_lookup(
+    job: FeedbackJob, classification: Classification, index: MemoryIndex, analyzer: Analyzer
+) -> LookupPlan:
     if classification.update_type is UpdateType.KEYWORD_REPLACE and classification.keyword:
         refusal = replacement_refusal(classification.keyword.original, classification.keyword.target)
         if refusal:
             raise ReplacementRefused(refusal)
-        return _plan_keyword_replace(job, classification, index)
-    return _plan_semantic_update(job, classification, index, analyzer)
+        return LookupPlan(changes=_plan_keyword_replace(job, classification, index))
+    return _through_write_gate(_plan_semantic_update(job, classification, index, analyzer))
+
+
+def _through_write_gate(changes: list[PlannedChange]) -> LookupPlan:
+    """Only complete statements are written: a fragment, chat, a command or a kept denial is not."""
+    plan = LookupPlan()
+    for change in changes:
+        defect = memory_defect(change.after)
+        if defect:
+            plan.rejected.append(RejectedWrite(text=change.after, reason=defect, memory_id=change.memory_id))
+        else:
+            plan.changes.append(change)
+    return plan
 
 
 def _plan_keyword_replace(
@@ -114,7 +148,7 @@ def _plan_semantic_update(
                     action="update",
                     memory_id=memory.id,
                     before=memory.memory_value,
-                    after=decision.corrected_value or statement.text,
+                    after=_complete_text(decision.corrected_value, statement.text),
                     scope_kind=memory.scope_kind,
                     knowledgebase_id=memory.knowledgebase_id,
                     memory_key=memory.memory_key,
@@ -148,6 +182,14 @@ CONVERSATION_QUERY_TURNS = 2
 def _conversation_hits(job: FeedbackJob, index: MemoryIndex) -> list[ScoredMemory]:
     turns = [m.content for m in job.context[-CONVERSATION_QUERY_TURNS:] if m.content.strip()]
     return index.search(job.scope(), " ".join(turns), CONFLICT_CANDIDATES // 2) if turns else []
+
+
+def _complete_text(corrected_value: str | None, statement_text: str) -> str:
+    """The memory's own sentence with its value substituted, unless that came out broken and the
+    statement itself is whole."""
+    if corrected_value and (memory_defect(corrected_value) is None or memory_defect(statement_text) is not None):
+        return corrected_value
+    return statement_text
 
 
 def _same_text(a: str, b: str) -> bool:

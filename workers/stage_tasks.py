@@ -51,12 +51,17 @@ def lookup_task(state: dict[str, Any]) -> dict[str, Any]:
     classification = Classification.model_validate(state["classification"])
     with recorded_stage(job_id, "lookup", analyzer) as detail:
         try:
-            plan = stages.lookup(job, classification, resources.memory_index(), analyzer)
+            lookup_plan = stages.plan_lookup(job, classification, resources.memory_index(), analyzer)
         except stages.ReplacementRefused as refused:
             detail["refused"] = str(refused)
             return {**state, "valid": False, "reason": f"keyword replacement refused: {refused}"}
-        detail["planned"] = [change.model_dump(mode="json") for change in plan]
-    return {**state, "plan": [change.model_dump(mode="json") for change in plan]}
+        plan = [change.model_dump(mode="json") for change in lookup_plan.changes]
+        detail["planned"] = plan
+        if lookup_plan.rejected:
+            detail["rejected"] = [r.model_dump(mode="json") for r in lookup_plan.rejected]
+            if not lookup_plan.changes:
+                return {**state, "plan": [], "unresolved": str(stages.Unresolved(lookup_plan.rejected))}
+    return {**state, "plan": plan}
 
 
 @celery_app.task(name=WRITE, base=StageTask, stage_name="write")
@@ -67,6 +72,11 @@ def write_task(state: dict[str, Any]) -> dict[str, Any]:
         skip_stage(job_id, "write", state["reason"])
         jobs.finish(job_id, JobOutcome.IGNORED, reason=state["reason"])
         return {**state, "outcome": JobOutcome.IGNORED.value}
+    if state.get("unresolved"):
+        skip_stage(job_id, "write", state["unresolved"])
+        jobs.finish(job_id, JobOutcome.UNRESOLVED, reason=state["unresolved"],
+                    update_type=state["classification"]["update_type"])
+        return {"job_id": job_id, "outcome": JobOutcome.UNRESOLVED.value, "changes": 0}
     job = load_feedback_job(job_id)
     plan = [PlannedChange.model_validate(c) for c in state["plan"]]
     index = resources.memory_index()
@@ -74,7 +84,7 @@ def write_task(state: dict[str, Any]) -> dict[str, Any]:
         # Under the lock the store cannot change; a plan made before it may have gone stale.
         if stages.plan_is_stale(job, plan, index):
             classification = Classification.model_validate(state["classification"])
-            plan = stages.lookup(job, classification, index, resources.analyzer_for(job.project_id))
+            plan = stages.plan_lookup(job, classification, index, resources.analyzer_for(job.project_id)).changes
             detail["replanned"] = "a planned memory was superseded by another job meanwhile"
         changes = stages.write(job, plan, index)
         detail["written"] = len(changes)

@@ -33,7 +33,7 @@ for i = 1, #entries, 2 do
   if status == 'completed' or status == 'failed' or not status then
     redis.call('HDEL', open, job_id)
     if status == 'completed' and job[2] ~= 'failed' then
-      redis.call('HINCRBY', batch, job[2] == 'ignored' and 'ignored' or 'completed', 1)
+      redis.call('HINCRBY', batch, (job[2] == 'ignored' or job[2] == 'unresolved') and 'ignored' or 'completed', 1)
     else
       redis.call('HINCRBY', batch, 'failed', 1)
       local message = job[4]

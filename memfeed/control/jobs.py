@@ -24,6 +24,8 @@ class JobStatus(StrEnum):
 class JobOutcome(StrEnum):
     APPLIED = "applied"
     IGNORED = "ignored"
+    # Valid feedback from which no complete memory could be written: nothing was written.
+    UNRESOLVED = "unresolved"
     FAILED = "failed"
 
 

@@ -28,6 +28,9 @@ def summarize(results: list[CaseResult]) -> dict[str, Any]:
         "total": len(results),
         "by_check": {name: counts for name, counts in by_check.items() if counts["total"]},
         "by_language": by_lang,
+        "broken_memories": sum(len(r.broken) for r in results),
+        "refused_writes": sum(len(r.rejected) for r in results),
+        "unresolved": sum(r.unresolved for r in results),
     }
 
 
@@ -47,6 +50,11 @@ def print_report(results: list[CaseResult], echo: Callable[[str], None] = print)
         echo(f"  {name:<12} {counts['passed']}/{counts['total']}")
     for lang, counts in sorted(summary["by_language"].items()):
         echo(f"  lang {lang:<7} {counts['passed']}/{counts['total']}")
+    for result in results:
+        for broken in result.broken:
+            echo(f"BROKEN {result.case_id}: {broken['text']!r} ({broken['defect']})")
+    echo(f"broken memories written: {summary['broken_memories']}; writes refused by the gate: "
+         f"{summary['refused_writes']}; unresolved jobs: {summary['unresolved']}")
     judgements = [j for r in results for j in r.judgements]
     if judgements:
         fallbacks = [j for j in judgements if j["fallback_reason"]]
@@ -68,6 +76,9 @@ def write_json_report(results: list[CaseResult], path: Path) -> None:
                 "update_type": r.update_type,
                 "changes": r.changes,
                 "judgements": r.judgements,
+                "rejected": r.rejected,
+                "unresolved": r.unresolved,
+                "broken": r.broken,
                 "checks": [{"name": c.name, "passed": c.passed, "detail": c.detail} for c in r.checks],
             }
             for r in results

@@ -11,6 +11,7 @@ from pipeline import stages
 from pipeline.analyzers.base import Analyzer
 from pipeline.job import FeedbackJob
 from pipeline.memory_index import MemoryIndex
+from pipeline.text.wellformed import memory_defect
 from pipeline.models import (
     AppliedChange,
     Classification,
@@ -43,6 +44,11 @@ class CaseResult:
     changes: list[dict] = field(default_factory=list)
     # With the LLM analyzer: who decided each judgement, and why it fell back.
     judgements: list[dict] = field(default_factory=list)
+    # What the write gate refused, whether that left nothing to write, and memories written
+    # that are still broken (a fragment, chat, a command, a kept denial).
+    rejected: list[dict] = field(default_factory=list)
+    unresolved: bool = False
+    broken: list[dict] = field(default_factory=list)
 
     @property
     def passed(self) -> bool:
@@ -78,10 +84,17 @@ class EvalRunner:
         changes: list[AppliedChange] = []
         if validity.valid:
             classification = stages.classify(job, self.analyzer)
-            plan = stages.lookup(job, classification, self.index, self.analyzer)
-            changes = stages.write(job, plan, self.index)
+            lookup_plan = stages.plan_lookup(job, classification, self.index, self.analyzer)
+            changes = stages.write(job, lookup_plan.changes, self.index)
             result.update_type = classification.update_type.value
             result.changes = [c.model_dump(mode="json") for c in changes]
+            result.rejected = [r.model_dump(mode="json") for r in lookup_plan.rejected]
+            result.unresolved = bool(lookup_plan.rejected) and not lookup_plan.changes
+            result.broken = [
+                {"text": c.after, "defect": defect}
+                for c in changes if c.action == "add" or c.before != c.after
+                if (defect := memory_defect(c.after))
+            ]
 
         expect = case.expect
         project_active = self._active_in_project(originals, changes)

@@ -28,6 +28,7 @@ from pipeline.text.intent import (
     without_request_clauses,
 )
 from pipeline.text.language import detect_language
+from pipeline.text.commands import without_commands
 from pipeline.text.lexicon import content_terms
 from pipeline.text.normalize import normalize
 from pipeline.text.perspective import finish_sentence, to_third_person
@@ -42,6 +43,12 @@ _CONTEXT_TURNS = 6
 
 def _context_pairs(context: list[Message]) -> list[tuple[str, str]]:
     return [(message.role, message.content) for message in context[-_CONTEXT_TURNS:]]
+
+
+def _facts_only(text: str) -> str:
+    """The feedback in canonical form, without the commands hidden in it."""
+    sentences = (without_commands(sentence) for sentence in split_sentences(normalize(text)))
+    return " ".join(sentence for sentence in sentences if sentence.strip())
 
 
 def _has_first_person(text: str) -> bool:
@@ -67,6 +74,10 @@ class OfflineAnalyzer:
         if is_gibberish(text):
             return ValidityDecision(valid=False, reason="gibberish: no recognisable words")
         text = normalize(text)
+        facts = _facts_only(text)
+        if not facts:
+            return ValidityDecision(valid=False, reason="a command to the memory system, not a fact")
+        text = facts
 
         kinds: list[str] = []
         for sentence in split_sentences(text):
@@ -111,12 +122,13 @@ class OfflineAnalyzer:
                 update_type=UpdateType.KEYWORD_REPLACE,
                 keyword=KeywordReplacement(original=original, target=target),
             )
-        parsed = parse_statements(normalize(feedback), _context_pairs(context))
+        facts = _facts_only(feedback)
+        parsed = parse_statements(facts, _context_pairs(context))
         rename = self._subjectless_rename(parsed)
         if rename:
             return Classification(update_type=UpdateType.KEYWORD_REPLACE, keyword=rename)
         if not parsed:
-            parsed = [self._fallback_statement(normalize(feedback))]
+            parsed = [self._fallback_statement(facts)]
         return Classification(
             update_type=UpdateType.SEMANTIC_UPDATE,
             statements=[self._to_model(statement) for statement in parsed],
@@ -234,7 +246,7 @@ class OfflineAnalyzer:
         if role != "user" or not (text or "").strip():
             return []
         memories: list[str] = []
-        for sentence in split_sentences(normalize(text)):
+        for sentence in split_sentences(_facts_only(text)):
             if is_question(sentence) or is_request(sentence) or is_acknowledgement(sentence):
                 continue
             if not _has_first_person(sentence):

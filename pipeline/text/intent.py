@@ -8,7 +8,7 @@ from pathlib import Path
 
 from pipeline.text.fillers import without_emoji
 from pipeline.text.language import has_cjk, is_cjk_char
-from pipeline.text.lexicon import EN_STOPWORDS, en_words
+from pipeline.text.lexicon import EN_STOPWORDS, en_words, english_vocabulary
 from pipeline.text.sentences import split_clauses
 
 _EN_ACK_PHRASES = re.compile(
@@ -186,15 +186,6 @@ _ZH_LAUGHTER_CHARS = frozenset("哈呵嘿嘻")
 _ZH_INTERJECTION_CHARS = _ZH_LAUGHTER_CHARS | frozenset("啊呀呃额哦噢嗯呜唉哎诶欸啦哇")
 
 
-# Whole English words of a 30k WordPiece vocabulary (bert-base-uncased's, Apache-2.0).
-_ENGLISH_WORDS_FILE = Path(__file__).parent / "data" / "en_words.txt"
-
-
-@lru_cache(maxsize=1)
-def _english_vocabulary() -> frozenset[str]:
-    return frozenset(_ENGLISH_WORDS_FILE.read_text(encoding="utf-8").split())
-
-
 def _keyboard_run(token: str) -> bool:
     token = token.lower()
     for row in _KEYBOARD_ROWS:
@@ -209,7 +200,7 @@ def _looks_like_word(token: str) -> bool:
     lower = token.lower()
     if lower in EN_STOPWORDS or lower in _CHAT_WORDS or token[:1].isupper() and len(token) > 1:
         return True
-    vocabulary = _english_vocabulary()
+    vocabulary = english_vocabulary()
     if vocabulary:
         stems = {lower, lower.rstrip("s"), re.sub(r"(?:ing|ed|es|ly)$", "", lower)}
         if stems & vocabulary:

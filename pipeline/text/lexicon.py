@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from pathlib import Path
 
 from pipeline.text.language import Language, has_cjk
 
@@ -64,6 +65,26 @@ _ZH_NEGATION_FALSE_FRIENDS = re.compile(
 )
 _ZH_DENIAL = re.compile(r"不|没有|没|从未|未曾|并非")
 _ZH_AVERSION = re.compile("|".join(ZH_NEGATIVE_VERBS))
+
+
+# Whole English words of a 30k WordPiece vocabulary (bert-base-uncased's, Apache-2.0).
+_ENGLISH_WORDS_FILE = Path(__file__).parent / "data" / "en_words.txt"
+
+
+@lru_cache(maxsize=1)
+def english_vocabulary() -> frozenset[str]:
+    return frozenset(_ENGLISH_WORDS_FILE.read_text(encoding="utf-8").split())
+
+
+def base_form(gerund: str) -> str | None:
+    """"renting" → "rent", "driving" → "drive", "running" → "run": the first spelling that is a word."""
+    lower = gerund.lower()
+    if not lower.endswith("ing") or len(lower) < 5:
+        return None
+    root = lower[:-3]
+    vocabulary = english_vocabulary()
+    candidates = [root, root + "e"] + ([root[:-1]] if len(root) > 2 and root[-1] == root[-2] else [])
+    return next((word for word in candidates if word in vocabulary), None)
 
 
 def stem(word: str) -> str:

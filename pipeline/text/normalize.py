@@ -15,6 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from pipeline.text.language import has_cjk
+from pipeline.text.lexicon import base_form
 
 _DATA = Path(__file__).parent / "data"
 
@@ -95,15 +96,24 @@ _LABEL = re.compile(r"^(?P<label>[A-Za-z][\w ]{0,30}?)\s*(?::|\s-\s|—)\s+(?=\S
 _LABEL_WORDS = re.compile(r"^(?:\w+\s+)?(?:fix|fixes|correction|corrections|update|updates|change|changes|"
                           r"note|notes|heads\s+up|things?|points?|edits?)$", re.IGNORECASE)
 _EN_ADVERB_OPENING = r"(?:(?:just|finally|recently|already|actually|also)\s+)*"
+# Adverbs of habit open a self-report, never an instruction: "mostly just swim now", "still watch it".
+_EN_HABIT = r"(?:mostly|usually|still|always|never|often|sometimes|rarely|normally|barely|hardly\s+ever)"
 _FIRST_PERSON_OPENING = re.compile(
-    rf"^(?P<adverbs>{_EN_ADVERB_OPENING})(?P<verb>[a-z]+)\b(?=\s+\S)(?!\s+(?:it|that|this|you|them)\W*$)", re.IGNORECASE
+    rf"^(?P<adverbs>{_EN_ADVERB_OPENING}(?:{_EN_HABIT}\s+(?:just\s+)?)?)(?P<verb>[a-z]+)\b(?=\s+\S)(?!\s+(?:it|that|this|you|them)\W*$)", re.IGNORECASE
 )
 # Clause-level first words that already are a subject or not a verb at all.
 _NOT_A_VERB = set("i we you he she it they my our the a an this that there here what who".split())
 
 
+_NO_MORE = re.compile(r"^(?:no\s+more|no\s+longer)\s+(?P<gerund>[a-z]+ing)\b", re.IGNORECASE)
+
+
 def _restore_subject(sentence: str) -> str:
-    """"got married last month" → "I got married last month"; "moved to Leeds" → "I moved to Leeds"."""
+    """"got married last month" → "I got married last month"; "moved to Leeds" → "I moved to Leeds";
+    "no more renting" → "I do not rent anymore"."""
+    ended = _NO_MORE.match(sentence)
+    if ended and (verb := base_form(ended.group("gerund"))):
+        return f"I do not {verb} anymore{sentence[ended.end():]}"
     match = _FIRST_PERSON_OPENING.match(sentence)
     if not match:
         return sentence
@@ -111,6 +121,8 @@ def _restore_subject(sentence: str) -> str:
     lower = verb.lower()
     if lower in _NOT_A_VERB:
         return sentence
+    if re.match(rf"{_EN_HABIT}\s", match.group("adverbs"), re.IGNORECASE):
+        return f"I {sentence[0].lower()}{sentence[1:]}"
     past = lower in irregular_past_forms() or (lower.endswith("ed") and len(lower) > 4 and lower not in {"need", "speed", "breed", "feed"})
     if not past:
         return sentence
@@ -137,14 +149,22 @@ def _restore_subjects(text: str) -> str:
     return "".join(pieces) + text[end:]
 
 
+def _denies_a_value(text: str, match: re.Match[str]) -> bool:
+    before = text[: match.start()].split()
+    previous = before[-1].lower().strip(",;:") if before else ""
+    return bool(previous) and previous not in _NEGATED_HEAD and "'" not in previous and not previous.endswith("n't")
+
+
 def _insert_denial_comma(text: str) -> str:
-    def comma(match: re.Match[str]) -> str:
-        before = text[: match.start()].split()
-        previous = before[-1].lower().strip(",;:") if before else ""
-        if not previous or previous in _NEGATED_HEAD or "'" in previous or previous.endswith("n't"):
-            return match.group(0)
-        return ", not "
-    return _RUN_ON_DENIAL.sub(comma, text)
+    return _RUN_ON_DENIAL.sub(lambda m: ", not " if _denies_a_value(text, m) else m.group(0), text)
+
+
+_DENIAL_AFTER_VALUE = re.compile(r",?\s+not\s+(?=(?:the\s+|a\s+|an\s+|on\s+|at\s+|in\s+)?[\w$€£¥])", re.IGNORECASE)
+
+
+def denial_follows_value(text: str) -> bool:
+    """"… York, not Leeds": a value asserted, then the one it replaces denied in the same sentence."""
+    return any(_denies_a_value(text, match) for match in _DENIAL_AFTER_VALUE.finditer(text))
 
 
 def _expand_informal_en(text: str) -> str:

@@ -24,7 +24,7 @@ _SCOPE_WORDS = re.compile(
     r"in\s+(?:all|every|each|any)\s+(?:of\s+)?(?:my\s+|the\s+|your\s+)?(?:memories|memory|places?|notes?|records?|entries|mentions?)|"
     r"across\s+(?:all\s+)?(?:my\s+|the\s+)?(?:memories|notes|records)|wherever\s+it\s+(?:appears|occurs)|"
     r"in\s+(?:all\s+(?:of\s+)?)?(?:my|the|our|your)\s+(?:[\w\-]+\s+){0,2}"
-    r"(?:info|information|docs?|documents?|documentation|details|data|pages?|notes|records|memories|entries)|"
+    r"(?:info|information|docs?|documents?|documentation|details|data|pages?|notes|records|memories|entries|stuff|things)|"
     r"from\s+now\s+on|going\s+forward|in\s+the\s+future|please|instead|as\s+well|too)\b\s*",
     re.IGNORECASE,
 )

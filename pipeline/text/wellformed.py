@@ -1,0 +1,102 @@
+"""The write gate: is a text fit to be stored as a memory?
+
+A memory is a complete statement about its subject: not a fragment ("The second one.", "Jake."),
+not chat ("You forgot mochi.", "是8点啦😂"), not a command, and not a correction that keeps the
+value it denies ("The user is from York, not Leeds.").
+"""
+
+from __future__ import annotations
+
+import re
+
+from pipeline.text.commands import contains_command
+from pipeline.text.fillers import without_emoji
+from pipeline.text.language import Language, has_cjk
+from pipeline.text.normalize import denial_follows_value, irregular_past_forms, tone_words
+
+_EN_AUXILIARIES = set(
+    """am is are was were be been being has have had do does did will would shall should can cannot
+    could may might must ought need needs""".split()
+)
+# Words after which an -s or -ed word is a noun or an adjective, not the verb ("the user's kids").
+_EN_NOUN_CONTEXT = set("the a an my his her their its our your this that these those some all no every each".split())
+_SHORT_TEXT_WORDS = 5
+# The speaker alone; "we" may be a household or a company writing its own knowledge base.
+_EN_FIRST_PERSON = set("i me my mine myself i'm i've i'd i'll".split())
+_ADDRESS = re.compile(r"\S+@\S+|https?://\S+|\bwww\.\S+")
+# Case matters: "IT tickets are filed …" names a department.
+_EN_PRONOUN_SUBJECT = re.compile(r"^(?:[Ii]t|[Tt]hat|[Tt]his|[Hh]e|[Ss]he|[Tt]hey|[Hh]im|[Hh]er|[Tt]hem|[Oo]ne|[Yy]ou|[Uu])\b")
+_EN_WORD = re.compile(r"[A-Za-z][A-Za-z'’\-]*")
+_LAUGHTER = re.compile(r"(?:[哈呵嘿嘻]{2,}|\b(?:ha){2,}h?\b|\bhe(?:he)+\b|\bxd\b)", re.IGNORECASE)
+_ZH_TAIL_PARTICLE = re.compile(r"[啦嘛呢哈呀哇哦吧噢咯喔](?=[。！!？?，,～~\s]|$)")
+_ZH_BAD_OPENING = re.compile(
+    r"^(?:是|不是|就是|对|对的|那个|这个|那家|这家|另一|另外一|第[一二三四五六七八九十两\d]+个|你|您|嗯|哦|啊)"
+)
+_ZH_DENIAL_KEPT = re.compile(r"[，,]\s*(?:而)?(?:不是|并非|而非)|(?:是|叫|为|在|住|用(?!户)|喝|吃|有)[^，,。不]{1,15}(?:而)?不是|而不是|而非")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _en_defect(text: str) -> str | None:
+    words = _EN_WORD.findall(_ADDRESS.sub("address", text))
+    lowered = [w.lower().replace("’", "'") for w in words]
+    if any(w in tone_words() for w in lowered) or _LAUGHTER.search(text):
+        return "chat noise"
+    if len(words) < 3:
+        return "a fragment, not a statement"
+    if any(w in _EN_FIRST_PERSON for w in lowered):
+        return "written in the first person"
+    if _EN_PRONOUN_SUBJECT.match(text.strip()):
+        return "its subject is a pronoun with nothing to refer to"
+    first = lowered[0]
+    if first in _EN_AUXILIARIES or first in irregular_past_forms() or (first.endswith("ed") and len(first) > 4):
+        return "it has no subject"
+    # Without a tagger a verb is guessed from its form, which misses plural subjects with a bare
+    # verb ("the kids attend …"): only short texts are judged by it.
+    if len(words) <= _SHORT_TEXT_WORDS and not _has_en_verb(lowered):
+        return "a fragment with no verb"
+    if denial_follows_value(text):
+        return "it keeps the value it denies"
+    return None
+
+
+def _has_en_verb(words: list[str]) -> bool:
+    past = irregular_past_forms()
+    for index, word in enumerate(words):
+        if word in _EN_AUXILIARIES or word in past:
+            return True
+        if index == 0 or "'" in word:
+            continue
+        previous = words[index - 1]
+        if previous in _EN_NOUN_CONTEXT or previous.endswith("'s"):
+            continue
+        if re.search(r"[a-z]{2}(?:s|ed)$", word) and not word.endswith(("ss", "us", "is")):
+            return True
+    return False
+
+
+def _zh_defect(text: str) -> str | None:
+    body = text.strip().rstrip("。.!！")
+    if _LAUGHTER.search(body) or _ZH_TAIL_PARTICLE.search(body):
+        return "chat noise"
+    if len(_CJK.findall(body)) < 4:
+        return "a fragment, not a statement"
+    if re.search(r"我(?!们)", body):
+        return "written in the first person"
+    if _ZH_BAD_OPENING.match(body):
+        return "it has no subject"
+    if _ZH_DENIAL_KEPT.search(body):
+        return "it keeps the value it denies"
+    return None
+
+
+def memory_defect(text: str, language: Language | None = None) -> str | None:
+    """Why `text` must not be written as a memory, or None when it may."""
+    if not text or not text.strip():
+        return "empty"
+    if without_emoji(text) != text:
+        return "chat noise"
+    if contains_command(text):
+        return "a command, not a fact"
+    if language == "zh" or (language is None and has_cjk(text)):
+        return _zh_defect(text)
+    return _en_defect(text)
