@@ -29,6 +29,7 @@ from pipeline.text.perspective import (
     finish_sentence,
     to_third_person,
 )
+from pipeline.text.references import resolve_pointer
 from pipeline.text.sentences import split_sentences, strip_terminal_punctuation
 from pipeline.text.subjects import relation_of, relations_named, subject_of
 from pipeline.text.values import Value, compatible_kinds, complete_unit, extract_values, same_value
@@ -893,6 +894,9 @@ def parse_statements(feedback: str, context: list[tuple[str, str]] | None = None
     nickname = _nickname_statement(feedback)
     if nickname:
         return [nickname]
+    pointed = _pointed_statement(feedback, context)
+    if pointed:
+        return [pointed]
     statements: list[ParsedStatement] = []
     for sentence in statement_sentences(feedback):
         if has_cjk(sentence) and detect_language(sentence) == "zh":
@@ -911,6 +915,18 @@ def parse_statements(feedback: str, context: list[tuple[str, str]] | None = None
     statements = _without_announcements(statements)
     _attach_change_signals(statements, feedback, context)
     return _deduplicate(statements)
+
+
+def _pointed_statement(feedback: str, context: list[tuple[str, str]]) -> ParsedStatement | None:
+    """"no, the second one": the answer it corrects, with the option meant in place of the wrong one."""
+    language = detect_language(feedback)
+    pointed = resolve_pointer(strip_fillers(feedback) or feedback, language, context)
+    if pointed is None:
+        return None
+    _, wrong, meant = pointed
+    statement = resolve_with_context(feedback, [wrong], [meant], language, context)
+    statement.corrective = True
+    return statement
 
 
 def _without_announcements(statements: list[ParsedStatement]) -> list[ParsedStatement]:

@@ -50,10 +50,11 @@ CASE_SETS = {
     "informal2_cases": 0.7,
     "fresh_cases": 0.38,
     "fresh2_cases": 0.55,
+    "fresh3_cases": 0.4,
 }
 # Cases of a held-out set in which the analyzer changed a memory that was to be kept, as measured
 # when the set was first scored (its failures are not read until the analyzer is reworked).
-KEPT_VIOLATIONS = {"fresh2_cases": 6}
+KEPT_VIOLATIONS = {"fresh2_cases": 6, "fresh3_cases": 2}
 
 
 @pytest.mark.parametrize(("name", "floor"), CASE_SETS.items())
@@ -71,6 +72,8 @@ def test_our_case_sets(name: str, floor: float) -> None:
     scope, kept = summary["by_check"]["scope"], summary["by_check"]["kept"]
     assert scope["passed"] == scope["total"], failures
     assert kept["total"] - kept["passed"] <= KEPT_VIOLATIONS.get(name, 0), failures
+    # The write gate lets no fragment, chat, command or kept denial into memory.
+    assert summary["broken_memories"] == 0, [(r.case_id, r.broken) for r in results if r.broken]
     judged_invalid = [r for r in results if r.update_type is None and r.error is None]
     assert judged_invalid and all(r.changes == [] for r in judged_invalid), "invalid feedback never writes"
 

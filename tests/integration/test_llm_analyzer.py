@@ -171,8 +171,8 @@ def test_instructions_in_feedback_cannot_widen_the_scope(llm: ScriptedLLM, index
     subject = analyzer(llm)
 
     classification = stages.classify(job, subject)
-    plan = stages.lookup(job, classification, index, subject)
-    stages.write(job, plan, index)
+    plan = stages.plan_lookup(job, classification, index, subject)
+    stages.write(job, plan.changes, index)
 
     offered = {c["id"] for r in llm.seen("conflicts") for c in r.data["candidates"]}
     assert theirs.id not in offered
@@ -180,6 +180,10 @@ def test_instructions_in_feedback_cannot_widen_the_scope(llm: ScriptedLLM, index
     assert other_users.status is MemoryStatus.ACTIVATED and other_users.memory_value == "The user likes swimming."
     everything = index.store.scroll_all(SearchScope(project_id="p1", user_id="u2"))
     assert [m.id for m in everything] == [theirs.id]
+    # Nor does the speaker's own memory give way to a command or a fragment: the write gate refuses both.
+    assert plan.changes == [] and plan.rejected
+    [own] = index.store.get([mine.id])
+    assert own.status is MemoryStatus.ACTIVATED and own.memory_value == "The user likes swimming."
 
 
 def test_the_conflicts_judgement_sees_the_feedback_and_the_conversation(llm: ScriptedLLM) -> None:

@@ -1,0 +1,135 @@
+"""Replies that only point at an option the conversation listed: "no, the second one", "是另一家".
+
+The options come from the recent turns ("Is it the Hilton or the Marriott?", "乐动健身还是超级猩猩？");
+the assistant's last answer holds the option it wrongly chose; the reply picks another. The
+corrected statement is that answer with the chosen option in place of the wrong one.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from pipeline.text.keyword import contains_term, replace_term
+from pipeline.text.language import Language, has_cjk
+from pipeline.text.sentences import split_sentences
+from pipeline.text.values import extract_values
+
+_DATA = Path(__file__).parent / "data" / "references.toml"
+_OTHER = "other"
+# How far back options are looked for: the question, the answer, and the turns before them.
+_TURNS = 4
+
+
+@dataclass(frozen=True)
+class _Words:
+    markers: re.Pattern[str]
+    ordinals: dict[str, int]
+    reference: re.Pattern[str]
+    alternatives: re.Pattern[str]
+
+
+def _alternation(words: list[str]) -> str:
+    return "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(words, key=len, reverse=True))
+
+
+@lru_cache(maxsize=1)
+def _words() -> dict[str, _Words]:
+    data = tomllib.loads(_DATA.read_text(encoding="utf-8"))
+    words = {}
+    for language, table in data.items():
+        pointers = {**{k: v for k, v in table["ordinals"].items()}, **{w: _OTHER for w in table["other"]}}
+        boundary = (r"\b", r"\b") if language == "en" else ("", "")
+        words[language] = _Words(
+            markers=re.compile(rf"{boundary[0]}(?:{_alternation(table['markers'])}){boundary[1]}", re.IGNORECASE),
+            ordinals=pointers,
+            reference=re.compile(rf"{boundary[0]}(?:{_alternation(list(pointers))}){boundary[1]}", re.IGNORECASE),
+            alternatives=re.compile(rf"\s*(?:{_alternation(table['alternatives'])})\s*" if language == "zh"
+                                    else rf"\s+(?:{_alternation(table['alternatives'])})\s+", re.IGNORECASE),
+        )
+    return words
+
+
+def pointer_of(feedback: str, language: Language) -> int | str | None:
+    """The option a reply points at (an index, or "other"), when pointing is all it does."""
+    words = _words()[language]
+    found = words.reference.search(feedback)
+    if not found:
+        return None
+    rest = words.reference.sub(" ", feedback, count=1)
+    rest = words.markers.sub(" ", rest)
+    if re.sub(r"[\W_]+", "", rest):
+        return None  # the reply says more than which option: the other rules read it
+    key = next(k for k in words.ordinals if re.fullmatch(re.escape(k).replace(r"\ ", r"\s+"), found.group(0), re.I))
+    return words.ordinals[key]
+
+
+def _options(sentence: str, language: Language) -> list[str]:
+    """The alternatives a sentence offers: its values of one kind, else the phrases around "or"/"还是"."""
+    values = extract_values(sentence)
+    kinds = [v.kind for v in values]
+    for kind in dict.fromkeys(kinds):
+        same = [v.text for v in values if v.kind == kind]
+        if len(same) >= 2:
+            return same
+    parts = _words()[language].alternatives.split(sentence.strip().rstrip("?？。.!！"))
+    if len(parts) < 2:
+        return []
+    separator = re.compile(r"[，,：:；;、]|是|选|去|在|用" if language == "zh" else r"[,:;]")
+    first = separator.split(parts[0])[-1].strip()
+    last = re.split(r"[，,。.;；]", parts[-1])[0].strip()
+    options = [first, *[p.strip() for p in parts[1:-1]], last]
+    return [re.sub(r"^(?:the|a|an)\s+|[吗呢啊呀]$", "", o, flags=re.IGNORECASE) for o in options if o]
+
+
+def _held_option(answer: str, options: list[str]) -> tuple[str, str] | None:
+    """(the answer's sentence, the option it states); a Latin option may match by its last words."""
+    for sentence in split_sentences(answer):
+        held = [o for o in options if contains_term(sentence, o)]
+        if len(held) == 1:
+            return sentence, held[0]
+    return None
+
+
+def resolve_pointer(feedback: str, language: Language, context: list[tuple[str, str]]) -> tuple[str, str, str] | None:
+    """(the answer sentence it corrects, the wrong option, the option meant), or None."""
+    pointer = pointer_of(feedback, language)
+    if pointer is None:
+        return None
+    turns = context[-_TURNS:]
+    answer = next((content for role, content in reversed(turns) if role == "assistant"), "")
+    if not answer:
+        return None
+    for _, content in reversed(turns):
+        for sentence in split_sentences(content):
+            options = _options(sentence, language)
+            if len(options) < 2:
+                continue
+            held = _held_option(answer, options)
+            if held is None:
+                continue
+            answer_sentence, wrong = held
+            if pointer == _OTHER:
+                others = [o for o in options if o != wrong]
+                if len(others) != 1:
+                    continue
+                meant = others[0]
+            else:
+                assert isinstance(pointer, int)
+                if not -len(options) <= pointer < len(options):
+                    continue
+                meant = options[pointer]
+            if meant != wrong:
+                return answer_sentence, wrong, meant
+    return None
+
+
+def corrected_answer(answer_sentence: str, wrong: str, meant: str) -> str:
+    return replace_term(answer_sentence, wrong, meant)
+
+
+def is_cjk_reply(feedback: str) -> bool:
+    return has_cjk(feedback)

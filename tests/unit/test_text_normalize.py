@@ -1,0 +1,60 @@
+"""Informal text in one canonical form before the offline rules read it."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.text.normalize import denial_follows_value, normalize
+
+
+@pytest.mark.parametrize(("typed", "canonical"), [
+    ("u forgot my bday", "you forgot my birthday"),
+    ("i moved here tmr lol", "I moved here tomorrow"),
+    ("ur right tbh", "you are right"),
+    ("ＡＢＣ公司在１２楼", "ABC公司在12楼"),
+    ("木有养猫", "没有养猫"),
+])
+def test_chat_spellings_become_words_and_tone_words_go(typed: str, canonical: str) -> None:
+    assert normalize(typed) == canonical
+
+
+@pytest.mark.parametrize(("typed", "canonical"), [
+    ("I'm from York not Leeds", "I'm from York, not Leeds"),
+    ("its the 3rd not the 13th", "its the 3rd, not the 13th"),
+    ("I do not like tea", "I do not like tea"),
+    ("I am not sure", "I am not sure"),
+])
+def test_a_denial_run_into_its_value_gets_its_comma_and_a_negated_verb_does_not(typed: str, canonical: str) -> None:
+    assert normalize(typed) == canonical
+
+
+def test_an_opening_label_is_dropped() -> None:
+    assert normalize("two fixes: I'm 41 not 40, and we moved to Leeds") == "I'm 41, not 40, and we moved to Leeds"
+    assert normalize("Meeting room: B2") == "Meeting room: B2"
+
+
+@pytest.mark.parametrize(("typed", "canonical"), [
+    ("got married last month!", "I got married last month!"),
+    ("just got married", "I just got married"),
+    ("switched to green tea", "I switched to green tea"),
+    ("Mostly just swim now", "I mostly just swim now"),
+    ("No more renting", "I do not rent anymore"),
+    ("you are right, moved to leeds", "you are right, I moved to leeds"),
+])
+def test_the_subject_chat_leaves_out_is_restored(typed: str, canonical: str) -> None:
+    assert normalize(typed) == canonical
+
+
+@pytest.mark.parametrize("typed", [
+    "ok got it", "never mind", "this app is so slow today, took a minute to load", "Need a hand?",
+])
+def test_no_subject_is_added_where_the_text_has_one_or_none_is_missing(typed: str) -> None:
+    assert not normalize(typed).startswith("I ")
+    assert " I took" not in normalize(typed)
+
+
+def test_a_denied_value_kept_beside_the_new_one_is_recognised() -> None:
+    assert denial_follows_value("The user is from York, not Leeds.")
+    assert denial_follows_value("The user likes tea not coffee.")
+    assert not denial_follows_value("The user does not like coffee.")
+    assert not denial_follows_value("The user is not vegetarian.")
