@@ -151,7 +151,7 @@ _EN_CEASED = re.compile(
     re.I,
 )
 _EN_PERSON_LEFT = re.compile(
-    r"^(?P<person>[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)\s+(?:has\s+|just\s+)*(?:left|quit|retired|moved\s+(?:over\s+)?to|"
+    r"^(?!(?:We|They|He|She|It|You|My|Our)\b)(?P<person>[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)\s+(?:has\s+|just\s+)*(?:left|quit|retired|moved\s+(?:over\s+)?to|"
     r"transferred\s+to|is\s+no\s+longer\s+(?:here|with\s+us|on\s+the\s+team)|is\s+gone)\b.*$"
 )
 # The value that took its place: "my doctor switched me to X", "I'm at X now", "I'm on X now".

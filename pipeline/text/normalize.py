@@ -179,6 +179,16 @@ def _expand_informal_en(text: str) -> str:
     return re.sub(r"[ \t]{2,}", " ", text)
 
 
+# ", and we moved to Leeds", "，另外女儿今年7岁了": a second independent statement, its own sentence.
+_EN_COORDINATED = re.compile(r"[,;]\s+(?:and\s+|also\s+|plus\s+)+(?P<subject>I|we|my|our|he|she|they|his|her|their)\b", re.IGNORECASE)
+_ZH_COORDINATED = re.compile(r"[，,；;]\s*(?=(?:另外|还有|而且|以及|再就是|然后)[，,]?)")
+
+
+def _split_coordinated(text: str) -> str:
+    text = _ZH_COORDINATED.sub("。", text)
+    return _EN_COORDINATED.sub(lambda m: ". " + m.group("subject")[0].upper() + m.group("subject")[1:], text)
+
+
 def normalize(text: str) -> str:
     """The canonical form of a feedback message; meaning is kept, only spelling changes."""
     text = _FULL_WIDTH.sub(_half_width, text or "").strip()
@@ -189,6 +199,7 @@ def normalize(text: str) -> str:
     label = _LABEL.match(text)
     if label and _LABEL_WORDS.match(label.group("label").strip()):
         text = text[label.end():]
+    text = _split_coordinated(text)
     if not has_cjk(text):
         text = _insert_denial_comma(text)
         text = _restore_subjects(text)
