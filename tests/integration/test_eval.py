@@ -51,10 +51,11 @@ CASE_SETS = {
     "fresh_cases": 0.38,
     "fresh2_cases": 0.55,
     "fresh3_cases": 0.4,
+    "fresh4_cases": 0.3,
 }
 # Cases of a held-out set in which the analyzer changed a memory that was to be kept, as measured
 # when the set was first scored (its failures are not read until the analyzer is reworked).
-KEPT_VIOLATIONS = {"fresh2_cases": 6, "fresh3_cases": 2}
+KEPT_VIOLATIONS = {"fresh2_cases": 6, "fresh3_cases": 2, "fresh4_cases": 1}
 
 
 @pytest.mark.parametrize(("name", "floor"), CASE_SETS.items())
