@@ -29,7 +29,7 @@ def test_a_denial_run_into_its_value_gets_its_comma_and_a_negated_verb_does_not(
 
 
 def test_an_opening_label_is_dropped() -> None:
-    assert normalize("two fixes: I'm 41 not 40, and we moved to Leeds") == "I'm 41, not 40, and we moved to Leeds"
+    assert normalize("two fixes: I'm 41 not 40, and we moved to Leeds") == "I'm 41, not 40. We moved to Leeds"
     assert normalize("Meeting room: B2") == "Meeting room: B2"
 
 
