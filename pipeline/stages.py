@@ -54,8 +54,12 @@ class Unresolved(Exception):
 
     def __init__(self, rejected: list[RejectedWrite]) -> None:
         self.rejected = rejected
-        reasons = "; ".join(f"{r.text!r}: {r.reason}" for r in rejected[:3])
-        super().__init__(f"no complete statement could be written ({reasons})")
+        super().__init__(unresolved_reason(rejected))
+
+
+def unresolved_reason(rejected: list[RejectedWrite]) -> str:
+    reasons = "; ".join(f"{r.text!r}: {r.reason}" for r in rejected[:3])
+    return f"no complete statement could be written ({reasons})"
 
 
 def lookup(

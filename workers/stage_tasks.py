@@ -60,7 +60,7 @@ def lookup_task(state: dict[str, Any]) -> dict[str, Any]:
         if lookup_plan.rejected:
             detail["rejected"] = [r.model_dump(mode="json") for r in lookup_plan.rejected]
             if not lookup_plan.changes:
-                return {**state, "plan": [], "unresolved": str(stages.Unresolved(lookup_plan.rejected))}
+                return {**state, "plan": [], "unresolved": stages.unresolved_reason(lookup_plan.rejected)}
     return {**state, "plan": plan}
 
 

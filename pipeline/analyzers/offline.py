@@ -73,7 +73,6 @@ class OfflineAnalyzer:
             return ValidityDecision(valid=True, reason="keyword replacement instruction")
         if is_gibberish(text):
             return ValidityDecision(valid=False, reason="gibberish: no recognisable words")
-        text = normalize(text)
         facts = _facts_only(text)
         if not facts:
             return ValidityDecision(valid=False, reason="a command to the memory system, not a fact")

@@ -10,12 +10,9 @@ from functools import lru_cache
 from pathlib import Path
 
 from pipeline.text.language import has_cjk
+from pipeline.text.lexicon import phrase_alternation
 
 _DATA = Path(__file__).parent / "data" / "commands.toml"
-
-
-def _alternation(words: list[str]) -> str:
-    return "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(words, key=len, reverse=True))
 
 
 @dataclass(frozen=True)
@@ -29,20 +26,20 @@ def _grammars() -> dict[str, _Grammar]:
     data = tomllib.loads(_DATA.read_text(encoding="utf-8"))
     en, zh = data["en"], data["zh"]
     en_imperative = re.compile(
-        rf"^(?:(?:{_alternation(en['openings'])})\s+)*(?:{_alternation(en['operations'])})\b"
-        rf".*?\b(?:{_alternation(en['objects'])})\b",
+        rf"^(?:(?:{phrase_alternation(en['openings'])})\s+)*(?:{phrase_alternation(en['operations'])})\b"
+        rf".*?\b(?:{phrase_alternation(en['objects'])})\b",
         re.IGNORECASE,
     )
     en_role = re.compile(
-        rf"^\W*\[?(?:{_alternation(en['role_labels'])})\]?\s*(?::|\]|>)|\b(?:{_alternation(en['role_phrases'])})\b",
+        rf"^\W*\[?(?:{phrase_alternation(en['role_labels'])})\]?\s*(?::|\]|>)|\b(?:{phrase_alternation(en['role_phrases'])})\b",
         re.IGNORECASE,
     )
     zh_imperative = re.compile(
-        rf"^(?:{_alternation(zh['openings'])})*(?:(?:{_alternation(zh['operations'])}).*?(?:{_alternation(zh['objects'])})"
-        rf"|.*?(?:{_alternation(zh['objects'])}).*?(?:{_alternation(zh['operations'])}))"
+        rf"^(?:{phrase_alternation(zh['openings'])})*(?:(?:{phrase_alternation(zh['operations'])}).*?(?:{phrase_alternation(zh['objects'])})"
+        rf"|.*?(?:{phrase_alternation(zh['objects'])}).*?(?:{phrase_alternation(zh['operations'])}))"
     )
     zh_role = re.compile(
-        rf"^\W*[\[【]?(?:{_alternation(zh['role_labels'])})[\]】]?\s*[:：]|{_alternation(zh['role_phrases'])}",
+        rf"^\W*[\[【]?(?:{phrase_alternation(zh['role_labels'])})[\]】]?\s*[:：]|{phrase_alternation(zh['role_phrases'])}",
         re.IGNORECASE,
     )
     return {"en": _Grammar(en_imperative, en_role), "zh": _Grammar(zh_imperative, zh_role)}

@@ -923,7 +923,7 @@ def _pointed_statement(feedback: str, context: list[tuple[str, str]]) -> ParsedS
     pointed = resolve_pointer(strip_fillers(feedback) or feedback, language, context)
     if pointed is None:
         return None
-    _, wrong, meant = pointed
+    wrong, meant = pointed
     statement = resolve_with_context(feedback, [wrong], [meant], language, context)
     statement.corrective = True
     return statement

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import re
-from functools import lru_cache
-from pathlib import Path
 
 from pipeline.text.fillers import without_emoji
 from pipeline.text.language import has_cjk, is_cjk_char

@@ -67,6 +67,11 @@ _ZH_DENIAL = re.compile(r"不|没有|没|从未|未曾|并非")
 _ZH_AVERSION = re.compile("|".join(ZH_NEGATIVE_VERBS))
 
 
+def phrase_alternation(phrases: object) -> str:
+    """A regex alternation of literal phrases, longest first, any run of spaces inside matching."""
+    return "|".join(re.escape(p).replace(r"\ ", r"\s+") for p in sorted(phrases, key=len, reverse=True))  # type: ignore[call-overload]
+
+
 # Whole English words of a 30k WordPiece vocabulary (bert-base-uncased's, Apache-2.0).
 _ENGLISH_WORDS_FILE = Path(__file__).parent / "data" / "en_words.txt"
 

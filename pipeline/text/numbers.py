@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from pipeline.text.lexicon import phrase_alternation
+
 EN_NUMBER_WORDS = {
     "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
     "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
@@ -11,9 +13,7 @@ EN_NUMBER_WORDS = {
     "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
     "hundred": 100, "dozen": 12, "a dozen": 12, "a couple of": 2, "a couple": 2, "couple of": 2,
 }
-EN_NUMBER_WORD_PATTERN = "|".join(
-    re.escape(word).replace(r"\ ", r"\s+") for word in sorted(EN_NUMBER_WORDS, key=len, reverse=True)
-)
+EN_NUMBER_WORD_PATTERN = phrase_alternation(EN_NUMBER_WORDS)
 ZH_NUMERALS = "零〇一二两三四五六七八九十百千万"
 _ZH_DIGITS = {
     "零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9,

@@ -5,15 +5,11 @@ from __future__ import annotations
 import re
 
 from pipeline.text.language import Language, detect_language
+from pipeline.text.normalize import irregular_past_forms
 
 _IRREGULAR_THIRD_PERSON = {"have": "has", "do": "does", "go": "goes", "be": "is", "am": "is"}
 # Forms that do not change with the subject (modals and past tenses).
-_INVARIANT = set(
-    """can cannot could will would shall should may might must was had did used ought
-    went ate drank drove bought taught told left spoke wrote got made took came saw gave found
-    thought knew became began grew met paid sold sent spent kept felt heard held lost built
-    brought caught fought flew ran sat stood understood quit""".split()
-)
+_INVARIANT = set("can cannot could will would shall should may might must used ought".split()) | irregular_past_forms()
 _ADVERBS = set(
     """also really still usually always never now often mostly actually just only sometimes
     definitely absolutely currently rarely generally normally typically mainly truly totally

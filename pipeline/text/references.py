@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from pipeline.text.keyword import contains_term, replace_term
-from pipeline.text.language import Language, has_cjk
+from pipeline.text.keyword import contains_term
+from pipeline.text.language import Language
+from pipeline.text.lexicon import phrase_alternation
 from pipeline.text.sentences import split_sentences
 from pipeline.text.values import extract_values
 
@@ -32,10 +33,6 @@ class _Words:
     alternatives: re.Pattern[str]
 
 
-def _alternation(words: list[str]) -> str:
-    return "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(words, key=len, reverse=True))
-
-
 @lru_cache(maxsize=1)
 def _words() -> dict[str, _Words]:
     data = tomllib.loads(_DATA.read_text(encoding="utf-8"))
@@ -44,11 +41,11 @@ def _words() -> dict[str, _Words]:
         pointers = {**{k: v for k, v in table["ordinals"].items()}, **{w: _OTHER for w in table["other"]}}
         boundary = (r"\b", r"\b") if language == "en" else ("", "")
         words[language] = _Words(
-            markers=re.compile(rf"{boundary[0]}(?:{_alternation(table['markers'])}){boundary[1]}", re.IGNORECASE),
+            markers=re.compile(rf"{boundary[0]}(?:{phrase_alternation(table['markers'])}){boundary[1]}", re.IGNORECASE),
             ordinals=pointers,
-            reference=re.compile(rf"{boundary[0]}(?:{_alternation(list(pointers))}){boundary[1]}", re.IGNORECASE),
-            alternatives=re.compile(rf"\s*(?:{_alternation(table['alternatives'])})\s*" if language == "zh"
-                                    else rf"\s+(?:{_alternation(table['alternatives'])})\s+", re.IGNORECASE),
+            reference=re.compile(rf"{boundary[0]}(?:{phrase_alternation(list(pointers))}){boundary[1]}", re.IGNORECASE),
+            alternatives=re.compile(rf"\s*(?:{phrase_alternation(table['alternatives'])})\s*" if language == "zh"
+                                    else rf"\s+(?:{phrase_alternation(table['alternatives'])})\s+", re.IGNORECASE),
         )
     return words
 
@@ -85,17 +82,17 @@ def _options(sentence: str, language: Language) -> list[str]:
     return [re.sub(r"^(?:the|a|an)\s+|[吗呢啊呀]$", "", o, flags=re.IGNORECASE) for o in options if o]
 
 
-def _held_option(answer: str, options: list[str]) -> tuple[str, str] | None:
-    """(the answer's sentence, the option it states); a Latin option may match by its last words."""
+def _held_option(answer: str, options: list[str]) -> str | None:
+    """The one option a sentence of the answer states."""
     for sentence in split_sentences(answer):
         held = [o for o in options if contains_term(sentence, o)]
         if len(held) == 1:
-            return sentence, held[0]
+            return held[0]
     return None
 
 
-def resolve_pointer(feedback: str, language: Language, context: list[tuple[str, str]]) -> tuple[str, str, str] | None:
-    """(the answer sentence it corrects, the wrong option, the option meant), or None."""
+def resolve_pointer(feedback: str, language: Language, context: list[tuple[str, str]]) -> tuple[str, str] | None:
+    """(the option the answer wrongly chose, the option meant), or None."""
     pointer = pointer_of(feedback, language)
     if pointer is None:
         return None
@@ -108,10 +105,9 @@ def resolve_pointer(feedback: str, language: Language, context: list[tuple[str, 
             options = _options(sentence, language)
             if len(options) < 2:
                 continue
-            held = _held_option(answer, options)
-            if held is None:
+            wrong = _held_option(answer, options)
+            if wrong is None:
                 continue
-            answer_sentence, wrong = held
             if pointer == _OTHER:
                 others = [o for o in options if o != wrong]
                 if len(others) != 1:
@@ -123,13 +119,5 @@ def resolve_pointer(feedback: str, language: Language, context: list[tuple[str, 
                     continue
                 meant = options[pointer]
             if meant != wrong:
-                return answer_sentence, wrong, meant
+                return wrong, meant
     return None
-
-
-def corrected_answer(answer_sentence: str, wrong: str, meant: str) -> str:
-    return replace_term(answer_sentence, wrong, meant)
-
-
-def is_cjk_reply(feedback: str) -> bool:
-    return has_cjk(feedback)

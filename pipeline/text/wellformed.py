@@ -8,6 +8,7 @@ value it denies ("The user is from York, not Leeds.").
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from pipeline.text.commands import contains_command
 from pipeline.text.fillers import without_emoji
@@ -89,6 +90,7 @@ def _zh_defect(text: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=4096)
 def memory_defect(text: str, language: Language | None = None) -> str | None:
     """Why `text` must not be written as a memory, or None when it may."""
     if not text or not text.strip():
