@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import asdict
+from functools import lru_cache
 
 from pipeline.embedding import Embedder, cosine
 from pipeline.models import (
@@ -28,6 +29,7 @@ from pipeline.text.intent import (
     without_request_clauses,
 )
 from pipeline.text.language import detect_language
+from pipeline.text.alignment import align, clauses
 from pipeline.text.commands import without_commands
 from pipeline.text.lexicon import content_terms
 from pipeline.text.normalize import normalize
@@ -49,6 +51,17 @@ def _facts_only(text: str) -> str:
     """The feedback in canonical form, without the commands hidden in it."""
     sentences = (without_commands(sentence) for sentence in split_sentences(normalize(text)))
     return " ".join(sentence for sentence in sentences if sentence.strip())
+
+
+def _last_answer(context: Sequence[Message]) -> str:
+    answers = [message.content for message in context[-_CONTEXT_TURNS:] if message.role == "assistant"]
+    return answers[-1] if answers else ""
+
+
+def _word_set(text: str) -> set[str]:
+    """Words (Latin) and characters (CJK), folded: enough to tell which statement a clause became."""
+    folded = text.casefold()
+    return set(re.findall(r"[a-z0-9]+", folded)) | set(re.findall(r"[\u4e00-\u9fff]", folded))
 
 
 def _has_first_person(text: str) -> bool:
@@ -168,6 +181,9 @@ class OfflineAnalyzer:
     ) -> list[ConflictDecision]:
         if not candidates:
             return []
+        aligned = self._aligned_decisions(statement, candidates, similarities, feedback, context)
+        if aligned:
+            return aligned
         if similarities is None or len(similarities) != len(candidates):
             similarities = self._similarities(statement.text, [c.memory_value for c in candidates])
         facts = StatementFacts(
@@ -193,6 +209,53 @@ class OfflineAnalyzer:
         else:
             self._keep_all_but_the_closest_denial(statement, candidates, decisions)
         return decisions
+
+    def _aligned_decisions(
+        self,
+        statement: CorrectedStatement,
+        candidates: list[MemoryRecord],
+        similarities: Sequence[float | None] | None,
+        feedback: str,
+        context: Sequence[Message],
+    ) -> list[ConflictDecision]:
+        """Memory-centric alignment of the statement's own clauses: each memory a clause corrects,
+        rewritten as its own sentence with the value substituted. Empty when nothing aligns."""
+        turns = tuple((message.role, message.content) for message in context)
+        owned = self._clauses_by_statement(feedback, turns).get(statement.text)
+        if not owned:
+            return []
+        memories = [candidate.memory_value for candidate in candidates]
+        if similarities is not None and len(similarities) != len(candidates):
+            similarities = None
+        alignments = align(owned, statement.language, memories, _last_answer(context), similarities)
+        if not alignments:
+            return []
+        by_index = {alignment.memory_index: alignment for alignment in alignments}
+        return [
+            ConflictDecision(
+                memory_id=candidate.id,
+                supersede=index in by_index,
+                reason=by_index[index].reason if index in by_index else "no value of it is corrected",
+                corrected_value=by_index[index].corrected if index in by_index else None,
+            )
+            for index, candidate in enumerate(candidates)
+        ]
+
+    @lru_cache(maxsize=256)  # noqa: B019 - the analyzer lives as long as its process
+    def _clauses_by_statement(self, feedback: str, turns: tuple[tuple[str, str], ...]) -> dict[str, list[str]]:
+        """Each clause of the feedback, given to the statement it most resembles."""
+        if not feedback or parse_keyword_replacement(feedback):
+            return {}
+        statements = self.classify(feedback, [Message(role=r, content=c) for r, c in turns]).statements
+        if not statements:
+            return {}
+        facts = _facts_only(feedback)
+        owned: dict[str, list[str]] = {}
+        for clause in clauses(facts, detect_language(facts)):
+            words = _word_set(clause)
+            owner = max(statements, key=lambda s: len(words & _word_set(s.text)))
+            owned.setdefault(owner.text, []).append(clause)
+        return owned
 
     @staticmethod
     def _keep_all_but_the_closest_denial(

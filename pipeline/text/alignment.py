@@ -1,0 +1,450 @@
+"""Memory-centric alignment: which stored memory a clause of feedback corrects, and how.
+
+The stored memory is clean text; the feedback is not. So the feedback is never rewritten into a
+memory: each clause is aligned with each candidate memory, and where a value the clause asserts
+(or denies) has a slot in the memory, the corrected memory is the memory's own sentence with that
+slot's value substituted. Three kinds of evidence, strongest first:
+
+1. an explicit contrast ("Patel, not Patil", "not the 12th but the 14th", "不是9点，是8点",
+   "from 1800 to 1950", "A改成B") whose old side the memory holds;
+2. a typed value (amount with unit, money, date, time, weekday, grade, name) the clause asserts,
+   in a memory that holds a value of a compatible kind and shares the clause's topic words or
+   names, or that holds the value the assistant's last answer stated;
+3. the same attribute frame with another filler ("blood type is O+" against "The user's blood
+   type is A positive", "闺蜜叫小媚" against "用户的闺蜜叫小美").
+
+Nothing here is specific to one domain: knowledge about words (units, kinds, stopwords) lives
+in the value and lexicon modules and their data.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from pipeline.text.fillers import strip_fillers
+from pipeline.text.keyword import find_term_spans
+from pipeline.text.language import Language, has_cjk
+from pipeline.text.lexicon import content_terms, lemma
+from pipeline.text.numbers import EN_NUMBER_WORD_PATTERN, EN_NUMBER_WORDS, leading_number, zh_numeral
+from pipeline.text.sentences import split_sentences
+from pipeline.text.values import Value, compatible_kinds, extract_values, same_value, styled_like, value_kind
+
+# --- what the clause says ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Contrast:
+    """An explicit "old → new" the clause states."""
+
+    old: str
+    new: str
+
+
+_ZH_SPAN = r"[^，,。；;！!？?\s、]{1,14}?"
+_ZH_PARTICLES = "啦哈呢嘛哦呀了的吧啊喔噢滴"
+_ZH_CONTRASTS = (
+    re.compile(rf"不是(?P<old>{_ZH_SPAN})[{_ZH_PARTICLES}]*[，,\s]*(?:而|就|应该|其实|实际上)?是(?P<new>{_ZH_SPAN})(?=[{_ZH_PARTICLES}，,。；;！!？?\s]|$)"),
+    re.compile(rf"是(?P<new>{_ZH_SPAN})[{_ZH_PARTICLES}]*[，,\s]*(?:而)?不是(?P<old>{_ZH_SPAN})(?=[{_ZH_PARTICLES}，,。；;！!？?\s]|$)"),
+    re.compile(rf"从(?P<old>{_ZH_SPAN})(?:改|换|变|涨|降|调|搬|升|跳)?(?:成|为|到)了?(?P<new>{_ZH_SPAN})(?=[{_ZH_PARTICLES}，,。；;！!？?\s]|$)"),
+    re.compile(rf"(?:把|将)?(?P<old>{_ZH_SPAN})(?:改成|改为|换成|变成|改到|换到|→|->)了?(?P<new>{_ZH_SPAN})(?=[{_ZH_PARTICLES}，,。；;！!？?\s]|$)"),
+)
+_EN_STOP_AT = re.compile(r"\s*(?:[,.;!?()]|\s(?:and|but|so|because|since|lol|tho|though|anymore|any more|now|either)\b|$)", re.I)
+_EN_ARTICLE = re.compile(r"^(?:the|a|an|on|at|in|to|my|our)\s+", re.I)
+_EN_NOT = re.compile(r"(?:^|[,;]?\s+)not\s+", re.I)
+_EN_ARROW = re.compile(r"(?P<old>[\w$€£¥.,:'’\-]+(?:\s+[\w$€£¥.,:'’\-]+){0,2})\s*(?:->|→|=>)\s*(?P<new>[^,;.!?]+)")
+_EN_FROM_TO = re.compile(r"\bfrom\s+(?P<old>[^,;.!?]+?)\s+to\s+(?P<new>[^,;.!?]+)", re.I)
+_EN_INSTEAD = re.compile(r"(?P<new>[\w$€£¥.:'’\-]+(?:\s+[\w$€£¥.:'’\-]+){0,2})\s+instead\s+of\s+(?P<old>[^,;.!?]+)", re.I)
+_EN_COPULA_TAIL = re.compile(r"(?:\b(?:is|are|was|were|it's|its|it\s+is|that's|they're|he's|she's|i'm|am)|['’]s)\s+(?P<rest>.+)$", re.I)
+
+
+def _clean_span(span: str, language: Language) -> str:
+    span = span.strip().strip("'\"“”‘’「」『』")
+    if language == "zh":
+        return span.strip(_ZH_PARTICLES + " ")
+    span = _EN_STOP_AT.split(span, maxsplit=1)[0]
+    span = _EN_ARTICLE.sub("", span.strip())
+    return span.strip(" '\"")
+
+
+_EN_TRAILING_FILLER = re.compile(r"(?:\s+(?:actually|really|tho|though|lol|now|anyway|btw|honestly|obviously|either))+$", re.I)
+
+
+def _last_words(text: str, old: str) -> str:
+    """The asserted side of "X not Y": the last value in X of Y's kind, else X's last words."""
+    text = _EN_TRAILING_FILLER.sub("", text.strip(" ,"))
+    old_slots = _slots(old)
+    old_kind = old_slots[0].kind if old_slots else ("name" if old[:1].isupper() else "")
+    if old_kind:
+        fitting = [v for v in _slots(text) if v.text.casefold() != old.casefold()
+                   and (v.kind == "name") == (old_kind == "name") and compatible_kinds(v.kind, old_kind)]
+        if fitting:
+            return fitting[-1].text
+    values = [v for v in _slots(text) if v.end >= len(text) - 1]
+    if values:
+        return values[-1].text
+    tail = _EN_COPULA_TAIL.search(text)
+    words = (tail.group("rest") if tail else text).split()
+    return " ".join(words[-max(1, min(len(old.split()), 3)):]).strip(" ,")
+
+
+def contrasts(clause: str, language: Language) -> list[Contrast]:
+    found: list[Contrast] = []
+    if language == "zh":
+        for pattern in _ZH_CONTRASTS:
+            for match in pattern.finditer(clause):
+                old, new = _clean_span(match.group("old"), "zh"), _clean_span(match.group("new"), "zh")
+                if old and new and old != new:
+                    found.append(Contrast(old, new))
+        return found
+    for pattern in (_EN_ARROW, _EN_FROM_TO, _EN_INSTEAD):
+        for match in pattern.finditer(clause):
+            old, new = _clean_span(match.group("old"), "en"), _clean_span(match.group("new"), "en")
+            if old and new and old.lower() != new.lower():
+                found.append(Contrast(old, new))
+    for match in _EN_NOT.finditer(clause):
+        before, after = clause[: match.start()].strip(" ,"), clause[match.end():]
+        old = _clean_span(after, "en")
+        if not old or len(old.split()) > 4:
+            continue
+        if before and not re.search(r"(?i)\b(?:do|does|did|is|are|was|were|am|have|has|can|will|would)$", before):
+            # "X, not Y": X's end is the new value.
+            new = _clean_span(_last_words(before, old), "en")
+        else:
+            # "not Y, (it's) X" / "not Y but X".
+            rest = after[len(after) - len(after.lstrip()):]
+            rest = re.split(r"(?i),\s*|\s+but\s+|\s*;\s*", rest, maxsplit=1)
+            if len(rest) < 2:
+                continue
+            tail = re.sub(r"(?i)^(?:it's|its|it\s+is|but|rather|actually|it\s+was)\s+", "", rest[1].strip())
+            new = _clean_span(tail, "en")
+            old = _clean_span(rest[0], "en")
+        if new and old and new.lower() != old.lower() and len(new.split()) <= 4:
+            found.append(Contrast(old, new))
+    return found
+
+
+_EN_NUMBER_WORD = re.compile(rf"(?<![A-Za-z\-])(?:{EN_NUMBER_WORD_PATTERN})(?![A-Za-z\-])", re.IGNORECASE)
+_ZH_BARE_NUMERAL = re.compile(r"(?<![\u4e00-\u9fff])[两一二三四五六七八九十]+(?=[只个位条辆台套间岁])")
+
+
+@lru_cache(maxsize=4096)
+def _slots_cached(text: str) -> tuple[Value, ...]:
+    values = list(extract_values(text))
+    taken = [(v.start, v.end) for v in values]
+    for match in _EN_NUMBER_WORD.finditer(text):
+        if match.group(0).lower() in ("one", "a couple", "couple of", "a couple of"):
+            continue  # "the one I liked", "a couple of things": rarely an amount worth correcting
+        if not any(s < match.end() and match.start() < e for s, e in taken):
+            values.append(Value(match.group(0), "number", match.start(), match.end()))
+    single = text.strip(" .!?,")
+    if re.fullmatch(r"[A-Z][\w'’\-]*(?:\s+[A-Z][\w'’\-]*){0,2}", single) and not values:
+        # A reply that is only a name ("Jake").
+        start = text.index(single)
+        values.append(Value(single, "name", start, start + len(single)))
+    return tuple(sorted(values, key=lambda v: v.start))
+
+
+def _slots(text: str) -> list[Value]:
+    return list(_slots_cached(text))
+
+
+def _amount(value: str) -> float | None:
+    amount = leading_number(value)
+    if amount is None:
+        words = value.lower().strip()
+        if words in EN_NUMBER_WORDS:
+            return float(EN_NUMBER_WORDS[words])
+        number = zh_numeral(re.sub(r"[^零〇一二两三四五六七八九十百千万]", "", value)) if has_cjk(value) else None
+        return float(number) if number is not None else None
+    return amount
+
+
+def _agree(said: str, held: Value) -> bool:
+    """Does a value the clause names stand for the memory's value ("the 12th" and "October 12")?"""
+    if same_value(said, held.text) or said.strip().lower() == held.text.strip().lower():
+        return True
+    said_digits = re.findall(r"\d+", said)
+    if held.kind == "date" and said_digits and said_digits == re.findall(r"\d+", held.text)[-len(said_digits):]:
+        return True
+    said_amount, held_amount = _amount(said), _amount(held.text)
+    return (
+        said_amount is not None and said_amount == held_amount
+        and compatible_kinds(held.kind, value_kind(said) if re.search(r"\d", said) else "number")
+    )
+
+
+# --- clauses -----------------------------------------------------------------------------------
+
+_EN_CLAUSE_BREAK = re.compile(r"\s*(?:;|,?\s+&\s+|,\s*(?:and|also|plus)\s+|\s+and\s+(?=\S+(?:\s+\S+)?\s+(?:is|are|was|went|moved|changed|turned|got|just|now)\b)|\s+and\s+(?=[\w'’]+['’]s\b)|,\s+(?=(?:my|our|his|her|their|the)\s))", re.I)
+_ZH_CLAUSE_BREAK = re.compile(r"[，,；;]\s*(?:另外|还有|而且|以及|然后)?|(?:另外|还有|而且)(?=\S)")
+_LABEL = re.compile(r"^(?:(?:\d+|two|three|a\s+couple|couple|few|some)\s+)?(?:things?|fixes|corrections?|updates?|changes?)\s*[:\-–—]\s*", re.I)
+
+
+def clauses(text: str, language: Language) -> list[str]:
+    """The clauses of a (normalised) feedback message, each a unit that can correct one memory."""
+    found: list[str] = []
+    for sentence in split_sentences(text):
+        sentence = _LABEL.sub("", strip_fillers(sentence).strip())
+        pattern = _ZH_CLAUSE_BREAK if language == "zh" else _EN_CLAUSE_BREAK
+        for part in pattern.split(sentence):
+            part = strip_fillers(part.strip(" ,"))
+            if part:
+                found.append(part)
+    return found
+
+
+# --- matching a clause to the memories -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Substitution:
+    memory_index: int
+    span: tuple[int, int]  # in the memory's text
+    new: str
+    score: float
+    reason: str
+
+
+@dataclass(frozen=True)
+class Alignment:
+    memory_index: int
+    corrected: str
+    reason: str
+    confidence: float
+
+
+_GENERIC = {"user", "用户", "user's", "people", "thing", "one", "time"}
+
+
+def _terms(text: str, language: Language, exclude: Sequence[str] = ()) -> set[str]:
+    return {t for t in content_terms(text, language, list(exclude)) if t not in _GENERIC and len(t) > 1}
+
+
+def _anchor(clause: str, clause_terms: set[str], memory: str, memory_values: list[Value], language: Language) -> float:
+    """How surely a clause talks about a memory: shared topic words, and names it repeats."""
+    memory_terms = _terms(memory, language, [v.text for v in memory_values if v.kind == "name"])
+    shared = len(clause_terms & memory_terms)
+    folded = clause.casefold()
+    names = sum(1 for v in memory_values if v.kind == "name" and v.text.casefold() in folded)
+    return shared + 2 * names
+
+
+def _magnitude_penalty(new: str, old: Value) -> float:
+    a, b = _amount(new), _amount(old.text)
+    if not a or not b or a <= 0 or b <= 0:
+        return 0.0
+    return min(2.0, abs(math.log10(a / b)))
+
+
+_BARE_DAY = re.compile(r"(?:the\s+)?(\d{1,2})(?:st|nd|rd|th)?")
+
+
+def _written_like(new: str, old: str) -> str:
+    """The new value in the old one's style: "8" for "7 years old" is "8 years old", "3rd" for
+    "March 13" is "March 3", "five" is "5"."""
+    if new.lower() in EN_NUMBER_WORDS and re.search(r"\d", old):
+        new = str(EN_NUMBER_WORDS[new.lower()])
+    day = _BARE_DAY.fullmatch(new.strip())
+    if day and value_kind(old) == "date" and len(re.findall(r"\d+", old)) >= 1:
+        return re.sub(r"\b\d{1,2}(?:st|nd|rd|th)?\b(?!,?\s*\d{4}\b)", day.group(1), old, count=1)
+    if value_kind(new) == "name" and not re.search(r"\d", new):
+        return new
+    return styled_like(new, old)
+
+
+def _substituted(memory: str, substitutions: list[Substitution]) -> str:
+    text = memory
+    for sub in sorted(substitutions, key=lambda s: s.span[0], reverse=True):
+        start, end = sub.span
+        old = memory[start:end]
+        new = _written_like(sub.new, old)
+        if old[:1].isupper() and new[:1].islower() and not has_cjk(new):
+            new = new[:1].upper() + new[1:]
+        text = text[:start] + new + text[end:]
+    return text
+
+
+def _contrast_substitutions(
+    contrast: Contrast, memories: Sequence[str], slots: list[list[Value]], anchors: list[float]
+) -> list[Substitution]:
+    found = []
+    for index, memory in enumerate(memories):
+        if find_term_spans(memory, contrast.new):
+            continue  # the memory already says the new value
+        spans = find_term_spans(memory, contrast.old)
+        if spans:
+            found.append(Substitution(index, spans[0], contrast.new, 6 + anchors[index], f"holds '{contrast.old}', which the feedback corrects to '{contrast.new}'"))
+            continue
+        for held in slots[index]:
+            if _agree(contrast.old, held):
+                found.append(Substitution(index, (held.start, held.end), contrast.new, 5 + anchors[index],
+                                          f"holds {held.text!r}, which the feedback corrects to '{contrast.new}'"))
+                break
+    return found
+
+
+def _value_substitutions(
+    said: Value, clause: str, memories: Sequence[str], slots: list[list[Value]], anchors: list[float],
+    answer_values: list[str], additive: bool,
+) -> list[Substitution]:
+    found = []
+    folded = clause.casefold()
+    for index, memory in enumerate(memories):
+        from_answer = any(any(_agree(a, held) for a in answer_values) for held in slots[index])
+        if anchors[index] < 1 and not from_answer:
+            continue
+        best: Substitution | None = None
+        for held in slots[index]:
+            if not compatible_kinds(held.kind, said.kind) or (said.kind == "name") != (held.kind == "name"):
+                continue
+            if held.kind == "name" and (additive or held.text.casefold() in folded):
+                # A name the clause repeats is what it talks about, not what it replaces; and
+                # "adopted a dog, her name's Biscuit" adds a name beside the others.
+                continue
+            answered = any(_agree(a, held) for a in answer_values)
+            score = (4 if answered else 2) + anchors[index] - _magnitude_penalty(said.text, held)
+            if held.kind == said.kind:
+                score += 0.5
+            if best is None or score > best.score:
+                best = Substitution(index, (held.start, held.end), said.text, score,
+                                    f"holds {held.text!r} where the feedback now says {said.text!r}")
+        if best is not None:
+            found.append(best)
+    return found
+
+
+_EN_DENIED_BEFORE = re.compile(r"(?i)\b(?:not|n't|no\s+longer|never|no\s+more|nor)(?:\s+[\w'’]+){0,3}\s+$|n't(?:\s+[\w'’]+){0,3}\s+$")
+_ZH_DENIED_BEFORE = re.compile(r"(?:不是|不在|不用|没有|没|不再|不|别)[\u4e00-\u9fff]{0,3}$")
+_EN_ADDITIVE = re.compile(r"(?i)\b(?:also|too|another|adopted|added|new\s+(?:puppy|kitten|baby)|as\s+well|in\s+addition)\b")
+_ZH_ADDITIVE = re.compile(r"也|还有|又|另外一|新养|再加")
+
+
+def _denied(clause: str, value: Value, language: Language) -> bool:
+    before = clause[: value.start]
+    return bool((_ZH_DENIED_BEFORE if language == "zh" else _EN_DENIED_BEFORE).search(before))
+
+
+_EN_FRAME = re.compile(r"(?P<head>.+?)\s+(?:is|are|was|'s|’s)\s+(?:now\s+|actually\s+|really\s+)?(?:named\s+|called\s+)?(?P<tail>.+)$", re.I)
+_ZH_FRAME = re.compile(r"(?P<head>[\u4e00-\u9fffA-Za-z]{2,8}?)(?:现在|其实|应该)?(?P<verb>叫|是|姓)(?P<tail>[^，,。；;！!？?\s]{1,10})")
+_EN_TAIL_END = re.compile(r"\s*(?:[,.;!?]|\s(?:in|on|at|for|since|from|and|but|with|who|which|that|because)\s|$)", re.I)
+
+
+def _frame_substitution(clause: str, language: Language, memories: Sequence[str]) -> list[Substitution]:
+    """The same attribute with another filler: "blood type is O+" against "blood type is A positive"."""
+    found = []
+    if language == "zh":
+        match = _ZH_FRAME.search(clause)
+        if not match:
+            return []
+        head, verb = match.group("head"), match.group("verb")
+        tail = match.group("tail").rstrip(_ZH_PARTICLES)
+        head_terms = _terms(head, "zh")
+        for index, memory in enumerate(memories):
+            for held in re.finditer(rf"(?:{re.escape(verb)})(?P<tail>[^，,。；;！!？?\s的]{{1,10}})", memory):
+                before = memory[: held.start()]
+                if head_terms and head_terms <= _terms(before[-8:], "zh") and held.group("tail") != tail and tail not in memory:
+                    found.append(Substitution(index, held.span("tail"), tail, 3.5, f"states {head} as {held.group('tail')!r}"))
+                    break
+        return found
+    match = _EN_FRAME.match(clause)
+    if not match:
+        return []
+    head_terms = _terms(match.group("head"), "en")
+    tail = _EN_TAIL_END.split(match.group("tail"), maxsplit=1)[0].strip(" '\"")
+    tail = re.sub(r"(?i)\s+(?:now|actually|tho|though|lol|too)$", "", tail)
+    if not head_terms or not tail or len(tail.split()) > 4:
+        return []
+    for index, memory in enumerate(memories):
+        held = _EN_FRAME.match(memory.rstrip("."))
+        if not held or tail.casefold() in memory.casefold():
+            continue
+        if not head_terms <= _terms(held.group("head"), "en"):
+            continue
+        start = held.start("tail")
+        old_tail = _EN_TAIL_END.split(held.group("tail"), maxsplit=1)[0]
+        if old_tail and old_tail.casefold() != tail.casefold() and len(old_tail.split()) <= 4:
+            found.append(Substitution(index, (start, start + len(old_tail)), tail, 3.5, f"states {match.group('head').strip()} as {old_tail!r}"))
+    return found
+
+
+def _clear_best(proposals: list[Substitution]) -> Substitution | None:
+    """The one clear best proposal: a tie between two memories is no decision."""
+    if not proposals:
+        return None
+    ranked = sorted(proposals, key=lambda s: s.score, reverse=True)
+    best = ranked[0]
+    rivals = [p for p in ranked[1:] if p.memory_index != best.memory_index]
+    if rivals and rivals[0].score >= best.score - 0.25:
+        return None
+    return best
+
+
+def _proposals(
+    clause: str, language: Language, memories: Sequence[str], answer: str, similarities: Sequence[float]
+) -> list[list[Substitution]]:
+    """For each thing the clause says (a contrast, a value, a frame), what it could substitute."""
+    slots = [_slots(memory) for memory in memories]
+    clause_slots = _slots(clause)
+    clause_terms = _terms(clause, language, [v.text for v in clause_slots if v.kind == "name"])
+    anchors = [_anchor(clause, clause_terms, memory, slots[i], language) + 2 * similarities[i]
+               for i, memory in enumerate(memories)]
+    found = list(contrasts(clause, language))
+    consumed = [text for contrast in found for text in (contrast.old, contrast.new)]
+    fresh = [v for v in clause_slots if not any(v.text in text or text in v.text for text in consumed)]
+    denied = [v for v in fresh if _denied(clause, v, language)]
+    # A value some memory already holds is what the clause talks about, not a new value.
+    asserted = [v for v in fresh if v not in denied and not any(_agree(v.text, h) for held in slots for h in held)]
+    for old in denied:
+        # "moved to Montreal, not in Toronto anymore": the denied value and the asserted one pair up.
+        partners = [v for v in asserted if (v.kind == "name") == (old.kind == "name") and compatible_kinds(old.kind, v.kind)]
+        if len(partners) == 1:
+            found.append(Contrast(old.text, partners[0].text))
+            asserted.remove(partners[0])
+    groups = [_contrast_substitutions(contrast, memories, slots, anchors) for contrast in found]
+    answer_values = [v.text for v in _slots(answer)] if answer else []
+    additive = bool((_ZH_ADDITIVE if language == "zh" else _EN_ADDITIVE).search(clause))
+    for said in asserted:
+        groups.append(_value_substitutions(said, clause, memories, slots, anchors, answer_values, additive))
+    if not any(groups) and not denied:
+        groups.append(_frame_substitution(clause, language, memories))
+    return [group for group in groups if group]
+
+
+def align(
+    clause_texts: Sequence[str], language: Language, memories: Sequence[str], answer: str = "",
+    similarities: Sequence[float | None] | None = None,
+) -> list[Alignment]:
+    """What the clauses correct among `memories`: one corrected sentence per memory they hit.
+
+    Every value a clause says proposes substitutions; the strongest proposals are taken first,
+    each memory slot is filled once, and a value whose best remaining memories tie is left out.
+    """
+    closeness = [max(0.0, sim or 0.0) for sim in (similarities or [None] * len(memories))]
+    groups = [group for clause in clause_texts for group in _proposals(clause, language, memories, answer, closeness)]
+    taken: dict[int, list[Substitution]] = {}
+    pending = sorted(groups, key=lambda g: max(s.score for s in g), reverse=True)
+    progress = True
+    while pending and progress:
+        # A value whose best memories tie may become clear once another value took one of them.
+        progress = False
+        for group in pending:
+            free = [s for s in group if not any(_overlap(s.span, t.span) for t in taken.get(s.memory_index, []))]
+            best = _clear_best(free)
+            if best is not None:
+                taken.setdefault(best.memory_index, []).append(best)
+                pending.remove(group)
+                progress = True
+                break
+    alignments = []
+    for index, subs in sorted(taken.items()):
+        confidence = min(1.0, max(s.score for s in subs) / 8)
+        alignments.append(Alignment(index, _substituted(memories[index], subs), "; ".join(s.reason for s in subs), round(confidence, 2)))
+    return alignments
+
+
+def _overlap(a: tuple[int, int], b: tuple[int, int]) -> bool:
+    return a[0] < b[1] and b[0] < a[1]
