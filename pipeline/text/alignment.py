@@ -190,10 +190,17 @@ def clauses(text: str, language: Language) -> list[str]:
     for sentence in split_sentences(text):
         sentence = _LABEL.sub("", strip_fillers(sentence).strip())
         pattern = _ZH_CLAUSE_BREAK if language == "zh" else _EN_CLAUSE_BREAK
+        parts: list[str] = []
         for part in pattern.split(sentence):
             part = strip_fillers(part.strip(" ,"))
-            if part:
-                found.append(part)
+            if not part:
+                continue
+            joined = (f"{parts[-1]}，{part}" if language == "zh" else f"{parts[-1]}, {part}") if parts else ""
+            if parts and len(contrasts(joined, language)) > len(contrasts(parts[-1], language)) + len(contrasts(part, language)):
+                parts[-1] = joined  # "是七点半啦，不是9点": one contrast across the comma
+            else:
+                parts.append(part)
+        found.extend(parts)
     return found
 
 
@@ -293,9 +300,12 @@ def _value_substitutions(
 ) -> list[Substitution]:
     found = []
     folded = clause.casefold()
+    holders = [i for i, held in enumerate(slots) if any(h.kind == said.kind for h in held)]
+    # A specific kind (a date, a time, money, a weekday…) only one memory holds needs no shared word.
+    only_holder = holders[0] if len(holders) == 1 and said.kind not in ("number", "name") else None
     for index, memory in enumerate(memories):
         from_answer = any(any(_agree(a, held) for a in answer_values) for held in slots[index])
-        if anchors[index] < 1 and not from_answer:
+        if anchors[index] < 1 and not from_answer and index != only_holder:
             continue
         best: Substitution | None = None
         for held in slots[index]:
@@ -404,7 +414,14 @@ def _proposals(
         if len(partners) == 1:
             found.append(Contrast(old.text, partners[0].text))
             asserted.remove(partners[0])
-    groups = [_contrast_substitutions(contrast, memories, slots, anchors) for contrast in found]
+    groups = []
+    for contrast in found:
+        group = _contrast_substitutions(contrast, memories, slots, anchors)
+        if group:
+            groups.append(group)
+        elif not _slots(contrast.old):
+            # "航班改到6月12号": no memory holds "航班" as a value; "6月12号" still stands as a new value.
+            asserted += [v for v in clause_slots if v.text == contrast.new and v not in asserted]
     answer_values = [v.text for v in _slots(answer)] if answer else []
     additive = bool((_ZH_ADDITIVE if language == "zh" else _EN_ADDITIVE).search(clause))
     for said in asserted:
