@@ -29,6 +29,7 @@ from pipeline.text.fillers import strip_fillers
 from pipeline.text.keyword import find_term_spans
 from pipeline.text.language import Language, has_cjk
 from pipeline.text.lexicon import content_terms, lemma
+from pipeline.text.perspective import finish_sentence, to_third_person
 from pipeline.text.numbers import EN_NUMBER_WORD_PATTERN, EN_NUMBER_WORDS, leading_number, zh_numeral
 from pipeline.text.sentences import split_sentences
 from pipeline.text.values import Value, compatible_kinds, extract_values, same_value, styled_like, value_kind
@@ -108,9 +109,9 @@ def contrasts(clause: str, language: Language) -> list[Contrast]:
     for match in _EN_NOT.finditer(clause):
         before, after = clause[: match.start()].strip(" ,"), clause[match.end():]
         old = _clean_span(after, "en")
-        if not old or len(old.split()) > 4:
-            continue
-        if before and not re.search(r"(?i)\b(?:do|does|did|is|are|was|were|am|have|has|can|will|would)$", before):
+        if not old or len(old.split()) > 4 or _EN_ENDED.match("not " + after):
+            continue  # "not a student anymore" says a fact ended; it names no new value
+        if before and not re.search(r"(?i)(?:\b(?:do|does|did|is|are|was|were|am|have|has|can|will|would)|['’](?:s|m|re))$", before):
             # "X, not Y": X's end is the new value.
             new = _clean_span(_last_words(before, old), "en")
         else:
@@ -179,8 +180,9 @@ def _agree(said: str, held: Value) -> bool:
 
 # --- clauses -----------------------------------------------------------------------------------
 
-_EN_CLAUSE_BREAK = re.compile(r"\s*(?:;|,?\s+&\s+|,\s*(?:and|also|plus)\s+|\s+and\s+(?=\S+(?:\s+\S+)?\s+(?:is|are|was|went|moved|changed|turned|got|just|now)\b)|\s+and\s+(?=[\w'’]+['’]s\b)|,\s+(?=(?:my|our|his|her|their|the)\s))", re.I)
+_EN_CLAUSE_BREAK = re.compile(r"\s*(?:;|,?\s+&\s+|,\s*(?:and|also|plus)\s+|\s+and\s+(?=\S+(?:\s+\S+)?\s+(?:is|are|was|went|moved|changed|turned|got|just|now)\b)|\s+and\s+(?=[\w'’]+['’]s\b)|,\s+(?=(?:my|our|his|her|their|the)\s)|,?\s+so\s+(?=\S+\s+\S+))", re.I)
 _ZH_CLAUSE_BREAK = re.compile(r"[，,；;]\s*(?:另外|还有|而且|以及|然后)?|(?:另外|还有|而且)(?=\S)")
+_LAUGHTER = re.compile(r"^[哈呵嘿嘻]{2,}[，,\s]*")
 _LABEL = re.compile(r"^(?:(?:\d+|two|three|a\s+couple|couple|few|some)\s+)?(?:things?|fixes|corrections?|updates?|changes?)\s*[:\-–—]\s*", re.I)
 
 
@@ -192,8 +194,8 @@ def clauses(text: str, language: Language) -> list[str]:
         pattern = _ZH_CLAUSE_BREAK if language == "zh" else _EN_CLAUSE_BREAK
         parts: list[str] = []
         for part in pattern.split(sentence):
-            part = strip_fillers(part.strip(" ,"))
-            if not part:
+            part = strip_fillers(_LAUGHTER.sub("", part.strip(" ,")))
+            if not re.search(r"\w", part):
                 continue
             joined = (f"{parts[-1]}，{part}" if language == "zh" else f"{parts[-1]}, {part}") if parts else ""
             if parts and len(contrasts(joined, language)) > len(contrasts(parts[-1], language)) + len(contrasts(part, language)):
@@ -271,6 +273,10 @@ def _substituted(memory: str, substitutions: list[Substitution]) -> str:
         new = _written_like(sub.new, old)
         if old[:1].isupper() and new[:1].islower() and not has_cjk(new):
             new = new[:1].upper() + new[1:]
+        for size in range(len(new) - 1, 0, -1):
+            if has_cjk(new[:size]) and text[:start].endswith(new[:size]):
+                new = new[size:]  # "晚上" + "晚上七点半": the memory already says the first part
+                break
         text = text[:start] + new + text[end:]
     return text
 
@@ -431,6 +437,52 @@ def _proposals(
     return [group for group in groups if group]
 
 
+_EN_ENDED = re.compile(
+    r"(?i)\b(?:not|n't|no\s+longer|never)\b(?P<what>.*?)\b(?:anymore|any\s+more|any\s+longer|now)\b|"
+    r"\bno\s+longer\b(?P<what2>.+)$|\bno\s+more\s+(?P<what3>.+)$"
+)
+_ZH_ENDED = re.compile(r"(?:不再|已经不|早就不|再也不|没再|不)(?P<what>[\u4e00-\u9fffA-Za-z]{1,8}?)(?:了|啦|咯|喽)")
+
+
+def _ended_terms(clause: str, language: Language) -> set[str]:
+    """What a clause says no longer holds ("not a student anymore", "不游泳了"): its content words."""
+    match = (_ZH_ENDED if language == "zh" else _EN_ENDED).search(clause)
+    if not match:
+        return set()
+    what = next((g for g in match.groups() if g), "")
+    return _terms(what, language)
+
+
+def _positive(clause: str, language: Language) -> bool:
+    return not (_ZH_ENDED if language == "zh" else _EN_ENDED).search(clause) and not _EN_DENIED_BEFORE.search(clause + " ") \
+        and not re.search(r"(?i)\b(?:not|n't|never|no)\b|不|没", clause) and len(_terms(clause, language)) >= 1
+
+
+def _ended_facts(
+    clause_texts: Sequence[str], language: Language, memories: Sequence[str], taken: set[int]
+) -> list[Alignment]:
+    """A clause that says a fact no longer holds ends the memory that states it; the new memory is
+    what the feedback says instead (its positive clause, in the third person)."""
+    found: list[Alignment] = []
+    for position, clause in enumerate(clause_texts):
+        ended = _ended_terms(clause, language)
+        if not ended:
+            continue
+        overlaps = [(len(ended & _terms(memory, language)), index) for index, memory in enumerate(memories)
+                    if index not in taken and not re.search(r"(?i)\b(?:not|n't|no\s+longer)\b|不再|不是|没有", memory)]
+        overlaps.sort(reverse=True)
+        if not overlaps or overlaps[0][0] < 1 or (len(overlaps) > 1 and overlaps[1][0] == overlaps[0][0]):
+            continue
+        index = overlaps[0][1]
+        siblings = [c for c in clause_texts[:position][::-1] + list(clause_texts[position + 1:]) if _positive(c, language)]
+        if not siblings:
+            continue
+        corrected = finish_sentence(to_third_person(siblings[0], language), language)
+        found.append(Alignment(index, corrected, f"the feedback says {' '.join(sorted(ended))} no longer holds", 0.5))
+        taken.add(index)
+    return found
+
+
 def align(
     clause_texts: Sequence[str], language: Language, memories: Sequence[str], answer: str = "",
     similarities: Sequence[float | None] | None = None,
@@ -456,7 +508,7 @@ def align(
                 pending.remove(group)
                 progress = True
                 break
-    alignments = []
+    alignments = _ended_facts(clause_texts, language, memories, set(taken))
     for index, subs in sorted(taken.items()):
         confidence = min(1.0, max(s.score for s in subs) / 8)
         alignments.append(Alignment(index, _substituted(memories[index], subs), "; ".join(s.reason for s in subs), round(confidence, 2)))
