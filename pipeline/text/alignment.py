@@ -43,6 +43,8 @@ class Contrast:
 
     old: str
     new: str
+    # The words the new value was read from, to re-read it beside the old value's neighbours.
+    source: str = ""
 
 
 _ZH_SPAN = r"[^，,。；;！!？?\s、]{1,14}?"
@@ -53,7 +55,7 @@ _ZH_CONTRASTS = (
     re.compile(rf"从(?P<old>{_ZH_SPAN})(?:改|换|变|涨|降|调|搬|升|跳)?(?:成|为|到)了?(?P<new>{_ZH_SPAN})(?=[{_ZH_PARTICLES}，,。；;！!？?\s]|$)"),
     re.compile(rf"(?:把|将)?(?P<old>{_ZH_SPAN})(?:改成|改为|换成|变成|改到|换到|→|->)了?(?P<new>{_ZH_SPAN})(?=[{_ZH_PARTICLES}，,。；;！!？?\s]|$)"),
 )
-_EN_STOP_AT = re.compile(r"\s*(?:[,.;!?()]|\s(?:and|but|so|because|since|lol|tho|though|anymore|any more|now|either)\b|$)", re.I)
+_EN_STOP_AT = re.compile(r"\s*(?:(?<!\d)[,.]|[,.](?!\d)|[;!?()]|\s(?:and|but|so|because|since|lol|tho|though|anymore|any more|now|either)\b|$)", re.I)
 _EN_ARTICLE = re.compile(r"^(?:the|a|an|on|at|in|to|my|our)\s+", re.I)
 _EN_NOT = re.compile(r"(?:^|[,;]?\s+)not\s+", re.I)
 _EN_ARROW = re.compile(r"(?P<old>[\w$€£¥.,:'’\-]+(?:\s+[\w$€£¥.,:'’\-]+){0,2})\s*(?:->|→|=>)\s*(?P<new>[^,;.!?]+)")
@@ -124,7 +126,7 @@ def contrasts(clause: str, language: Language) -> list[Contrast]:
             new = _clean_span(tail, "en")
             old = _clean_span(rest[0], "en")
         if new and old and new.lower() != old.lower() and len(new.split()) <= 4:
-            found.append(Contrast(old, new))
+            found.append(Contrast(old, new, before))
     return found
 
 
@@ -180,10 +182,10 @@ def _agree(said: str, held: Value) -> bool:
 
 # --- clauses -----------------------------------------------------------------------------------
 
-_EN_CLAUSE_BREAK = re.compile(r"\s*(?:;|,?\s+&\s+|,\s*(?:and|also|plus)\s+|\s+and\s+(?=\S+(?:\s+\S+)?\s+(?:is|are|was|went|moved|changed|turned|got|just|now)\b)|\s+and\s+(?=[\w'’]+['’]s\b)|,\s+(?=(?:my|our|his|her|their|the)\s)|,?\s+so\s+(?=\S+\s+\S+))", re.I)
+_EN_CLAUSE_BREAK = re.compile(r"\s*(?:;|,?\s+&\s+|,\s*(?:and|also|plus)\s+|\s+and\s+(?=\S+(?:\s+\S+)?\s+(?:is|are|was|went|moved|changed|turned|got|just|now)\b)|\s+and\s+(?=[\w'’]+['’]s\b)|,\s+(?=(?:my|our|his|her|their|the)\s)|,?\s+so\s+(?=\S+\s+\S+)|\s+\d[.)]\s+)", re.I)
 _ZH_CLAUSE_BREAK = re.compile(r"[，,；;]\s*(?:另外|还有|而且|以及|然后)?|(?:另外|还有|而且)(?=\S)")
 _LAUGHTER = re.compile(r"^[哈呵嘿嘻]{2,}[，,\s]*")
-_LABEL = re.compile(r"^(?:(?:\d+|two|three|a\s+couple|couple|few|some)\s+)?(?:things?|fixes|corrections?|updates?|changes?)\s*[:\-–—]\s*", re.I)
+_LABEL = re.compile(r"^(?:\d[.)]\s+|(?:(?:\d+|two|three|a\s+couple|couple|few|some)\s+)?(?:things?|fixes|corrections?|updates?|changes?)\s*[:\-–—]\s*)", re.I)
 
 
 def clauses(text: str, language: Language) -> list[str]:
@@ -290,7 +292,10 @@ def _contrast_substitutions(
             continue  # the memory already says the new value
         spans = find_term_spans(memory, contrast.old)
         if spans:
-            found.append(Substitution(index, spans[0], contrast.new, 6 + anchors[index], f"holds '{contrast.old}', which the feedback corrects to '{contrast.new}'"))
+            new = contrast.new
+            if not _slots(contrast.new) and not _slots(contrast.old):
+                new = _beside_neighbours(memory, spans[0], contrast.source) or new
+            found.append(Substitution(index, spans[0], new, 6 + anchors[index], f"holds '{contrast.old}', which the feedback corrects to '{new}'"))
             continue
         for held in slots[index]:
             if _agree(contrast.old, held):
@@ -298,6 +303,24 @@ def _contrast_substitutions(
                                           f"holds {held.text!r}, which the feedback corrects to '{contrast.new}'"))
                 break
     return found
+
+
+def _beside_neighbours(memory: str, span: tuple[int, int], source: str) -> str | None:
+    """"my title is senior data analyst now, not junior" against "a junior data analyst": the word
+    the feedback puts where the memory has the old one, between the same neighbours."""
+    if not source or has_cjk(memory):
+        return None
+    after = re.match(r"\s+([\w'’\-]+)", memory[span[1]:])
+    before = re.search(r"([\w'’\-]+)\s+$", memory[: span[0]])
+    if after:
+        match = re.search(rf"(?i)\b([\w'’\-]+)\s+{re.escape(after.group(1))}\b", source)
+        if match and _terms(match.group(1), "en"):
+            return match.group(1)
+    if before:
+        match = re.search(rf"(?i)\b{re.escape(before.group(1))}\s+([\w'’\-]+)", source)
+        if match and _terms(match.group(1), "en"):
+            return match.group(1)
+    return None
 
 
 def _value_substitutions(
