@@ -29,7 +29,7 @@ from pipeline.text.intent import (
     without_request_clauses,
 )
 from pipeline.text.language import detect_language
-from pipeline.text.alignment import align, clauses
+from pipeline.text.alignment import align, clauses, signals_change
 from pipeline.text.commands import without_commands
 from pipeline.text.lexicon import content_terms
 from pipeline.text.normalize import normalize
@@ -227,7 +227,9 @@ class OfflineAnalyzer:
         memories = [candidate.memory_value for candidate in candidates]
         if similarities is not None and len(similarities) != len(candidates):
             similarities = None
-        alignments = align(owned, statement.language, memories, _last_answer(context), similarities)
+        answer = _last_answer(context)
+        corrective = signals_change(_facts_only(feedback), answer)
+        alignments = align(owned, statement.language, memories, answer, similarities, corrective)
         if not alignments:
             return []
         by_index = {alignment.memory_index: alignment for alignment in alignments}

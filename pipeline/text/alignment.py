@@ -25,10 +25,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from pipeline.text.fillers import strip_fillers
+from pipeline.text.fillers import has_correction_cue, strip_fillers
 from pipeline.text.keyword import find_term_spans
 from pipeline.text.language import Language, has_cjk
-from pipeline.text.lexicon import content_terms, lemma
+from pipeline.text.lexicon import content_terms
+from pipeline.text.life_events import says_something_changed
 from pipeline.text.perspective import finish_sentence, to_third_person
 from pipeline.text.numbers import EN_NUMBER_WORD_PATTERN, EN_NUMBER_WORDS, leading_number, zh_numeral
 from pipeline.text.sentences import split_sentences
@@ -423,7 +424,8 @@ def _clear_best(proposals: list[Substitution]) -> Substitution | None:
 
 
 def _proposals(
-    clause: str, language: Language, memories: Sequence[str], answer: str, similarities: Sequence[float]
+    clause: str, language: Language, memories: Sequence[str], answer: str, similarities: Sequence[float],
+    corrective: bool,
 ) -> list[list[Substitution]]:
     """For each thing the clause says (a contrast, a value, a frame), what it could substitute."""
     slots = [_slots(memory) for memory in memories]
@@ -453,6 +455,10 @@ def _proposals(
             asserted += [v for v in clause_slots if v.text == contrast.new and v not in asserted]
     answer_values = [v.text for v in _slots(answer)] if answer else []
     additive = bool((_ZH_ADDITIVE if language == "zh" else _EN_ADDITIVE).search(clause))
+    if not corrective:
+        # A message that signals no change ("FYI the garage code is 7731") adds facts; only an
+        # explicit contrast replaces a value.
+        return [group for group in groups if group]
     for said in asserted:
         groups.append(_value_substitutions(said, clause, memories, slots, anchors, answer_values, additive))
     if not any(groups) and not denied:
@@ -506,9 +512,17 @@ def _ended_facts(
     return found
 
 
+_CHANGE_WORDS = re.compile(r"(?i)\b(?:new|now|actually|anymore|instead|changed?|switched|moved|turned|went)\b|了|现在|改|换|新")
+
+
+def signals_change(feedback: str, answer: str = "") -> bool:
+    """Whether a message reads as a correction or a change, not as a fact added beside the others."""
+    return bool(answer) or has_correction_cue(feedback) or says_something_changed(feedback) or bool(_CHANGE_WORDS.search(feedback))
+
+
 def align(
     clause_texts: Sequence[str], language: Language, memories: Sequence[str], answer: str = "",
-    similarities: Sequence[float | None] | None = None,
+    similarities: Sequence[float | None] | None = None, corrective: bool = True,
 ) -> list[Alignment]:
     """What the clauses correct among `memories`: one corrected sentence per memory they hit.
 
@@ -516,7 +530,7 @@ def align(
     each memory slot is filled once, and a value whose best remaining memories tie is left out.
     """
     closeness = [max(0.0, sim or 0.0) for sim in (similarities or [None] * len(memories))]
-    groups = [group for clause in clause_texts for group in _proposals(clause, language, memories, answer, closeness)]
+    groups = [group for clause in clause_texts for group in _proposals(clause, language, memories, answer, closeness, corrective)]
     taken: dict[int, list[Substitution]] = {}
     pending = sorted(groups, key=lambda g: max(s.score for s in g), reverse=True)
     progress = True

@@ -62,7 +62,7 @@ def analyzer_cost(analyzer: OfflineAnalyzer, cases: list[FeedbackCase], rounds: 
             if analyzer.judge_validity(case.feedback.feedback_content, context).valid:
                 classification = analyzer.classify(case.feedback.feedback_content, context)
                 for statement in classification.statements:
-                    analyzer.judge_conflicts(statement, candidates)
+                    analyzer.judge_conflicts(statement, candidates, None, case.feedback.feedback_content, context)
             if round_number:
                 samples.append((time.perf_counter() - started) * 1000)
     return samples

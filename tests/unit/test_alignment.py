@@ -1,0 +1,93 @@
+"""Memory-centric alignment: the memory a clause corrects, rewritten as its own sentence."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.text.alignment import align, clauses, contrasts
+from pipeline.text.normalize import normalize
+
+
+def _corrections(feedback: str, memories: list[str], language: str = "en", answer: str = "") -> dict[int, str]:
+    found = align(clauses(normalize(feedback), language), language, memories, answer)  # type: ignore[arg-type]
+    return {alignment.memory_index: alignment.corrected for alignment in found}
+
+
+def test_a_denied_number_word_is_substituted_in_the_memorys_own_sentence() -> None:
+    memories = ["The user's parrot Kiwi is 3 years old.", "The user's parrot Kiwi eats sunflower seeds."]
+    assert _corrections("kiwi's seven tbh not three 🦜", memories) == {0: "The user's parrot Kiwi is 7 years old."}
+
+
+def test_each_clause_of_a_message_corrects_its_own_memory() -> None:
+    memories = [
+        "The user's gym membership costs $45 per month.",
+        "The user's phone plan costs $30 per month.",
+        "The user's gym is open until 10 pm.",
+    ]
+    corrected = _corrections("gym went up to 52 and the phone plan is 35 now", memories)
+    assert corrected == {
+        0: "The user's gym membership costs $52 per month.",
+        1: "The user's phone plan costs $35 per month.",
+    }
+
+
+def test_a_value_of_a_kind_only_one_memory_holds_needs_no_shared_word() -> None:
+    memories = ["The user's dentist appointment is on May 9.", "The user's dentist is Dr. Okafor."]
+    assert _corrections("it's may 11 actually", memories) == {0: "The user's dentist appointment is on May 11."}
+
+
+def test_a_bare_name_replies_to_the_value_the_assistant_just_stated() -> None:
+    memories = ["The user's niece is named Clara.", "The user's niece lives in Bristol."]
+    corrected = _corrections("no, Carla", memories, answer="I'll remind you to send Clara a card.")
+    assert corrected == {0: "The user's niece is named Carla."}
+
+
+def test_a_name_the_feedback_repeats_is_what_it_talks_about_not_what_it_replaces() -> None:
+    memories = ["The Leeds office opens at 9 am.", "The York office opens at 8 am."]
+    assert _corrections("the Leeds office opens at 10 am now", memories) == {0: "The Leeds office opens at 10 am."}
+
+
+def test_two_equally_likely_memories_are_left_alone() -> None:
+    memories = ["The user's brother is 30 years old.", "The user's cousin is 30 years old."]
+    assert _corrections("he's 31 now", memories) == {}
+
+
+def test_a_contrast_across_a_chinese_comma_is_one_clause() -> None:
+    assert clauses("是周五啦，不是周四", "zh") == ["是周五，不是周四"]
+    memories = ["用户每周四去游泳。", "用户住在杭州。"]
+    assert _corrections("是周五啦，不是周四", memories, "zh") == {0: "用户每周五去游泳。"}
+
+
+def test_chinese_measure_words_make_values() -> None:
+    memories = ["用户每天喝三杯咖啡。", "用户喜欢喝绿茶。"]
+    assert _corrections("现在一天两杯了 不是三杯", memories, "zh") == {0: "用户每天喝两杯咖啡。"}
+
+
+def test_the_same_attribute_frame_with_another_filler() -> None:
+    memories = ["The user's shoe size is 42.", "The user's favourite colour is green."]
+    assert _corrections("favourite colour is teal actually", memories) == {1: "The user's favourite colour is teal."}
+
+
+def test_a_fact_that_no_longer_holds_is_replaced_by_what_the_feedback_says_instead() -> None:
+    memories = ["The user is a vegetarian.", "The user lives in Cardiff."]
+    corrected = _corrections("started eating fish again so not a vegetarian anymore", memories)
+    assert corrected == {0: "The user started eating fish again."}
+
+
+@pytest.mark.parametrize(
+    ("clause", "language", "old", "new"),
+    [
+        ("its Hughes not Hewes", "en", "Hewes", "Hughes"),
+        ("not the 5th but the 15th", "en", "5th", "15th"),
+        ("the fee went from 20 to 25", "en", "20", "25"),
+        ("不是李老师，是王老师", "zh", "李老师", "王老师"),
+        ("把周二改成周三", "zh", "周二", "周三"),
+    ],
+)
+def test_explicit_contrasts(clause: str, language: str, old: str, new: str) -> None:
+    found = contrasts(clause, language)  # type: ignore[arg-type]
+    assert [(c.old, c.new) for c in found] == [(old, new)]
+
+
+def test_a_fact_that_ended_is_no_contrast() -> None:
+    assert contrasts("I'm not a smoker anymore", "en") == []
