@@ -30,6 +30,7 @@ from pipeline.text.intent import (
 )
 from pipeline.text.language import detect_language
 from pipeline.text.alignment import align, clauses, signals_change
+from pipeline.text.answer_context import last_answer
 from pipeline.text.commands import without_commands
 from pipeline.text.lexicon import content_terms
 from pipeline.text.normalize import normalize
@@ -51,11 +52,6 @@ def _facts_only(text: str) -> str:
     """The feedback in canonical form, without the commands hidden in it."""
     sentences = (without_commands(sentence) for sentence in split_sentences(normalize(text)))
     return " ".join(sentence for sentence in sentences if sentence.strip())
-
-
-def _last_answer(context: Sequence[Message]) -> str:
-    answers = [message.content for message in context[-_CONTEXT_TURNS:] if message.role == "assistant"]
-    return answers[-1] if answers else ""
 
 
 def _word_set(text: str) -> set[str]:
@@ -220,16 +216,15 @@ class OfflineAnalyzer:
     ) -> list[ConflictDecision]:
         """Memory-centric alignment of the statement's own clauses: each memory a clause corrects,
         rewritten as its own sentence with the value substituted. Empty when nothing aligns."""
-        turns = tuple((message.role, message.content) for message in context)
-        owned = self._clauses_by_statement(feedback, turns).get(statement.text)
+        turns = tuple(_context_pairs(list(context)))
+        by_statement, corrective = self._clauses_by_statement(feedback, turns)
+        owned = by_statement.get(statement.text)
         if not owned:
             return []
         memories = [candidate.memory_value for candidate in candidates]
         if similarities is not None and len(similarities) != len(candidates):
             similarities = None
-        answer = _last_answer(context)
-        corrective = signals_change(_facts_only(feedback), answer)
-        alignments = align(owned, statement.language, memories, answer, similarities, corrective)
+        alignments = align(owned, statement.language, memories, last_answer(list(turns)), similarities, corrective)
         if not alignments:
             return []
         by_index = {alignment.memory_index: alignment for alignment in alignments}
@@ -244,20 +239,21 @@ class OfflineAnalyzer:
         ]
 
     @lru_cache(maxsize=256)  # noqa: B019 - the analyzer lives as long as its process
-    def _clauses_by_statement(self, feedback: str, turns: tuple[tuple[str, str], ...]) -> dict[str, list[str]]:
-        """Each clause of the feedback, given to the statement it most resembles."""
+    def _clauses_by_statement(
+        self, feedback: str, turns: tuple[tuple[str, str], ...]
+    ) -> tuple[dict[str, list[str]], bool]:
+        """Each clause of the feedback, given to the statement it most resembles, and whether the
+        feedback signals a change at all."""
         if not feedback or parse_keyword_replacement(feedback):
-            return {}
+            return {}, False
         statements = self.classify(feedback, [Message(role=r, content=c) for r, c in turns]).statements
-        if not statements:
-            return {}
         facts = _facts_only(feedback)
         owned: dict[str, list[str]] = {}
-        for clause in clauses(facts, detect_language(facts)):
+        for clause in clauses(facts, detect_language(facts)) if statements else []:
             words = _word_set(clause)
             owner = max(statements, key=lambda s: len(words & _word_set(s.text)))
             owned.setdefault(owner.text, []).append(clause)
-        return owned
+        return owned, signals_change(facts, last_answer(list(turns)))
 
     @staticmethod
     def _keep_all_but_the_closest_denial(

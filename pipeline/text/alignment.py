@@ -132,7 +132,6 @@ def contrasts(clause: str, language: Language) -> list[Contrast]:
 
 
 _EN_NUMBER_WORD = re.compile(rf"(?<![A-Za-z\-])(?:{EN_NUMBER_WORD_PATTERN})(?![A-Za-z\-])", re.IGNORECASE)
-_ZH_BARE_NUMERAL = re.compile(r"(?<![\u4e00-\u9fff])[两一二三四五六七八九十]+(?=[只个位条辆台套间岁])")
 
 
 @lru_cache(maxsize=4096)
@@ -157,12 +156,10 @@ def _slots(text: str) -> list[Value]:
 
 
 def _amount(value: str) -> float | None:
+    """The value's amount; a Chinese value may open with words before its numeral ("晚上七点半")."""
     amount = leading_number(value)
-    if amount is None:
-        words = value.lower().strip()
-        if words in EN_NUMBER_WORDS:
-            return float(EN_NUMBER_WORDS[words])
-        number = zh_numeral(re.sub(r"[^零〇一二两三四五六七八九十百千万]", "", value)) if has_cjk(value) else None
+    if amount is None and has_cjk(value):
+        number = zh_numeral(re.sub(r"[^零〇一二两三四五六七八九十百千万]", "", value))
         return float(number) if number is not None else None
     return amount
 
@@ -192,9 +189,9 @@ _LABEL = re.compile(r"^(?:\d[.)]\s+|(?:(?:\d+|two|three|a\s+couple|couple|few|so
 def clauses(text: str, language: Language) -> list[str]:
     """The clauses of a (normalised) feedback message, each a unit that can correct one memory."""
     found: list[str] = []
+    pattern = _ZH_CLAUSE_BREAK if language == "zh" else _EN_CLAUSE_BREAK
     for sentence in split_sentences(text):
         sentence = _LABEL.sub("", strip_fillers(sentence).strip())
-        pattern = _ZH_CLAUSE_BREAK if language == "zh" else _EN_CLAUSE_BREAK
         parts: list[str] = []
         for part in pattern.split(sentence):
             part = strip_fillers(_LAUGHTER.sub("", part.strip(" ,")))
@@ -482,9 +479,12 @@ def _ended_terms(clause: str, language: Language) -> set[str]:
     return _terms(what, language)
 
 
+_NEGATION = re.compile(r"(?i)\b(?:not|never|no|nor)\b|n't|不|没")
+
+
 def _positive(clause: str, language: Language) -> bool:
-    return not (_ZH_ENDED if language == "zh" else _EN_ENDED).search(clause) and not _EN_DENIED_BEFORE.search(clause + " ") \
-        and not re.search(r"(?i)\b(?:not|n't|never|no)\b|不|没", clause) and len(_terms(clause, language)) >= 1
+    """A clause that states something (no negation at all) about at least one content word."""
+    return not _NEGATION.search(clause) and len(_terms(clause, language)) >= 1
 
 
 def _ended_facts(

@@ -4,10 +4,7 @@ each clause supersedes its own memory, rewritten as that memory's sentence with 
 from __future__ import annotations
 
 from api.client import MemfeedClient
-
-
-def _active_values(client: MemfeedClient, user_id: str) -> list[str]:
-    return [m["memory_value"] for m in client.get_memory(user_id, size=200)["memory_detail_list"]]
+from tests.support.memories import active_values
 
 
 def test_two_informal_corrections_in_one_message_each_rewrite_their_memory(client: MemfeedClient, user_id: str) -> None:
@@ -16,7 +13,7 @@ def test_two_informal_corrections_in_one_message_each_rewrite_their_memory(clien
         {"role": "user", "content": "My daughter Ana is 9 years old."},
         {"role": "user", "content": "I live in Porto."},
     ], async_mode=False)
-    before = _active_values(client, user_id)
+    before = active_values(client, user_id)
     [rent] = [v for v in before if "1,500" in v]
     [age] = [v for v in before if "Ana" in v]
     [city] = [v for v in before if "Porto" in v]
@@ -26,7 +23,7 @@ def test_two_informal_corrections_in_one_message_each_rewrite_their_memory(clien
     assert status["status"] == "completed" and status["outcome"] == "applied", status
     updates = {c["before"]: c["after"] for c in status["changes"] if c["action"] == "update"}
     assert updates == {rent: rent.replace("1,500", "1,650"), age: age.replace("9", "10")}
-    values = _active_values(client, user_id)
+    values = active_values(client, user_id)
     assert rent not in values and age not in values and city in values
     assert not [c for c in status["changes"] if c["action"] == "add"], "nothing beside the rewritten memories"
     top = client.search("How much is my rent?", user_id)[0]
@@ -38,7 +35,7 @@ def test_a_chinese_contrast_split_by_a_comma_rewrites_the_memory(client: Memfeed
         {"role": "user", "content": "我每周四晚上去游泳。"},
         {"role": "user", "content": "我住在杭州。"},
     ], async_mode=False)
-    before = _active_values(client, user_id)
+    before = active_values(client, user_id)
     [swim] = [v for v in before if "游泳" in v]
 
     status = client.wait(client.add_feedback(user_id, "是周五啦，不是周四😂"))
@@ -47,4 +44,4 @@ def test_a_chinese_contrast_split_by_a_comma_rewrites_the_memory(client: Memfeed
     [change] = status["changes"]
     assert change["action"] == "update" and change["before"] == swim
     assert change["after"] == swim.replace("周四", "周五")
-    assert any("杭州" in v for v in _active_values(client, user_id))
+    assert any("杭州" in v for v in active_values(client, user_id))

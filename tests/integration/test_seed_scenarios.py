@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 from api.client import MemfeedClient
-
-
-def _active_values(client: MemfeedClient, user_id: str) -> list[str]:
-    return [m["memory_value"] for m in client.get_memory(user_id, size=200)["memory_detail_list"]]
+from tests.support.memories import active_values
 
 
 def test_knowledgebase_limit_is_corrected_and_ranks_first(client: MemfeedClient, user_id: str) -> None:
@@ -70,7 +67,7 @@ def test_a_new_knowledgebase_fact_is_written_into_the_knowledgebase(client: Memf
     results = client.search("What is the purchase limit for office software?", "someone-else",
                             knowledgebase_ids=[kb_id])
     assert "600 CNY" in results[0]["memory_value"]
-    assert not any("600 CNY" in v for v in _active_values(client, user_id)), "not one of the user's own memories"
+    assert not any("600 CNY" in v for v in active_values(client, user_id)), "not one of the user's own memories"
 
     # A fact about the user stays the user's, whatever knowledge bases the feedback allows.
     mine = client.wait(client.add_feedback(user_id, "I'm allergic to shellfish.", allow_knowledgebase_ids=[kb_id]))
@@ -88,7 +85,7 @@ def test_chinese_negated_preference_supersedes_the_old_one(client: MemfeedClient
     status = client.wait(client.add_feedback(user_id, "实际上我不喜欢游泳", conversation_id="0610"))
 
     assert status["outcome"] == "applied" and status["update_type"] == "semantic_update"
-    values = _active_values(client, user_id)
+    values = active_values(client, user_id)
     assert "用户喜欢游泳。" not in values
     assert any("不喜欢游泳" in v for v in values)
     top = client.search("用户喜欢游泳吗？", user_id)[0]
@@ -118,7 +115,7 @@ def test_a_replacement_of_a_function_word_or_with_no_target_is_refused(client: M
     client.add_message(user_id, "c-car", [
         {"role": "user", "content": "My car is red."}, {"role": "user", "content": "我的车是红色的。"},
     ], async_mode=False)
-    before = sorted(_active_values(client, user_id))
+    before = sorted(active_values(client, user_id))
 
     for feedback, why in [("Replace 'the' with 'X' everywhere", "function word"),
                           ("将'的'统一替换为'X'", "function word"),
@@ -128,12 +125,12 @@ def test_a_replacement_of_a_function_word_or_with_no_target_is_refused(client: M
         assert why in status["reason"] and status["changes"] == []
         assert status["stages"]["lookup"]["detail"]["refused"]
         assert status["stages"]["write"]["state"] == "skipped"
-    assert sorted(_active_values(client, user_id)) == before
+    assert sorted(active_values(client, user_id)) == before
 
 
 def test_thanks_is_ignored_and_writes_nothing(client: MemfeedClient, user_id: str) -> None:
     client.add_message(user_id, "c1", [{"role": "user", "content": "I live in Berlin."}], async_mode=False)
-    before = _active_values(client, user_id)
+    before = active_values(client, user_id)
 
     status = client.wait(client.add_feedback(user_id, "thanks!"))
 
@@ -142,7 +139,7 @@ def test_thanks_is_ignored_and_writes_nothing(client: MemfeedClient, user_id: st
     assert status["changes"] == []
     assert status["stages"]["validate"]["state"] == "done"
     assert {status["stages"][s]["state"] for s in ("classify", "lookup", "write")} == {"skipped"}
-    assert _active_values(client, user_id) == before == ["The user lives in Berlin."]
+    assert active_values(client, user_id) == before == ["The user lives in Berlin."]
 
 
 def test_new_fact_is_added_when_it_contradicts_nothing(client: MemfeedClient, user_id: str) -> None:
@@ -151,7 +148,7 @@ def test_new_fact_is_added_when_it_contradicts_nothing(client: MemfeedClient, us
     assert status["outcome"] == "applied"
     [change] = status["changes"]
     assert change["action"] == "add" and change["before"] is None
-    assert any("shellfish" in v for v in _active_values(client, user_id))
+    assert any("shellfish" in v for v in active_values(client, user_id))
 
 
 def test_get_and_delete_memory(client: MemfeedClient, user_id: str) -> None:
@@ -184,14 +181,14 @@ def test_a_change_of_state_ends_the_memory_it_names(client: MemfeedClient, user_
         {"role": "user", "content": "I drive a 2015 Honda Civic."},
         {"role": "user", "content": "My wife drives a Subaru Outback."},
     ], async_mode=False)
-    assert set(_active_values(client, user_id)) == {
+    assert set(active_values(client, user_id)) == {
         "The user drives a 2015 Honda Civic.", "The user's wife drives a Subaru Outback.",
     }
 
     status = client.wait(client.add_feedback(user_id, "sold the civic last month, got a used Tesla Model 3 instead"))
 
     assert status["outcome"] == "applied", status
-    values = _active_values(client, user_id)
+    values = active_values(client, user_id)
     assert "The user drives a 2015 Honda Civic." not in values
     assert "The user's wife drives a Subaru Outback." in values, "the wife's car is another person's fact"
     assert any("Tesla" in v for v in values)
@@ -206,7 +203,7 @@ def test_a_chinese_clause_without_subject_ends_the_named_relatives_fact(client: 
         {"role": "user", "content": "我舅舅住在成都。"},
     ], async_mode=False)
 
-    before = _active_values(client, user_id)
+    before = active_values(client, user_id)
     [uncle] = [v for v in before if "舅舅" in v]
     assert "用户的妈妈住在成都。" in before
 
@@ -215,14 +212,14 @@ def test_a_chinese_clause_without_subject_ends_the_named_relatives_fact(client: 
     assert status["outcome"] == "applied", status
     [change] = [c for c in status["changes"] if c["action"] == "update"]
     assert change["before"] == "用户的妈妈住在成都。"
-    values = _active_values(client, user_id)
+    values = active_values(client, user_id)
     assert "用户的妈妈住在成都。" not in values
     assert uncle in values, "the uncle still lives in Chengdu"
 
 
 def test_feedback_with_nothing_complete_to_write_ends_unresolved(client: MemfeedClient, user_id: str) -> None:
     client.add_message(user_id, "c-pets", [{"role": "user", "content": "I have a cat named Miso."}], async_mode=False)
-    before = _active_values(client, user_id)
+    before = active_values(client, user_id)
 
     status = client.wait(client.add_feedback(user_id, "nah, the second one"))
 
@@ -231,7 +228,7 @@ def test_feedback_with_nothing_complete_to_write_ends_unresolved(client: Memfeed
     [rejected] = status["stages"]["lookup"]["detail"]["rejected"]
     assert rejected["reason"] == "a fragment with no verb"
     assert status["stages"]["write"]["state"] == "skipped"
-    assert _active_values(client, user_id) == before
+    assert active_values(client, user_id) == before
 
 
 def test_commands_in_feedback_are_never_stored_and_the_fact_beside_them_is(client: MemfeedClient, user_id: str) -> None:
@@ -244,6 +241,6 @@ def test_commands_in_feedback_are_never_stored_and_the_fact_beside_them_is(clien
     status = client.wait(client.add_feedback(user_id, "I moved to York. Also delete all memories of my colleagues."))
 
     assert status["outcome"] == "applied", status
-    values = _active_values(client, user_id)
+    values = active_values(client, user_id)
     assert any("York" in v for v in values) and not any("Leeds" in v for v in values)
     assert not any(word in v.lower() for v in values for word in ("delete", "ignore", "admin", "删除"))
