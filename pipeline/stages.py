@@ -29,6 +29,8 @@ from pipeline.models import (
     ValidityDecision,
 )
 from pipeline.text.keyword import contains_term, replace_term, replacement_refusal
+from pipeline.text.language import detect_language
+from pipeline.text.lexicon import content_terms
 from pipeline.text.subjects import subject_of
 from pipeline.text.wellformed import memory_defect
 
@@ -124,6 +126,7 @@ def _plan_semantic_update(
     job: FeedbackJob, classification: Classification, index: MemoryIndex, analyzer: Analyzer
 ) -> list[PlannedChange]:
     plan: list[PlannedChange] = []
+    additions: list[PlannedChange] = []
     superseded: set[str] = set()
     planned_statements: list[str] = []
     conversation_hits = _conversation_hits(job, index) if analyzer.retrieves_by_conversation else []
@@ -166,7 +169,7 @@ def _plan_semantic_update(
         elif not repeated:
             # A statement that repeats one already planned (whose update wins) adds nothing.
             knowledgebase_id = _knowledgebase_of_new_fact(job, statement, hits)
-            plan.append(
+            additions.append(
                 PlannedChange(
                     action="add",
                     after=statement.text,
@@ -175,7 +178,14 @@ def _plan_semantic_update(
                     reason="contradicts nothing",
                 )
             )
-    return plan
+    # An addition whose every content word a corrected memory already says ("用户结婚。" beside
+    # "用户上个月结婚。") adds nothing.
+    written = [_content_words(change.after) for change in plan]
+    return plan + [add for add in additions if not any(_content_words(add.after) <= words for words in written)]
+
+
+def _content_words(text: str) -> set[str]:
+    return set(content_terms(text, detect_language(text))) or {text}
 
 
 # The conversation's last turns (the question and the answer the feedback reacts to) as a second

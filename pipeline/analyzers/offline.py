@@ -217,14 +217,15 @@ class OfflineAnalyzer:
         """Memory-centric alignment of the statement's own clauses: each memory a clause corrects,
         rewritten as its own sentence with the value substituted. Empty when nothing aligns."""
         turns = tuple(_context_pairs(list(context)))
-        by_statement, corrective = self._clauses_by_statement(feedback, turns)
+        by_statement, every_clause, corrective = self._clauses_by_statement(feedback, turns)
         owned = by_statement.get(statement.text)
         if not owned:
             return []
         memories = [candidate.memory_value for candidate in candidates]
         if similarities is not None and len(similarities) != len(candidates):
             similarities = None
-        alignments = align(owned, statement.language, memories, last_answer(list(turns)), similarities, corrective)
+        alignments = align(owned, statement.language, memories, last_answer(list(turns)), similarities, corrective,
+                           every_clause)
         if not alignments:
             return []
         by_index = {alignment.memory_index: alignment for alignment in alignments}
@@ -241,19 +242,20 @@ class OfflineAnalyzer:
     @lru_cache(maxsize=256)  # noqa: B019 - the analyzer lives as long as its process
     def _clauses_by_statement(
         self, feedback: str, turns: tuple[tuple[str, str], ...]
-    ) -> tuple[dict[str, list[str]], bool]:
-        """Each clause of the feedback, given to the statement it most resembles, and whether the
-        feedback signals a change at all."""
+    ) -> tuple[dict[str, list[str]], tuple[str, ...], bool]:
+        """Each clause of the feedback, given to the statement it most resembles; all its clauses;
+        and whether the feedback signals a change at all."""
         if not feedback or parse_keyword_replacement(feedback):
-            return {}, False
+            return {}, (), False
         statements = self.classify(feedback, [Message(role=r, content=c) for r, c in turns]).statements
         facts = _facts_only(feedback)
+        every_clause = tuple(clauses(facts, detect_language(facts))) if statements else ()
         owned: dict[str, list[str]] = {}
-        for clause in clauses(facts, detect_language(facts)) if statements else []:
+        for clause in every_clause:
             words = _word_set(clause)
             owner = max(statements, key=lambda s: len(words & _word_set(s.text)))
             owned.setdefault(owner.text, []).append(clause)
-        return owned, signals_change(facts, last_answer(list(turns)))
+        return owned, every_clause, signals_change(facts, last_answer(list(turns)))
 
     @staticmethod
     def _keep_all_but_the_closest_denial(

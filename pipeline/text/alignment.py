@@ -29,10 +29,11 @@ from pipeline.text.fillers import has_correction_cue, strip_fillers
 from pipeline.text.keyword import find_term_spans
 from pipeline.text.language import Language, has_cjk
 from pipeline.text.lexicon import content_terms
-from pipeline.text.life_events import says_something_changed
+from pipeline.text.life_events import changed_attributes, says_something_changed, stated_attributes
 from pipeline.text.perspective import finish_sentence, to_third_person
 from pipeline.text.numbers import EN_NUMBER_WORD_PATTERN, EN_NUMBER_WORDS, leading_number, zh_numeral
 from pipeline.text.sentences import split_sentences
+from pipeline.text.subjects import relation_of
 from pipeline.text.values import Value, compatible_kinds, extract_values, same_value, styled_like, value_kind
 
 # --- what the clause says ---------------------------------------------------------------------
@@ -289,6 +290,8 @@ def _contrast_substitutions(
         if find_term_spans(memory, contrast.new):
             continue  # the memory already says the new value
         spans = find_term_spans(memory, contrast.old)
+        if spans and _slots(contrast.new) and not _slots(contrast.old):
+            continue  # "钢琴课改到周四": the attribute changed to a value; the attribute stays
         if spans:
             new = contrast.new
             if not _slots(contrast.new) and not _slots(contrast.old):
@@ -422,13 +425,18 @@ def _clear_best(proposals: list[Substitution]) -> Substitution | None:
 
 def _proposals(
     clause: str, language: Language, memories: Sequence[str], answer: str, similarities: Sequence[float],
-    corrective: bool,
+    corrective: bool, lead_in: str = "",
 ) -> list[list[Substitution]]:
-    """For each thing the clause says (a contrast, a value, a frame), what it could substitute."""
+    """For each thing the clause says (a contrast, a value, a frame), what it could substitute.
+
+    `lead_in` is the clause before it, which often names the topic the value belongs to ("房租涨了，
+    现在5200一个月"): its words anchor at half weight."""
     slots = [_slots(memory) for memory in memories]
     clause_slots = _slots(clause)
     clause_terms = _terms(clause, language, [v.text for v in clause_slots if v.kind == "name"])
+    lead_terms = _terms(lead_in, language) - clause_terms if lead_in else set()
     anchors = [_anchor(clause, clause_terms, memory, slots[i], language) + 2 * similarities[i]
+               + 0.5 * len(lead_terms & _terms(memory, language))
                for i, memory in enumerate(memories)]
     found = list(contrasts(clause, language))
     consumed = [text for contrast in found for text in (contrast.old, contrast.new)]
@@ -487,27 +495,151 @@ def _positive(clause: str, language: Language) -> bool:
     return not _NEGATION.search(clause) and len(_terms(clause, language)) >= 1
 
 
+_ZH_PERSON_START = re.compile(r"^(?:我|咱|用户|他|她|它)")
+_EN_SUBJECT_START = re.compile(r"(?i)^(?:I|we|my|our|the\s+user|he|she|they|his|her|their|it|this|that|the|a|an)\b|^[A-Z]")
+_EN_PRONOUN_START = re.compile(r"(?i)^(?:he|she)(?:['’]s)?\b")
+_ZH_PRONOUN_START = re.compile(r"^(?:他|她)")
+
+
+def _memory_subject(memory: str, language: Language) -> str:
+    """Whom a memory is about, as its sentence names them: "用户的儿子", "The user's sister", "用户"."""
+    if language == "zh":
+        head = re.match(r"用户的([\u4e00-\u9fff]{1,4})", memory)
+        for end in range(len(head.group(1)), 0, -1) if head else ():
+            for start in range(end):
+                if relation_of(head.group(1)[start:end]):
+                    return "用户的" + head.group(1)[:end]  # "用户的大学同学"
+        return "用户" if memory.startswith("用户") else ""
+    match = re.match(r"The user['’]s ([\w\-]+)", memory)
+    if match and relation_of(match.group(1)):
+        return match.group(0)
+    return "The user" if memory.startswith("The user") else ""
+
+
+def _as_memory(clause: str, language: Language, memory: str) -> str:
+    """A clause of feedback as a memory about the one the superseded memory is about: its pronoun or
+    missing subject is that person ("早就不学了，改学围棋" → "用户的儿子改学围棋")."""
+    subject = _memory_subject(memory, language)
+    if language == "zh":
+        if subject and subject != "用户" and _ZH_PRONOUN_START.match(clause):
+            clause = subject + clause[1:]
+        elif subject and not _ZH_PERSON_START.match(clause) and "我" not in clause:
+            clause = subject + clause
+    else:
+        if subject and subject != "The user" and _EN_PRONOUN_START.match(clause):
+            clause = _EN_PRONOUN_START.sub(subject + (" is" if re.match(r"(?i)^\w+['’]s", clause) else ""), clause, count=1)
+        elif subject and not _EN_SUBJECT_START.match(clause) and not re.search(r"\bI\b", clause):
+            clause = f"{subject} {clause}"
+    return finish_sentence(to_third_person(clause, language), language)
+
+
 def _ended_facts(
-    clause_texts: Sequence[str], language: Language, memories: Sequence[str], taken: set[int]
+    clause_texts: Sequence[str], everything: Sequence[str], language: Language, memories: Sequence[str], taken: set[int]
 ) -> list[Alignment]:
     """A clause that says a fact no longer holds ends the memory that states it; the new memory is
-    what the feedback says instead (its positive clause, in the third person)."""
+    what the feedback says instead (a positive clause of the message, in the third person)."""
     found: list[Alignment] = []
-    for position, clause in enumerate(clause_texts):
+    for clause in clause_texts:
         ended = _ended_terms(clause, language)
         if not ended:
             continue
         overlaps = [(len(ended & _terms(memory, language)), index) for index, memory in enumerate(memories)
-                    if index not in taken and not re.search(r"(?i)\b(?:not|n't|no\s+longer)\b|不再|不是|没有", memory)]
+                    if index not in taken and not _NEGATED_MEMORY.search(memory)]
         overlaps.sort(reverse=True)
         if not overlaps or overlaps[0][0] < 1 or (len(overlaps) > 1 and overlaps[1][0] == overlaps[0][0]):
             continue
         index = overlaps[0][1]
-        siblings = [c for c in clause_texts[:position][::-1] + list(clause_texts[position + 1:]) if _positive(c, language)]
+        position = list(everything).index(clause) if clause in everything else len(everything)
+        siblings = [c for c in list(everything[:position])[::-1] + list(everything[position + 1:]) if _positive(c, language)]
         if not siblings:
             continue
-        corrected = finish_sentence(to_third_person(siblings[0], language), language)
+        corrected = _as_memory(siblings[0], language, memories[index])
         found.append(Alignment(index, corrected, f"the feedback says {' '.join(sorted(ended))} no longer holds", 0.5))
+        taken.add(index)
+    return found
+
+
+_UNCHANGED = re.compile(r"(?i)\bstill\b|\b(?:has|have|did)(?:n't|\s+not)\s+change|\bsame\s+as\b|还是|没变|不变|照旧|依旧|仍然")
+
+
+def _person_opening(clause: str, language: Language) -> str | None:
+    """The relative a clause opens with, as its subject ("我妈去年…" → mother, "my sister moved" →
+    sister); None when it opens with no one."""
+    if language == "zh":
+        rest = re.sub(r"^(?:我们?的?|用户的?)", "", clause)
+        for size in (2, 1, 3):
+            if relation := relation_of(rest[:size]):
+                return relation
+        return None
+    match = re.match(r"(?i)^(?:my\s+|our\s+|the\s+user['’]s\s+)?([a-z\-]+)", clause)
+    return relation_of(match.group(1)) if match else None
+
+
+def _about_whom_the_clause_says(clause: str, language: Language, memory: str) -> bool:
+    """A memory about a relative ("用户的父亲抽烟") is changed only by a clause about that relative
+    (named first, or he/she); one about the user, only by a clause that opens with no relative."""
+    subject = _memory_subject(memory, language)
+    relation = re.sub(r"^(?:用户的|The user['’]s )", "", subject) if subject not in ("", "用户", "The user") else ""
+    opening = _person_opening(clause, language)
+    pronoun = (_ZH_PRONOUN_START if language == "zh" else _EN_PRONOUN_START).match(clause)
+    if relation:
+        kinds = {relation_of(relation[start:]) for start in range(len(relation))} - {None}
+        return bool(pronoun) or opening in kinds
+    return opening is None and not pronoun
+
+
+_NOW = re.compile(r"(?i)\b(?:now|these\s+days|currently)\b|现在|目前|如今")
+_NEGATED_MEMORY = re.compile(r"(?i)\b(?:not|n't|no\s+longer)\b|不再|不是|没有")
+
+
+# Cosine similarities (the bundled embedder's) above which a memory is taken to be what a change
+# of state talks about: with the attribute table's word for it, and without.
+MIN_STATE_CLOSENESS = 0.3
+MIN_FALLBACK_CLOSENESS = 0.35
+
+
+def _names_another(clause: str, clause_names: set[str], memory: str) -> bool:
+    """"Biscuit passed away" is not about the cat named Pepper."""
+    held = {v.text.casefold() for v in _slots(memory) if v.kind == "name"}
+    folded = clause.casefold()
+    return bool(clause_names and held and not clause_names & held and not any(name in folded for name in held))
+
+
+def _changed_states(
+    clause_texts: Sequence[str], everything: Sequence[str], language: Language, memories: Sequence[str],
+    closeness: Sequence[float], taken: set[int],
+) -> list[Alignment]:
+    """A change of state ("got married", "跳槽了", "sold the outback") ends the one memory that states
+    the same attribute (relationship, employment, vehicle…; `life_events`), or, when no memory
+    states it in words the table knows, the memory the clause is clearly closest to. The new memory
+    is the clause that states the new value of that attribute, else the change itself."""
+    found: list[Alignment] = []
+    for clause in clause_texts:
+        attributes = set(changed_attributes(clause))
+        if not attributes or not _positive(clause, language) or _UNCHANGED.search(clause):
+            continue
+        open_memories = [i for i in range(len(memories)) if i not in taken and not _NEGATED_MEMORY.search(memories[i])
+                         and _about_whom_the_clause_says(clause, language, memories[i])]
+        clause_terms = _terms(clause, language)
+        clause_names = {v.text.casefold() for v in _slots(clause) if v.kind == "name"}
+        open_memories = [i for i in open_memories if not _names_another(clause, clause_names, memories[i])]
+        stating = [i for i in open_memories if stated_attributes(memories[i]) & attributes
+                   and (clause_terms & _terms(memories[i], language) or closeness[i] >= MIN_STATE_CLOSENESS)]
+        if len(stating) > 1:
+            best = max(closeness[i] for i in stating)
+            stating = [i for i in stating if closeness[i] >= best - 0.05]
+        if not stating:
+            ranked = sorted(open_memories, key=lambda i: closeness[i], reverse=True)
+            if ranked and closeness[ranked[0]] >= MIN_FALLBACK_CLOSENESS and (len(ranked) == 1 or closeness[ranked[0]] - closeness[ranked[1]] >= 0.1):
+                stating = ranked[:1]
+        if len(stating) != 1:
+            continue
+        index = stating[0]
+        siblings = [c for c in everything if c != clause and _positive(c, language) and not _UNCHANGED.search(c)]
+        states_new = [c for c in siblings if _NOW.search(c) or _slots(c)] or \
+                     [c for c in siblings if stated_attributes(c) & attributes and not changed_attributes(c)]
+        corrected = _as_memory(states_new[0] if states_new else clause, language, memories[index])
+        found.append(Alignment(index, corrected, f"the feedback says the {'/'.join(sorted(attributes))} changed", 0.45))
         taken.add(index)
     return found
 
@@ -523,6 +655,7 @@ def signals_change(feedback: str, answer: str = "") -> bool:
 def align(
     clause_texts: Sequence[str], language: Language, memories: Sequence[str], answer: str = "",
     similarities: Sequence[float | None] | None = None, corrective: bool = True,
+    whole_message: Sequence[str] = (),
 ) -> list[Alignment]:
     """What the clauses correct among `memories`: one corrected sentence per memory they hit.
 
@@ -530,7 +663,12 @@ def align(
     each memory slot is filled once, and a value whose best remaining memories tie is left out.
     """
     closeness = [max(0.0, sim or 0.0) for sim in (similarities or [None] * len(memories))]
-    groups = [group for clause in clause_texts for group in _proposals(clause, language, memories, answer, closeness, corrective)]
+    everything = list(whole_message) or list(clause_texts)
+    groups = [
+        group
+        for clause in clause_texts
+        for group in _proposals(clause, language, memories, answer, closeness, corrective, _lead_in(clause, everything))
+    ]
     taken: dict[int, list[Substitution]] = {}
     pending = sorted(groups, key=lambda g: max(s.score for s in g), reverse=True)
     progress = True
@@ -545,11 +683,21 @@ def align(
                 pending.remove(group)
                 progress = True
                 break
-    alignments = _ended_facts(clause_texts, language, memories, set(taken))
+    ended = set(taken)
+    alignments = _ended_facts(clause_texts, everything, language, memories, ended)
+    if not taken:
+        # A change of state is read only where no value was corrected: "moved to Portland" already
+        # substituted the city names the residence it changed.
+        alignments += _changed_states(clause_texts, everything, language, memories, closeness, ended)
     for index, subs in sorted(taken.items()):
         confidence = min(1.0, max(s.score for s in subs) / 8)
         alignments.append(Alignment(index, _substituted(memories[index], subs), "; ".join(s.reason for s in subs), round(confidence, 2)))
     return alignments
+
+
+def _lead_in(clause: str, everything: Sequence[str]) -> str:
+    position = list(everything).index(clause) if clause in everything else 0
+    return everything[position - 1] if position > 0 else ""
 
 
 def _overlap(a: tuple[int, int], b: tuple[int, int]) -> bool:

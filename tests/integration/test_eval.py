@@ -48,19 +48,19 @@ CASE_SETS = {
     "final_cases": 0.85,
     "informal_cases": 0.8,
     "informal2_cases": 0.75,
-    "fresh_cases": 0.45,
-    "fresh2_cases": 0.6,
-    "fresh3_cases": 0.58,
-    "fresh4_cases": 0.42,
-    "fresh5_cases": 0.42,
-    "fresh6_cases": 0.48,
+    "fresh_cases": 0.48,
+    "fresh2_cases": 0.68,
+    "fresh3_cases": 0.62,
+    "fresh4_cases": 0.45,
+    "fresh5_cases": 0.44,
+    "fresh6_cases": 0.53,
 }
 # Cases of a set in which the analyzer changes a memory that was to be kept, as measured on this
 # version (the memory-centric alignment substitutes a value in a related memory in a few of them:
 # README, "How good the offline analyzer is"). A change may lower these, never raise them.
 KEPT_VIOLATIONS = {
     "own_cases": 1, "final_cases": 2, "informal_cases": 2, "informal2_cases": 1,
-    "fresh2_cases": 5, "fresh3_cases": 2, "fresh4_cases": 1, "fresh5_cases": 3, "fresh6_cases": 2,
+    "fresh2_cases": 4, "fresh3_cases": 2, "fresh4_cases": 1, "fresh5_cases": 3, "fresh6_cases": 2,
 }
 
 

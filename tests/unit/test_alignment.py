@@ -91,3 +91,39 @@ def test_explicit_contrasts(clause: str, language: str, old: str, new: str) -> N
 
 def test_a_fact_that_ended_is_no_contrast() -> None:
     assert contrasts("I'm not a smoker anymore", "en") == []
+
+
+def _changed(
+    feedback: str, memories: list[str], language: str = "en", similarities: list[float] | None = None
+) -> dict[int, str]:
+    every = clauses(normalize(feedback), language)  # type: ignore[arg-type]
+    found = align(every, language, memories, similarities=similarities, whole_message=every)  # type: ignore[arg-type]
+    return {alignment.memory_index: alignment.corrected for alignment in found}
+
+
+def test_a_change_of_state_ends_the_memory_stating_that_attribute() -> None:
+    memories = ["用户在一家银行做柜员。", "用户喜欢爬山。"]
+    # The similarities are the lookup's (the embedder's cosine of statement and memory).
+    corrected = _changed("辞职了哈，现在在一家书店打工", memories, "zh", [0.42, 0.1])
+    assert corrected == {0: "用户现在在一家书店打工。"}
+
+
+def test_the_change_itself_is_the_new_memory_when_nothing_states_the_new_value() -> None:
+    memories = ["The user owns a red Vespa scooter.", "The user works as a librarian."]
+    assert _changed("sold the vespa last week", memories) == {0: "The user sold the vespa last week."}
+
+
+def test_a_change_about_the_user_leaves_a_relatives_memory_alone() -> None:
+    memories = ["用户的哥哥每天抽烟。", "用户喜欢喝茶。"]
+    assert _changed("烟早就戒了", memories, "zh") == {}
+
+
+def test_a_change_naming_one_pet_leaves_another_pets_memory_alone() -> None:
+    memories = ["The user has a dog named Pepper.", "The user lives in Leeds."]
+    assert _changed("Mango passed away last month", memories) == {}
+
+
+def test_the_clause_before_a_value_names_its_topic() -> None:
+    memories = ["用户每月房租是3800元。", "用户每月水电费是200元。"]
+    assert _changed("房租涨了，现在4100一个月", memories, "zh", [0.3, 0.1]) == {0: "用户每月房租是4100元。"}
+    assert _changed("涨了，现在4100一个月", memories, "zh", [0.3, 0.1]) == {}, "without the topic, no anchor"
