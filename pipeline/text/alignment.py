@@ -181,7 +181,7 @@ def _agree(said: str, held: Value) -> bool:
 
 # --- clauses -----------------------------------------------------------------------------------
 
-_EN_CLAUSE_BREAK = re.compile(r"\s*(?:;|,?\s+&\s+|,\s*(?:and|also|plus)\s+|\s+and\s+(?=\S+(?:\s+\S+)?\s+(?:is|are|was|went|moved|changed|turned|got|just|now)\b)|\s+and\s+(?=[\w'’]+['’]s\b)|,\s+(?=(?:my|our|his|her|their|the)\s)|,?\s+so\s+(?=\S+\s+\S+)|\s+\d[.)]\s+)", re.I)
+_EN_CLAUSE_BREAK = re.compile(r"\s*(?:;|,?\s+&\s+|,\s*(?:and|also|plus)\s+|\s+and\s+(?=\S+(?:\s+\S+)?\s+(?:is|are|was|went|moved|changed|turned|got|just|now)\b)|\s+and\s+(?=[\w'’]+['’]s\b)|,\s+(?=(?:my|our|his|her|their|the)\s|(?:he|she|they)(?:['’]s|['’]re)?\s)|,?\s+so\s+(?=\S+\s+\S+)|\s+\d[.)]\s+)", re.I)
 _ZH_CLAUSE_BREAK = re.compile(r"[，,；;]\s*(?:另外|还有|而且|以及|然后)?|(?:另外|还有|而且)(?=\S)")
 _LAUGHTER = re.compile(r"^[哈呵嘿嘻]{2,}[，,\s]*")
 _LABEL = re.compile(r"^(?:\d[.)]\s+|(?:(?:\d+|two|three|a\s+couple|couple|few|some)\s+)?(?:things?|fixes|corrections?|updates?|changes?)\s*[:\-–—]\s*)", re.I)
@@ -607,7 +607,7 @@ def _names_another(clause: str, clause_names: set[str], memory: str) -> bool:
 
 def _changed_states(
     clause_texts: Sequence[str], everything: Sequence[str], language: Language, memories: Sequence[str],
-    closeness: Sequence[float], taken: set[int],
+    closeness: Sequence[float], taken: set[int], answer: str = "",
 ) -> list[Alignment]:
     """A change of state ("got married", "跳槽了", "sold the outback") ends the one memory that states
     the same attribute (relationship, employment, vehicle…; `life_events`), or, when no memory
@@ -623,8 +623,12 @@ def _changed_states(
         clause_terms = _terms(clause, language)
         clause_names = {v.text.casefold() for v in _slots(clause) if v.kind == "name"}
         open_memories = [i for i in open_memories if not _names_another(clause, clause_names, memories[i])]
+        # The answer the feedback replies to bridges a reply that names nothing ("他去年就离职了"
+        # after "你哥哥在腾讯做产品经理") to the memory the answer was drawn from.
+        answer_terms = _terms(answer, language) if answer else set()
         stating = [i for i in open_memories if stated_attributes(memories[i]) & attributes
-                   and (clause_terms & _terms(memories[i], language) or closeness[i] >= MIN_STATE_CLOSENESS)]
+                   and (clause_terms & _terms(memories[i], language) or closeness[i] >= MIN_STATE_CLOSENESS
+                        or len(answer_terms & _terms(memories[i], language)) >= 2)]
         if len(stating) > 1:
             best = max(closeness[i] for i in stating)
             stating = [i for i in stating if closeness[i] >= best - 0.05]
@@ -688,7 +692,7 @@ def align(
     if not taken:
         # A change of state is read only where no value was corrected: "moved to Portland" already
         # substituted the city names the residence it changed.
-        alignments += _changed_states(clause_texts, everything, language, memories, closeness, ended)
+        alignments += _changed_states(clause_texts, everything, language, memories, closeness, ended, answer)
     for index, subs in sorted(taken.items()):
         confidence = min(1.0, max(s.score for s in subs) / 8)
         alignments.append(Alignment(index, _substituted(memories[index], subs), "; ".join(s.reason for s in subs), round(confidence, 2)))

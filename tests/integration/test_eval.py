@@ -48,12 +48,12 @@ CASE_SETS = {
     "final_cases": 0.85,
     "informal_cases": 0.8,
     "informal2_cases": 0.75,
-    "fresh_cases": 0.48,
+    "fresh_cases": 0.5,
     "fresh2_cases": 0.68,
-    "fresh3_cases": 0.62,
+    "fresh3_cases": 0.64,
     "fresh4_cases": 0.45,
     "fresh5_cases": 0.44,
-    "fresh6_cases": 0.53,
+    "fresh6_cases": 0.54,
 }
 # Cases of a set in which the analyzer changes a memory that was to be kept, as measured on this
 # version (the memory-centric alignment substitutes a value in a related memory in a few of them:

@@ -127,3 +127,10 @@ def test_the_clause_before_a_value_names_its_topic() -> None:
     memories = ["用户每月房租是3800元。", "用户每月水电费是200元。"]
     assert _changed("房租涨了，现在4100一个月", memories, "zh", [0.3, 0.1]) == {0: "用户每月房租是4100元。"}
     assert _changed("涨了，现在4100一个月", memories, "zh", [0.3, 0.1]) == {}, "without the topic, no anchor"
+
+
+def test_the_answer_replied_to_bridges_a_pronoun_to_the_relatives_memory() -> None:
+    memories = ["用户的姐姐在招商银行做柜员。", "用户的姐姐住在青岛。", "用户在学吉他。"]
+    every = clauses(normalize("她上个月就从那辞职了，现在在一家花店帮忙"), "zh")
+    found = align(every, "zh", memories, answer="你姐姐在招商银行做柜员，可以问问她。", whole_message=every)
+    assert {a.memory_index: a.corrected for a in found} == {0: "用户的姐姐现在在一家花店帮忙。"}
