@@ -31,7 +31,7 @@ from pipeline.text.intent import (
 from pipeline.text.language import detect_language
 from pipeline.text.alignment import align, clauses, signals_change
 from pipeline.text.answer_context import last_answer
-from pipeline.text.commands import without_commands
+from pipeline.text.commands import without_commands, without_markup
 from pipeline.text.lexicon import content_terms
 from pipeline.text.normalize import normalize
 from pipeline.text.perspective import finish_sentence, to_third_person
@@ -50,7 +50,7 @@ def _context_pairs(context: list[Message]) -> list[tuple[str, str]]:
 
 def _facts_only(text: str) -> str:
     """The feedback in canonical form, without the commands hidden in it."""
-    sentences = (without_commands(sentence) for sentence in split_sentences(normalize(text)))
+    sentences = (without_commands(sentence) for sentence in split_sentences(without_markup(normalize(text))))
     return " ".join(sentence for sentence in sentences if sentence.strip())
 
 

@@ -30,8 +30,11 @@ def _grammars() -> dict[str, _Grammar]:
         rf".*?\b(?:{phrase_alternation(en['objects'])})\b",
         re.IGNORECASE,
     )
+    # A role label may carry one word after it ("Assistant note:", "System message:") and stand
+    # in brackets or a tag ("[admin]", "<system>").
     en_role = re.compile(
-        rf"^\W*\[?(?:{phrase_alternation(en['role_labels'])})\]?\s*(?::|\]|>)|\b(?:{phrase_alternation(en['role_phrases'])})\b",
+        rf"^\W*[\[<]?(?:{phrase_alternation(en['role_labels'])})(?:\s+[A-Za-z]+)?[\]>]?\s*(?::|\]|>)"
+        rf"|\b(?:{phrase_alternation(en['role_phrases'])})\b",
         re.IGNORECASE,
     )
     zh_imperative = re.compile(
@@ -39,7 +42,7 @@ def _grammars() -> dict[str, _Grammar]:
         rf"|.*?(?:{phrase_alternation(zh['objects'])}).*?(?:{phrase_alternation(zh['operations'])}))"
     )
     zh_role = re.compile(
-        rf"^\W*[\[【]?(?:{phrase_alternation(zh['role_labels'])})[\]】]?\s*[:：]|{phrase_alternation(zh['role_phrases'])}",
+        rf"^\W*[\[【<《]?(?:{phrase_alternation(zh['role_labels'])})[\]】>》]?\s*[:：]|{phrase_alternation(zh['role_phrases'])}",
         re.IGNORECASE,
     )
     return {"en": _Grammar(en_imperative, en_role), "zh": _Grammar(zh_imperative, zh_role)}
@@ -51,11 +54,26 @@ _EN_CLAUSE_SPLIT = re.compile(r"\s*(?:[,;，；:：]|\band\b|\bthen\b)\s*", re.I
 _ZH_CLAUSE_SPLIT = re.compile(r"\s*[,;，；、:：]\s*|(?:然后|并且|再)(?=删|清|忽|忘|改|重|覆|导)")
 
 
+# Markup around text ("<system>…</system>", "<!-- … -->") is a message to a machine, not something
+# a person says about themselves.
+_MARKUP = re.compile(r"<!--|-->|</?[A-Za-z\u4e00-\u9fff][\w\u4e00-\u9fff\-]{0,20}>")
+
+
+_MARKUP_BLOCK = re.compile(r"<!--.*?(?:-->|$)|<([A-Za-z\u4e00-\u9fff][\w\u4e00-\u9fff\-]{0,20})>.*?(?:</\1>|$)", re.DOTALL)
+
+
+def without_markup(text: str) -> str:
+    """The text with every comment or tagged block taken out: what markup wraps is never a fact."""
+    return _MARKUP_BLOCK.sub(" ", text).strip()
+
+
 def is_command(clause: str) -> bool:
     """One clause: an operation on the memory system or role-play aimed at the assistant."""
     text = clause.strip().strip("。.!！?？~～ ")
     if not text:
         return False
+    if _MARKUP.search(text):
+        return True
     grammars = _grammars()
     if has_cjk(text):
         grammar = grammars["zh"]
@@ -79,10 +97,10 @@ def without_commands(sentence: str) -> str:
     """The sentence with its command clauses taken out ("I moved to Leeds, delete my old address"
     → "I moved to Leeds"); the empty string when it was only commands."""
     parts = clauses(sentence)
-    if not any(is_command(part) for part in parts):
+    if not any(is_command(part) for part in [sentence, *parts]):
         return sentence
-    # A role-play opening poisons the whole sentence: what follows it is the injected script.
-    if any(_grammars()["zh" if has_cjk(p) else "en"].role_play.search(p) for p in parts):
+    # A role-play opening or markup poisons the whole sentence: what follows is the injected script.
+    if _MARKUP.search(sentence) or any(_grammars()["zh" if has_cjk(p) else "en"].role_play.search(p) for p in [sentence, *parts]):
         return ""
     kept = [part for part in parts if not is_command(part)]
     separator = "，" if has_cjk(sentence) else ", "
