@@ -10,6 +10,7 @@ from typing import Any
 import redis
 from kombu.exceptions import OperationalError
 from pydantic import ValidationError
+from redis.client import Pipeline
 
 from api.batch_schemas import AddFeedbackBatchItem
 from api.errors import ErrorCode, MemfeedError, classify_validation_error
@@ -44,7 +45,7 @@ def accept_batch(raw_items: list[Any], project: Project, control: ControlPlane) 
     _check_knowledgebases(parsed, project, control, intake)
     _check_tokens(parsed, project, intake)
     batch_id = uuid.uuid4().hex
-    batches = BatchStore(control.redis, control.prefix)
+    batches = control.batches
     try:
         _claim_and_record(parsed, project, control, intake)
         invalid = sorted(intake.invalid, key=lambda entry: entry["index"])
@@ -52,8 +53,7 @@ def accept_batch(raw_items: list[Any], project: Project, control: ControlPlane) 
         if intake.accepted:
             start_feeder(batches, project.id)
     except (redis.exceptions.RedisError, OperationalError) as exc:
-        for key, job_id in intake.claimed:
-            control.idempotency.release(project.id, key, job_id)
+        _undo_intake(project, control, intake)
         raise MemfeedError(ErrorCode.SAVE_FAILED, f"saving the batch failed: {exc}") from exc
     return {
         "batch_id": batch_id,
@@ -63,6 +63,18 @@ def accept_batch(raw_items: list[Any], project: Project, control: ControlPlane) 
         "skipped": len(intake.skipped),
         "items": intake.results,
     }
+
+
+def _undo_intake(project: Project, control: ControlPlane, intake: _Intake) -> None:
+    """The batch is answered with an error: none of its jobs may run, no key stay claimed. If
+    Redis fails for this too, each claim still has its job, which then runs once: a retry of the
+    batch finds the claim and skips the item."""
+    try:
+        control.jobs.discard([item.job_id for item in intake.accepted])
+        for key, job_id in intake.claimed:
+            control.idempotency.release(project.id, key, job_id)
+    except redis.exceptions.RedisError:
+        pass
 
 
 def _parse(raw_items: list[Any], intake: _Intake) -> dict[int, AddFeedbackBatchItem]:
@@ -113,15 +125,28 @@ def _check_tokens(parsed: dict[int, AddFeedbackBatchItem], project: Project, int
 def _claim_and_record(
     parsed: dict[int, AddFeedbackBatchItem], project: Project, control: ControlPlane, intake: _Intake
 ) -> None:
-    keys = IdempotencyKeys(control.redis, control.prefix)
+    keys = control.idempotency
     turns = get_settings().conversation_context_turns
-    contexts: dict[str, list[dict[str, Any]]] = {}
+    contexts: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for index, item in sorted(parsed.items()):
         job_id = uuid.uuid4().hex
         body = item.model_dump(mode="json", exclude={"idempotency_key"})
-        if item.idempotency_key is not None:
+        context: list[dict[str, Any]] = []
+        if item.conversation_id:
+            seen_by = (item.conversation_id, item.user_id)
+            if seen_by not in contexts:
+                recent = control.conversations.recent(project.id, item.conversation_id, turns, user_id=item.user_id)
+                contexts[seen_by] = [m.model_dump() for m in recent]
+            context = contexts[seen_by]
+
+        def record(pipe: Pipeline | None = None, job_id: str = job_id, body: dict = body, context: list = context) -> None:
+            control.jobs.create(job_id, project.id, "feedback", body, context=context, stages=FEEDBACK_STAGES, pipe=pipe)
+
+        if item.idempotency_key is None:
+            record()
+        else:
             try:
-                claim = keys.claim(project.id, item.idempotency_key, job_id, body)
+                claim = keys.claim(project.id, item.idempotency_key, job_id, body, record=record)
             except IdempotencyConflictError as exc:
                 intake.reject(index, ErrorCode.BAD_REQUEST, str(exc))
                 continue
@@ -131,12 +156,5 @@ def _claim_and_record(
                 intake.skipped.append(entry)
                 continue
             intake.claimed.append((item.idempotency_key, job_id))
-        context: list[dict[str, Any]] = []
-        if item.conversation_id:
-            if item.conversation_id not in contexts:
-                recent = control.conversations.recent(project.id, item.conversation_id, turns)
-                contexts[item.conversation_id] = [m.model_dump() for m in recent]
-            context = contexts[item.conversation_id]
-        control.jobs.create(job_id, project.id, "feedback", body, context=context, stages=FEEDBACK_STAGES)
         intake.results[index] = {"index": index, "status": "queued", "task_id": job_id}
         intake.accepted.append(BatchItem(index=index, job_id=job_id, tokens=count_tokens(item.feedback_content)))

@@ -17,6 +17,7 @@ from memfeed.settings import Settings, get_settings
 
 if TYPE_CHECKING:
     from memfeed.control import ControlPlane
+    from memfeed.data_dir_lock import DataDirLock
 
 app = typer.Typer(help="memfeed: corrects an AI application's memories from users' feedback.", no_args_is_help=True)
 project_app = typer.Typer(help="Projects (tenants) and their API keys.", no_args_is_help=True)
@@ -65,6 +66,8 @@ def up(
     from memfeed.supervisor import Supervisor
 
     settings = _configure(data_dir, host, port, flower_port)
+    # Released by the kernel when this process ends, however it ends.
+    data_dir_lock = _hold_data_dir(settings)
     _refuse_a_store_of_another_embedder(settings)
     runtime = _use_redis(settings, start_private=True)
     settings = get_settings()
@@ -84,7 +87,7 @@ def up(
         else:
             typer.echo(f"redis: {runtime.url}")
         supervisor.start_all()
-        stack.wait_until_ready(base_url)
+        stack.wait_until_ready(base_url, settings)
         typer.echo(f"api:    {base_url}/api/openmem/v1  (health: {base_url}/healthz)")
         if flower:
             user, password = stack.flower_credentials(settings)
@@ -102,6 +105,21 @@ def up(
         supervisor.stop()
         redis_runtime.clear_runtime(settings.data_dir)
         runtime.stop()
+        data_dir_lock.release()
+
+
+def _hold_data_dir(settings: Settings) -> DataDirLock:
+    """Before anything else: the data directory is this `memfeed up`'s alone (its store admits one
+    process, and runtime.json and the logs are one stack's)."""
+    from memfeed.data_dir_lock import DataDirInUseError, DataDirLock
+
+    lock = DataDirLock(settings.data_dir)
+    try:
+        lock.acquire()
+    except DataDirInUseError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    return lock
 
 
 def _refuse_a_store_of_another_embedder(settings: Settings) -> None:

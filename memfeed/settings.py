@@ -83,12 +83,24 @@ class Settings(BaseSettings):
     # stage (its next task may have been lost); after `job_max_resumes` it fails with a reason.
     job_stall_seconds: float = Field(default=600.0, gt=0)
     job_max_resumes: int = Field(default=5, ge=1)
-    sweep_interval_seconds: float = Field(default=30.0, gt=0)
+    sweep_interval_seconds: float = Field(default=5.0, gt=0)
+    # A worker refreshes its heartbeat this often; one silent for three beats is dead, and the
+    # jobs it held are resumed by the next sweep.
+    worker_heartbeat_seconds: float = Field(default=5.0, gt=0)
+    # A job recorded this long ago whose first task no one reported enqueued is enqueued by the
+    # sweeper (the broker refused it, or the API died in between).
+    outbox_grace_seconds: float = Field(default=5.0, gt=0)
+    # How long a finished job's record (get/status, revert), a batch's report and an idle
+    # conversation's turns are kept; the memories and their versions stay in the store.
+    job_retention_days: float = Field(default=30.0, gt=0)
     # How long the API waits for a worker to answer a synchronous read (search, get).
     read_timeout_seconds: float = 30.0
     # Turns of a conversation kept as context for feedback.
     conversation_context_turns: int = 10
     max_conversation_messages: int = 200
+    # Log files in DATA_DIR/logs (mode 600): each one rotates at this size, keeping this many.
+    log_max_bytes: int = Field(default=10 * 1024 * 1024, gt=0)
+    log_backup_count: int = Field(default=5, ge=0)
 
     def broker_url(self) -> str:
         return self.redis_url or "redis://127.0.0.1:6379/0"
@@ -104,6 +116,9 @@ class Settings(BaseSettings):
         unset keeps the component's own default."""
         values = {name: getattr(self, prefix + name) for name in config.model_fields if hasattr(self, prefix + name)}
         return config(**{name: value for name, value in values.items() if value is not None}, **given)
+
+    def job_retention_seconds(self) -> int:
+        return max(1, round(self.job_retention_days * 86400))
 
     def store_path(self) -> Path:
         return self.data_dir / "qdrant-edge"

@@ -8,9 +8,13 @@ import sys
 import time
 
 import httpx
+import redis
+from celery.exceptions import TimeoutError as CeleryTimeoutError
 
+from memfeed.logfiles import private_directory
 from memfeed.settings import Settings
 from memfeed.supervisor import ManagedProcess
+from memfeed.worker_readiness import ReadinessBoard, not_ready_reasons
 
 # Backfill has queues of its own: the worker takes from its queues in turn, so an interactive
 # message waits for at most one backfill message, never for the whole backlog.
@@ -28,6 +32,8 @@ def child_environment(settings: Settings, redis_url: str) -> dict[str, str]:
             "HF_HUB_OFFLINE": "1",
             "TRANSFORMERS_OFFLINE": "1",
             "TOKENIZERS_PARALLELISM": "false",
+            # Output goes through a pipe to the supervisor: line by line, not in blocks lost in a crash.
+            "PYTHONUNBUFFERED": "1",
         }
     )
     return env
@@ -65,11 +71,16 @@ def api_command(settings: Settings) -> list[str]:
 
 def processes(settings: Settings, redis_url: str, with_flower: bool = True) -> list[ManagedProcess]:
     logs = settings.data_dir / "logs"
-    logs.mkdir(parents=True, exist_ok=True)
+    private_directory(logs)
     env = child_environment(settings, redis_url)
+
+    def managed_process(name: str, command: list[str], process_env: dict[str, str]) -> ManagedProcess:
+        return ManagedProcess(name, command, logs / f"{name}.log", process_env,
+                              log_max_bytes=settings.log_max_bytes, log_backups=settings.log_backup_count)
+
     managed = [
-        ManagedProcess("worker", worker_command(settings, f"memfeed-{settings.api_port}"), logs / "worker.log", env),
-        ManagedProcess("api", api_command(settings), logs / "api.log", env),
+        managed_process("worker", worker_command(settings, f"memfeed-{settings.api_port}"), env),
+        managed_process("api", api_command(settings), env),
     ]
     if with_flower:
         flower_env = dict(env)
@@ -78,7 +89,7 @@ def processes(settings: Settings, redis_url: str, with_flower: bool = True) -> l
         flower_env.pop("FLOWER_UNAUTHENTICATED_API", None)
         user, password = flower_credentials(settings)
         flower_env["FLOWER_BASIC_AUTH"] = f"{user}:{password}"
-        managed.append(ManagedProcess("flower", flower_command(settings), logs / "flower.log", flower_env))
+        managed.append(managed_process("flower", flower_command(settings), flower_env))
     return managed
 
 
@@ -103,7 +114,7 @@ def flower_credentials(settings: Settings) -> tuple[str, str]:
     return settings.flower_user, path.read_text().strip()
 
 
-def wait_until_ready(base_url: str, timeout: float = 120.0) -> None:
+def wait_until_ready(base_url: str, settings: Settings, timeout: float = 120.0) -> None:
     """The API answers /healthz and a worker answers a ping through the queue."""
     from workers.celery_app import celery_app
     from workers.chains import PING
@@ -119,4 +130,17 @@ def wait_until_ready(base_url: str, timeout: float = 120.0) -> None:
     else:
         raise TimeoutError(f"the API did not answer at {base_url}/healthz within {timeout:g} s")
     remaining = max(1.0, deadline - time.monotonic())
-    celery_app.send_task(PING).get(timeout=remaining)
+    try:
+        celery_app.send_task(PING).get(timeout=remaining)
+    except CeleryTimeoutError:
+        raise TimeoutError(f"no worker answered within {timeout:g} s{_workers_waiting(settings)}") from None
+
+
+def _workers_waiting(settings: Settings) -> str:
+    """Why the workers say they are not ready, if they say so."""
+    try:
+        client = redis.Redis.from_url(settings.broker_url(), decode_responses=True, socket_timeout=5)
+        reasons = not_ready_reasons(ReadinessBoard(client, settings.redis_prefix).current())
+    except redis.exceptions.RedisError:
+        return ""
+    return f" ({reasons})" if reasons else ""

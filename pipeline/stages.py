@@ -32,6 +32,7 @@ from pipeline.text.keyword import contains_term, replace_term, replacement_refus
 from pipeline.text.language import detect_language
 from pipeline.text.lexicon import content_terms
 from pipeline.text.subjects import subject_of
+from pipeline.text.third_party import speaks_of_someone_else
 from pipeline.text.wellformed import memory_defect
 
 # How many hybrid-search candidates the conflict judgement sees per statement.
@@ -149,6 +150,8 @@ def _plan_semantic_update(
             memory = candidates.get(decision.memory_id)
             if memory is None or not decision.supersede or memory.id in superseded:
                 continue
+            if speaks_of_someone_else(statement.text, memory.memory_value, job.feedback_content, statement.language):
+                continue  # what the user says about another person never replaces what is known of the user
             superseded.add(memory.id)
             updates.append(
                 PlannedChange(

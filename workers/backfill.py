@@ -82,7 +82,7 @@ def feed(project_id: str, token: str) -> None:
 def feed_once(project_id: str, token: str) -> float | None:
     """One tick; returns the seconds until the next one, or None when this feeder is done."""
     control = resources.control_plane()
-    batches = BatchStore(control.redis, control.prefix)
+    batches = control.batches
     if not batches.hold_lease(project_id, token, LEASE_SECONDS):
         return None  # another feeder took over
     project = control.projects.get(project_id)

@@ -24,6 +24,8 @@ REVERT_FEEDBACK = "memfeed.feedback.revert"
 
 
 FEEDBACK_STAGE_TASKS = {"validate": VALIDATE, "classify": CLASSIFY, "lookup": LOOKUP, "write": WRITE}
+# Tasks that carry a job (its id, or a state naming it) and record its progress.
+JOB_TASKS = frozenset({*FEEDBACK_STAGE_TASKS.values(), INGEST_MESSAGES, INGEST_KNOWLEDGEBASE_FILE, REVERT_FEEDBACK})
 
 
 def feedback_chain(job_id: str) -> Signature:

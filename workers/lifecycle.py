@@ -1,29 +1,52 @@
-"""Worker start and stop: load the model and open the store once, flush it on the way out."""
+"""Worker start and stop: open the store and load the model before taking any task, flush the
+store on the way out."""
 
 from __future__ import annotations
 
 import logging
 import threading
 
-from celery.signals import worker_init, worker_shutdown
+from celery.signals import celeryd_after_setup, worker_ready, worker_shutdown
 
-from workers import resources
+from memfeed.worker_readiness import ReadinessBoard
+from workers import log_privacy  # noqa: F401 - its signal handlers keep tenants' text out of the logs
+from workers import liveness, resources
+from workers.readiness import ReadinessReporter, open_patiently
 from workers.sweeper import start_sweeper
 
 log = logging.getLogger(__name__)
 
 
 _stop_sweeping = threading.Event()
+_reporter: ReadinessReporter | None = None
 
 
-@worker_init.connect
-def _warm_up(**_: object) -> None:
-    resources.warm_up()
+# Sent once logging is set up and before the worker consumes from any queue: while this waits for
+# the store, the worker takes no task (a task it took could only fail). Celery logs and swallows
+# an exception a receiver raises, so open_patiently never raises one.
+@celeryd_after_setup.connect
+def _warm_up(sender: object, **_: object) -> None:
+    global _reporter
+    control = resources.control_plane()
+    _reporter = ReadinessReporter(ReadinessBoard(control.redis, control.prefix), str(sender))
+    _reporter.start()
+    open_patiently(resources.warm_up, _reporter)
+    _reporter.set(False, "the store is open; connecting to the broker")
+    liveness.start(_stop_sweeping)
     start_sweeper(_stop_sweeping)
+
+
+@worker_ready.connect
+def _ready(**_: object) -> None:
+    if _reporter is not None:
+        _reporter.set(True)
     log.info("memfeed worker ready")
 
 
 @worker_shutdown.connect
 def _close(**_: object) -> None:
     _stop_sweeping.set()
+    liveness.stop()
+    if _reporter is not None:
+        _reporter.stop()
     resources.close()

@@ -126,6 +126,12 @@ class StageTask(Task):
     compensate: Callable[[dict[str, Any]], None] | None = None
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        job_id = _job_id_of(args)
+        if job_id and _has_ended(job_id):
+            # A late redelivery, or a resume that raced the original: the job is already settled.
+            log.info("job %s has ended; %s does nothing", job_id, self.name)
+            self.request.chain = None
+            return None
         try:
             return super().__call__(*args, **kwargs)
         except BudgetExhaustedError as exc:
@@ -183,9 +189,9 @@ def _job_id_of(args: tuple[Any, ...]) -> str | None:
     return first if isinstance(first, str) else None
 
 
-def is_finished(job_id: str) -> bool:
-    record = resources.control_plane().jobs.get(job_id)
-    return record is not None and record.status is not JobStatus.RUNNING
+def _has_ended(job_id: str) -> bool:
+    status = resources.control_plane().jobs.status(job_id)
+    return status is not None and status is not JobStatus.RUNNING
 
 
-__all__ = ["JobOutcome", "StageTask", "job_record", "load_feedback_job", "recorded_stage", "skip_stage", "is_finished"]
+__all__ = ["JobOutcome", "StageTask", "job_record", "load_feedback_job", "recorded_stage", "skip_stage"]

@@ -131,7 +131,7 @@ def revert_task(revert_job_id: str) -> dict[str, Any]:
         outcome = history.revert_changes(resources.store(), changes)
         detail["reverted"] = sum("skipped" not in o for o in outcome)
     jobs = resources.control_plane().jobs
-    jobs.update(target_id, reverted_by=revert_job_id)
+    jobs.mark_reverted(target_id, revert_job_id)
     reason = f"{detail['reverted']} of {len(outcome)} change(s) of {target_id} reverted"
     jobs.finish(revert_job_id, JobOutcome.APPLIED, reason=reason, changes=outcome)
     return {"job_id": revert_job_id, "reverted": detail["reverted"]}

@@ -1,11 +1,15 @@
-"""Resuming jobs whose next task was lost.
+"""Sending on jobs whose next task is missing, in each worker (one sweep at a time):
 
-Celery redelivers a task whose worker died, but a message can still be lost (Redis restarted
-between handing a message out and recording it as unacknowledged, or an API process died
-between recording a job and enqueuing it). Every unfinished job is indexed by the time it is
-due to progress; a sweeper in each worker (one at a time) resumes the overdue ones from their
-last completed stage, with the state those stages recorded. Stages are idempotent, so a resume
-that races a slow original does no harm.
+- the outbox: a job recorded by the API but never reported enqueued (the broker refused the
+  task, or the API died in between) is enqueued after a few seconds;
+- dead workers: a job task message taken by a worker that died (none alive holds its job) goes
+  back to its queue within seconds, instead of after the broker's visibility timeout;
+- stalls: any unfinished job that has not progressed for the stall time (a message lost in a
+  Redis restart) is resumed.
+
+A job resumes from its last completed stage, with the state those stages recorded. Stages are
+idempotent and a stage of a finished job does nothing, so a resume that races a slow original,
+or the original's late redelivery, does no harm.
 """
 
 from __future__ import annotations
@@ -17,8 +21,9 @@ from typing import Any
 from memfeed.control.jobs import FEEDBACK_STAGES, JobRecord, JobStatus
 from memfeed.control.locks import LeasedLock, LockNotAcquiredError
 from memfeed.settings import get_settings
-from workers import resources
+from workers import liveness, resources
 from workers.celery_app import celery_app
+from workers.orphans import restore_orphaned_messages
 from workers.chains import INGEST_KNOWLEDGEBASE_FILE, INGEST_MESSAGES, REVERT_FEEDBACK, resumed_feedback_chain
 from workers.stage_runner import WRITE_FAILED
 
@@ -51,6 +56,7 @@ def feedback_resume_point(record: JobRecord) -> tuple[str, str | dict[str, Any]]
 
 
 def resume(job_id: str) -> str:
+    """Send an unfinished job's next task again (counted; a job resumed too often fails)."""
     jobs = resources.control_plane().jobs
     record = jobs.get(job_id)
     if record is None or record.status is not JobStatus.RUNNING:
@@ -61,27 +67,77 @@ def resume(job_id: str) -> str:
     if resumes > settings.job_max_resumes:
         jobs.fail(job_id, WRITE_FAILED, f"the job stalled {resumes - 1} times and was given up")
         return "given up"
+    return _send_next_task(record)
+
+
+def _send_next_task(record: JobRecord) -> str:
     if record.kind == "feedback":
         stage, argument = feedback_resume_point(record)
         resumed_feedback_chain(stage, argument).apply_async()
         return f"resumed at {stage}"
     task = SINGLE_TASK_JOBS.get(record.kind)
     if task is None:
-        jobs.forget_unfinished(job_id)
+        resources.control_plane().jobs.forget_unfinished(record.id)
         return f"not resumable: {record.kind} jobs are driven elsewhere"
-    celery_app.send_task(task, args=(job_id,))
+    celery_app.send_task(task, args=(record.id,))
     return "resent"
 
 
+def relay_outbox() -> int:
+    """Enqueue the jobs the API recorded but could not report enqueued; returns how many."""
+    jobs = resources.control_plane().jobs
+    waiting = jobs.undelivered(get_settings().outbox_grace_seconds)
+    for job_id in waiting:
+        record = jobs.get(job_id)
+        if record is not None and record.status is JobStatus.RUNNING and not _started(record):
+            log.warning("job %s was never enqueued: %s", job_id, _send_next_task(record))
+        jobs.delivered(job_id)
+    return len(waiting)
+
+
+def _started(record: JobRecord) -> bool:
+    return any(stage.state != "pending" for stage in record.stages.values())
+
+
+def restore_messages_of_dead_workers() -> int:
+    """Give back at once the job task messages that workers which died had taken; returns how
+    many."""
+    if not liveness.may_judge_others():
+        return 0
+    registry = resources.control_plane().workers
+    for dead in registry.dead():
+        registry.forget(dead)
+    expiry = get_settings().worker_heartbeat_seconds * 3
+    restored = restore_orphaned_messages(registry.held_by_live_workers(), older_than_seconds=expiry)
+    for job_id in restored:
+        log.warning("job %s: its task was taken by a worker that died; the task is queued again", job_id)
+    return len(restored)
+
+
+def resume_unsettled_jobs() -> int:
+    """Resume the jobs whose task ended in this worker while Redis was unreachable."""
+    unsettled = liveness.take_unsettled()
+    for position, job_id in enumerate(unsettled):
+        try:
+            resources.control_plane().workers.release(liveness.worker_id() or "", job_id)
+            log.warning("job %s ended a task during an outage: %s", job_id, resume(job_id))
+        except Exception:
+            liveness.put_back_unsettled(unsettled[position:])
+            raise
+    return len(unsettled)
+
+
 def sweep_once() -> int:
-    """Resume every overdue job, if no other worker is sweeping; returns how many."""
+    """Relay the outbox, resume the jobs of dead workers and every overdue job, if no other
+    worker is sweeping; returns how many jobs were sent on."""
     control = resources.control_plane()
     try:
         with LeasedLock(control.redis, f"{control.prefix}:lock:sweeper", wait=0):
+            sent = relay_outbox() + restore_messages_of_dead_workers()
             overdue = control.jobs.overdue()
             for job_id in overdue:
                 log.warning("job %s is overdue: %s", job_id, resume(job_id))
-            return len(overdue)
+            return sent + len(overdue)
     except LockNotAcquiredError:
         return 0
 
@@ -92,6 +148,7 @@ def start_sweeper(stop: threading.Event) -> threading.Thread:
     def loop() -> None:
         while not stop.wait(interval):
             try:
+                resume_unsettled_jobs()
                 sweep_once()
             except Exception:  # the sweeper must outlive a Redis outage
                 log.exception("sweeping overdue jobs failed; trying again in %s s", interval)

@@ -52,7 +52,7 @@ def _batch_items(raw: bytes) -> list[Any]:
 
 
 def _batch_status(body: GetBatchRequest, project: Project, control: ControlPlane) -> dict[str, Any]:
-    batches = BatchStore(control.redis, control.prefix)
+    batches = control.batches
     batch = batches.get(body.batch_id)
     # Another project's batch is reported exactly like one that does not exist.
     if batch is None or batch.project_id != project.id:

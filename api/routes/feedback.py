@@ -7,7 +7,7 @@ from typing import Annotated
 
 import redis
 from fastapi import APIRouter, Header, Request
-from kombu.exceptions import OperationalError
+from redis.client import Pipeline
 
 from api import dispatch
 from api.deps import ControlDep, ProjectDep, charge_tokens, require_own_knowledgebases
@@ -48,27 +48,54 @@ def add_feedback(
     if idempotency_key is not None:
         if not idempotency_key.strip() or len(idempotency_key) > MAX_IDEMPOTENCY_KEY_LENGTH:
             raise MemfeedError(ErrorCode.BAD_REQUEST, "Idempotency-Key must be 1 to 255 characters")
-        try:
-            claim = control.idempotency.claim(project.id, idempotency_key, job_id, request_body)
-        except IdempotencyConflictError as exc:
-            raise MemfeedError(ErrorCode.BAD_REQUEST, str(exc)) from exc
-        if not claim.first:
-            return _already_accepted(control, claim.job_id)
+        earlier = _earlier_job(control, project.id, idempotency_key, request_body)
+        if earlier is not None:
+            return _already_accepted(control, earlier)
     try:
         charge_tokens(request, project, count_tokens(body.feedback_content))
         context = []
         if body.conversation_id:
             turns = get_settings().conversation_context_turns
-            context = [m.model_dump() for m in control.conversations.recent(project.id, body.conversation_id, turns)]
-        control.jobs.create(job_id, project.id, "feedback", request_body, context=context, stages=FEEDBACK_STAGES)
-        feedback_chain(job_id).apply_async()
-    except (MemfeedError, redis.exceptions.RedisError, OperationalError) as exc:
-        if idempotency_key is not None:
-            control.idempotency.release(project.id, idempotency_key, job_id)
-        if isinstance(exc, MemfeedError):
-            raise
+            recent = control.conversations.recent(project.id, body.conversation_id, turns, user_id=body.user_id)
+            context = [m.model_dump() for m in recent]
+
+        def record(pipe: Pipeline | None = None) -> None:
+            control.jobs.create(
+                job_id, project.id, "feedback", request_body, context=context, stages=FEEDBACK_STAGES,
+                outbox=True, pipe=pipe,
+            )
+
+        if idempotency_key is None:
+            record()
+        else:
+            # The key is claimed and the job recorded in one transaction: never one without the other.
+            claim = control.idempotency.claim(project.id, idempotency_key, job_id, request_body, record=record)
+            if not claim.first:
+                return _already_accepted(control, claim.job_id)
+    except (redis.exceptions.RedisError, IdempotencyConflictError) as exc:
+        if isinstance(exc, IdempotencyConflictError):
+            raise MemfeedError(ErrorCode.BAD_REQUEST, str(exc)) from exc
         raise MemfeedError(ErrorCode.SAVE_FAILED, f"saving the feedback failed: {exc}") from exc
+    dispatch.deliver(control.jobs, job_id, feedback_chain(job_id).apply_async)
     return envelope({"success": True, "task_id": job_id, "status": "running"})
+
+
+def _earlier_job(control: ControlPlane, project_id: str, idempotency_key: str, request_body: dict) -> str | None:
+    try:
+        return control.idempotency.existing(project_id, idempotency_key, request_body)
+    except IdempotencyConflictError as exc:
+        raise MemfeedError(ErrorCode.BAD_REQUEST, str(exc)) from exc
+    except redis.exceptions.RedisError as exc:
+        raise MemfeedError(ErrorCode.SAVE_FAILED, f"saving the feedback failed: {exc}") from exc
+
+
+def _unknown_task(task_id: str) -> MemfeedError:
+    days = get_settings().job_retention_days
+    return MemfeedError(
+        ErrorCode.NOT_FOUND,
+        f"unknown task_id: {task_id} (no such task, or it finished more than {days:g} days ago: a finished "
+        "task's record is kept for MEMFEED_JOB_RETENTION_DAYS; its memories and their versions remain)",
+    )
 
 
 @router.post("/get/status")
@@ -76,7 +103,7 @@ def get_status(body: TaskRequest, project: ProjectDep, control: ControlDep) -> d
     job = control.jobs.get(body.task_id)
     # Another project's task is reported exactly like one that does not exist.
     if job is None or job.project_id != project.id:
-        raise MemfeedError(ErrorCode.NOT_FOUND, f"unknown task_id: {body.task_id}")
+        raise _unknown_task(body.task_id)
     return envelope(job_status(job))
 
 
@@ -85,7 +112,7 @@ def revert_feedback(body: TaskRequest, project: ProjectDep, control: ControlDep)
     """Undo a feedback job: what it archived is restored, what it wrote is archived."""
     target = control.jobs.get(body.task_id)
     if target is None or target.project_id != project.id:
-        raise MemfeedError(ErrorCode.NOT_FOUND, f"unknown task_id: {body.task_id}")
+        raise _unknown_task(body.task_id)
     if target.kind != "feedback" or target.outcome is not JobOutcome.APPLIED:
         state = target.outcome.value if target.outcome else target.status.value
         raise MemfeedError(ErrorCode.BAD_REQUEST, f"only applied feedback can be reverted; this task is {state}")
@@ -93,9 +120,13 @@ def revert_feedback(body: TaskRequest, project: ProjectDep, control: ControlDep)
         return _already_accepted(control, target.reverted_by)
     revert_id = uuid.uuid4().hex
     # Two reverts of one job at once: the second gets the first's task.
-    claim = control.idempotency.claim(project.id, f"revert:{target.id}", revert_id, {"task_id": target.id})
+    claim = control.idempotency.claim(
+        project.id, f"revert:{target.id}", revert_id, {"task_id": target.id},
+        record=lambda pipe: control.jobs.create(
+            revert_id, project.id, "revert", {"task_id": target.id}, stages=("revert",), outbox=True, pipe=pipe
+        ),
+    )
     if not claim.first:
         return _already_accepted(control, claim.job_id)
-    control.jobs.create(revert_id, project.id, "revert", {"task_id": target.id}, stages=("revert",))
-    dispatch.enqueue(REVERT_FEEDBACK, revert_id)
+    dispatch.deliver(control.jobs, revert_id, lambda: dispatch.enqueue(REVERT_FEEDBACK, revert_id))
     return envelope({"success": True, "task_id": revert_id, "status": "running"})

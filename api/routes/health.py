@@ -8,7 +8,9 @@ from fastapi.responses import JSONResponse
 
 from api import dispatch
 from api.errors import MemfeedError
+from memfeed.control import ControlPlane
 from memfeed.metrics import queue_keys, render
+from memfeed.worker_readiness import ReadinessBoard, not_ready_reasons
 from workers.celery_app import ALL_QUEUES
 from workers.chains import PING
 
@@ -32,15 +34,28 @@ def readyz(request: Request) -> JSONResponse:
     except redis.exceptions.RedisError as exc:
         checks["redis"] = f"unreachable: {exc}"
     if checks["redis"] == "ok":
-        try:
-            dispatch.call(PING, timeout=READY_PING_SECONDS)
-            checks["workers"] = "ok"
-        except MemfeedError as exc:
-            checks["workers"] = exc.message
+        checks["workers"] = _workers_check(request.app.state.control)
     else:
         checks["workers"] = "unknown: Redis is unreachable"
     ready = all(value == "ok" for value in checks.values())
     return JSONResponse({"status": "ready" if ready else "not ready", **checks}, status_code=200 if ready else 503)
+
+
+def _workers_check(control: ControlPlane) -> str:
+    """ok when a worker answers a ping through the queue; else why not, in the workers' words
+    (a worker waiting for its store takes no task, so the ping alone would only time out)."""
+    try:
+        reports = ReadinessBoard(control.redis, control.prefix).current()
+    except redis.exceptions.RedisError:
+        reports = []
+    if reports and not any(report.ready for report in reports):
+        return not_ready_reasons(reports)
+    try:
+        dispatch.call(PING, timeout=READY_PING_SECONDS)
+    except MemfeedError as exc:
+        waiting = not_ready_reasons(reports)
+        return f"{exc.message}; {waiting}" if waiting else exc.message
+    return "ok"
 
 
 @router.get("/metrics")

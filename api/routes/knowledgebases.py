@@ -38,6 +38,8 @@ def add_knowledgebase_file(
     require_own_knowledgebases(control, project, [body.knowledgebase_id])
     charge_tokens(request, project, sum(count_tokens(f.content) for f in body.file))
     job_id = uuid.uuid4().hex
-    control.jobs.create(job_id, project.id, "knowledgebase_file", body.model_dump(mode="json"), stages=("ingest",))
-    dispatch.enqueue(INGEST_KNOWLEDGEBASE_FILE, job_id)
+    control.jobs.create(
+        job_id, project.id, "knowledgebase_file", body.model_dump(mode="json"), stages=("ingest",), outbox=True
+    )
+    dispatch.deliver(control.jobs, job_id, lambda: dispatch.enqueue(INGEST_KNOWLEDGEBASE_FILE, job_id))
     return envelope({"success": True, "task_id": job_id, "status": JobStatus.RUNNING.value})

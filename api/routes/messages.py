@@ -25,9 +25,11 @@ def add_message(body: AddMessageRequest, request: Request, project: ProjectDep, 
     job_id = uuid.uuid4().hex
     messages = [Message(role=m.role, content=m.content) for m in body.messages]
     control.conversations.append(project.id, body.conversation_id, body.user_id, messages)
-    control.jobs.create(job_id, project.id, "add_message", body.model_dump(mode="json"), stages=("extract",))
+    control.jobs.create(
+        job_id, project.id, "add_message", body.model_dump(mode="json"), stages=("extract",), outbox=body.async_mode
+    )
     if body.async_mode:
-        dispatch.enqueue(INGEST_MESSAGES, job_id)
+        dispatch.deliver(control.jobs, job_id, lambda: dispatch.enqueue(INGEST_MESSAGES, job_id))
         return envelope({"success": True, "task_id": job_id, "status": JobStatus.RUNNING.value})
     result = dispatch.call(INGEST_MESSAGES, job_id, timeout=get_settings().read_timeout_seconds)
     return envelope({"success": True, "task_id": job_id, "status": JobStatus.COMPLETED.value, **result})

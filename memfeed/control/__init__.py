@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from redis import Redis
 
+from memfeed.control.batches import BatchStore
 from memfeed.control.conversations import ConversationLog
 from memfeed.control.idempotency import IdempotencyKeys
 from memfeed.control.jobs import JobRecords
 from memfeed.control.knowledgebases import KnowledgebaseRegistry
 from memfeed.control.locks import LeasedLock
 from memfeed.control.projects import ProjectRegistry
+from memfeed.control.workers import WorkerRegistry
 from memfeed.metrics import Metrics
 from memfeed.settings import Settings
 
@@ -20,10 +22,13 @@ class ControlPlane:
         self.prefix = settings.redis_prefix
         self.projects = ProjectRegistry(redis, self.prefix)
         self.knowledgebases = KnowledgebaseRegistry(redis, self.prefix)
-        self.conversations = ConversationLog(redis, self.prefix, settings.max_conversation_messages)
+        retention = settings.job_retention_seconds()
+        self.conversations = ConversationLog(redis, self.prefix, settings.max_conversation_messages, retention)
         self.metrics = Metrics(redis, self.prefix)
-        self.idempotency = IdempotencyKeys(redis, self.prefix)
-        self.jobs = JobRecords(redis, self.prefix, self.metrics, settings.job_stall_seconds)
+        self.idempotency = IdempotencyKeys(redis, self.prefix, retention)
+        self.jobs = JobRecords(redis, self.prefix, self.metrics, settings.job_stall_seconds, retention)
+        self.batches = BatchStore(redis, self.prefix, retention)
+        self.workers = WorkerRegistry(redis, self.prefix, settings.worker_heartbeat_seconds * 3)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> ControlPlane:

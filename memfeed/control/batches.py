@@ -41,6 +41,8 @@ for i = 1, #entries, 2 do
       redis.call('RPUSH', failures, cjson.encode({
         index = tonumber(index), task_id = job_id,
         code = tonumber(job[3]) or 50145, message = message or 'the job failed'}))
+      local kept = redis.call('PTTL', batch)
+      if kept > 0 then redis.call('PEXPIRE', failures, kept) end
     end
   end
 end
@@ -107,9 +109,11 @@ class BatchRecord(BaseModel):
 
 
 class BatchStore:
-    def __init__(self, redis: Redis, prefix: str) -> None:
+    def __init__(self, redis: Redis, prefix: str, retention_seconds: int | None = None) -> None:
         self._redis = redis
         self._prefix = prefix
+        # A batch's report is kept this long after it was accepted.
+        self._retention_seconds = retention_seconds
         self._reconcile = redis.register_script(_RECONCILE)
         self._hold_lease = redis.register_script(_HOLD_LEASE)
         self._drop_lease = redis.register_script(_DROP_LEASE)
@@ -176,6 +180,10 @@ class BatchStore:
             pipe.rpush(self._items(batch_id), *(item.encode() for item in items))
             pipe.rpush(self._pending(project_id), batch_id)
             pipe.sadd(self._active(project_id), batch_id)
+        if self._retention_seconds:
+            pipe.expire(self._batch(batch_id), self._retention_seconds)
+            if items:
+                pipe.expire(self._items(batch_id), self._retention_seconds)
         pipe.execute()
 
     def get(self, batch_id: str) -> BatchRecord | None:

@@ -11,10 +11,12 @@ from pipeline.models import Message
 
 
 class ConversationLog:
-    def __init__(self, redis: Redis, prefix: str, max_messages: int) -> None:
+    def __init__(self, redis: Redis, prefix: str, max_messages: int, retention_seconds: int | None = None) -> None:
         self._redis = redis
         self._prefix = prefix
         self._max_messages = max_messages
+        # A conversation nobody added to for this long is forgotten.
+        self._retention_seconds = retention_seconds
 
     def _key(self, project_id: str, conversation_id: str) -> str:
         return f"{self._prefix}:conv:{project_id}:{conversation_id}"
@@ -28,11 +30,15 @@ class ConversationLog:
         pipe = self._redis.pipeline()
         pipe.rpush(key, *entries)
         pipe.ltrim(key, -self._max_messages, -1)
+        if self._retention_seconds:
+            pipe.expire(key, self._retention_seconds)
         pipe.execute()
 
-    def recent(self, project_id: str, conversation_id: str, turns: int) -> list[Message]:
-        raw = self._redis.lrange(self._key(project_id, conversation_id), -turns, -1)
-        return [Message.model_validate(json.loads(entry)) for entry in raw]
+    def recent(self, project_id: str, conversation_id: str, turns: int, user_id: str) -> list[Message]:
+        """The last `turns` turns this user added: another user's turns in the same conversation
+        id are never their context."""
+        own = [entry for entry in self.all(project_id, conversation_id) if entry.get("user_id") == user_id]
+        return [Message.model_validate(entry) for entry in own[-turns:]]
 
     def all(self, project_id: str, conversation_id: str) -> list[dict]:
         return [json.loads(e) for e in self._redis.lrange(self._key(project_id, conversation_id), 0, -1)]

@@ -9,6 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 from redis import Redis
+from redis.client import Pipeline
 
 from memfeed.metrics import Metrics
 
@@ -60,17 +61,35 @@ class JobRecord(BaseModel):
 
 
 _JSON_FIELDS = ("request", "context", "changes", "result")
+# KEYS: [job hash]; ARGV: [field, value]
+_SET_IF_KEPT = """
+if redis.call('EXISTS', KEYS[1]) == 1 then return redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) + 1 end
+return 0
+"""
 
 
 class JobRecords:
     """Job records, plus an index of unfinished jobs by the time they are due to progress."""
 
-    def __init__(self, redis: Redis, prefix: str, metrics: Metrics | None = None, stall_seconds: float = 600) -> None:
+    def __init__(
+        self,
+        redis: Redis,
+        prefix: str,
+        metrics: Metrics | None = None,
+        stall_seconds: float = 600,
+        retention_seconds: int | None = None,
+    ) -> None:
         self._redis = redis
         self._prefix = prefix
         self._metrics = metrics
         self._stall_seconds = stall_seconds
+        # A finished job's record is removed this long after it finished.
+        self._retention_seconds = retention_seconds
+        self._set_if_kept = redis.register_script(_SET_IF_KEPT)
         self._unfinished = f"{prefix}:jobs:unfinished"
+        # Jobs recorded but not yet known to be enqueued, by the time they were recorded: the
+        # record and this entry are written together, so an accepted job is never only a record.
+        self._outbox = f"{prefix}:jobs:outbox"
 
     def _key(self, job_id: str) -> str:
         return f"{self._prefix}:job:{job_id}"
@@ -83,7 +102,12 @@ class JobRecords:
         request: dict[str, Any],
         context: list[dict[str, Any]] | None = None,
         stages: tuple[str, ...] = (),
+        outbox: bool = False,
+        pipe: Pipeline | None = None,
     ) -> JobRecord:
+        """Record a job. With `outbox`, the job is also due for delivery: whoever enqueues its
+        first task calls `delivered`; the sweeper enqueues whatever stays undelivered. Given a
+        transaction's `pipe`, the writes join it instead of running at once."""
         now = time.time()
         record = JobRecord(
             id=job_id,
@@ -108,11 +132,32 @@ class JobRecords:
         }
         for name, stage in record.stages.items():
             fields[f"stage:{name}"] = stage.model_dump_json()
-        pipe = self._redis.pipeline()
-        pipe.hset(self._key(job_id), mapping=fields)
-        pipe.zadd(self._unfinished, {job_id: now + self._stall_seconds})
-        pipe.execute()
+        writes = pipe if pipe is not None else self._redis.pipeline()
+        writes.hset(self._key(job_id), mapping=fields)
+        writes.zadd(self._unfinished, {job_id: now + self._stall_seconds})
+        if outbox:
+            writes.zadd(self._outbox, {job_id: now})
+        if pipe is None:
+            writes.execute()
         return record
+
+    def discard(self, job_ids: list[str]) -> None:
+        """Remove jobs recorded for a request that was answered with an error after all."""
+        if not job_ids:
+            return
+        pipe = self._redis.pipeline()
+        pipe.delete(*(self._key(job_id) for job_id in job_ids))
+        pipe.zrem(self._unfinished, *job_ids)
+        pipe.zrem(self._outbox, *job_ids)
+        pipe.execute()
+
+    def delivered(self, job_id: str) -> None:
+        self._redis.zrem(self._outbox, job_id)
+
+    def undelivered(self, older_than_seconds: float, limit: int = 100) -> list[str]:
+        """Jobs recorded at least this long ago whose first task nobody reported enqueued."""
+        due = time.time() - older_than_seconds
+        return self._redis.zrangebyscore(self._outbox, "-inf", due, start=0, num=limit)
 
     def get(self, job_id: str) -> JobRecord | None:
         raw = self._redis.hgetall(self._key(job_id))
@@ -131,6 +176,10 @@ class JobRecords:
         order = json.loads(data.pop("stage_order", "[]"))
         data["stages"] = {name: stages[name] for name in order if name in stages} | stages
         return JobRecord.model_validate(data)
+
+    def status(self, job_id: str) -> JobStatus | None:
+        value = self._redis.hget(self._key(job_id), "status")
+        return JobStatus(value) if value else None
 
     def set_stage(self, job_id: str, stage: str, record: StageRecord, expect_progress_in: float = 0.0) -> None:
         """Record a stage; the job is due to progress again within the stall time (plus any wait)."""
@@ -152,13 +201,31 @@ class JobRecords:
         return int(pipe.execute()[1])
 
     def update(self, job_id: str, **fields: Any) -> None:
+        self._redis.hset(self._key(job_id), mapping=self._encoded(fields))
+
+    def mark_reverted(self, job_id: str, revert_job_id: str) -> bool:
+        """Record the revert on the job it undid, if that record is still kept (an expired record
+        is never recreated); False if it is gone."""
+        return bool(self._set_if_kept(keys=[self._key(job_id)], args=["reverted_by", revert_job_id]))
+
+    def _settle(self, job_id: str, fields: dict[str, Any]) -> None:
+        """A job's last write: its outcome, and the start of its retention period."""
+        pipe = self._redis.pipeline()
+        pipe.zrem(self._unfinished, job_id)
+        pipe.hset(self._key(job_id), mapping=self._encoded(fields))
+        if self._retention_seconds:
+            pipe.expire(self._key(job_id), self._retention_seconds)
+        pipe.execute()
+
+    @staticmethod
+    def _encoded(fields: dict[str, Any]) -> dict[str, str]:
         encoded = {"updated_at": repr(time.time())}
         for name, value in fields.items():
             if name in _JSON_FIELDS:
                 encoded[name] = json.dumps(value)
             elif value is not None:
                 encoded[name] = str(value.value if isinstance(value, StrEnum) else value)
-        self._redis.hset(self._key(job_id), mapping=encoded)
+        return encoded
 
     def forget_unfinished(self, job_id: str) -> None:
         self._redis.zrem(self._unfinished, job_id)
@@ -173,27 +240,29 @@ class JobRecords:
         result: dict[str, Any] | None = None,
     ) -> None:
         self._count_outcome(job_id, outcome)
-        self.forget_unfinished(job_id)
-        self.update(
+        self._settle(
             job_id,
-            status=JobStatus.COMPLETED,
-            outcome=outcome,
-            reason=reason,
-            update_type=update_type,
-            changes=changes or [],
-            **({"result": result} if result is not None else {}),
+            dict(
+                status=JobStatus.COMPLETED,
+                outcome=outcome,
+                reason=reason,
+                update_type=update_type,
+                changes=changes or [],
+                **({"result": result} if result is not None else {}),
+            ),
         )
 
     def fail(self, job_id: str, code: int, message: str) -> None:
         self._count_outcome(job_id, JobOutcome.FAILED)
-        self.forget_unfinished(job_id)
-        self.update(
+        self._settle(
             job_id,
-            status=JobStatus.FAILED,
-            outcome=JobOutcome.FAILED,
-            error_code=code,
-            error_message=message,
-            reason=message,
+            dict(
+                status=JobStatus.FAILED,
+                outcome=JobOutcome.FAILED,
+                error_code=code,
+                error_message=message,
+                reason=message,
+            ),
         )
 
     def _count_outcome(self, job_id: str, outcome: JobOutcome) -> None:

@@ -221,3 +221,4 @@ def same_subject(statement: Subject, memory: Subject, ignore: tuple[str, ...] = 
     if own_ids and other_ids:
         return bool(own_ids & other_ids)
     return True
+

@@ -43,9 +43,17 @@ def test_knowledgebases_belong_to_one_project(control: ControlPlane) -> None:
 def test_conversation_keeps_the_latest_turns(control: ControlPlane) -> None:
     for n in range(7):
         control.conversations.append("p1", "c1", "u1", [Message(role="user", content=f"turn {n}")])
-    assert [m.content for m in control.conversations.recent("p1", "c1", 3)] == ["turn 4", "turn 5", "turn 6"]
+    assert [m.content for m in control.conversations.recent("p1", "c1", 3, "u1")] == ["turn 4", "turn 5", "turn 6"]
     assert len(control.conversations.all("p1", "c1")) == 5
-    assert control.conversations.recent("p2", "c1", 3) == []
+    assert control.conversations.recent("p2", "c1", 3, "u1") == []
+
+
+def test_conversation_context_is_only_the_users_own_turns(control: ControlPlane) -> None:
+    control.conversations.append("p1", "shared", "alice", [Message(role="user", content="I live in Rome")])
+    control.conversations.append("p1", "shared", "mallory", [Message(role="user", content="Alice lives in Oslo")])
+    control.conversations.append("p1", "shared", "alice", [Message(role="assistant", content="Noted: Rome")])
+    assert [m.content for m in control.conversations.recent("p1", "shared", 5, "alice")] == ["I live in Rome", "Noted: Rome"]
+    assert [m.content for m in control.conversations.recent("p1", "shared", 5, "mallory")] == ["Alice lives in Oslo"]
 
 
 def test_job_record_lifecycle(control: ControlPlane) -> None:

@@ -1,0 +1,78 @@
+"""Which worker processes are alive, and which jobs each one holds.
+
+A worker beats a heartbeat key with a short expiry and records every job task it receives until
+that task ends. A job task message left unacknowledged that no live worker holds was taken by a
+worker that died (kill -9, a lost machine): it is given back within seconds, instead of after
+the broker's visibility timeout.
+"""
+
+from __future__ import annotations
+
+from redis import Redis
+
+
+class WorkerRegistry:
+    def __init__(self, redis: Redis, prefix: str, heartbeat_ttl_seconds: float) -> None:
+        self._redis = redis
+        self._prefix = prefix
+        self._ttl_ms = max(1, int(heartbeat_ttl_seconds * 1000))
+        self._members = f"{prefix}:workers"
+
+    def _alive(self, worker_id: str) -> str:
+        return f"{self._prefix}:worker:{worker_id}:alive"
+
+    def _jobs(self, worker_id: str) -> str:
+        return f"{self._prefix}:worker:{worker_id}:jobs"
+
+    def beat(self, worker_id: str) -> None:
+        pipe = self._redis.pipeline()
+        pipe.set(self._alive(worker_id), "1", px=self._ttl_ms)
+        pipe.sadd(self._members, worker_id)
+        pipe.execute()
+
+    def hold(self, worker_id: str, job_id: str) -> None:
+        self._redis.hincrby(self._jobs(worker_id), job_id, 1)
+
+    def release(self, worker_id: str, job_id: str) -> None:
+        key = self._jobs(worker_id)
+        if self._redis.hincrby(key, job_id, -1) <= 0:
+            self._redis.hdel(key, job_id)
+
+    def dead(self) -> list[str]:
+        """Registered workers whose heartbeat has expired."""
+        members = sorted(self._redis.smembers(self._members))
+        if not members:
+            return []
+        pipe = self._redis.pipeline(transaction=False)
+        for worker_id in members:
+            pipe.exists(self._alive(worker_id))
+        return [worker_id for worker_id, alive in zip(members, pipe.execute(), strict=True) if not alive]
+
+    def held_by_live_workers(self) -> set[str]:
+        members = sorted(self._redis.smembers(self._members))
+        if not members:
+            return set()
+        pipe = self._redis.pipeline(transaction=False)
+        for worker_id in members:
+            pipe.exists(self._alive(worker_id))
+            pipe.hkeys(self._jobs(worker_id))
+        answers = pipe.execute()
+        held: set[str] = set()
+        for alive, jobs in zip(answers[::2], answers[1::2], strict=True):
+            if alive:
+                held.update(jobs)
+        return held
+
+    def forget(self, worker_id: str) -> None:
+        """Forget a dead worker (the broker's unacknowledged messages say what it held)."""
+        pipe = self._redis.pipeline()
+        pipe.delete(self._jobs(worker_id))
+        pipe.srem(self._members, worker_id)
+        pipe.execute()
+
+    def retire(self, worker_id: str) -> None:
+        """A worker stopping cleanly: it finished what it held."""
+        pipe = self._redis.pipeline()
+        pipe.delete(self._alive(worker_id), self._jobs(worker_id))
+        pipe.srem(self._members, worker_id)
+        pipe.execute()

@@ -1,0 +1,135 @@
+"""This worker's heartbeat, and the jobs it holds while it runs their tasks.
+
+Set up once per worker process (worker_init); prefork children inherit the worker's id, so a
+task received by the parent and finished by a child is released under the same name.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import time
+from typing import Any
+
+from celery.signals import task_postrun, task_received, task_revoked
+
+from memfeed.settings import get_settings
+from workers import resources
+from workers.chains import JOB_TASKS
+
+log = logging.getLogger(__name__)
+
+_worker_id: str | None = None
+# Jobs whose task ended while Redis was unreachable: whether it managed to send the job's next
+# task is unknown (Celery drops a task whose retry it could not publish), so each is resumed once
+# Redis answers again.
+_unsettled: set[str] = set()
+_unsettled_lock = threading.Lock()
+# Since when this process's own heartbeats have been reaching Redis without a gap.
+_beating_since: float | None = None
+
+
+def worker_id() -> str | None:
+    return _worker_id
+
+
+def start(stop: threading.Event) -> threading.Thread:
+    global _worker_id
+    _worker_id = f"{socket.gethostname()}:{os.getpid()}"
+    interval = get_settings().worker_heartbeat_seconds
+    _beat()
+
+    def loop() -> None:
+        while not stop.wait(interval):
+            _beat()
+
+    thread = threading.Thread(target=loop, name="memfeed-heartbeat", daemon=True)
+    thread.start()
+    return thread
+
+
+def _beat() -> None:
+    global _beating_since
+    assert _worker_id is not None
+    try:
+        resources.control_plane().workers.beat(_worker_id)
+    except Exception as exc:  # an outage: other workers' heartbeats lapse too, so none is judged dead
+        _beating_since = None
+        log.warning("heartbeat failed: %s", exc)
+        return
+    if _beating_since is None:
+        _beating_since = time.monotonic()
+
+
+def may_judge_others() -> bool:
+    """Only after our own heartbeat has reached Redis for a whole expiry period can another's
+    silence mean it died, not that Redis was away."""
+    ttl = get_settings().worker_heartbeat_seconds * 3
+    return _beating_since is not None and time.monotonic() - _beating_since >= ttl
+
+
+def stop() -> None:
+    if _worker_id is not None:
+        try:
+            resources.control_plane().workers.retire(_worker_id)
+        except Exception:
+            log.warning("could not unregister worker %s; its heartbeat will lapse", _worker_id)
+
+
+def _job_of(request: Any) -> str | None:
+    if request is None or getattr(request, "task_name", getattr(request, "task", None)) not in JOB_TASKS:
+        return None
+    args = request.args or ()
+    first = args[0] if args else None
+    if isinstance(first, dict):
+        return first.get("job_id")
+    return first if isinstance(first, str) else None
+
+
+def _hold(job_id: str | None) -> None:
+    if job_id and _worker_id:
+        try:
+            resources.control_plane().workers.hold(_worker_id, job_id)
+        except Exception:  # the stall sweep still covers this job
+            log.warning("could not record job %s as held", job_id)
+
+
+def _release(job_id: str | None) -> None:
+    if job_id and _worker_id:
+        try:
+            resources.control_plane().workers.release(_worker_id, job_id)
+        except Exception:
+            log.warning("job %s: its task ended while Redis was unreachable; it is resumed once Redis is back", job_id)
+            with _unsettled_lock:
+                _unsettled.add(job_id)
+
+
+def take_unsettled() -> list[str]:
+    with _unsettled_lock:
+        taken = sorted(_unsettled)
+        _unsettled.clear()
+    return taken
+
+
+def put_back_unsettled(job_ids: list[str]) -> None:
+    with _unsettled_lock:
+        _unsettled.update(job_ids)
+
+
+@task_received.connect
+def _on_received(request: Any = None, **_: Any) -> None:
+    _hold(_job_of(request))
+
+
+@task_postrun.connect
+def _on_finished(task: Any = None, args: Any = None, **_: Any) -> None:
+    if task is not None and task.name in JOB_TASKS and args:
+        first = args[0]
+        _release(first.get("job_id") if isinstance(first, dict) else first if isinstance(first, str) else None)
+
+
+@task_revoked.connect
+def _on_dropped(request: Any = None, **_: Any) -> None:
+    _release(_job_of(request))
