@@ -11,6 +11,8 @@ from pathlib import Path
 
 import redis
 
+from memfeed.logfiles import private_directory
+
 LOCAL_REDIS_URL = "redis://127.0.0.1:6379/0"
 PRIVATE_REDIS_PORT = 6399
 INSTALL_HINT = (
@@ -89,6 +91,8 @@ def start_private_redis(data_dir: Path, port: int) -> RedisRuntime:
         raise RedisUnavailableError(INSTALL_HINT)
     redis_dir = (data_dir / "redis").resolve()
     redis_dir.mkdir(parents=True, exist_ok=True)
+    # Its append-only file holds every tenant's memories in the clear: readable by us alone.
+    private_directory(redis_dir)
     log_path = redis_dir / "redis.log"
     process = subprocess.Popen(
         [
@@ -104,6 +108,7 @@ def start_private_redis(data_dir: Path, port: int) -> RedisRuntime:
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.STDOUT,
+        umask=0o077,
     )
     url = f"redis://127.0.0.1:{port}/0"
     deadline = time.monotonic() + 15

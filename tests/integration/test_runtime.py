@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import stat
 import sys
 import time
 from pathlib import Path
@@ -23,8 +24,15 @@ def test_private_redis_is_append_only_inside_the_data_dir(tmp_path: Path) -> Non
         client = redis.Redis.from_url(runtime.url)
         assert client.config_get("appendonly")["appendonly"] == "yes"
         assert Path(client.config_get("dir")["dir"]) == (tmp_path / "redis").resolve()
+        client.set("k", "v")
+        client.bgrewriteaof()
+        time.sleep(0.5)
     finally:
         runtime.stop()
+    # Its files hold every tenant's memories: the service user's alone.
+    assert stat.S_IMODE((tmp_path / "redis").stat().st_mode) == 0o700
+    for path in (tmp_path / "redis").rglob("*"):
+        assert stat.S_IMODE(path.stat().st_mode) & 0o077 == 0, path
     assert not redis_runtime.answers(runtime.url)
 
 
