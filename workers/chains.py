@@ -33,12 +33,12 @@ def feedback_chain(job_id: str) -> Signature:
     return resumed_feedback_chain("validate", job_id)
 
 
-def resumed_feedback_chain(first_stage: str, first_argument: str | dict) -> Signature:
-    """The chain from `first_stage` on; its first task gets the job id (validate) or the state
-    the earlier stages produced."""
+def resumed_feedback_chain(first_stage: str, job_id: str) -> Signature:
+    """The chain from `first_stage` on. Every stage takes the job id and returns it; what the
+    earlier stages decided is on the job record."""
     names = list(FEEDBACK_STAGE_TASKS)
     tasks = [FEEDBACK_STAGE_TASKS[name] for name in names[names.index(first_stage):]]
     return chain(
-        celery_app.signature(tasks[0], args=(first_argument,)),
+        celery_app.signature(tasks[0], args=(job_id,)),
         *(celery_app.signature(task) for task in tasks[1:]),
     )

@@ -123,7 +123,7 @@ class StageTask(Task):
     ignore_result = True
     stage_name = ""
     # Called with the stage's input when the stage has failed for good.
-    compensate: Callable[[dict[str, Any]], None] | None = None
+    compensate: Callable[[Any], None] | None = None
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         job_id = _job_id_of(args)
@@ -152,7 +152,7 @@ class StageTask(Task):
             return
         if isinstance(exc, TRANSIENT_INFRASTRUCTURE_ERRORS) and self._retry_after_outage(exc, args, kwargs):
             return
-        if self.compensate is not None and args and isinstance(args[0], dict):
+        if self.compensate is not None and args:
             try:
                 self.compensate(args[0])
             except Exception:  # the job is reported failed either way; the undo is logged

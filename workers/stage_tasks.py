@@ -9,90 +9,92 @@ from typing import Any
 from memfeed.control.jobs import JobOutcome
 from pipeline import history, stages
 from pipeline.job import FeedbackJob
-from pipeline.models import AppliedChange, Classification, PlannedChange
+from pipeline.models import AppliedChange
 from workers import resources
 from workers.celery_app import celery_app
 from workers.chains import CLASSIFY, LOOKUP, REVERT_FEEDBACK, VALIDATE, WRITE
 from workers.stage_runner import StageTask, job_record, load_feedback_job, recorded_stage, skip_stage
+from workers.stage_state import feedback_state
+
+
+def _job_id(argument: str | dict[str, Any]) -> str:
+    """Stages hand each other the job id; a state dict is what an earlier version sent."""
+    return argument["job_id"] if isinstance(argument, dict) else argument
 
 
 @celery_app.task(name=VALIDATE, base=StageTask, stage_name="validate")
-def validate_task(job_id: str) -> dict[str, Any]:
+def validate_task(argument: str | dict[str, Any]) -> str:
+    job_id = _job_id(argument)
     job = load_feedback_job(job_id)
     analyzer = resources.analyzer_for(job.project_id)
     with recorded_stage(job_id, "validate", analyzer) as detail:
-        decision = stages.validate(job, analyzer)
-        detail.update(decision.model_dump())
-    return {"job_id": job_id, "valid": decision.valid, "reason": decision.reason}
+        detail.update(stages.validate(job, analyzer).model_dump())
+    return job_id
 
 
 @celery_app.task(name=CLASSIFY, base=StageTask, stage_name="classify")
-def classify_task(state: dict[str, Any]) -> dict[str, Any]:
-    job_id = state["job_id"]
-    if not state["valid"]:
+def classify_task(argument: str | dict[str, Any]) -> str:
+    job_id = _job_id(argument)
+    state = feedback_state(job_record(job_id))
+    if not state.valid:
         skip_stage(job_id, "classify", "feedback is not a valid correction")
-        return state
+        return job_id
     job = load_feedback_job(job_id)
     analyzer = resources.analyzer_for(job.project_id)
     with recorded_stage(job_id, "classify", analyzer) as detail:
-        classification = stages.classify(job, analyzer)
-        detail.update(classification.model_dump(mode="json"))
-    return {**state, "classification": classification.model_dump(mode="json")}
+        detail.update(stages.classify(job, analyzer).model_dump(mode="json"))
+    return job_id
 
 
 @celery_app.task(name=LOOKUP, base=StageTask, stage_name="lookup")
-def lookup_task(state: dict[str, Any]) -> dict[str, Any]:
-    job_id = state["job_id"]
-    if not state["valid"]:
+def lookup_task(argument: str | dict[str, Any]) -> str:
+    job_id = _job_id(argument)
+    state = feedback_state(job_record(job_id))
+    if not state.valid or state.classification is None:
         skip_stage(job_id, "lookup", "feedback is not a valid correction")
-        return state
+        return job_id
     job = load_feedback_job(job_id)
     analyzer = resources.analyzer_for(job.project_id)
-    classification = Classification.model_validate(state["classification"])
     with recorded_stage(job_id, "lookup", analyzer) as detail:
         try:
-            lookup_plan = stages.plan_lookup(job, classification, resources.memory_index(), analyzer)
+            lookup_plan = stages.plan_lookup(job, state.classification, resources.memory_index(), analyzer)
         except stages.ReplacementRefused as refused:
             detail["refused"] = str(refused)
-            return {**state, "valid": False, "reason": f"keyword replacement refused: {refused}"}
-        plan = [change.model_dump(mode="json") for change in lookup_plan.changes]
-        detail["planned"] = plan
+            return job_id
+        detail["planned"] = [change.model_dump(mode="json") for change in lookup_plan.changes]
         if lookup_plan.rejected:
             detail["rejected"] = [r.model_dump(mode="json") for r in lookup_plan.rejected]
-            if not lookup_plan.changes:
-                return {**state, "plan": [], "unresolved": stages.unresolved_reason(lookup_plan.rejected)}
-    return {**state, "plan": plan}
+    return job_id
 
 
 @celery_app.task(name=WRITE, base=StageTask, stage_name="write")
-def write_task(state: dict[str, Any]) -> dict[str, Any]:
-    job_id = state["job_id"]
+def write_task(argument: str | dict[str, Any]) -> str:
+    job_id = _job_id(argument)
     jobs = resources.control_plane().jobs
-    if not state["valid"]:
-        skip_stage(job_id, "write", state["reason"])
-        jobs.finish(job_id, JobOutcome.IGNORED, reason=state["reason"])
-        return {**state, "outcome": JobOutcome.IGNORED.value}
-    if state.get("unresolved"):
-        skip_stage(job_id, "write", state["unresolved"])
-        jobs.finish(job_id, JobOutcome.UNRESOLVED, reason=state["unresolved"],
-                    update_type=state["classification"]["update_type"])
-        return {"job_id": job_id, "outcome": JobOutcome.UNRESOLVED.value, "changes": 0}
+    state = feedback_state(job_record(job_id))
+    if not state.valid or state.classification is None:
+        skip_stage(job_id, "write", state.reason)
+        jobs.finish(job_id, JobOutcome.IGNORED, reason=state.reason)
+        return job_id
+    update_type = state.classification.update_type.value
+    if state.unresolved:
+        skip_stage(job_id, "write", state.unresolved)
+        jobs.finish(job_id, JobOutcome.UNRESOLVED, reason=state.unresolved, update_type=update_type)
+        return job_id
     job = load_feedback_job(job_id)
-    plan = [PlannedChange.model_validate(c) for c in state["plan"]]
+    plan = state.plan
     index = resources.memory_index()
     with recorded_stage(job_id, "write") as detail, scope_locks(job):
         # Under the lock the store cannot change; a plan made before it may have gone stale.
         if stages.plan_is_stale(job, plan, index):
-            classification = Classification.model_validate(state["classification"])
-            plan = stages.plan_lookup(job, classification, index, resources.analyzer_for(job.project_id)).changes
+            plan = stages.plan_lookup(job, state.classification, index, resources.analyzer_for(job.project_id)).changes
             detail["replanned"] = "a planned memory was superseded by another job meanwhile"
         changes = stages.write(job, plan, index)
         detail["written"] = len(changes)
-    update_type = state["classification"]["update_type"]
     serialized = [c.model_dump(mode="json") for c in changes]
     reason = f"{len(changes)} change(s) written" if changes else "nothing in scope to change"
     jobs.finish(job_id, JobOutcome.APPLIED, reason=reason, update_type=update_type, changes=serialized)
-    return {"job_id": job_id, "outcome": JobOutcome.APPLIED.value, "changes": len(changes)}
+    return job_id
 
 
 @contextmanager
@@ -108,13 +110,14 @@ def scope_locks(job: FeedbackJob) -> Iterator[None]:
         yield
 
 
-def undo_failed_write(state: dict[str, Any]) -> None:
+def undo_failed_write(argument: str | dict[str, Any]) -> None:
     """Called when the write stage has failed for good: leave no half-written state."""
-    if state.get("valid") and state.get("plan"):
-        job = load_feedback_job(state["job_id"])
-        plan = [PlannedChange.model_validate(c) for c in state["plan"]]
+    job_id = _job_id(argument)
+    state = feedback_state(job_record(job_id))
+    if state.valid and state.plan:
+        job = load_feedback_job(job_id)
         with scope_locks(job):
-            stages.undo_write(job, plan, resources.memory_index())
+            stages.undo_write(job, state.plan, resources.memory_index())
 
 
 write_task.compensate = undo_failed_write

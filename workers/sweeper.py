@@ -16,16 +16,16 @@ from __future__ import annotations
 
 import logging
 import threading
-from typing import Any
 
-from memfeed.control.jobs import FEEDBACK_STAGES, JobRecord, JobStatus
+from memfeed.control.jobs import JobRecord, JobStatus
 from memfeed.control.locks import LeasedLock, LockNotAcquiredError
 from memfeed.settings import get_settings
 from workers import liveness, resources
 from workers.celery_app import celery_app
-from workers.orphans import restore_orphaned_messages
 from workers.chains import INGEST_KNOWLEDGEBASE_FILE, INGEST_MESSAGES, REVERT_FEEDBACK, resumed_feedback_chain
+from workers.orphans import restore_orphaned_messages
 from workers.stage_runner import WRITE_FAILED
+from workers.stage_state import next_stage
 
 log = logging.getLogger(__name__)
 
@@ -34,25 +34,6 @@ SINGLE_TASK_JOBS = {
     "knowledgebase_file": INGEST_KNOWLEDGEBASE_FILE,
     "revert": REVERT_FEEDBACK,
 }
-_SETTLED = {"done", "skipped"}
-
-
-def feedback_resume_point(record: JobRecord) -> tuple[str, str | dict[str, Any]]:
-    """The first stage still to run, and what it takes: the job id, or the earlier stages' state."""
-    state: dict[str, Any] = {"job_id": record.id}
-    for stage in FEEDBACK_STAGES:
-        done = record.stages.get(stage)
-        if done is None or done.state not in _SETTLED:
-            return stage, (record.id if stage == "validate" else state)
-        detail = {k: v for k, v in done.detail.items() if k != "judgements"}
-        if stage == "validate":
-            state.update(valid=detail["valid"], reason=detail["reason"])
-        elif stage == "classify" and done.state == "done":
-            state["classification"] = detail
-        elif stage == "lookup" and done.state == "done":
-            state["plan"] = detail["planned"]
-    # Every stage settled but the job never finished: the write's bookkeeping was lost.
-    return "write", state
 
 
 def resume(job_id: str) -> str:
@@ -72,8 +53,8 @@ def resume(job_id: str) -> str:
 
 def _send_next_task(record: JobRecord) -> str:
     if record.kind == "feedback":
-        stage, argument = feedback_resume_point(record)
-        resumed_feedback_chain(stage, argument).apply_async()
+        stage = next_stage(record)
+        resumed_feedback_chain(stage, record.id).apply_async()
         return f"resumed at {stage}"
     task = SINGLE_TASK_JOBS.get(record.kind)
     if task is None:

@@ -90,13 +90,21 @@ def test_flower_asks_for_credentials_and_shows_each_stage_as_a_task(
         assert httpx.post(f"{base}/api/task/async-apply/memfeed.ingest.delete_memories", json={"args": []},
                           timeout=5).status_code == 401
         assert httpx.post(f"{base}/api/worker/shutdown/anyone", timeout=5).status_code == 401
-        client.wait(client.add_feedback(user_id, "I moved to Munich."))
+        client.add_message(user_id, "c-home", [{"role": "user", "content": "I live in Zwickau."}], async_mode=False)
+        done = client.wait(client.add_feedback(user_id, "Actually I moved to Munich, not Zwickau."))
+        assert done["outcome"] == "applied"
         names: set[str] = set()
         while time.monotonic() < deadline and not {"validate", "classify", "lookup", "write"} <= names:
             tasks = httpx.get(f"{base}/api/tasks", auth=auth, timeout=5).json()
-            names = {t["name"].rsplit(".", 1)[-1] for t in tasks.values() if t.get("name", "").startswith("memfeed.feedback.")}
+            stages = {t["name"].rsplit(".", 1)[-1]: t for t in tasks.values() if t.get("name", "").startswith("memfeed.feedback.")}
+            names = set(stages)
             time.sleep(0.5)
         assert {"validate", "classify", "lookup", "write"} <= names
+        # Even to whoever holds Flower's credentials, a stage shows the job's id, never the
+        # feedback or a memory's text: each stage reads what it needs from the job record.
+        shown = " ".join(f"{t.get('args')} {t.get('kwargs')} {t.get('result')}" for t in stages.values())
+        assert done["task_id"] in shown
+        assert "Munich" not in shown and "Zwickau" not in shown
     finally:
         flower.terminate()
         flower.wait(timeout=30)
