@@ -140,7 +140,9 @@ def _claim_and_record(
             context = contexts[seen_by]
 
         def record(pipe: Pipeline | None = None, job_id: str = job_id, body: dict = body, context: list = context) -> None:
-            control.jobs.create(job_id, project.id, "feedback", body, context=context, stages=FEEDBACK_STAGES, pipe=pipe)
+            control.jobs.create(
+                job_id, project.id, "feedback", body, context=context, stages=FEEDBACK_STAGES, pipe=pipe, track=False
+            )
 
         if item.idempotency_key is None:
             record()

@@ -100,7 +100,9 @@ class MemfeedClient:
         return self.post("create/knowledgebase", body)["id"]
 
     def add_knowledgebase_file(self, knowledgebase_id: str, files: list[dict[str, str]]) -> str:
-        return self.post("add/knowledgebase-file", {"knowledgebase_id": knowledgebase_id, "file": files})["task_id"]
+        """The task that ingests the files (`data` lists the files, each naming it)."""
+        added = self.post("add/knowledgebase-file", {"knowledgebase_id": knowledgebase_id, "file": files})
+        return added[0]["task_id"]
 
     def delete_knowledgebase(self, knowledgebase_id: str) -> Any:
         return self.post("delete/knowledgebase", {"knowledgebase_id": knowledgebase_id})

@@ -124,3 +124,8 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
         code = ErrorCode.NOT_FOUND if exc.status_code == 404 else ErrorCode.BAD_REQUEST
         return JSONResponse(envelope(None, int(code), str(exc.detail)), status_code=exc.status_code)
+
+
+def http_status(code: ErrorCode) -> int:
+    """The HTTP status a MemOS code is answered with."""
+    return _HTTP_STATUS[code]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
@@ -97,7 +97,8 @@ class ChatMessage(BaseModel):
 
 class AddMessageRequest(MemosRequest):
     user_id: RequiredId
-    conversation_id: Annotated[RequiredText, Field(max_length=CONVERSATION_ID_MAX)]
+    # Optional in MemOS: turns without one become memories but join no conversation's context.
+    conversation_id: ConversationId | None = None
     messages: Annotated[list[ChatMessage], Field(min_length=1)]
     async_mode: bool = True
     agent_id: Id | None = None
@@ -112,7 +113,10 @@ class GetMessageRequest(MemosRequest):
 
 
 class GetMemoryRequest(MemosRequest):
-    user_id: RequiredId
+    # user_id or agent_id (the route checks that one is given); `filter` narrows further.
+    user_id: RequiredId | None = None
+    agent_id: RequiredId | None = None
+    filter: dict[str, Any] | None = None
     page: int = Field(default=1, ge=1)
     size: int = Field(default=20, ge=1, le=200)
 
@@ -120,8 +124,38 @@ class GetMemoryRequest(MemosRequest):
 
 
 class DeleteMemoryRequest(MemosRequest):
-    user_id: RequiredId
-    memory_ids: Annotated[list[RequiredId], Field(min_length=1)]
+    """MemOS's delete conditions: memory_ids, or user_id / agent_id / conversation_id / filter
+    (ANDed); user_id with memory_ids deletes only that user's memories among the ids."""
+
+    user_id: RequiredId | None = None
+    memory_ids: Annotated[list[RequiredId], Field(min_length=1)] | None = None
+    agent_id: RequiredId | None = None
+    conversation_id: ConversationId | None = None
+    session_id: ConversationId | None = None
+    filter: dict[str, Any] | None = None
+    memory_type: Annotated[RequiredText, Field(max_length=ID_MAX)] | None = None
+
+
+class UpdateMemoryRequest(MemosRequest):
+    memory_id: RequiredId
+    content: RequiredText | None = None
+    title: Annotated[RequiredText, Field(max_length=NAME_MAX)] | None = None
+    status: Literal["activated", "archived"] | None = None
+
+
+class GetKnowledgebaseFileRequest(MemosRequest):
+    # Exactly one of file_ids and knowledgebase_id (the route checks it).
+    file_ids: Annotated[list[RequiredId], Field(min_length=1, max_length=1_000)] | None = None
+    knowledgebase_id: RequiredId | None = None
+    type: str | None = None
+    page: int = Field(default=1, ge=1)
+    page_size: int = Field(default=20, ge=1, le=200)
+
+    _defaults = field_validator("page", "page_size", mode="before")(classmethod(_null_means_default))
+
+
+class DeleteKnowledgebaseFileRequest(MemosRequest):
+    file_ids: Annotated[list[RequiredId], Field(min_length=1, max_length=1_000)]
 
 
 class CreateKnowledgebaseRequest(MemosRequest):

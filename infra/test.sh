@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs memfeed with its test tools and runs the test suite against a real Redis
+# Installs memfeed with its test tools (and, as root on Debian, chromium for the browser test) and
+# runs the test suite against a real Redis
 # (127.0.0.1:6379, database 13, or MEMFEED_TEST_REDIS_URL; a throwaway redis-server if none runs).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -17,6 +18,14 @@ if [ -z "${MEMFEED_TEST_REDIS_URL:-}" ] && ! "$VENV/bin/python" -c "import redis
     private_redis=$!
     export MEMFEED_TEST_REDIS_URL="redis://127.0.0.1:6398/13"
     for _ in $(seq 50); do "$VENV/bin/python" -c "import redis; redis.Redis(port=6398).ping()" 2>/dev/null && break; sleep 0.1; done
+fi
+# The browser test of /docs and /redoc drives Debian's chromium (playwright downloads no browser).
+if [ ! -x /usr/bin/chromium ]; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+    else
+        echo "note: no /usr/bin/chromium, so the browser test of /docs is skipped: sudo apt-get install chromium" >&2
+    fi
 fi
 export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1
 "$VENV/bin/python" -m pytest "$@"

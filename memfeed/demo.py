@@ -18,6 +18,7 @@ from rich.table import Table
 
 from api.client import MemfeedClient
 from memfeed import redis_runtime
+from memfeed.running_stacks import RunningStack, running_stacks
 from memfeed.settings import Settings
 
 console = Console()
@@ -161,14 +162,59 @@ SCENARIOS = [
 ]
 
 
+def _locate(settings: Settings, url: str | None) -> tuple[str, Settings, Path | None] | int:
+    """Where the demo runs: the URL given, the configured one if it answers, else the one
+    `memfeed up` found running; (url, settings to reach its Redis, None), or a data directory for a
+    stack of the demo's own (url empty), or an exit status when it cannot tell which to use."""
+    stacks = running_stacks(settings)
+    if url is not None:
+        # Its demo project goes to the Redis that stack uses, when the stack is one found here.
+        same = [stack for stack in stacks if stack.base_url == url.rstrip("/")]
+        return url, _reaching(same[0], settings) if same else settings, None
+    configured = f"http://{settings.api_host}:{settings.api_port}"
+    if _healthy(configured):
+        same = [stack for stack in stacks if stack.base_url == configured]
+        return configured, _reaching(same[0], settings) if same else settings, None
+    answering = [stack for stack in stacks if _healthy(stack.base_url)]
+    if len(answering) == 1:
+        [stack] = answering
+        console.print(f"no memfeed at {configured}; using the `memfeed up` (pid {stack.pid}) at {stack.base_url}")
+        return stack.base_url, _reaching(stack, settings), None
+    if len(answering) > 1:
+        console.print(f"no memfeed at {configured}, and several run here; choose one with --url:")
+        for stack in answering:
+            console.print(f"  --url {stack.base_url}   (pid {stack.pid}, data {stack.data_dir})")
+        return 2
+    return "", settings, Path(tempfile.mkdtemp(prefix="memfeed-demo-"))
+
+
+def _reaching(stack: RunningStack, settings: Settings) -> Settings:
+    """Settings that reach the Redis (and key prefix) of a stack found running."""
+    update: dict[str, object] = {"data_dir": stack.data_dir}
+    if stack.redis_url:
+        update["redis_url"] = stack.redis_url
+    elif not settings.redis_url:
+        update["redis_url"] = redis_runtime.recorded_url(stack.data_dir)
+    if stack.redis_prefix:
+        update["redis_prefix"] = stack.redis_prefix
+    return settings.model_copy(update=update)
+
+
 def run_demo(settings: Settings, url: str | None, api_key: str | None) -> int:
-    base_url = url or f"http://{settings.api_host}:{settings.api_port}"
+    located = _locate(settings, url)
+    if isinstance(located, int):
+        return located
+    base_url, settings, own_data_dir = located
     data_dir = settings.data_dir
     stack: subprocess.Popen | None = None
-    if url is None and not _healthy(base_url):
-        data_dir = Path(tempfile.mkdtemp(prefix="memfeed-demo-"))
-        console.print(f"no memfeed at {base_url}; starting one in {data_dir}")
+    if own_data_dir is not None:
+        data_dir = own_data_dir
+        console.print(
+            f"no memfeed runs here: the demo starts its own (data in {data_dir}) and stops it when it ends; "
+            "to use yours, start it first or pass --url"
+        )
         stack, base_url = _start_stack(data_dir)
+    console.print(f"demo: running against [bold]{base_url}[/bold]")
     try:
         key = api_key or os.environ.get("MEMFEED_API_KEY") or _demo_project_key(settings, data_dir)
         results = []
@@ -179,9 +225,10 @@ def run_demo(settings: Settings, url: str | None, api_key: str | None) -> int:
                 results.append(passed)
                 console.print("[green]as expected[/green]" if passed else "[red]not as expected[/red]")
         console.rule()
-        console.print(f"demo: {sum(results)}/{len(results)} scenarios as expected")
+        console.print(f"demo: {sum(results)}/{len(results)} scenarios as expected (at {base_url})")
         return 0 if all(results) else 1
     finally:
         if stack is not None:
+            console.print(f"demo: stopping the stack it started at {base_url}")
             stack.terminate()
             stack.wait(timeout=60)

@@ -101,6 +101,10 @@ class Settings(BaseSettings):
     # Log files in DATA_DIR/logs (mode 600): each one rotates at this size, keeping this many.
     log_max_bytes: int = Field(default=10 * 1024 * 1024, gt=0)
     log_backup_count: int = Field(default=5, ge=0)
+    # An identical write (same route, same body) from one project within this many seconds gets
+    # the first one's task or answer and is not applied again: MemOS clients retry without an
+    # Idempotency-Key. 0 turns it off.
+    duplicate_write_window_seconds: int = Field(default=60, ge=0)
 
     def broker_url(self) -> str:
         return self.redis_url or "redis://127.0.0.1:6379/0"

@@ -273,6 +273,14 @@ def undo_write(job: FeedbackJob, plan: list[PlannedChange], index: MemoryIndex) 
     )
 
 
+def _corrected_key(old: MemoryRecord, corrected_value: str) -> str:
+    """The title follows the value when it was made from the value; a key that names something
+    else (a knowledge-base file's passage, "policy.md #2") stays."""
+    if not old.memory_key or old.memory_key == memory_key_for(old.memory_value):
+        return memory_key_for(corrected_value)
+    return old.memory_key
+
+
 def write(job: FeedbackJob, plan: list[PlannedChange], index: MemoryIndex) -> list[AppliedChange]:
     """Apply the plan: write each corrected version, then archive what it supersedes.
 
@@ -296,6 +304,7 @@ def write(job: FeedbackJob, plan: list[PlannedChange], index: MemoryIndex) -> li
                 update={
                     "id": new_id,
                     "memory_value": change.after,
+                    "memory_key": _corrected_key(old, change.after),
                     "status": MemoryStatus.ACTIVATED,
                     "supersedes": old.id,
                     "superseded_by": None,

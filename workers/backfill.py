@@ -119,7 +119,9 @@ def feed_once(project_id: str, token: str) -> float | None:
                 return wait
             else:
                 # Enqueued before it is marked released: a crash in between re-releases the
-                # item (its stages are idempotent) instead of losing it.
+                # item (its stages are idempotent) instead of losing it. Only a released item is
+                # the sweepers' to resume.
+                control.jobs.track(item.job_id)
                 backfill_chain(item.job_id).apply_async()
             batches.mark_released(batch_id, item)
             room -= 1

@@ -23,7 +23,9 @@ def create_celery_app() -> Celery:
         "memfeed",
         broker=settings.broker_url(),
         backend=settings.broker_url(),
-        include=["workers.stage_tasks", "workers.memory_tasks", "workers.lifecycle", "workers.backfill"],
+        include=[
+            "workers.stage_tasks", "workers.memory_tasks", "workers.compat_tasks", "workers.lifecycle", "workers.backfill",
+        ],
     )
     app.conf.update(
         task_serializer="json",

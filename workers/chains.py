@@ -21,6 +21,12 @@ DELETE_KNOWLEDGEBASE = "memfeed.ingest.delete_knowledgebase"
 PING = "memfeed.read.ping"
 MEMORY_HISTORY = "memfeed.read.memory_history"
 REVERT_FEEDBACK = "memfeed.feedback.revert"
+# MemOS client routes beyond the pipeline (workers/compat_tasks.py).
+COMPAT_GET_MEMORY = "memfeed.read.get_memory_by_id"
+COMPAT_SELECT_MEMORIES = "memfeed.read.select_memories"
+COMPAT_DELETE_SELECTED = "memfeed.ingest.delete_selected"
+COMPAT_UPDATE_MEMORY = "memfeed.ingest.update_memory"
+COMPAT_DELETE_KB_FILES = "memfeed.ingest.delete_knowledgebase_files"
 
 
 FEEDBACK_STAGE_TASKS = {"validate": VALIDATE, "classify": CLASSIFY, "lookup": LOOKUP, "write": WRITE}

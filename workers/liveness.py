@@ -29,6 +29,10 @@ _unsettled: set[str] = set()
 _unsettled_lock = threading.Lock()
 # Since when this process's own heartbeats have been reaching Redis without a gap.
 _beating_since: float | None = None
+# Redis may have lost messages (this worker started, a beat failed, or Redis restarted): the next
+# sweep looks for jobs no message names.
+_audit_due = True
+_redis_run_id: str | None = None
 
 
 def worker_id() -> str | None:
@@ -51,16 +55,31 @@ def start(stop: threading.Event) -> threading.Thread:
 
 
 def _beat() -> None:
-    global _beating_since
+    global _beating_since, _audit_due, _redis_run_id
     assert _worker_id is not None
     try:
-        resources.control_plane().workers.beat(_worker_id)
+        control = resources.control_plane()
+        control.workers.beat(_worker_id)
+        run_id = control.redis.info("server").get("run_id")
     except Exception as exc:  # an outage: other workers' heartbeats lapse too, so none is judged dead
         _beating_since = None
+        _audit_due = True
         log.warning("heartbeat failed: %s", exc)
         return
+    if _redis_run_id is not None and run_id != _redis_run_id:
+        _beating_since, _audit_due = None, True  # Redis restarted between two beats
+    _redis_run_id = run_id
     if _beating_since is None:
         _beating_since = time.monotonic()
+
+
+def audit_due() -> bool:
+    return _audit_due
+
+
+def audit_done() -> None:
+    global _audit_due
+    _audit_due = False
 
 
 def may_judge_others() -> bool:

@@ -9,7 +9,7 @@ from typing import Any
 from memfeed.control.jobs import JobOutcome
 from pipeline import history, stages
 from pipeline.job import FeedbackJob
-from pipeline.models import AppliedChange
+from pipeline.models import AppliedChange, Classification
 from workers import resources
 from workers.celery_app import celery_app
 from workers.chains import CLASSIFY, LOOKUP, REVERT_FEEDBACK, VALIDATE, WRITE
@@ -91,10 +91,20 @@ def write_task(argument: str | dict[str, Any]) -> str:
             detail["replanned"] = "a planned memory was superseded by another job meanwhile"
         changes = stages.write(job, plan, index)
         detail["written"] = len(changes)
+    if not changes:
+        # Valid, but nothing to change: the job completed and nothing was applied.
+        jobs.finish(job_id, JobOutcome.IGNORED, reason=_nothing_written(state.classification), update_type=update_type)
+        return job_id
     serialized = [c.model_dump(mode="json") for c in changes]
-    reason = f"{len(changes)} change(s) written" if changes else "nothing in scope to change"
-    jobs.finish(job_id, JobOutcome.APPLIED, reason=reason, update_type=update_type, changes=serialized)
+    jobs.finish(job_id, JobOutcome.APPLIED, reason=f"{len(changes)} change(s) written", update_type=update_type,
+                changes=serialized)
     return job_id
+
+
+def _nothing_written(classification: Classification) -> str:
+    if classification.keyword is not None:
+        return f"no memory in scope contains '{classification.keyword.original}'"
+    return "nothing in scope to change"
 
 
 @contextmanager

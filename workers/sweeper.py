@@ -4,6 +4,8 @@
   task, or the API died in between) is enqueued after a few seconds;
 - dead workers: a job task message taken by a worker that died (none alive holds its job) goes
   back to its queue within seconds, instead of after the broker's visibility timeout;
+- lost messages: after Redis was away or restarted, an unfinished job that no task message names
+  and no live worker holds (a message taken from its queue just as Redis went down) is resumed;
 - stalls: any unfinished job that has not progressed for the stall time (a message lost in a
   Redis restart) is resumed.
 
@@ -21,9 +23,9 @@ from memfeed.control.jobs import JobRecord, JobStatus
 from memfeed.control.locks import LeasedLock, LockNotAcquiredError
 from memfeed.settings import get_settings
 from workers import liveness, resources
-from workers.celery_app import celery_app
+from workers.celery_app import ALL_QUEUES, celery_app
 from workers.chains import INGEST_KNOWLEDGEBASE_FILE, INGEST_MESSAGES, REVERT_FEEDBACK, resumed_feedback_chain
-from workers.orphans import restore_orphaned_messages
+from workers.orphans import jobs_with_a_message, lost_jobs, restore_orphaned_messages
 from workers.stage_runner import WRITE_FAILED
 from workers.stage_state import next_stage
 
@@ -95,6 +97,27 @@ def restore_messages_of_dead_workers() -> int:
     return len(restored)
 
 
+def resume_lost_jobs() -> int:
+    """After Redis was away (or restarted, or this worker started): resume every unfinished job
+    that no task message names and no live worker holds; returns how many."""
+    if not liveness.audit_due() or not liveness.may_judge_others():
+        return 0
+    control = resources.control_plane()
+    outbox = set(control.jobs.undelivered(0.0, limit=100_000))
+    last_changes = {job: at for job, at in control.jobs.unfinished_last_changes().items() if job not in outbox}
+    lost = lost_jobs(
+        list(last_changes),
+        last_changes,
+        jobs_with_a_message(control.redis, control.prefix, ALL_QUEUES),
+        control.workers.held_by_live_workers(),
+        quiet_seconds=get_settings().worker_heartbeat_seconds * 3,
+    )
+    for job_id in lost:
+        log.warning("job %s: no task message names it after Redis was away: %s", job_id, resume(job_id))
+    liveness.audit_done()
+    return len(lost)
+
+
 def resume_unsettled_jobs() -> int:
     """Resume the jobs whose task ended in this worker while Redis was unreachable."""
     unsettled = liveness.take_unsettled()
@@ -114,7 +137,7 @@ def sweep_once() -> int:
     control = resources.control_plane()
     try:
         with LeasedLock(control.redis, f"{control.prefix}:lock:sweeper", wait=0):
-            sent = relay_outbox() + restore_messages_of_dead_workers()
+            sent = relay_outbox() + restore_messages_of_dead_workers() + resume_lost_jobs()
             overdue = control.jobs.overdue()
             for job_id in overdue:
                 log.warning("job %s is overdue: %s", job_id, resume(job_id))

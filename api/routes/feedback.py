@@ -9,7 +9,7 @@ import redis
 from fastapi import APIRouter, Header, Request
 from redis.client import Pipeline
 
-from api import dispatch
+from api import dispatch, write_dedup
 from api.deps import ControlDep, ProjectDep, charge_tokens, require_own_knowledgebases
 from api.errors import ErrorCode, MemfeedError, envelope
 from api.presenters import job_status
@@ -51,6 +51,8 @@ def add_feedback(
         earlier = _earlier_job(control, project.id, idempotency_key, request_body)
         if earlier is not None:
             return _already_accepted(control, earlier)
+    elif (earlier := write_dedup.earlier_write(control, project.id, "add/feedback", request_body)) is not None:
+        return _already_accepted(control, earlier)
     try:
         charge_tokens(request, project, count_tokens(body.feedback_content))
         context = []
@@ -66,7 +68,10 @@ def add_feedback(
             )
 
         if idempotency_key is None:
-            record()
+            # No key: an identical request within the duplicate-write window is this one retried.
+            claim = write_dedup.claim_write(control, project.id, "add/feedback", request_body, job_id, record=record)
+            if not claim.first:
+                return _already_accepted(control, claim.job_id)
         else:
             # The key is claimed and the job recorded in one transaction: never one without the other.
             claim = control.idempotency.claim(project.id, idempotency_key, job_id, request_body, record=record)

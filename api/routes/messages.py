@@ -6,10 +6,11 @@ import uuid
 
 from fastapi import APIRouter, Request
 
-from api import dispatch
+from api import dispatch, write_dedup
 from api.deps import ControlDep, ProjectDep, charge_tokens
 from api.errors import envelope
 from api.schemas import AddMessageRequest, GetMessageRequest
+from memfeed.control import ControlPlane
 from memfeed.control.jobs import JobStatus
 from memfeed.settings import get_settings
 from pipeline.models import Message
@@ -21,18 +22,35 @@ router = APIRouter()
 
 @router.post("/add/message")
 def add_message(body: AddMessageRequest, request: Request, project: ProjectDep, control: ControlDep) -> dict:
+    request_body = body.model_dump(mode="json")
+    earlier = write_dedup.earlier_write(control, project.id, "add/message", request_body)
+    if earlier is not None:
+        return _accepted_before(control, earlier)
     charge_tokens(request, project, count_message_tokens([m.content for m in body.messages]))
     job_id = uuid.uuid4().hex
-    messages = [Message(role=m.role, content=m.content) for m in body.messages]
-    control.conversations.append(project.id, body.conversation_id, body.user_id, messages)
-    control.jobs.create(
-        job_id, project.id, "add_message", body.model_dump(mode="json"), stages=("extract",), outbox=body.async_mode
+    claim = write_dedup.claim_write(
+        control, project.id, "add/message", request_body, job_id,
+        record=lambda pipe: control.jobs.create(
+            job_id, project.id, "add_message", request_body, stages=("extract",), outbox=body.async_mode, pipe=pipe
+        ),
     )
+    if not claim.first:
+        return _accepted_before(control, claim.job_id)
+    if body.conversation_id:
+        messages = [Message(role=m.role, content=m.content) for m in body.messages]
+        control.conversations.append(project.id, body.conversation_id, body.user_id, messages)
     if body.async_mode:
         dispatch.deliver(control.jobs, job_id, lambda: dispatch.enqueue(INGEST_MESSAGES, job_id))
         return envelope({"success": True, "task_id": job_id, "status": JobStatus.RUNNING.value})
     result = dispatch.call(INGEST_MESSAGES, job_id, timeout=get_settings().read_timeout_seconds)
     return envelope({"success": True, "task_id": job_id, "status": JobStatus.COMPLETED.value, **result})
+
+
+def _accepted_before(control: ControlPlane, job_id: str) -> dict:
+    """The answer to a repeated add/message: the earlier task, as it stands now."""
+    job = control.jobs.get(job_id)
+    status = job.status.value if job else JobStatus.RUNNING.value
+    return envelope({"success": True, "task_id": job_id, "status": status, **((job.result or {}) if job else {})})
 
 
 @router.post("/get/message")

@@ -8,6 +8,7 @@ from memfeed.control.batches import BatchStore
 from memfeed.control.conversations import ConversationLog
 from memfeed.control.idempotency import IdempotencyKeys
 from memfeed.control.jobs import JobRecords
+from memfeed.control.kb_files import KnowledgebaseFiles
 from memfeed.control.knowledgebases import KnowledgebaseRegistry
 from memfeed.control.locks import LeasedLock
 from memfeed.control.projects import ProjectRegistry
@@ -22,6 +23,7 @@ class ControlPlane:
         self.prefix = settings.redis_prefix
         self.projects = ProjectRegistry(redis, self.prefix)
         self.knowledgebases = KnowledgebaseRegistry(redis, self.prefix)
+        self.kb_files = KnowledgebaseFiles(redis, self.prefix)
         retention = settings.job_retention_seconds()
         self.conversations = ConversationLog(redis, self.prefix, settings.max_conversation_messages, retention)
         self.metrics = Metrics(redis, self.prefix)

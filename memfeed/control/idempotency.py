@@ -45,9 +45,11 @@ class IdempotencyKeys:
         job_id: str,
         body: dict[str, Any],
         record: Callable[[Pipeline], Any] | None = None,
+        ttl: int | None = None,
     ) -> Claim:
         """Claim the key for job_id; `record` adds the job's own writes to the same transaction,
-        so that a claim never exists without its job."""
+        so that a claim never exists without its job. `ttl` (seconds) remembers the claim for
+        less than the default, as a short duplicate-write window does."""
         value = f"{job_id}:{fingerprint(body)}"
         redis_key = self._key(project_id, key)
 
@@ -56,7 +58,7 @@ class IdempotencyKeys:
             if taken is not None:
                 return taken
             pipe.multi()
-            pipe.set(redis_key, value, ex=self._ttl)
+            pipe.set(redis_key, value, ex=min(ttl, self._ttl) if ttl else self._ttl)
             if record is not None:
                 record(pipe)
             return None

@@ -104,10 +104,13 @@ class JobRecords:
         stages: tuple[str, ...] = (),
         outbox: bool = False,
         pipe: Pipeline | None = None,
+        track: bool = True,
     ) -> JobRecord:
         """Record a job. With `outbox`, the job is also due for delivery: whoever enqueues its
         first task calls `delivered`; the sweeper enqueues whatever stays undelivered. Given a
-        transaction's `pipe`, the writes join it instead of running at once."""
+        transaction's `pipe`, the writes join it instead of running at once. Without `track`, the
+        sweepers leave the job alone until `track` is called (a batch item the feeder has not
+        released yet)."""
         now = time.time()
         record = JobRecord(
             id=job_id,
@@ -134,12 +137,17 @@ class JobRecords:
             fields[f"stage:{name}"] = stage.model_dump_json()
         writes = pipe if pipe is not None else self._redis.pipeline()
         writes.hset(self._key(job_id), mapping=fields)
-        writes.zadd(self._unfinished, {job_id: now + self._stall_seconds})
+        if track:
+            writes.zadd(self._unfinished, {job_id: now + self._stall_seconds})
         if outbox:
             writes.zadd(self._outbox, {job_id: now})
         if pipe is None:
             writes.execute()
         return record
+
+    def track(self, job_id: str) -> None:
+        """From now on the job is due to progress (its first task is about to be sent)."""
+        self._redis.zadd(self._unfinished, {job_id: time.time() + self._stall_seconds})
 
     def discard(self, job_ids: list[str]) -> None:
         """Remove jobs recorded for a request that was answered with an error after all."""
@@ -192,6 +200,14 @@ class JobRecords:
     def overdue(self, limit: int = 100) -> list[str]:
         """Unfinished jobs that have not progressed in time: their next task may have been lost."""
         return self._redis.zrangebyscore(self._unfinished, "-inf", time.time(), start=0, num=limit)
+
+    def unfinished_last_changes(self, limit: int = 100_000) -> dict[str, float]:
+        """Every unfinished job (up to `limit`), with when its record last changed."""
+        job_ids = self._redis.zrange(self._unfinished, 0, limit - 1)
+        pipe = self._redis.pipeline(transaction=False)
+        for job_id in job_ids:
+            pipe.hget(self._key(job_id), "updated_at")
+        return {job_id: float(updated or 0) for job_id, updated in zip(job_ids, pipe.execute(), strict=True)}
 
     def postpone(self, job_id: str) -> int:
         """Give a resumed job another stall period; returns how often it was resumed."""

@@ -1,4 +1,4 @@
-"""The feedback-case format (see shared/eval/README.md), read and validated."""
+"""The feedback-case format (docs/eval-format.md), read and validated."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""`memfeed eval` on the shared sample and on our own held-out cases."""
+"""`memfeed eval` on the sample case set and on our own held-out cases."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from memfeed.evaluation.cases import load_cases
 from memfeed.evaluation.report import summarize
 
 REPO = Path(__file__).resolve().parents[2]
-SHARED_CASES = REPO.parent / "shared" / "eval" / "feedback_cases.jsonl"
+SAMPLE_CASES = REPO / "tests" / "eval" / "sample_cases.jsonl"
 
 
 def _run_cli(*args: str) -> subprocess.CompletedProcess:
@@ -23,10 +23,9 @@ def _run_cli(*args: str) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, timeout=600, cwd=REPO)
 
 
-@pytest.mark.skipif(not SHARED_CASES.exists(), reason="shared/eval is not beside the repository")
-def test_eval_command_scores_the_shared_sample(tmp_path: Path) -> None:
+def test_eval_command_scores_the_sample(tmp_path: Path) -> None:
     report = tmp_path / "report.json"
-    result = _run_cli(str(SHARED_CASES), "--json", str(report))
+    result = _run_cli(str(SAMPLE_CASES), "--json", str(report))
 
     assert result.returncode == 0, result.stderr
     last_line = result.stdout.strip().splitlines()[-1]
@@ -34,7 +33,7 @@ def test_eval_command_scores_the_shared_sample(tmp_path: Path) -> None:
     accuracy = float(last_line.split()[1])
     assert accuracy >= 0.95, result.stdout
     details = json.loads(report.read_text())
-    assert details["total"] == len(load_cases(SHARED_CASES)) and len(details["cases"]) == details["total"]
+    assert details["total"] == len(load_cases(SAMPLE_CASES)) and len(details["cases"]) == details["total"]
     assert details["by_check"]["scope"]["passed"] == details["by_check"]["scope"]["total"]
 
 
@@ -93,8 +92,8 @@ def test_eval_exits_non_zero_when_it_cannot_run(tmp_path: Path) -> None:
     broken = tmp_path / "broken.jsonl"
     broken.write_text('{"id": "x"}\n')
     assert _run_cli(str(broken)).returncode != 0
-    if SHARED_CASES.exists():
-        unknown = _run_cli(str(SHARED_CASES), "--analyzer", "magic")
+    if SAMPLE_CASES.exists():
+        unknown = _run_cli(str(SAMPLE_CASES), "--analyzer", "magic")
         assert unknown.returncode != 0 and "unknown analyzer" in unknown.stderr
 
 

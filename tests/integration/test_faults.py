@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import redis
 
 from api.client import MemfeedAPIError, MemfeedClient
 
@@ -112,9 +113,16 @@ def test_a_redis_restart_during_a_run_loses_no_accepted_job(tmp_path: Path) -> N
     env["MEMFEED_REDIS_URL"] = f"redis://127.0.0.1:{port}/0"
     stack = launch_stack(tmp_path, env)
     try:
-        with MemfeedClient(stack.base_url, stack.create_project()) as client:
+        key = stack.create_project()
+        with MemfeedClient(stack.base_url, key) as client:
             users = [f"restart-{uuid.uuid4().hex[:6]}" for _ in range(12)]
             tasks = _submit(client, users[:6])
+            # As if a worker had taken this job's message from its queue just as Redis went down:
+            # a job that no message names. After the outage it is found and resumed.
+            lost_key, lost_user, lost_job, _ = _record_directly(
+                stack, redis.Redis(port=port, decode_responses=True), stall_seconds=600, outbox=False, api_key=key
+            )
+            tasks[lost_user] = (lost_job, 7)
             subprocess.run(["redis-cli", "-p", str(port), "shutdown"], capture_output=True)
             redis_server.wait(timeout=30)
             with pytest.raises(MemfeedAPIError) as refused:
@@ -137,7 +145,9 @@ def test_a_redis_restart_during_a_run_loses_no_accepted_job(tmp_path: Path) -> N
         redis_server.wait(timeout=30)
 
 
-def _record_directly(stack: Stack, redis_client, stall_seconds: float, outbox: bool) -> tuple[str, str, str, object]:  # noqa: ANN001
+def _record_directly(
+    stack: Stack, redis_client, stall_seconds: float, outbox: bool, api_key: str | None = None  # noqa: ANN001
+) -> tuple[str, str, str, object]:
     """A feedback job recorded as the API records it, its first task never enqueued."""
     from memfeed.control import ControlPlane
     from memfeed.control.jobs import FEEDBACK_STAGES
@@ -145,7 +155,7 @@ def _record_directly(stack: Stack, redis_client, stall_seconds: float, outbox: b
 
     prefix = stack.env["MEMFEED_REDIS_PREFIX"]
     control = ControlPlane(redis_client, Settings(redis_prefix=prefix, job_stall_seconds=stall_seconds))
-    key = stack.create_project()
+    key = api_key or stack.create_project()
     project = control.projects.authenticate(key)
     assert project is not None
     user = f"lost-{uuid.uuid4().hex[:6]}"
