@@ -69,12 +69,22 @@ def short_stall_stack(redis_prefix: str, tmp_path: Path) -> Iterator[Stack]:
     yield from _stack(redis_prefix, tmp_path, **SHORT_STALL)
 
 
-def test_killed_workers_lose_nothing_and_apply_nothing_twice(fault_stack: Stack) -> None:
+def _until_a_worker_holds_a_job(redis_client: redis.Redis, prefix: str, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if any(redis_client.hlen(key) for key in redis_client.scan_iter(f"{prefix}:worker:*:jobs")):
+            return
+        time.sleep(0.01)
+
+
+def test_killed_workers_lose_nothing_and_apply_nothing_twice(fault_stack: Stack, redis_client: redis.Redis) -> None:
+    prefix = fault_stack.env["MEMFEED_REDIS_PREFIX"]
     with MemfeedClient(fault_stack.base_url, fault_stack.create_project()) as client:
         tasks = _submit(client, [f"locker-{uuid.uuid4().hex[:6]}" for _ in range(60)])
         kills = 0
         for _ in range(3):
-            time.sleep(0.5)
+            # Each kill lands while the worker holds a job's task.
+            _until_a_worker_holds_a_job(redis_client, prefix)
             for pid in _worker_pids(fault_stack):
                 os.kill(pid, signal.SIGKILL)
                 kills += 1
