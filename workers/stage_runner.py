@@ -51,10 +51,13 @@ def job_record(job_id: str) -> JobRecord:
 
 
 def load_feedback_job(job_id: str) -> FeedbackJob:
-    record = job_record(job_id)
+    return feedback_job(job_record(job_id))
+
+
+def feedback_job(record: JobRecord) -> FeedbackJob:
     request = record.request
     return FeedbackJob(
-        job_id=job_id,
+        job_id=record.id,
         project_id=record.project_id,
         user_id=request["user_id"],
         feedback_content=request["feedback_content"],
@@ -194,4 +197,4 @@ def _has_ended(job_id: str) -> bool:
     return status is not None and status is not JobStatus.RUNNING
 
 
-__all__ = ["JobOutcome", "StageTask", "job_record", "load_feedback_job", "recorded_stage", "skip_stage"]
+__all__ = ["JobOutcome", "StageTask", "feedback_job", "job_record", "load_feedback_job", "recorded_stage", "skip_stage"]

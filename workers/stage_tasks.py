@@ -13,7 +13,7 @@ from pipeline.models import AppliedChange, Classification
 from workers import resources
 from workers.celery_app import celery_app
 from workers.chains import CLASSIFY, LOOKUP, REVERT_FEEDBACK, VALIDATE, WRITE
-from workers.stage_runner import StageTask, job_record, load_feedback_job, recorded_stage, skip_stage
+from workers.stage_runner import StageTask, feedback_job, job_record, load_feedback_job, recorded_stage, skip_stage
 from workers.stage_state import feedback_state
 
 
@@ -35,11 +35,12 @@ def validate_task(argument: str | dict[str, Any]) -> str:
 @celery_app.task(name=CLASSIFY, base=StageTask, stage_name="classify")
 def classify_task(argument: str | dict[str, Any]) -> str:
     job_id = _job_id(argument)
-    state = feedback_state(job_record(job_id))
+    record = job_record(job_id)
+    state = feedback_state(record)
     if not state.valid:
         skip_stage(job_id, "classify", "feedback is not a valid correction")
         return job_id
-    job = load_feedback_job(job_id)
+    job = feedback_job(record)
     analyzer = resources.analyzer_for(job.project_id)
     with recorded_stage(job_id, "classify", analyzer) as detail:
         detail.update(stages.classify(job, analyzer).model_dump(mode="json"))
@@ -49,11 +50,12 @@ def classify_task(argument: str | dict[str, Any]) -> str:
 @celery_app.task(name=LOOKUP, base=StageTask, stage_name="lookup")
 def lookup_task(argument: str | dict[str, Any]) -> str:
     job_id = _job_id(argument)
-    state = feedback_state(job_record(job_id))
+    record = job_record(job_id)
+    state = feedback_state(record)
     if not state.valid or state.classification is None:
         skip_stage(job_id, "lookup", "feedback is not a valid correction")
         return job_id
-    job = load_feedback_job(job_id)
+    job = feedback_job(record)
     analyzer = resources.analyzer_for(job.project_id)
     with recorded_stage(job_id, "lookup", analyzer) as detail:
         try:
@@ -71,7 +73,8 @@ def lookup_task(argument: str | dict[str, Any]) -> str:
 def write_task(argument: str | dict[str, Any]) -> str:
     job_id = _job_id(argument)
     jobs = resources.control_plane().jobs
-    state = feedback_state(job_record(job_id))
+    record = job_record(job_id)
+    state = feedback_state(record)
     if not state.valid or state.classification is None:
         skip_stage(job_id, "write", state.reason)
         jobs.finish(job_id, JobOutcome.IGNORED, reason=state.reason)
@@ -81,7 +84,7 @@ def write_task(argument: str | dict[str, Any]) -> str:
         skip_stage(job_id, "write", state.unresolved)
         jobs.finish(job_id, JobOutcome.UNRESOLVED, reason=state.unresolved, update_type=update_type)
         return job_id
-    job = load_feedback_job(job_id)
+    job = feedback_job(record)
     plan = state.plan
     index = resources.memory_index()
     with recorded_stage(job_id, "write") as detail, scope_locks(job):
@@ -123,9 +126,10 @@ def scope_locks(job: FeedbackJob) -> Iterator[None]:
 def undo_failed_write(argument: str | dict[str, Any]) -> None:
     """Called when the write stage has failed for good: leave no half-written state."""
     job_id = _job_id(argument)
-    state = feedback_state(job_record(job_id))
+    record = job_record(job_id)
+    state = feedback_state(record)
     if state.valid and state.plan:
-        job = load_feedback_job(job_id)
+        job = feedback_job(record)
         with scope_locks(job):
             stages.undo_write(job, state.plan, resources.memory_index())
 
@@ -138,7 +142,7 @@ def revert_task(revert_job_id: str) -> dict[str, Any]:
     """Take back what a feedback job changed; the revert is a job of its own, with its changes."""
     target_id = job_record(revert_job_id).request["task_id"]
     target = job_record(target_id)
-    job = load_feedback_job(target_id)
+    job = feedback_job(target)
     with recorded_stage(revert_job_id, "revert") as detail, scope_locks(job):
         changes = [AppliedChange.model_validate(c) for c in target.changes]
         outcome = history.revert_changes(resources.store(), changes)
