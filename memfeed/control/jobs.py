@@ -216,9 +216,6 @@ class JobRecords:
         pipe.hincrby(self._key(job_id), "resumes", 1)
         return int(pipe.execute()[1])
 
-    def update(self, job_id: str, **fields: Any) -> None:
-        self._redis.hset(self._key(job_id), mapping=self._encoded(fields))
-
     def mark_reverted(self, job_id: str, revert_job_id: str) -> bool:
         """Record the revert on the job it undid, if that record is still kept (an expired record
         is never recreated); False if it is gone."""
