@@ -38,6 +38,7 @@ def job_status(job: JobRecord) -> dict[str, Any]:
         "outcome": job.outcome.value if job.outcome else None,
         "reason": job.reason,
         "update_type": job.update_type,
+        "confidence": job.confidence,
         "stages": {name: stage.model_dump(mode="json") for name, stage in job.stages.items()},
         "changes": job.changes,
         "result": job.result,

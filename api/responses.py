@@ -114,6 +114,9 @@ class JobStatusData(BaseModel):
     )
     reason: str | None = None
     update_type: str | None = Field(default=None, description="keyword_replace or semantic_update")
+    confidence: float | None = Field(
+        default=None, description="How sure the analyzer was, 0..1: the lowest of its decisions for this job"
+    )
     stages: dict[str, StageDetail] = Field(description="Each stage by name: validate, classify, lookup, write")
     changes: list[dict[str, Any]] = Field(
         description="What a feedback job wrote: action, old_memory_id, new_memory_id, before, after, ..."

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
@@ -77,9 +77,14 @@ class ScoredMemory(BaseModel):
 # --- stage decisions -------------------------------------------------------
 
 
+# How sure an analyzer is of a decision, 0..1; a job's confidence is the lowest of its decisions'.
+Confidence = Annotated[float, Field(ge=0.0, le=1.0)]
+
+
 class ValidityDecision(BaseModel):
     valid: bool
     reason: str
+    confidence: Confidence = 1.0
 
 
 class KeywordReplacement(BaseModel):
@@ -117,6 +122,7 @@ class Classification(BaseModel):
     update_type: UpdateType
     keyword: KeywordReplacement | None = None
     statements: list[CorrectedStatement] = Field(default_factory=list)
+    confidence: Confidence = 1.0
 
 
 class ConflictDecision(BaseModel):
@@ -127,6 +133,7 @@ class ConflictDecision(BaseModel):
     reason: str
     # The corrected text of this memory when it is superseded.
     corrected_value: str | None = None
+    confidence: Confidence = 1.0
 
 
 class PlannedChange(BaseModel):
@@ -141,6 +148,7 @@ class PlannedChange(BaseModel):
     knowledgebase_id: str | None = None
     memory_key: str = ""
     reason: str = ""
+    confidence: Confidence = 1.0
 
 
 class RejectedWrite(BaseModel):
@@ -154,6 +162,10 @@ class RejectedWrite(BaseModel):
 class LookupPlan(BaseModel):
     changes: list[PlannedChange] = Field(default_factory=list)
     rejected: list[RejectedWrite] = Field(default_factory=list)
+
+    @property
+    def confidence(self) -> float:
+        return min((change.confidence for change in self.changes), default=1.0)
 
 
 class AppliedChange(BaseModel):

@@ -17,6 +17,7 @@ from pipeline.memory_keys import memory_key_for
 from pipeline.models import (
     AppliedChange,
     Classification,
+    ConflictDecision,
     CorrectedStatement,
     MemoryRecord,
     LookupPlan,
@@ -118,6 +119,7 @@ def _plan_keyword_replace(
                     knowledgebase_id=memory.knowledgebase_id,
                     memory_key=memory.memory_key,
                     reason=f"contains '{keyword.original}'",
+                    confidence=classification.confidence,
                 )
             )
     return plan
@@ -163,6 +165,7 @@ def _plan_semantic_update(
                     knowledgebase_id=memory.knowledgebase_id,
                     memory_key=memory.memory_key,
                     reason=decision.reason,
+                    confidence=decision.confidence,
                 )
             )
         repeated = any(_same_text(text, statement.text) for text in planned_statements)
@@ -179,12 +182,18 @@ def _plan_semantic_update(
                     scope_kind=ScopeKind.KNOWLEDGEBASE if knowledgebase_id else ScopeKind.USER,
                     knowledgebase_id=knowledgebase_id,
                     reason="contradicts nothing",
+                    confidence=_confidence_of_addition(decisions),
                 )
             )
     # An addition whose every content word a corrected memory already says ("用户结婚。" beside
     # "用户上个月结婚。") adds nothing.
     written = [_content_words(change.after) for change in plan]
     return plan + [add for add in additions if not any(_content_words(add.after) <= words for words in written)]
+
+
+def _confidence_of_addition(decisions: list[ConflictDecision]) -> float:
+    """A new fact is as sure as the analyzer was that none of the candidates is what it corrects."""
+    return min((decision.confidence for decision in decisions if not decision.supersede), default=1.0)
 
 
 def _content_words(text: str) -> set[str]:

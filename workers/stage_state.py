@@ -26,6 +26,8 @@ class FeedbackState(BaseModel):
     plan: list[PlannedChange] = Field(default_factory=list)
     # Set when every change the lookup found was refused by the write gate.
     unresolved: str | None = None
+    # The lowest confidence among the decisions so far.
+    confidence: float = 1.0
 
 
 def feedback_state(record: JobRecord) -> FeedbackState:
@@ -33,14 +35,17 @@ def feedback_state(record: JobRecord) -> FeedbackState:
     validate = _done(record, "validate")
     if validate is not None:
         state.valid, state.reason = bool(validate["valid"]), str(validate["reason"])
+        state.confidence = min(state.confidence, float(validate.get("confidence", 1.0)))
     classify = _done(record, "classify")
     if classify is not None:
         state.classification = Classification.model_validate(_without_judgements(classify))
+        state.confidence = min(state.confidence, state.classification.confidence)
     lookup = _done(record, "lookup")
     if lookup is not None:
         if "refused" in lookup:
             state.valid, state.reason = False, f"keyword replacement refused: {lookup['refused']}"
         state.plan = [PlannedChange.model_validate(change) for change in lookup.get("planned", [])]
+        state.confidence = min([state.confidence, *(change.confidence for change in state.plan)])
         rejected = [RejectedWrite.model_validate(r) for r in lookup.get("rejected", [])]
         if rejected and not state.plan:
             state.unresolved = stages.unresolved_reason(rejected)

@@ -77,12 +77,13 @@ def write_task(argument: str | dict[str, Any]) -> str:
     state = feedback_state(record)
     if not state.valid or state.classification is None:
         skip_stage(job_id, "write", state.reason)
-        jobs.finish(job_id, JobOutcome.IGNORED, reason=state.reason)
+        jobs.finish(job_id, JobOutcome.IGNORED, reason=state.reason, confidence=state.confidence)
         return job_id
     update_type = state.classification.update_type.value
     if state.unresolved:
         skip_stage(job_id, "write", state.unresolved)
-        jobs.finish(job_id, JobOutcome.UNRESOLVED, reason=state.unresolved, update_type=update_type)
+        jobs.finish(job_id, JobOutcome.UNRESOLVED, reason=state.unresolved, update_type=update_type,
+                    confidence=state.confidence)
         return job_id
     job = feedback_job(record)
     plan = state.plan
@@ -96,11 +97,12 @@ def write_task(argument: str | dict[str, Any]) -> str:
         detail["written"] = len(changes)
     if not changes:
         # Valid, but nothing to change: the job completed and nothing was applied.
-        jobs.finish(job_id, JobOutcome.IGNORED, reason=_nothing_written(state.classification), update_type=update_type)
+        jobs.finish(job_id, JobOutcome.IGNORED, reason=_nothing_written(state.classification), update_type=update_type,
+                    confidence=state.confidence)
         return job_id
     serialized = [c.model_dump(mode="json") for c in changes]
     jobs.finish(job_id, JobOutcome.APPLIED, reason=f"{len(changes)} change(s) written", update_type=update_type,
-                changes=serialized)
+                changes=serialized, confidence=state.confidence)
     return job_id
 
 

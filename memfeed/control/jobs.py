@@ -58,6 +58,8 @@ class JobRecord(BaseModel):
     error_message: str | None = None
     reverted_by: str | None = None
     resumes: int = 0
+    # The lowest confidence among the analyzer's decisions for this job (feedback jobs only).
+    confidence: float | None = None
 
 
 _JSON_FIELDS = ("request", "context", "changes", "result")
@@ -251,6 +253,7 @@ class JobRecords:
         update_type: str | None = None,
         changes: list[dict[str, Any]] | None = None,
         result: dict[str, Any] | None = None,
+        confidence: float | None = None,
     ) -> None:
         self._count_outcome(job_id, outcome)
         self._settle(
@@ -261,6 +264,7 @@ class JobRecords:
                 reason=reason,
                 update_type=update_type,
                 changes=changes or [],
+                confidence=confidence,
                 **({"result": result} if result is not None else {}),
             ),
         )

@@ -43,6 +43,23 @@ from pipeline.text.values import extract_values, value_kind
 
 _CONTEXT_TURNS = 6
 
+# How sure each kind of evidence makes the rules. A quoted replacement or a value the feedback denies
+# and a memory holds is near certain; a change of state matched by topic alone, or a statement the
+# parser could not read and took whole, much less so.
+CONFIDENCE = {
+    "keyword_instruction": 0.95,
+    "command": 0.9,
+    "not_a_fact": 0.8,
+    "states_fact": 0.8,
+    "parsed": 0.8,
+    "subjectless_rename": 0.6,
+    "unparsed": 0.4,
+    "aligned_value": 0.85,
+    "contradiction": 0.75,
+    "change_of_state": 0.55,
+    "no_conflict": 0.8,
+}
+
 
 def _context_pairs(context: list[Message]) -> list[tuple[str, str]]:
     return [(message.role, message.content) for message in context[-_CONTEXT_TURNS:]]
@@ -79,12 +96,14 @@ class OfflineAnalyzer:
         if not text:
             return ValidityDecision(valid=False, reason="empty feedback")
         if parse_keyword_replacement(text):
-            return ValidityDecision(valid=True, reason="keyword replacement instruction")
+            return ValidityDecision(valid=True, reason="keyword replacement instruction",
+                                    confidence=CONFIDENCE["keyword_instruction"])
         if is_gibberish(text):
             return ValidityDecision(valid=False, reason="gibberish: no recognisable words")
         facts = _facts_only(text)
         if not facts:
-            return ValidityDecision(valid=False, reason="a command to the memory system, not a fact")
+            return ValidityDecision(valid=False, reason="a command to the memory system, not a fact",
+                                    confidence=CONFIDENCE["command"])
         text = facts
 
         kinds: list[str] = []
@@ -104,7 +123,8 @@ class OfflineAnalyzer:
             elif is_gibberish(core):
                 kinds.append("gibberish")
             elif content_terms(core, detect_language(core)) or extract_values(core):
-                return ValidityDecision(valid=True, reason="states a fact, preference, name or rule")
+                return ValidityDecision(valid=True, reason="states a fact, preference, name or rule",
+                                        confidence=CONFIDENCE["states_fact"])
             else:
                 kinds.append("acknowledgement")
         if "marker" in kinds:
@@ -117,8 +137,8 @@ class OfflineAnalyzer:
         }
         for kind in ("question", "request", "gibberish", "acknowledgement"):
             if kind in kinds:
-                return ValidityDecision(valid=False, reason=reasons[kind])
-        return ValidityDecision(valid=False, reason="no statement found")
+                return ValidityDecision(valid=False, reason=reasons[kind], confidence=CONFIDENCE["not_a_fact"])
+        return ValidityDecision(valid=False, reason="no statement found", confidence=CONFIDENCE["not_a_fact"])
 
     # --- classification ---------------------------------------------------------------
 
@@ -129,17 +149,22 @@ class OfflineAnalyzer:
             return Classification(
                 update_type=UpdateType.KEYWORD_REPLACE,
                 keyword=KeywordReplacement(original=original, target=target),
+                confidence=CONFIDENCE["keyword_instruction"],
             )
         facts = _facts_only(feedback)
         parsed = parse_statements(facts, _context_pairs(context))
         rename = self._subjectless_rename(parsed)
         if rename:
-            return Classification(update_type=UpdateType.KEYWORD_REPLACE, keyword=rename)
+            return Classification(update_type=UpdateType.KEYWORD_REPLACE, keyword=rename,
+                                  confidence=CONFIDENCE["subjectless_rename"])
+        confidence = CONFIDENCE["parsed"]
         if not parsed:
             parsed = [self._fallback_statement(facts)]
+            confidence = CONFIDENCE["unparsed"]
         return Classification(
             update_type=UpdateType.SEMANTIC_UPDATE,
             statements=[self._to_model(statement) for statement in parsed],
+            confidence=confidence,
         )
 
     @staticmethod
@@ -198,6 +223,7 @@ class OfflineAnalyzer:
                     supersede=verdict.supersede,
                     reason=verdict.reason,
                     corrected_value=verdict.corrected_value if verdict.supersede else None,
+                    confidence=CONFIDENCE["contradiction" if verdict.supersede else "no_conflict"],
                 )
             )
         if not any(decision.supersede for decision in decisions):
@@ -235,6 +261,7 @@ class OfflineAnalyzer:
                 supersede=index in by_index,
                 reason=by_index[index].reason if index in by_index else "no value of it is corrected",
                 corrected_value=by_index[index].corrected if index in by_index else None,
+                confidence=CONFIDENCE["aligned_value" if index in by_index else "no_conflict"],
             )
             for index, candidate in enumerate(candidates)
         ]
@@ -277,6 +304,7 @@ class OfflineAnalyzer:
                     memory_id=candidates[index].id,
                     supersede=False,
                     reason="holds the denied value, but another memory states the corrected attribute",
+                    confidence=CONFIDENCE["contradiction"],
                 )
 
     @staticmethod
@@ -294,6 +322,7 @@ class OfflineAnalyzer:
                 supersede=True,
                 reason=target.reason,
                 corrected_value=target.corrected_value,
+                confidence=CONFIDENCE["change_of_state"],
             )
 
     def _similarities(self, text: str, memories: list[str]) -> list[float | None]:

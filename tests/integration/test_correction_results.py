@@ -77,3 +77,18 @@ def test_the_write_stage_recomputes_a_derived_key_and_keeps_a_given_one(index: M
     moved, limit = index.store.get([c.new_memory_id for c in changes])
     assert moved.memory_key == "The user lives in Munich since"
     assert limit.memory_key == "policy.md #1"
+
+
+def test_a_job_records_how_sure_the_analyzer_was(client: MemfeedClient, user_id: str) -> None:
+    client.add_message(user_id, "c-conf", [{"role": "user", "content": "I live in Leeds."}], async_mode=False)
+
+    replacement = client.wait(client.add_feedback(user_id, "Replace 'Leeds' with 'York' everywhere"))
+    correction = client.wait(client.add_feedback(user_id, "I live in Bath, not York."))
+    chat = client.wait(client.add_feedback(user_id, "thanks!"))
+
+    for status in (replacement, correction, chat):
+        assert 0.0 < status["confidence"] <= 1.0, status
+    # A quoted replacement is surer than a correction the rules had to read, a denied value that a
+    # memory holds surer than a guess.
+    assert replacement["confidence"] > correction["confidence"] > 0.5
+    assert [s["outcome"] for s in (replacement, correction, chat)] == ["applied", "applied", "ignored"]
