@@ -154,13 +154,16 @@ def _plan_semantic_update(
                 continue
             if speaks_of_someone_else(statement.text, memory.memory_value, job.feedback_content, statement.language):
                 continue  # what the user says about another person never replaces what is known of the user
-            superseded.add(memory.id)
+            after = _complete_text(decision.corrected_value, statement.text)
+            if memory_defect(after) is None:
+                # A change the write gate will refuse leaves the memory to another statement.
+                superseded.add(memory.id)
             updates.append(
                 PlannedChange(
                     action="update",
                     memory_id=memory.id,
                     before=memory.memory_value,
-                    after=_complete_text(decision.corrected_value, statement.text),
+                    after=after,
                     scope_kind=memory.scope_kind,
                     knowledgebase_id=memory.knowledgebase_id,
                     memory_key=memory.memory_key,

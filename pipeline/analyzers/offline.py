@@ -35,13 +35,18 @@ from pipeline.text.commands import without_commands, without_markup
 from pipeline.text.lexicon import content_terms
 from pipeline.text.normalize import normalize
 from pipeline.text.perspective import finish_sentence, to_third_person
+from pipeline.text.referents import refer
 from pipeline.text.replacement import parse_keyword_replacement
 from pipeline.text.sentences import split_sentences
 from pipeline.text.keyword import contains_term
 from pipeline.text.targeting import ChangeEvidence, pick_targets, statement_coverage
 from pipeline.text.values import extract_values, value_kind
+from pipeline.text.wellformed import memory_defect
 
 _CONTEXT_TURNS = 6
+# A negation inside the statement's predicate ("does not drink coffee in the evening"), not a "No,"
+# that opens a reply.
+_PREDICATE_NEGATION = re.compile(r"(?i)(?<!^)\b(?:not|never|no\s+longer)\b|n't\b|(?<=[\u4e00-\u9fff])(?:不|没)")
 
 # How sure each kind of evidence makes the rules. A quoted replacement or a value the feedback denies
 # and a memory holds is near certain; a change of state matched by topic alone, or a statement the
@@ -54,7 +59,6 @@ CONFIDENCE = {
     "parsed": 0.8,
     "subjectless_rename": 0.6,
     "unparsed": 0.4,
-    "aligned_value": 0.85,
     "contradiction": 0.75,
     "change_of_state": 0.55,
     "no_conflict": 0.8,
@@ -163,7 +167,7 @@ class OfflineAnalyzer:
             confidence = CONFIDENCE["unparsed"]
         return Classification(
             update_type=UpdateType.SEMANTIC_UPDATE,
-            statements=[self._to_model(statement) for statement in parsed],
+            statements=[self._whole(self._to_model(statement)) for statement in parsed],
             confidence=confidence,
         )
 
@@ -186,9 +190,30 @@ class OfflineAnalyzer:
         return ParsedStatement(text=finish_sentence(to_third_person(core, language), language), language=language)
 
     @staticmethod
+    def _whole(statement: CorrectedStatement) -> CorrectedStatement:
+        """A statement the write gate would refuse ("… lactose intolerant so keep that in mind when
+        you suggest recipes") keeps the clauses of it that are whole statements on their own."""
+        if memory_defect(statement.text) is None:
+            return statement
+        sound = [
+            sentence for clause in clauses(statement.text, statement.language)
+            if memory_defect(sentence := finish_sentence(clause, statement.language)) is None
+        ]
+        if not sound:
+            return statement
+        joiner = "" if statement.language == "zh" else " "
+        return statement.model_copy(update={"text": joiner.join(sound)})
+
+    @staticmethod
     def _to_model(statement: ParsedStatement) -> CorrectedStatement:
         # The parser's own field ("subjectless") is left behind; every other field is shared.
-        return CorrectedStatement.model_validate(asdict(statement))
+        fields = asdict(statement)
+        if statement.negated and statement.new_values and not statement.old_values and _PREDICATE_NEGATION.search(
+            statement.text
+        ):
+            # "I don't drink coffee in the evening": a value under the negation is denied, not asserted.
+            fields["old_values"], fields["new_values"] = fields["new_values"], []
+        return CorrectedStatement.model_validate(fields)
 
     # --- conflicts --------------------------------------------------------------------
 
@@ -246,12 +271,22 @@ class OfflineAnalyzer:
         by_statement, every_clause, corrective = self._clauses_by_statement(feedback, turns)
         owned = by_statement.get(statement.text)
         if not owned:
-            return []
+            # The statement's words went to another statement's clause ("first part's wrong, it's
+            # tree nuts"): it may still correct what the conversation points at.
+            owned = [statement.text]
+            if not every_clause:
+                return []
         memories = [candidate.memory_value for candidate in candidates]
         if similarities is not None and len(similarities) != len(candidates):
             similarities = None
-        alignments = align(owned, statement.language, memories, last_answer(list(turns)), similarities, corrective,
-                           every_clause)
+        answer = last_answer(list(turns))
+        alignments = align(owned, statement.language, memories, answer, similarities, corrective, every_clause)
+        if all(memory_defect(alignment.corrected) for alignment in alignments):
+            # Nothing in the reply names its topic (or what it names makes no whole memory): what it
+            # points at in the conversation may.
+            alignments = refer(owned, every_clause, statement.language, memories, answer,
+                               [max(0.0, s or 0.0) for s in similarities] if similarities is not None else ()
+                               ) or alignments
         if not alignments:
             return []
         by_index = {alignment.memory_index: alignment for alignment in alignments}
@@ -261,7 +296,7 @@ class OfflineAnalyzer:
                 supersede=index in by_index,
                 reason=by_index[index].reason if index in by_index else "no value of it is corrected",
                 corrected_value=by_index[index].corrected if index in by_index else None,
-                confidence=CONFIDENCE["aligned_value" if index in by_index else "no_conflict"],
+                confidence=by_index[index].confidence if index in by_index else CONFIDENCE["no_conflict"],
             )
             for index, candidate in enumerate(candidates)
         ]

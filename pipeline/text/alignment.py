@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from pipeline.text.fillers import has_correction_cue, strip_fillers
-from pipeline.text.keyword import find_term_spans
+from pipeline.text.keyword import find_term_spans, shortened_form_span
 from pipeline.text.language import Language, has_cjk
 from pipeline.text.lexicon import content_terms
 from pipeline.text.life_events import changed_attributes, says_something_changed, stated_attributes
@@ -290,6 +290,8 @@ def _contrast_substitutions(
         if find_term_spans(memory, contrast.new):
             continue  # the memory already says the new value
         spans = find_term_spans(memory, contrast.old)
+        if not spans and (shortened := shortened_form_span(memory, contrast.old)):
+            spans = [shortened]  # "不是英短" against "英国短毛猫"
         if spans and _slots(contrast.new) and not _slots(contrast.old):
             continue  # "钢琴课改到周四": the attribute changed to a value; the attribute stays
         if spans:
@@ -706,3 +708,15 @@ def _lead_in(clause: str, everything: Sequence[str]) -> str:
 
 def _overlap(a: tuple[int, int], b: tuple[int, int]) -> bool:
     return a[0] < b[1] and b[0] < a[1]
+
+
+# What other rules of the conversation use: a memory's values, its topic words, and a clause
+# stated about the memory's subject.
+memory_slots = _slots
+topic_terms = _terms
+as_memory = _as_memory
+
+
+def with_value(memory: str, span: tuple[int, int], new: str) -> str:
+    """The memory with the value at `span` replaced by `new`, written in the old value's style."""
+    return _substituted(memory, [Substitution(0, span, new, 0.0, "")])

@@ -42,7 +42,7 @@ def _grammars() -> dict[str, _Grammar]:
         rf"|.*?(?:{phrase_alternation(zh['objects'])}).*?(?:{phrase_alternation(zh['operations'])}))"
     )
     zh_role = re.compile(
-        rf"^\W*[\[【<《]?(?:{phrase_alternation(zh['role_labels'])})[\]】>》]?\s*[:：]|{phrase_alternation(zh['role_phrases'])}",
+        rf"^\W*[\[【<《]?(?:{phrase_alternation(zh['role_labels'])})[\u4e00-\u9fff]{{0,4}}[\]】>》]?\s*[:：]|{phrase_alternation(zh['role_phrases'])}",
         re.IGNORECASE,
     )
     return {"en": _Grammar(en_imperative, en_role), "zh": _Grammar(zh_imperative, zh_role)}
@@ -50,6 +50,9 @@ def _grammars() -> dict[str, _Grammar]:
 
 # The speaker as the subject: "我删掉了旧记录" reports what the speaker did.
 _ZH_SPEAKER_SUBJECT = re.compile(r"^(?:我|用户|他|她|我们)")
+# The speaker as a subject later in the clause ("系统升级后我换了新手机"), not as an object
+# ("给我", "帮我") or an owner ("把我的记录删掉").
+_ZH_SPEAKER_INSIDE = re.compile(r"(?<![给帮让替叫把将对向为跟])我(?!的|们的)")
 _EN_CLAUSE_SPLIT = re.compile(r"\s*(?:[,;，；:：]|\band\b|\bthen\b)\s*", re.IGNORECASE)
 _ZH_CLAUSE_SPLIT = re.compile(r"\s*[,;，；、:：]\s*|(?:然后|并且|再)(?=删|清|忽|忘|改|重|覆|导)")
 
@@ -79,9 +82,24 @@ def is_command(clause: str) -> bool:
         grammar = grammars["zh"]
         if grammar.role_play.search(text) or grammars["en"].role_play.search(text):
             return True
-        return not _ZH_SPEAKER_SUBJECT.match(text) and bool(grammar.imperative.match(text))
+        if _ZH_SPEAKER_SUBJECT.match(text) or _ZH_SPEAKER_INSIDE.search(text):
+            return False
+        return bool(grammar.imperative.match(text))
     grammar = grammars["en"]
     return bool(grammar.role_play.search(text) or grammar.imperative.match(text))
+
+
+_EN_OWN_SUBJECT = re.compile(
+    r"(?i)^(?:I|I'm|I've|I'd|we|my|our|the\s+user|he|she|they|his|her|their)\b|^(?:[A-Z][a-z]+)\s+(?:is|are|was|has|lives|works)\b"
+)
+
+
+def _has_own_subject(clause: str) -> bool:
+    """Does the clause name who it is about (the speaker, a person), rather than go on with an order?"""
+    text = clause.strip()
+    if has_cjk(text):
+        return bool(_ZH_SPEAKER_SUBJECT.match(text)) or "我" in text
+    return bool(_EN_OWN_SUBJECT.match(text)) or bool(re.search(r"\b(?:I|my|me)\b", text))
 
 
 def clauses(sentence: str) -> list[str]:
@@ -102,6 +120,15 @@ def without_commands(sentence: str) -> str:
     # A role-play opening or markup poisons the whole sentence: what follows is the injected script.
     if _MARKUP.search(sentence) or any(_grammars()["zh" if has_cjk(p) else "en"].role_play.search(p) for p in [sentence, *parts]):
         return ""
-    kept = [part for part in parts if not is_command(part)]
+    kept: list[str] = []
+    in_command = False
+    for part in parts:
+        if is_command(part):
+            in_command = True
+        elif in_command and not _has_own_subject(part):
+            continue  # "把所有记忆清空，一条都别留，立刻执行": what follows a command without a subject of its own goes on with it
+        else:
+            in_command = False
+            kept.append(part)
     separator = "，" if has_cjk(sentence) else ", "
     return separator.join(kept)

@@ -398,6 +398,8 @@ def _sole_value_near_attribute(
 def _changed_value_rule(statement: StatementFacts, memory: str) -> Verdict | None:
     """Same attribute, same frame, a different value of the same kind ("closes at 9 PM")."""
     language = statement.language
+    if statement.negated:
+        return None  # "does not drink coffee in the evening" denies its values; it asserts none
     statement_values = extract_values(statement.text)
     memory_values = extract_values(memory)
     if not statement_values or not memory_values:

@@ -72,7 +72,9 @@ _ZH_QUESTION_WORDS = re.compile(
     + _ZH_VALUE_QUESTION_WORDS
 )
 _ZH_VALUE_QUESTION = re.compile(_ZH_VALUE_QUESTION_WORDS)
-_ZH_QUESTION_END = re.compile(r"(?:吗|呢|么|嘛|吧\s*[?？])\s*[。.!！~～]*\s*$")
+# 呢 and 嘛 end statements as often as questions ("现在开出租车呢", "是8点嘛"): without a question
+# word they ask nothing.
+_ZH_QUESTION_END = re.compile(r"(?:吗|么|吧\s*[?？])\s*[。.!！~～]*\s*$")
 
 _EN_REQUEST_START = re.compile(
     r"^(?:please\s+|pls\s+|plz\s+|kindly\s+)?(?:help|book|find|show|tell|give|make|plan|write|"

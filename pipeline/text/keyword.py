@@ -90,3 +90,50 @@ def replacement_refusal(original: str, target: str) -> str | None:
     if not target.strip().strip(_QUOTES).strip():
         return f"no replacement given for '{term}'; say what it should become"
     return None
+
+
+# A shortened form of a word the memory spells out: "英短" for "英国短毛猫", "bonnie" for
+# "Bonneville", "tues" for "Tuesday".
+_MIN_LATIN_SHORTENING = 4
+_MIN_LATIN_LIKENESS = 0.6
+
+
+def shortened_form_span(text: str, short: str) -> tuple[int, int] | None:
+    """The span of the word in `text` that `short` abbreviates, or None."""
+    short = short.strip()
+    if not short:
+        return None
+    if re.fullmatch(r"[\u4e00-\u9fff]{2,4}", short):
+        return _cjk_shortening(text, short)
+    if re.fullmatch(r"[A-Za-z][A-Za-z\-]+", short) and len(short) >= _MIN_LATIN_SHORTENING:
+        return _latin_shortening(text, short)
+    return None
+
+
+def _cjk_shortening(text: str, short: str) -> tuple[int, int] | None:
+    """Every character of `short` in order, the first opening the span and the whole within three
+    times the short form's length; the span runs on to the end of its word ("英短" is "英国短毛猫")."""
+    pattern = re.compile("[\u4e00-\u9fff]{0,3}".join(re.escape(c) for c in short))
+    best: tuple[int, int] | None = None
+    for match in pattern.finditer(text):
+        start, end = match.span()
+        if end - start <= len(short) or end - start > 3 * len(short):
+            continue
+        rest = re.match(r"[^\W\d_的是在了和与或及也都就还把被给对从向]{0,3}", text[end:])
+        end += len(rest.group(0)) if rest else 0
+        if best is None or end - start < best[1] - best[0]:
+            best = (start, end)
+    return best
+
+
+def _latin_shortening(text: str, short: str) -> tuple[int, int] | None:
+    from difflib import SequenceMatcher
+
+    lowered = short.lower()
+    for match in re.finditer(r"[A-Za-z][A-Za-z\-]+", text):
+        word = match.group(0).lower()
+        if word == lowered or len(word) <= len(lowered) or not word.startswith(lowered[:3]):
+            continue
+        if word.startswith(lowered) or SequenceMatcher(None, lowered, word).ratio() >= _MIN_LATIN_LIKENESS:
+            return match.span()
+    return None

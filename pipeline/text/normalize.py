@@ -71,6 +71,7 @@ def tone_words() -> frozenset[str]:
 
 # Full-width Latin letters, digits and ASCII punctuation (Ａ, １, ！) typed by a CJK keyboard;
 # the CJK sentence marks (，。) stay, the rules read them as they are.
+_CJK_SPACE = re.compile(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
 _FULL_WIDTH = re.compile("[\uff01-\uff5e\u3000]")
 _KEEP_FULL_WIDTH = set("，！？；：（）～")
 
@@ -167,6 +168,10 @@ def denial_follows_value(text: str) -> bool:
     return any(_denies_a_value(text, match) for match in _DENIAL_AFTER_VALUE.finditer(text))
 
 
+# "doesnt", "didnt", "isnt": the apostrophe chat leaves out ("cant" and "wont" are words of their own).
+_BARE_NOT = re.compile(r"(?i)\b(do|does|did|is|are|was|were|has|have|had|could|would|should|must|need|ain|ca|wo)nt\b(?<!\bcant)(?<!\bwont)")
+
+
 def _expand_informal_en(text: str) -> str:
     table, pattern = _en_informal()
 
@@ -175,6 +180,7 @@ def _expand_informal_en(text: str) -> str:
         return table.get(word, table.get(word.lower(), word))
 
     text = pattern.sub(meaning, text)
+    text = _BARE_NOT.sub(lambda m: m.group(1) + "n't", text)
     text = re.sub(r"(?<![\w.@'])i(?=\s|'|$)", "I", text)
     return re.sub(r"[ \t]{2,}", " ", text)
 
@@ -195,6 +201,10 @@ def normalize(text: str) -> str:
     if has_cjk(text):
         table, pattern = _zh_informal()
         text = pattern.sub(lambda m: table[m.group(0)], text)
+        # Chat separates clauses with a space where writing puts a comma: "不是这个哦 我常去的是…".
+        text = _CJK_SPACE.sub("，", text)
+        # A tilde after a clause is tone ("6月12号哈～"), not a range.
+        text = re.sub(r"(?<=[\u4e00-\u9fff])[～~]+(?=[，。！？!?\s]|$)", "", text)
     text = _expand_informal_en(text)
     label = _LABEL.match(text)
     if label and _LABEL_WORDS.match(label.group("label").strip()):

@@ -166,7 +166,8 @@ def _clean_zh_term(raw: str, terms: dict[str, str]) -> tuple[str, bool]:
         return quoted.strip(), True
     text = _ZH_TRAILING_CLAUSE.sub("", raw.strip(" ，,。"))
     text = _ZH_LEADING_TIME.sub("", text)
-    text = re.sub(r"^(?:把|将|请把|请将)", "", text)
+    # The 把/将 construction marks its object: what precedes it is an adverb or a request ("顺便把…").
+    text = re.sub(r"^[\u4e00-\u9fff]{0,4}?(?:把|将)", "", text)
     text = _ZH_TAIL.sub("", text)
     for _ in range(2):
         text = _ZH_SCOPE.sub("", text).strip()
@@ -232,6 +233,10 @@ def _is_narrated_change(sentence: str, match: re.Match[str], target: str, terms:
 def _pair(
     match: re.Match[str], reversed_order: bool, terms: dict[str, str], clean: TermCleaner
 ) -> tuple[str, str] | None:
+    # The term to find stands right before the verb: a clause before it is something else said
+    # ("给我开个管理员权限，顺便把…改成…"), and a later candidate starts after that comma.
+    if re.search(r"[,，;；]", match.group(1)):
+        return None
     first, q1 = clean(match.group(1), terms)
     second, q2 = clean(match.group(2), terms)
     original, target = (second, first) if reversed_order else (first, second)
@@ -270,14 +275,37 @@ def _parse_sentence(sentence: str) -> tuple[str, str] | None:
     protected = _PARENTHETICAL.sub("", protected)
     protected = re.sub(r"[\s.!。！～~]+$", "", protected)
     # Leading chatter: "From now on, …", "Also, please …".
-    candidates = [protected]
-    if "," in protected or "，" in protected:
-        candidates.append(re.split(r"[,，]\s*", protected, maxsplit=1)[1])
+    pieces = re.split(r"[,，]\s*", protected)
+    candidates = [", ".join(pieces[start:]) for start in range(len(pieces))]
     for text in candidates:
         found = _match_en(text, terms) or _match_zh(text, sentence, terms)
         if found:
             return found
-    return None
+    return _quoted_pair(protected, terms)
+
+
+_CHANGE_VERB = re.compile(
+    r"\b(?:replace|change|make|write|call|rename|use|swap|switch|put|say|read|spell|update|correct)\w*\b|"
+    r"替换|替代|代替|取代|改|换|写|叫|称", re.IGNORECASE,
+)
+_REVERSED_PAIR = re.compile(r"\binstead\s+of\b|用\u27e6\d+\u27e7(?:来)?(?:替换|替代|代替|取代)", re.IGNORECASE)
+
+
+def _quoted_pair(protected: str, terms: dict[str, str]) -> tuple[str, str] | None:
+    """Two quoted terms, a change verb and a word for "everywhere": whatever the wording
+    ("everywhere you wrote 'Mr Whiskers' make it 'Sir Whiskers'"), the first is replaced by the
+    second, unless the wording puts the new one first ("'B' instead of 'A'")."""
+    keys = _PLACEHOLDER.findall(protected)
+    if len(keys) != 2 or not all(key in terms for key in keys):
+        return None
+    words = _PLACEHOLDER.sub(" ", protected)
+    if not _CHANGE_VERB.search(words) or not (_SCOPE_WORDS.search(words) or _ZH_SCOPE_CUE.search(words)
+                                              or re.search(r"(?i)\b(?:everywhere|all|every|wherever)\b", words)):
+        return None
+    original, target = terms[keys[0]].strip(), terms[keys[1]].strip()
+    if _REVERSED_PAIR.search(protected):
+        original, target = target, original
+    return (original, target) if _plausible(original, target, True) else None
 
 
 def parse_keyword_replacement(text: str) -> tuple[str, str] | None:

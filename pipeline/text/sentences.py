@@ -13,7 +13,7 @@ _CLAUSE_SEP = re.compile(r"\s*[，,、]\s*|\s*[—–]\s+|\s+-\s+")
 
 
 _ABBREVIATION_END = re.compile(
-    r"(?:\b(?:Mr|Mrs|Ms|Dr|Prof|St|Jr|Sr|Inc|Corp|Co|Ltd|vs|etc|approx|No)|\b[A-Z]|\be\.g|\bi\.e)\.$"
+    r"(?:\b(?:(?i:Mr|Mrs|Ms|Dr|Prof)|St|Jr|Sr|Inc|Corp|Co|Ltd|vs|etc|approx|No)|\b[A-Z]|\be\.g|\bi\.e)\.$"
 )
 
 

@@ -36,6 +36,13 @@ _WEEKDAY_VALUE = re.compile(
 )
 _PHONE_VALUE = re.compile(r"(?<![\d\-])(?:\+?\d{1,3}[\s\-])?(?:\(?\d{2,4}\)?[\s\-])?\d{3,4}[\s\-]\d{4}(?![\d\-])|(?<!\d)1[3-9]\d{9}(?!\d)")
 _EMAIL_VALUE = re.compile(r"[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+")
+# A part of the day on its own ("every morning", "at night", "每天早上"), not the daypart of a clock
+# time ("晚上7点").
+_DAYPART_VALUE = re.compile(
+    r"(?i:\b(?:every|each|in\s+the|at|by|before|after)\s+(?:morning|afternoon|evening|night|noon|midnight|bedtime|lunch(?:time)?|"
+    r"breakfast|dinner)s?\b|\b(?:mornings|afternoons|evenings|nights|bedtime|at\s+night|tonight)\b)"
+    r"|(?:每天|每晚|每日)?(?:早上|早晨|上午|中午|下午|傍晚|晚上|夜里|半夜|凌晨|睡前|饭后|饭前)(?![零〇一二两三四五六七八九十\d])"
+)
 _ZH_DATE_VALUE = re.compile(r"(?:\d{1,4}年)?\d{1,2}月\d{1,2}(?:日|号)")
 # School years: "third grade", "3rd grade", "四年级", "初二".
 _GRADE_VALUE = re.compile(
@@ -62,7 +69,7 @@ _ZH_SURNAMES = set(
 _ZH_UNITS = (
     r"万元|元|块钱|块|人民币|美元|欧元|英镑|日元|周岁|岁|天|日|周|星期|个月|月|年|小时|"
     r"分钟|秒|点半|点钟|点|公里|千米|英里|厘米|毫米|米|斤|公斤|千克|克|%|万|千|百|次|人|号|层|楼|页|件|"
-    r"个|只|条|位|名|杯|本|辆|台|套|间|口|瓶|碗|份|张|双|节|门|所|种|户|片|粒|颗|包|盒|支|根|把|趟|遍"
+    r"个|只|条|位|名|杯|本|辆|台|套|间|口|瓶|碗|份|张|双|节|门|所|种|户|片|粒|颗|包|盒|支|根|把|趟|遍|级|段|档|星"
 )
 _ZH_DAYPART = r"(?:上午|下午|晚上|早上|中午|凌晨|傍晚)"
 _ZH_NUMBER_VALUE = re.compile(
@@ -117,6 +124,8 @@ def value_kind(value: str) -> str:
     lower = text.lower()
     if _WEEKDAY_VALUE.fullmatch(text):
         return "weekday"
+    if _DAYPART_VALUE.fullmatch(text):
+        return "daypart"
     if _EN_DATE_VALUE.fullmatch(text) or _ZH_DATE_VALUE.fullmatch(text):
         return "date"
     if _GRADE_VALUE.fullmatch(text):
@@ -160,7 +169,7 @@ def compatible_kinds(a: str, b: str) -> bool:
     """Whether a value of kind `b` can stand where a value of kind `a` stood."""
     if a == b or unit_family(a) == unit_family(b):
         return True
-    numeric = {a, b} - {"name", "weekday", "date", "grade", "phone", "email"}
+    numeric = {a, b} - {"name", "weekday", "date", "grade", "phone", "email", "daypart"}
     return len(numeric) == 2 and "number" in numeric
 
 
@@ -244,6 +253,9 @@ def _extract_values(text: str, include_names: bool) -> tuple[Value, ...]:
         if _overlaps(values, match.start(), match.end()):
             continue
         values.append(Value(match.group(0), "phone", match.start(), match.end()))
+    for match in _DAYPART_VALUE.finditer(text):
+        if not _overlaps(values, match.start(), match.end()):
+            values.append(Value(match.group(0), "daypart", match.start(), match.end()))
     for match in _GRADE_VALUE.finditer(text):
         if not _overlaps(values, match.start(), match.end()):
             values.append(Value(match.group(0), "grade", match.start(), match.end()))

@@ -27,11 +27,25 @@ _EN_FIRST_PERSON = set("i me my mine myself i'm i've i'd i'll".split())
 _ADDRESS = re.compile(r"\S+@\S+|https?://\S+|\bwww\.\S+")
 # Case matters: "IT tickets are filed …" names a department.
 _EN_PRONOUN_SUBJECT = re.compile(r"^(?:[Ii]t|[Tt]hat|[Tt]his|[Hh]e|[Ss]he|[Tt]hey|[Hh]im|[Hh]er|[Tt]hem|[Oo]ne|[Yy]ou|[Uu])\b")
+# A memory speaks of the user in the third person; a text that speaks to someone is chat or an order.
+_EN_SECOND_PERSON = re.compile(r"\b(?i:you|your|yours|yourself|yourselves)\b|\b(?:u|ur)\b")
+_ZH_SECOND_PERSON = re.compile(r"(?<!迷)你|您")
+# What points at something the conversation named without naming it: "dropped that ages ago",
+# "that one's with …", "the last one", "第二条", "最后那个".
+_EN_POINTING = re.compile(
+    r"(?i)\b(?:that|this)\s+one\b|\bthe\s+(?:first|second|third|fourth|last|other|former|latter)\s+"
+    r"(?:one|part|option|item|choice|bit|half)\b|\b(?:that|this|it)\s*(?:[.!]?\s*$|\s+(?:ages|years|months|weeks|"
+    r"days|last|yesterday|ago|anymore|any\s+more|too|either|already|a\s+while|at\s+all)\b)"
+)
+_ZH_POINTING = re.compile(
+    r"第[一二三四五六七八九十两\d]+(?:条|个|家|项|点|位|款|种|部分|件|样)|(?:最后|前面|后面)(?:那|一)?(?:个|家|条|项|位|款|种)|"
+    r"前者|后者|(?:那|这)(?:个|家|条|位|款|种)?(?:[早已还又也都就]|不|没|是|$)"
+)
 _EN_WORD = re.compile(r"[A-Za-z][A-Za-z'’\-]*")
 _LAUGHTER = re.compile(r"(?:[哈呵嘿嘻]{2,}|\b(?:ha){2,}h?\b|\bhe(?:he)+\b|\bxd\b)", re.IGNORECASE)
 _ZH_TAIL_PARTICLE = re.compile(r"[啦嘛呢哈呀哇哦吧噢咯喔](?=[。！!？?，,～~\s]|$)")
 _ZH_BAD_OPENING = re.compile(
-    r"^(?:是|不是|就是|对|对的|那个|这个|那家|这家|另一|另外一|第[一二三四五六七八九十两\d]+个|你|您|嗯|哦|啊)"
+    r"^(?:他们|她们|它们|他|她|它|是|不是|就是|对|对的|那个|这个|那家|这家|另一|另外一|第[一二三四五六七八九十两\d]+个|你|您|嗯|哦|啊)"
 )
 _ZH_DENIAL_KEPT = re.compile(r"[，,]\s*(?:而)?(?:不是|并非|而非)|(?:是|叫|为|在|住|用(?!户)|喝|吃|有)[^，,。不]{1,15}(?:而)?不是|而不是|而非")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -48,6 +62,8 @@ def _en_defect(text: str) -> str | None:
         return "written in the first person"
     if _EN_PRONOUN_SUBJECT.match(text.strip()):
         return "its subject is a pronoun with nothing to refer to"
+    if _EN_SECOND_PERSON.search(text):
+        return "it speaks to someone, not of the user"
     first = lowered[0]
     if first in _EN_AUXILIARIES or first in irregular_past_forms() or (first.endswith("ed") and len(first) > 4):
         return "it has no subject"
@@ -57,6 +73,8 @@ def _en_defect(text: str) -> str | None:
         return "a fragment with no verb"
     if denial_follows_value(text):
         return "it keeps the value it denies"
+    if _EN_POINTING.search(text.strip().rstrip(".")):
+        return "it points at something it does not name"
     return None
 
 
@@ -83,6 +101,10 @@ def _zh_defect(text: str) -> str | None:
         return "a fragment, not a statement"
     if re.search(r"我(?!们)", body):
         return "written in the first person"
+    if _ZH_SECOND_PERSON.search(body):
+        return "it speaks to someone, not of the user"
+    if _ZH_POINTING.search(body):
+        return "it points at something it does not name"
     if _ZH_BAD_OPENING.match(body):
         return "it has no subject"
     if _ZH_DENIAL_KEPT.search(body):

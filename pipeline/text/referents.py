@@ -1,0 +1,393 @@
+"""What a reply points at in the conversation, and the memory behind it.
+
+"the last one's wrong, it's apple tv+ now", "第二条不对哈 我是低血压", "nah the 2nd option",
+"he doesnt work there anymore, hes a bus driver now", "它是美短": the reply names neither the
+memory nor the old value. The assistant's last answer does: it listed items ("1) Ryanair
+2) easyJet", "爱奇艺、QQ音乐和百度网盘") or stated the fact it drew from a memory. A pointer picks
+an item; a pronoun or "there" refers to what the answer stated. The memory behind it is the one
+that shares the most words with that item or answer; the corrected memory is that memory's own
+sentence with the new value in its slot, or the reply's clause stated about the memory's subject.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from pipeline.text.alignment import Alignment, as_memory, memory_slots, topic_terms, with_value
+from pipeline.text.intent import is_acknowledgement
+from pipeline.text.keyword import contains_term, find_term_spans
+from pipeline.text.language import Language
+from pipeline.text.lexicon import phrase_alternation
+from pipeline.text.numbers import zh_numeral
+from pipeline.text.sentences import split_sentences
+from pipeline.text.values import compatible_kinds, same_value
+
+_DATA = Path(__file__).parent / "data" / "references.toml"
+
+# Confidence of a correction found only through the conversation.
+POINTED_CONFIDENCE = 0.6
+REFERRED_CONFIDENCE = 0.5
+
+
+@dataclass(frozen=True)
+class Pointer:
+    index: int  # 0-based; -1 is the last item
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class _Grammar:
+    pointer: re.Pattern[str]
+    ordinals: dict[str, int]
+    denial: re.Pattern[str]
+    deictic: re.Pattern[str]
+    thing_copula: re.Pattern[str]
+    person_copula: re.Pattern[str]
+    enumeration: re.Pattern[str]
+
+
+@lru_cache(maxsize=1)
+def _grammars() -> dict[str, _Grammar]:
+    data = tomllib.loads(_DATA.read_text(encoding="utf-8"))
+    en, zh = data["en"]["pointers"], data["zh"]["pointers"]
+    en_ordinals = {**data["en"]["ordinals"]}
+    zh_ordinals = {**data["zh"]["ordinals"]}
+    return {
+        "en": _Grammar(
+            pointer=re.compile(
+                rf"\b(?:the\s+)?(?P<ord>{phrase_alternation(list(en_ordinals))})\s+(?:{phrase_alternation(en['heads'])})s?\b"
+                rf"|\b(?:{phrase_alternation(en['number_words'])})\s*#?\s*(?P<num>\d)\b|#(?P<hash>\d)\b",
+                re.IGNORECASE,
+            ),
+            ordinals=en_ordinals,
+            denial=re.compile(rf"\b(?:{phrase_alternation(en['denials'])})\b|n't\b", re.IGNORECASE),
+            deictic=re.compile(rf"^(?:{phrase_alternation(en['deictic_openings'])})\b|\b(?:{phrase_alternation(en['deictic_objects'])})\b", re.IGNORECASE),
+            thing_copula=re.compile(
+                r"^(?:it|that|this|that\s+one|this\s+one|those|these|they)\s*(?:['’]s|\s+is|\s+was|\s+are|['’]re|\s+were)\s+"
+                r"(?:(?:now|actually|really|just|still|obviously|definitely)\s+)*(?P<value>.+?)"
+                r"(?:\s+(?:now|actually|instead|tho|though|lol|anyway|these\s+days))*$",
+                re.IGNORECASE,
+            ),
+            person_copula=re.compile(r"^(?:he|she|they)\s*(?:['’]s|\s+is|\s+was|['’]re|\s+are|\s+were)?\b", re.IGNORECASE),
+            enumeration=re.compile(r"\s*,\s*(?:and|or)?\s*|\s+(?:and|or)\s+", re.IGNORECASE),
+        ),
+        "zh": _Grammar(
+            pointer=re.compile(
+                rf"第(?P<num>[一二三四五六七八九十两\d]{{1,3}})(?:{phrase_alternation(zh['counters'])})"
+                rf"|(?P<ord>{phrase_alternation(list(zh_ordinals))})"
+            ),
+            ordinals=zh_ordinals,
+            denial=re.compile(phrase_alternation(zh["denials"])),
+            deictic=re.compile(rf"^(?:{phrase_alternation(zh['deictic_openings'])})|{phrase_alternation(zh['deictic_objects'])}"),
+            thing_copula=re.compile(
+                r"^(?:(?:它|这个|那个|这家|那家|这|那)(?:其实|现在|应该|已经|早就)?(?:是|叫|在)|(?:其实|现在|应该|已经)?(?:是|叫))"
+                r"(?P<value>[^，,。；;！!？?]+)$"
+            ),
+            person_copula=re.compile(r"^(?:他|她)(?!们)"),
+            enumeration=re.compile(r"\s*(?:、|和|或者|或|以及|及|与)\s*"),
+        ),
+    }
+
+
+def find_pointer(text: str, language: Language) -> Pointer | None:
+    """"the 2nd option", "the last one", "#3", "第二条", "最后那个": which listed item a reply means."""
+    grammar = _grammars()[language]
+    match = grammar.pointer.search(text)
+    if not match:
+        return None
+    groups = match.groupdict()
+    if groups.get("ord"):
+        key = next(k for k in grammar.ordinals if k.lower() == re.sub(r"\s+", " ", groups["ord"].lower()))
+        index = grammar.ordinals[key]
+    else:
+        number = groups.get("num") or groups.get("hash") or ""
+        value = int(number) if number.isdigit() else zh_numeral(number)
+        if not value:
+            return None
+        index = value - 1
+    return Pointer(index, match.start(), match.end())
+
+
+_NUMBER_MARK = re.compile(r"(?:^|(?<=[\s：:；;，,。]))(?:\(?(?P<n>\d{1,2})\s*[.)）、]|(?P<c>[①②③④⑤⑥⑦⑧⑨]))\s*")
+_CIRCLED = "①②③④⑤⑥⑦⑧⑨"
+_ITEM_END = re.compile(r"[。；;？?！!\n]|\.(?:\s|$)|[，,]\s*(?=(?:需要|要不要|want|shall|should|do\s+you|would\s+you))", re.IGNORECASE)
+
+
+def numbered_items(answer: str) -> list[str]:
+    """"1) Ryanair 2) easyJet 3) Jet2", "1. 你对青霉素过敏；2. …": the items, in order."""
+    marks = [m for m in _NUMBER_MARK.finditer(answer)]
+    numbers = [int(m.group("n")) if m.group("n") else _CIRCLED.index(m.group("c")) + 1 for m in marks]
+    # The list is the run 1, 2, 3 … (a "3." inside "3.5 km" is not an item).
+    start = next((i for i, n in enumerate(numbers) if n == 1), None)
+    if start is None:
+        return []
+    run = [marks[start]]
+    for mark, number in zip(marks[start + 1:], numbers[start + 1:]):
+        if number == len(run) + 1:
+            run.append(mark)
+    if len(run) < 2:
+        return []
+    items = []
+    for position, mark in enumerate(run):
+        end = run[position + 1].start() if position + 1 < len(run) else len(answer)
+        item = answer[mark.end():end]
+        item = _ITEM_END.split(item, maxsplit=1)[0] if position + 1 == len(run) else item
+        items.append(item.strip(" ，,；;。.、"))
+    return [item for item in items if item]
+
+
+def enumerated_items(answer: str, language: Language) -> list[str]:
+    """The items of the longest enumeration in one clause of the answer ("Netflix, Spotify Premium
+    and Disney+", "爱奇艺、QQ音乐和百度网盘的会员"): items without a content word ("right?") are not items."""
+    grammar = _grammars()[language]
+    best: list[str] = []
+    for sentence in split_sentences(answer):
+        pieces = re.split(r"[，；;:：]" if language == "zh" else r"[;:]", sentence)
+        for piece in pieces:
+            parts = [p.strip(" ,，.。?？!！") for p in grammar.enumeration.split(piece.strip())]
+            parts = [p for p in parts if p and topic_terms(p, language) and not _tag_question(p, language)]
+            if len(parts) >= 2 and len(parts) > len(best):
+                best = parts
+    return best
+
+
+def _tag_question(part: str, language: Language) -> bool:
+    """"right?", "对吧": a tag after a list, not an item of it."""
+    short = len(part) <= 3 if language == "zh" else len(part.split()) <= 2
+    return short and is_acknowledgement(part)
+
+
+def pointed_item(text: str, language: Language, answer: str) -> tuple[Pointer, str] | None:
+    pointer = find_pointer(text, language)
+    if pointer is None or not answer:
+        return None
+    items = numbered_items(answer) or enumerated_items(answer, language)
+    if not -len(items) <= pointer.index < len(items):
+        return None
+    return pointer, items[pointer.index]
+
+
+# Below this cosine similarity between a reply and a memory, closeness alone names no referent.
+MIN_REFERENT_CLOSENESS = 0.35
+
+
+def _best_match(
+    reference: str, language: Language, memories: Sequence[str], closeness: Sequence[float] = ()
+) -> int | None:
+    """The memory that shares the most topic words (and names) with `reference`, the reply's
+    closeness to each memory breaking ties; None when no memory clearly stands out."""
+    wanted = topic_terms(reference, language)
+    scores = []
+    for index, memory in enumerate(memories):
+        shared = len(wanted & topic_terms(memory, language))
+        named = sum(1 for v in memory_slots(memory) if v.kind == "name" and contains_term(reference, v.text))
+        near = closeness[index] if index < len(closeness) else 0.0
+        scores.append((shared + named, near, index))
+    scores.sort(reverse=True)
+    if not scores:
+        return None
+    best = scores[0]
+    rivals = [s for s in scores[1:] if memories[s[2]] != memories[best[2]]]
+    if best[0] >= 1:
+        # Two memories the reference speaks of equally: which one is meant is not clear.
+        return None if rivals and rivals[0][0] == best[0] else best[2]
+    # Nothing shared in words: only a clearly closest memory will do.
+    if best[1] < MIN_REFERENT_CLOSENESS or (rivals and best[1] - rivals[0][1] < 0.1):
+        return None
+    return best[2]
+
+
+_EN_SLOT_BEFORE = re.compile(r"(?i)\b(?:is|are|was|to|with|at|in|for|as|named|called|by)\s+(?:an?\s+|the\s+)?")
+_EN_SLOT_END = re.compile(r"(?i)\s+(?:on|at|in|every|since|for|from|during|each|because|who|which|that)\s|\.\s*$|[,;!]|$")
+_ZH_SLOT_BEFORE = re.compile(r"(?:是|叫|为|在|用|开通了|养了|有)")
+_ZH_SLOT_END = re.compile(r"[，,。；;！!]|$")
+
+
+def _tail_span(memory: str, language: Language, preposition: str = "") -> tuple[int, int] | None:
+    """The span of the memory's object: what "it is X" replaces ("allergic to [peanuts]")."""
+    if language == "zh":
+        marks = list(_ZH_SLOT_BEFORE.finditer(memory))
+        if not marks:
+            return None
+        start = marks[-1].end()
+        end = start + _ZH_SLOT_END.search(memory[start:]).start()
+        return (start, end) if end > start else None
+    if preposition:
+        marks = list(re.finditer(rf"(?i)\b{re.escape(preposition)}\s+(?:an?\s+|the\s+)?", memory))
+    else:
+        marks = list(_EN_SLOT_BEFORE.finditer(memory))
+    if not marks:
+        return None
+    start = marks[-1].end() if not preposition else marks[0].end()
+    end = start + _EN_SLOT_END.search(memory[start:]).start()
+    return (start, end) if end > start else None
+
+
+def _written_as(new: str, old: str) -> str:
+    """"dr okafor" where the memory wrote "Dr. Patel": the memory's capitalisation."""
+    if old[:1].isupper() and new[:1].islower() and all(w[:1].isupper() for w in old.split() if w[:1].isalpha()):
+        return " ".join(w[:1].upper() + w[1:] for w in new.split())
+    return new
+
+
+def rewrite_for(clause: str, language: Language, memory: str) -> str:
+    """The memory corrected by a clause that refers to it: "it's tree nuts" → the memory with
+    "tree nuts" in its object's place; "hes a bus driver now" → "The user's uncle Ray is a bus
+    driver." (the clause, about the memory's subject)."""
+    grammar = _grammars()[language]
+    # "她考的是六级啦" against "…在准备钢琴四级考试": a value of the kind the memory holds takes its place.
+    for said in (v for v in memory_slots(clause) if v.kind != "name"):
+        held = [h for h in memory_slots(memory) if h.kind != "name" and compatible_kinds(h.kind, said.kind)]
+        if len(held) == 1 and not same_value(held[0].text, said.text):
+            return with_value(memory, (held[0].start, held[0].end), said.text)
+    thing = grammar.thing_copula.match(clause.strip(" .,!。！"))
+    if thing:
+        value = thing.group("value").strip(" .,。")
+        preposition = ""
+        if language == "en":
+            leading = re.match(r"(?i)(with|at|in|on|to|for|by)\s+(.+)$", value)
+            if leading:
+                preposition, value = leading.group(1), leading.group(2)
+            value = re.sub(r"(?i)^(?:an?|the)\s+", "", value)
+        span = _tail_span(memory, language, preposition)
+        if span and value and not contains_term(memory, value):
+            old = memory[span[0]:span[1]]
+            return memory[: span[0]] + _written_as(value, old) + memory[span[1]:]
+    return as_memory(clause, language, memory)
+
+
+def _informative(clause: str, language: Language, pointer_clause: str | None) -> bool:
+    """A clause that says something new: not the pointer, not "second part's right", not only "that"."""
+    if clause == pointer_clause:
+        return False
+    grammar = _grammars()[language]
+    if find_pointer(clause, language) is not None or grammar.denial.search(clause):
+        return False
+    return bool(topic_terms(clause, language) or memory_slots(clause))
+
+
+_UNCHANGED = re.compile(r"(?i)^(?:same|still|also|too)\b|\b(?:same|unchanged)\b|还是|一样|没变|不变|照旧")
+
+
+def _most_telling(clauses: list[str], language: Language) -> str:
+    """Of the clauses that say something, the one that states the new fact: "that one's with dr
+    okafor" rather than "same time tho"; a value or a copula before anything else."""
+    grammar = _grammars()[language]
+    changed = [c for c in clauses if not _UNCHANGED.search(c)] or clauses
+
+    def rank(clause: str) -> int:
+        text = clause.strip(" .,!。！")
+        if grammar.thing_copula.match(text) or grammar.person_copula.match(text):
+            return 0
+        return 1 if memory_slots(text) else 2
+
+    return min(changed, key=rank)
+
+
+def _is_option(value: str, language: Language) -> bool:
+    """A choice among options is a name or a short phrase, not a statement ("you take … every morning")."""
+    if language == "zh":
+        return 0 < len(value) <= 10 and not re.search(r"你|您|我", value)
+    return 0 < len(value.split()) <= 4 and not re.search(r"(?i)\b(?:you|your|you're|i|my)\b", value)
+
+
+_ZH_FUNCTION_CHARS = "的是了在和与也都就还把被给对从向着过很太不没有个这那"
+
+
+def _brings_something_new(corrected: str, memory: str, language: Language) -> bool:
+    """A rewrite that only restates the memory ("我就花粉过敏" against "用户对花粉过敏") corrects nothing."""
+    new_terms = topic_terms(corrected, language) - topic_terms(memory, language)
+    if language == "zh":
+        new_terms |= set(re.findall(r"[\u4e00-\u9fff]", corrected)) - set(memory) - set(_ZH_FUNCTION_CHARS)
+    new_values = {v.text.casefold() for v in memory_slots(corrected)} - {v.text.casefold() for v in memory_slots(memory)}
+    return bool(new_terms or new_values)
+
+
+def _item_value(item: str, language: Language) -> str:
+    """An option as a value: "2) easyJet" is "easyJet"; "你常去的是超级猩猩" is "超级猩猩"; "在小米14" and
+    "华为Mate 60之间犹豫" are "小米14" and "华为Mate 60"."""
+    if language == "zh":
+        value = re.split(r"是|叫|选|在|买|用|了", item)[-1]
+        return re.split(r"之间|之中|中间|当中|等|里", value)[0].strip()
+    return re.sub(r"(?i)^.*\b(?:is|are|was|'s|try|choose|pick)\s+", "", item).strip()
+
+
+def _pieces(clauses: Sequence[str], language: Language) -> list[str]:
+    """Clauses cut at every comma: "first part's wrong, it's tree nuts" says two things."""
+    separator = r"\s*[，,；;。.!！]\s*" if language == "zh" else r"\s*[,;.!]\s+|\s*[,;]\s*|[.!]$"
+    return [piece.strip() for clause in clauses for piece in re.split(separator, clause) if piece and piece.strip()]
+
+
+def refer(
+    clause_texts: Sequence[str], everything: Sequence[str], language: Language, memories: Sequence[str],
+    answer: str, closeness: Sequence[float] = (),
+) -> list[Alignment]:
+    """The correction a reply makes through the conversation; empty when it names its own topic or
+    the conversation gives no clear referent."""
+    if not answer or not memories:
+        return []
+    grammar = _grammars()[language]
+    clause_texts = _pieces(clause_texts, language)
+    whole = _pieces(everything, language) or clause_texts
+    pointed = next(((clause, found) for clause in whole if (found := pointed_item(clause, language, answer))), None)
+    if pointed is not None:
+        pointer_clause, (pointer, item) = pointed
+        rest = pointer_clause[: pointer.start] + " " + pointer_clause[pointer.end:]
+        if grammar.denial.search(rest):
+            # "the last one's wrong, it's apple tv+ now": the item is the wrong fact.
+            target = _best_match(item, language, memories)
+            news = [c for c in clause_texts if _informative(c, language, pointer_clause)]
+            if target is None or not news:
+                return []
+            corrected = rewrite_for(_most_telling(news, language), language, memories[target])
+            if not _brings_something_new(corrected, memories[target], language):
+                return []
+            return [Alignment(target, corrected, f"the reply says the listed '{item}' is wrong", POINTED_CONFIDENCE)]
+        if pointer_clause not in clause_texts:
+            return []
+        # "nah the 2nd option": the item is what the answer should have said.
+        value = _item_value(item, language)
+        if not _is_option(value, language):
+            return []
+        target = _best_match(answer, language, memories)
+        if target is None or contains_term(memories[target], value):
+            return []
+        memory = memories[target]
+        # What the memory holds in the choice's place: another item of the same list, else a value
+        # the answer repeats, else the memory's object.
+        listed = [_item_value(other, language) for other in numbered_items(answer) or enumerated_items(answer, language)]
+        spans = [span for other in listed if other and other != value for span in find_term_spans(memory, other)]
+        held = [v for v in memory_slots(memory) if contains_term(answer, v.text)]
+        span = spans[0] if spans else (held[-1].start, held[-1].end) if held else _tail_span(memory, language)
+        if span is None:
+            return []
+        corrected = memory[: span[0]] + value + memory[span[1]:]
+        return [Alignment(target, corrected, f"the reply picks the listed '{value}'", POINTED_CONFIDENCE)]
+    referring = [c for c in whole if grammar.deictic.search(c.strip())]
+    if not referring:
+        return []
+    # "he doesn't work there anymore": a denial names the fact that ended, and so the memory.
+    denials = [c for c in whole if grammar.denial.search(c) and not grammar.thing_copula.match(c.strip(" .,!。！"))]
+    target = next((found for c in denials if (found := _best_match(c, language, memories)) is not None), None)
+    if target is None:
+        target = _best_match(answer, language, memories, closeness)
+    if target is None:
+        return []
+    news = [c for c in clause_texts if _informative(c, language, None)
+            and (grammar.thing_copula.match(c.strip(" .,!。！")) or grammar.person_copula.match(c.strip())
+                 or not grammar.deictic.search(c.strip()))]
+    if not news:
+        return []
+    clause = _most_telling(news, language)
+    corrected = rewrite_for(clause, language, memories[target])
+    if corrected == as_memory(clause, language, memories[target]) and not denials:
+        return []  # a new fact beside the old one ("she eats fish too") replaces nothing
+    if not _brings_something_new(corrected, memories[target], language):
+        return []
+    return [Alignment(target, corrected, "the reply corrects what the answer said", REFERRED_CONFIDENCE)]

@@ -1,0 +1,99 @@
+"""Replies that point into the conversation: listed items, pronouns, "there", and the memory behind them."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.text.keyword import shortened_form_span
+from pipeline.text.referents import enumerated_items, find_pointer, numbered_items, pointed_item, refer, rewrite_for
+
+
+def test_numbered_items_are_read_in_order() -> None:
+    answer = "You have three on file. 1) Lisbon 2) Porto 3) Faro. Want directions?"
+    assert numbered_items(answer) == ["Lisbon", "Porto", "Faro"]
+    assert numbered_items("我记得：1. 你每天喝咖啡；2. 你养了一只猫；3. 你住在成都。") == ["你每天喝咖啡", "你养了一只猫", "你住在成都"]
+    assert numbered_items("It is 3.5 km away.") == []
+
+
+def test_enumerations_come_from_one_clause_of_the_answer() -> None:
+    assert enumerated_items("You take yoga, pilates and spin classes, right?", "en") == ["You take yoga", "pilates", "spin classes"]
+    assert enumerated_items("你喜欢火锅、烧烤和川菜，对吧？", "zh") == ["你喜欢火锅", "烧烤", "川菜"]
+
+
+@pytest.mark.parametrize(
+    ("reply", "language", "index"),
+    [("the third option pls", "en", 2), ("the last one's wrong", "en", -1), ("option 2", "en", 1),
+     ("第三条不对", "zh", 2), ("最后那个早就不用了", "zh", -1), ("我选第2个", "zh", 1)],
+)
+def test_pointers(reply: str, language: str, index: int) -> None:
+    pointer = find_pointer(reply, language)
+    assert pointer is not None and pointer.index == index
+
+
+def test_a_reply_without_a_pointer_points_at_nothing() -> None:
+    assert find_pointer("at first I liked it", "en") is None
+    assert pointed_item("the second one", "en", "") is None
+
+
+@pytest.mark.parametrize(
+    ("clause", "language", "memory", "corrected"),
+    [
+        ("it's oat milk", "en", "The user is allergic to almond milk.", "The user is allergic to oat milk."),
+        ("that one's with dr nguyen", "en", "The user has a checkup with Dr. Brown on Monday.",
+         "The user has a checkup with Dr Nguyen on Monday."),
+        ("she's a pilot now", "en", "The user's aunt Rosa works at the post office.", "The user's aunt is a pilot now."),
+        ("它是布偶", "zh", "用户的猫咪咪是橘猫。", "用户的猫咪咪是布偶。"),
+        ("他考的是五级", "zh", "用户的儿子在准备围棋三级考试。", "用户的儿子在准备围棋五级考试。"),
+    ],
+)
+def test_a_clause_that_refers_to_a_memory_rewrites_it(clause: str, language: str, memory: str, corrected: str) -> None:
+    assert rewrite_for(clause, language, memory) == corrected
+
+
+def test_a_denied_item_is_replaced_by_what_the_reply_says_instead() -> None:
+    answer = "You're subscribed to Hulu, Max and Paramount+. Dropping one could save money."
+    memories = ["The user subscribes to Hulu.", "The user subscribes to Max.", "The user subscribes to Paramount+."]
+    [alignment] = refer(["the last one's outdated", "it's peacock now"], [], "en", memories, answer)
+    assert alignment.memory_index == 2
+    assert alignment.corrected == "The user subscribes to Peacock."
+
+
+def test_a_chosen_item_takes_the_place_of_the_one_the_answer_held() -> None:
+    answer = "你在华为和小米之间犹豫，最后说买华为。"
+    [alignment] = refer(["不是，选的是后面那个"], [], "zh", ["用户打算买华为手机。", "用户的预算是四千元。"], answer)
+    assert alignment.memory_index == 0 and alignment.corrected == "用户打算买小米手机。"
+
+
+def test_a_pronoun_reply_corrects_the_memory_the_answer_was_drawn_from() -> None:
+    answer = "Since your brother Tom teaches at Leeds High, maybe a book voucher?"
+    memories = ["The user's brother Tom teaches at Leeds High.", "The user likes chess."]
+    [alignment] = refer(["he doesn't work there anymore", "he's a nurse now"], [], "en", memories, answer)
+    assert alignment.memory_index == 0 and alignment.corrected == "The user's brother is a nurse now."
+
+
+def test_a_reply_that_only_restates_a_memory_corrects_nothing() -> None:
+    answer = "你对花生和海鲜过敏。"
+    assert refer(["那个不对", "我就海鲜过敏"], [], "zh", ["用户对花生过敏。", "用户对海鲜过敏。"], answer) == []
+
+
+def test_two_memories_the_answer_speaks_of_equally_are_no_referent() -> None:
+    answer = "Sam works at the bakery and at the bar."
+    memories = ["The user's partner Sam works at the bakery.", "The user's partner Sam works at the bar."]
+    assert refer(["it's the cafe now"], [], "en", memories, answer) == []
+
+
+def test_a_new_fact_about_a_person_replaces_nothing_unless_the_reply_says_the_old_one_ended() -> None:
+    answer = "Since Sam is vegetarian and loves Thai food, try a green curry with tofu."
+    memories = ["The user's partner Sam is vegetarian.", "The user's partner Sam loves Thai food."]
+    assert refer(["she eats fish too"], [], "en", memories, answer) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "short", "found"),
+    [("用户的狗是金毛寻回犬。", "金毛", None), ("用户的猫是英国短毛猫。", "英短", "英国短毛猫"),
+     ("The user drives a Volvo.", "volkswagen", None), ("The user likes Harrison Ford.", "harvard", None),
+     ("The user has a Bonneville.", "bonnie", "Bonneville"), ("Meeting on Thursday.", "thurs", "Thursday")],
+)
+def test_shortened_forms(text: str, short: str, found: str | None) -> None:
+    span = shortened_form_span(text, short)
+    assert (text[span[0]:span[1]] if span else None) == found
