@@ -34,6 +34,7 @@ from pipeline.text.perspective import finish_sentence, to_third_person
 from pipeline.text.numbers import EN_NUMBER_WORD_PATTERN, EN_NUMBER_WORDS, leading_number, zh_numeral
 from pipeline.text.sentences import split_sentences
 from pipeline.text.subjects import relation_of
+from pipeline.text.wellformed import memory_defect
 from pipeline.text.values import Value, compatible_kinds, extract_values, same_value, styled_like, value_kind
 
 # --- what the clause says ---------------------------------------------------------------------
@@ -58,7 +59,7 @@ _ZH_CONTRASTS = (
     re.compile(rf"(?:把|将)?(?P<old>{_ZH_SPAN})(?:改成|改为|换成|变成|改到|换到|→|->)了?(?P<new>{_ZH_SPAN})(?=[{_ZH_PARTICLES}，,。；;！!？?\s]|$)"),
 )
 _EN_STOP_AT = re.compile(r"\s*(?:(?<!\d)[,.]|[,.](?!\d)|[;!?()]|\s(?:and|but|so|because|since|lol|tho|though|anymore|any more|now|either)\b|$)", re.I)
-_EN_ARTICLE = re.compile(r"^(?:the|a|an|on|at|in|to|my|our)\s+", re.I)
+_EN_ARTICLE = re.compile(r"^(?:(?:the|a|an|on|at|in|to|my|our|just|only|simply|merely|fully|totally|completely|really)\s+)+", re.I)
 _EN_NOT = re.compile(r"(?:^|[,;]?\s+)not\s+", re.I)
 _EN_ARROW = re.compile(r"(?P<old>[\w$€£¥.,:'’\-]+(?:\s+[\w$€£¥.,:'’\-]+){0,2})\s*(?:->|→|=>)\s*(?P<new>[^,;.!?]+)")
 _EN_FROM_TO = re.compile(r"\bfrom\s+(?P<old>[^,;.!?]+?)\s+to\s+(?P<new>[^,;.!?]+)", re.I)
@@ -535,6 +536,34 @@ def _as_memory(clause: str, language: Language, memory: str) -> str:
     return finish_sentence(to_third_person(clause, language), language)
 
 
+_EN_MEMORY_SUBJECT = re.compile(r"^(?:The user(?:['’]s(?:\s+[\w\-]+){1,3}?)?|[A-Z][\w\-]*(?:\s+[A-Z][\w\-]*)*)\s+")
+_EN_BE_OR_HAVE = re.compile(r"^(?:is|are|was|were|has|have|had|does|do)\b")
+_EN_VERB = re.compile(r"^[a-z]+(?:s|ed)\b")
+
+
+def no_longer(memory: str, language: Language) -> str | None:
+    """The memory, said to hold no more: "The user loves X." → "The user no longer loves X.",
+    "The user is vegetarian." → "The user is no longer vegetarian.", "用户喜欢吃香菜。" → "用户不再喜欢吃香菜。"."""
+    if language == "zh":
+        subject = _memory_subject(memory, language)
+        if not subject or memory[len(subject):].startswith(("不", "没")):
+            return None
+        return f"{subject}不再{memory[len(subject):]}"
+    for match in _EN_MEMORY_SUBJECT.finditer(memory):
+        rest = memory[match.end():]
+        if be := _EN_BE_OR_HAVE.match(rest):
+            if be.group(0) in ("has", "have", "had", "does", "do"):
+                return f"{memory[:match.end()]}no longer {rest}"
+            return f"{memory[:match.end()]}{be.group(0)} no longer{rest[be.end():]}"
+        if _EN_VERB.match(rest):
+            return f"{memory[:match.end()]}no longer {rest}"
+    # "The user's older sister is …": the subject runs on to the verb.
+    verb = re.search(r"\s(is|are|was|were)\s", memory)
+    if verb and memory.startswith("The user"):
+        return f"{memory[:verb.end(1)]} no longer{memory[verb.end(1):]}"
+    return None
+
+
 def _ended_facts(
     clause_texts: Sequence[str], everything: Sequence[str], language: Language, memories: Sequence[str], taken: set[int]
 ) -> list[Alignment]:
@@ -553,9 +582,16 @@ def _ended_facts(
         index = overlaps[0][1]
         position = list(everything).index(clause) if clause in everything else len(everything)
         siblings = [c for c in list(everything[:position])[::-1] + list(everything[position + 1:]) if _positive(c, language)]
+        # What the feedback says instead, when it speaks of the same thing ("not vegetarian anymore, I
+        # eat fish now"); else the memory itself, no longer so ("not into podcasts anymore, they give
+        # me nightmares" → "The user no longer loves podcasts.").
         if not siblings:
+            continue  # the clause is all the feedback says: the rules that read a change take it
+        related = [c for c in siblings if _terms(c, language) & _terms(memories[index], language) or _NOW.search(c)]
+        whole = [text for c in related or siblings if memory_defect(text := _as_memory(c, language, memories[index])) is None]
+        corrected = whole[0] if whole else no_longer(memories[index], language)
+        if not corrected:
             continue
-        corrected = _as_memory(siblings[0], language, memories[index])
         found.append(Alignment(index, corrected, f"the feedback says {' '.join(sorted(ended))} no longer holds", 0.5))
         taken.add(index)
     return found
@@ -635,8 +671,12 @@ def _changed_states(
             best = max(closeness[i] for i in stating)
             stating = [i for i in stating if closeness[i] >= best - 0.05]
         if not stating:
-            ranked = sorted(open_memories, key=lambda i: closeness[i], reverse=True)
-            if ranked and closeness[ranked[0]] >= MIN_FALLBACK_CLOSENESS and (len(ranked) == 1 or closeness[ranked[0]] - closeness[ranked[1]] >= 0.1):
+            # The other clauses often name what changed ("34 years of teaching chem"): their words
+            # break near ties in closeness.
+            message_terms = set().union(*(_terms(c, language) for c in everything))
+            nearness = {i: closeness[i] + 0.1 * len(message_terms & _terms(memories[i], language)) for i in open_memories}
+            ranked = sorted(open_memories, key=lambda i: nearness[i], reverse=True)
+            if ranked and closeness[ranked[0]] >= MIN_FALLBACK_CLOSENESS and (len(ranked) == 1 or nearness[ranked[0]] - nearness[ranked[1]] >= 0.1):
                 stating = ranked[:1]
         if len(stating) != 1:
             continue

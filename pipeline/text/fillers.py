@@ -8,7 +8,7 @@ from pipeline.text.normalize import spellings_of, tone_words
 
 _EN_FILLER = re.compile(
     r"^(?:actually|in\s+fact|well|so|oh|ah|hey|hi|hello|ok|okay|oh\s+and|hmm+|um+|uh+|also|and|plus|btw|by\s+the\s+way|fyi|"
-    r"ugh+|argh+|meh|welp|ugh\s+no|heads\s+up|pls|plz|please|tbh|honestly|lol|haha|fwiw|psst|"
+    r"ugh+|argh+|meh|welp|ugh\s+no|heads\s+up|anyway|anyways|anyhow|pls|plz|please|tbh|honestly|lol|haha|fwiw|psst|"
     r"just\s+so\s+you\s+know|for\s+the\s+record|to\s+be\s+clear|just\s+to\s+clarify|to\s+clarify|"
     r"(?:please\s+)?(?:note|remember|keep\s+in\s+mind|bear\s+in\s+mind|be\s+aware|don't\s+forget|"
     r"make\s+a\s+note|take\s+note)(?:\s+of\s+this)?|"

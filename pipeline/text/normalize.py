@@ -16,6 +16,7 @@ from pathlib import Path
 
 from pipeline.text.language import has_cjk
 from pipeline.text.lexicon import base_form
+from pipeline.text.numbers import EN_NUMBER_WORD_PATTERN
 
 _DATA = Path(__file__).parent / "data"
 
@@ -96,7 +97,7 @@ _RUN_ON_DENIAL = re.compile(r"(?<=[\w%)])(?P<gap>\s+)not\s+(?=(?:the\s+|a\s+|an\
 _LABEL = re.compile(r"^(?P<label>[A-Za-z][\w ]{0,30}?)\s*(?::|\s-\s|—)\s+(?=\S)")
 _LABEL_WORDS = re.compile(r"^(?:\w+\s+)?(?:fix|fixes|correction|corrections|update|updates|change|changes|"
                           r"note|notes|heads\s+up|things?|points?|edits?)$", re.IGNORECASE)
-_EN_ADVERB_OPENING = r"(?:(?:just|finally|recently|already|actually|also)\s+)*"
+_EN_ADVERB_OPENING = r"(?:(?:just|finally|recently|already|actually|also|[a-z]{3,}ly)\s+)*"
 # Adverbs of habit open a self-report, never an instruction: "mostly just swim now", "still watch it".
 _EN_HABIT = r"(?:mostly|usually|still|always|never|often|sometimes|rarely|normally|barely|hardly\s+ever)"
 _FIRST_PERSON_OPENING = re.compile(
@@ -106,6 +107,8 @@ _FIRST_PERSON_OPENING = re.compile(
 _NOT_A_VERB = set("i we you he she it they my our the a an this that there here what who".split())
 
 
+# What follows a gerund used as a verb ("taking the train", "working at a bank"), not a noun ("meeting room").
+_VERB_PHRASE_AFTER = re.compile(r"\s+(?:the|a|an|my|our|some|at|in|on|to|from|for|with|out|up|off|home|more|less|it|them)\b", re.IGNORECASE)
 _NO_MORE = re.compile(r"^(?:no\s+more|no\s+longer)\s+(?P<gerund>[a-z]+ing)\b", re.IGNORECASE)
 
 
@@ -125,6 +128,9 @@ def _restore_subject(sentence: str) -> str:
     if re.match(rf"{_EN_HABIT}\s", match.group("adverbs"), re.IGNORECASE):
         return f"I {sentence[0].lower()}{sentence[1:]}"
     past = lower in irregular_past_forms() or (lower.endswith("ed") and len(lower) > 4 and lower not in {"need", "speed", "breed", "feed"})
+    if not past and base_form(lower) and not match.group("adverbs") and _VERB_PHRASE_AFTER.match(sentence[match.end("verb"):]):
+        # "taking the train to work now": what the speaker is doing.
+        return f"I am {lower}{sentence[match.end('verb'):]}"
     if not past:
         return sentence
     return f"I {match.group('adverbs')}{lower}{sentence[match.end('verb'):]}"
@@ -172,8 +178,13 @@ def denial_follows_value(text: str) -> bool:
 _BARE_NOT = re.compile(r"(?i)\b(do|does|did|is|are|was|were|has|have|had|could|would|should|must|need|ain|ca|wo)nt\b(?<!\bcant)(?<!\bwont)")
 
 
+# Number words typed in capitals for emphasis ("i have TWO cats") are numbers, not names.
+_SHOUTED_NUMBER = re.compile(rf"\b(?:{EN_NUMBER_WORD_PATTERN})\b", re.IGNORECASE)
+
+
 def _expand_informal_en(text: str) -> str:
     table, pattern = _en_informal()
+    text = _SHOUTED_NUMBER.sub(lambda m: m.group(0).lower() if m.group(0).isupper() and len(m.group(0)) > 1 else m.group(0), text)
 
     def meaning(match: re.Match[str]) -> str:
         word = match.group(0)

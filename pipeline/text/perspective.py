@@ -99,7 +99,8 @@ def _english_to_third_person(text: str) -> str:
 
 def _english_pronouns_to_third_person(text: str) -> str:
     text = expand_contractions(text)
-    adverb_group = r"((?:\s+(?:" + "|".join(sorted(_ADVERBS, key=len, reverse=True)) + r"))*)"
+    # Listed adverbs, and any "-ly" word before the verb ("I officially retired").
+    adverb_group = r"((?:\s+(?:" + "|".join(sorted(_ADVERBS, key=len, reverse=True)) + r"|[a-z]{3,}ly(?=\s)))*)"
     # "I [adverbs] verb" → "the user [adverbs] verb-s"
     text = re.sub(r"\bI" + adverb_group + r"\s+([A-Za-z]+)\b", _agree_after_subject, text)
     text = re.sub(r"\bI\b", "the user", text)

@@ -64,6 +64,9 @@ def _en_defect(text: str) -> str | None:
         return "its subject is a pronoun with nothing to refer to"
     if _EN_SECOND_PERSON.search(text):
         return "it speaks to someone, not of the user"
+    after_subject = re.match(r"(?i)^the user\s+(\S+)", text.strip())
+    if after_subject and re.match(r"(?i)^(?:\d|a$|an$|the$|this$|some$|of$|for$)", after_subject.group(1)):
+        return "no verb follows its subject"
     first = lowered[0]
     if first in _EN_AUXILIARIES or first in irregular_past_forms() or (first.endswith("ed") and len(first) > 4):
         return "it has no subject"

@@ -134,3 +134,25 @@ def test_the_answer_replied_to_bridges_a_pronoun_to_the_relatives_memory() -> No
     every = clauses(normalize("她上个月就从那辞职了，现在在一家花店帮忙"), "zh")
     found = align(every, "zh", memories, answer="你姐姐在招商银行做柜员，可以问问她。", whole_message=every)
     assert {a.memory_index: a.corrected for a in found} == {0: "用户的姐姐现在在一家花店帮忙。"}
+
+
+@pytest.mark.parametrize(
+    ("memory", "language", "ended"),
+    [
+        ("The user loves horror films.", "en", "The user no longer loves horror films."),
+        ("The user is a member of the chess club.", "en", "The user is no longer a member of the chess club."),
+        ("The user has a gym membership.", "en", "The user no longer has a gym membership."),
+        ("用户喜欢喝奶茶。", "zh", "用户不再喜欢喝奶茶。"),
+        ("用户不喝酒。", "zh", None),
+    ],
+)
+def test_a_memory_said_to_hold_no_more(memory: str, language: str, ended: str | None) -> None:
+    from pipeline.text.alignment import no_longer
+
+    assert no_longer(memory, language) == ended
+
+
+def test_an_ended_fact_with_nothing_said_instead_becomes_the_memory_no_longer_so() -> None:
+    memories = ["The user loves horror films.", "The user lives in Hull."]
+    corrected = _corrections("not into horror films anymore, they keep me up at night", memories)
+    assert corrected == {0: "The user no longer loves horror films."}
