@@ -89,7 +89,7 @@ OPERATIONS: dict[str, OperationDoc] = {
     ),
     "/search/memory": OperationDoc(
         r.SearchMemoryData,
-        "Search the user's memories (and the knowledge bases given, and public memories with "
+        "Search the user's memories, or with `agent_id` and no `user_id` the agent's (and the knowledge bases given, and public memories with "
         "`include_public`), best first. A corrected memory ranks above the version it superseded; "
         "archived versions are not returned.",
         errors=(*_KB, *_CHARGED, *_READ),
@@ -116,7 +116,7 @@ OPERATIONS: dict[str, OperationDoc] = {
     "/add/message": OperationDoc(
         r.AddMessageData,
         "Add conversation turns: they become the context of later feedback in the same conversation, "
-        "and the user's own statements become memories. With `async_mode` false the answer waits for "
+        "and the user's own statements become memories (of each user or agent named). With `async_mode` false the answer waits for "
         "the extraction and lists the memories written; else poll `get/status`.",
         errors=(*_CHARGED, *_READ),
     ),

@@ -9,6 +9,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInf
 from pydantic_core import PydanticCustomError
 
 from api.errors import CONVERSATION_ID_MAX
+from pipeline.models import message_subjects
 
 
 def _not_blank(value: str) -> str:
@@ -74,7 +75,8 @@ class TaskRequest(MemosRequest):
 
 class SearchMemoryRequest(MemosRequest):
     query: RequiredText
-    user_id: RequiredId
+    # user_id or agent_id (the route checks that one is given): a user's memories, or an agent's.
+    user_id: RequiredId | None = None
     conversation_id: ConversationId | None = None
     knowledgebase_ids: list[Id] = Field(default_factory=list)
     memory_limit_number: int = Field(default=6, ge=1, le=100)
@@ -96,15 +98,21 @@ class ChatMessage(BaseModel):
 
 
 class AddMessageRequest(MemosRequest):
-    user_id: RequiredId
+    # user_id or agent_id (the route checks that one is given); each may name several, and the turns
+    # then become memories of each.
+    user_id: RequiredId | Annotated[list[RequiredId], Field(min_length=1, max_length=20)] | None = None
     # Optional in MemOS: turns without one become memories but join no conversation's context.
     conversation_id: ConversationId | None = None
     messages: Annotated[list[ChatMessage], Field(min_length=1)]
     async_mode: bool = True
-    agent_id: Id | None = None
+    agent_id: Id | Annotated[list[Id], Field(min_length=1, max_length=20)] | None = None
     app_id: Id | None = None
 
     _defaults = field_validator("async_mode", mode="before")(classmethod(_null_means_default))
+
+    def subjects(self) -> list[tuple[str | None, str | None]]:
+        """Whose memories the turns become: each (user, agent) pair named."""
+        return message_subjects(self.user_id, self.agent_id)
 
 
 class GetMessageRequest(MemosRequest):

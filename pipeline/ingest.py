@@ -21,22 +21,24 @@ _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 def ingest_messages(
     job_id: str,
     project_id: str,
-    user_id: str,
+    user_id: str | None,
     conversation_id: str | None,
     messages: list[Message],
     analyzer: Analyzer,
     index: MemoryIndex,
     agent_id: str | None = None,
     app_id: str | None = None,
+    first_position: int = 0,
 ) -> list[MemoryRecord]:
-    """The user's own statements in the turns become the user's memories."""
+    """The user's own statements in the turns become the user's (or, without a user, the agent's)
+    memories. `first_position` numbers them on from an earlier call of the same job."""
     now = time.time()
     records: list[MemoryRecord] = []
     for message in messages:
         for fact in analyzer.extract_memories(message.content, message.role):
             records.append(
                 MemoryRecord(
-                    id=_ingested_id(job_id, len(records)),
+                    id=_ingested_id(job_id, first_position + len(records)),
                     project_id=project_id,
                     scope_kind=ScopeKind.USER,
                     user_id=user_id,

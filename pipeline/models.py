@@ -57,6 +57,15 @@ class MemoryRecord(BaseModel):
     priority: int = 0
 
 
+def message_subjects(
+    user_id: str | list[str] | None, agent_id: str | list[str] | None
+) -> list[tuple[str | None, str | None]]:
+    """Whose memories a conversation's turns become: each (user, agent) pair an add/message names."""
+    users = user_id if isinstance(user_id, list) else [user_id]
+    agents = agent_id if isinstance(agent_id, list) else [agent_id]
+    return [(user, agent) for user in dict.fromkeys(users) for agent in dict.fromkeys(agents)]
+
+
 class SearchScope(BaseModel):
     """What one caller may see or change: enforced in the store query itself."""
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from memfeed.control.jobs import JobOutcome
 from pipeline import history, ingest
-from pipeline.models import MemoryRecord, MemoryStatus, Message, ScopeKind, SearchScope
+from pipeline.models import MemoryRecord, MemoryStatus, Message, ScopeKind, SearchScope, message_subjects
 from workers import resources
 from workers.celery_app import celery_app
 from workers.chains import (
@@ -76,17 +76,20 @@ def ingest_messages(job_id: str) -> dict[str, Any]:
     request = record.request
     analyzer = resources.analyzer_for(record.project_id)
     with recorded_stage(job_id, "extract", analyzer) as detail:
-        memories = ingest.ingest_messages(
-            job_id=job_id,
-            project_id=record.project_id,
-            user_id=request["user_id"],
-            conversation_id=request.get("conversation_id"),
-            messages=[Message.model_validate(m) for m in request["messages"]],
-            analyzer=analyzer,
-            index=resources.memory_index(),
-            agent_id=request.get("agent_id"),
-            app_id=request.get("app_id"),
-        )
+        memories = []
+        for user_id, agent_id in message_subjects(request.get("user_id"), request.get("agent_id")):
+            memories += ingest.ingest_messages(
+                job_id=job_id,
+                project_id=record.project_id,
+                user_id=user_id,
+                conversation_id=request.get("conversation_id"),
+                messages=[Message.model_validate(m) for m in request["messages"]],
+                analyzer=analyzer,
+                index=resources.memory_index(),
+                agent_id=agent_id,
+                app_id=request.get("app_id"),
+                first_position=len(memories),
+            )
         detail["memories"] = len(memories)
     result = {"memories": [{"id": m.id, "memory_value": m.memory_value} for m in memories]}
     resources.control_plane().jobs.finish(

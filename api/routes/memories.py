@@ -41,6 +41,8 @@ router = APIRouter()
 
 @router.post("/search/memory")
 def search_memory(body: SearchMemoryRequest, request: Request, project: ProjectDep, control: ControlDep) -> dict:
+    if not body.user_id and not body.agent_id:
+        raise MemfeedError(ErrorCode.MISSING_FIELD, "user_id or agent_id is required")
     require_own_knowledgebases(control, project, body.knowledgebase_ids)
     # A query costs the worker in proportion to its length: bounded, and charged to the window.
     tokens = count_tokens(body.query)

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 
 from api import dispatch, write_dedup
 from api.deps import ControlDep, ProjectDep, charge_tokens
-from api.errors import envelope
+from api.errors import ErrorCode, MemfeedError, envelope
 from api.schemas import AddMessageRequest, GetMessageRequest
 from memfeed.control import ControlPlane
 from memfeed.control.jobs import JobStatus
@@ -22,6 +22,8 @@ router = APIRouter()
 
 @router.post("/add/message")
 def add_message(body: AddMessageRequest, request: Request, project: ProjectDep, control: ControlDep) -> dict:
+    if not body.user_id and not body.agent_id:
+        raise MemfeedError(ErrorCode.MISSING_FIELD, "user_id or agent_id is required")
     request_body = body.model_dump(mode="json")
     earlier = write_dedup.earlier_write(control, project.id, "add/message", request_body)
     if earlier is not None:
@@ -38,7 +40,8 @@ def add_message(body: AddMessageRequest, request: Request, project: ProjectDep, 
         return _accepted_before(control, claim.job_id)
     if body.conversation_id:
         messages = [Message(role=m.role, content=m.content) for m in body.messages]
-        control.conversations.append(project.id, body.conversation_id, body.user_id, messages)
+        for user_id in dict.fromkeys(user for user, _ in body.subjects()):
+            control.conversations.append(project.id, body.conversation_id, user_id, messages)
     if body.async_mode:
         dispatch.deliver(control.jobs, job_id, lambda: dispatch.enqueue(INGEST_MESSAGES, job_id))
         return envelope({"success": True, "task_id": job_id, "status": JobStatus.RUNNING.value})

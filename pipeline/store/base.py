@@ -157,8 +157,11 @@ _NOTHING = (Match(TENANT_FIELD, ("\x00none",)),)
 def scope_rule(scope: SearchScope, statuses: Sequence[MemoryStatus]) -> PayloadRule:
     """Project, status and the union of what the caller may see: the only access rule."""
     visible: list[tuple[Match, ...]] = []
-    if scope.user_id:
-        own = [Match("scope_kind", (ScopeKind.USER.value,)), Match("user_id", (scope.user_id,))]
+    if scope.user_id or scope.agent_id:
+        # A user's own memories (with that agent, when one is named), or, without a user, an agent's.
+        own = [Match("scope_kind", (ScopeKind.USER.value,))]
+        if scope.user_id:
+            own.append(Match("user_id", (scope.user_id,)))
         if scope.agent_id:
             own.append(Match("agent_id", (scope.agent_id,)))
         if scope.app_id:
