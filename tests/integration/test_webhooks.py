@@ -1,0 +1,109 @@
+"""Webhooks on the real stack: one signed delivery per finished job, to a real HTTP receiver, also
+when the worker is killed in the middle of a delivery."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import os
+import signal
+import subprocess
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from api.client import MemfeedAPIError, MemfeedClient
+from tests.support.webhook_receiver import Delivery, WebhookReceiver
+
+from .conftest import Stack, launch_stack, stack_environment, stop_stack
+
+
+def _verified(delivery: Delivery, secret: str) -> dict:
+    """The Standard Webhooks check, written out: HMAC-SHA256 over "id.timestamp.body"."""
+    headers = delivery.headers
+    signed = f"{headers['webhook-id']}.{headers['webhook-timestamp']}.".encode() + delivery.body
+    key = base64.b64decode(secret.removeprefix("whsec_"))
+    expected = "v1," + base64.b64encode(hmac.new(key, signed, hashlib.sha256).digest()).decode()
+    assert any(hmac.compare_digest(expected, sig) for sig in headers["webhook-signature"].split()), headers
+    assert abs(time.time() - int(headers["webhook-timestamp"])) < 300
+    return json.loads(delivery.body)
+
+
+def test_each_finished_job_is_delivered_once_signed(stack: Stack) -> None:
+    with WebhookReceiver() as receiver, MemfeedClient(stack.base_url, stack.create_project()) as client:
+        with pytest.raises(MemfeedAPIError) as refused:
+            client.post("webhook/set", {"url": "http://example.com/hook"})
+        assert refused.value.code == 40000 and "https" in refused.value.message
+        configured = client.post("webhook/set", {"url": receiver.url})
+        secret = configured["secret"]
+        assert secret.startswith("whsec_") and configured["url"] == receiver.url
+        assert client.post("webhook/get", {})["secret"] is None  # shown once
+
+        user = f"u-{uuid.uuid4().hex[:8]}"
+        tasks = {
+            client.add_feedback(user, "Please remember that my locker number is 41."): "applied",
+            client.add_feedback(user, "thanks!"): "ignored",
+        }
+        for task_id in tasks:
+            client.wait(task_id)
+        deliveries = receiver.wait_for(len(tasks))
+        events = {}
+        for delivery in deliveries:
+            event = _verified(delivery, secret)
+            events[event["data"]["task_id"]] = (event["type"], event["data"]["outcome"], delivery.headers["webhook-id"])
+        assert {task: outcome for task, (_, outcome, _) in events.items()} == tasks
+        for task_id, (kind, outcome, webhook_id) in events.items():
+            assert kind == f"feedback.{outcome}" and webhook_id == f"msg_{task_id}_{outcome}"
+        # A revert is reported too, as the feedback it undid.
+        applied = next(task for task, outcome in tasks.items() if outcome == "applied")
+        revert = client.post("revert/feedback", {"task_id": applied})["task_id"]
+        client.wait(revert)
+        reverted = _verified(receiver.wait_for(3)[-1], secret)
+        assert reverted["type"] == "feedback.reverted" and reverted["data"]["reverted_task_id"] == applied
+        assert len(receiver.deliveries) == 3
+        status = client.post("webhook/get", {})
+        assert status["last_status"] == "delivered" and status["last_http_status"] == 204
+        assert status["delivered"] == 3 and status["failed"] == 0
+
+
+def _worker_pids(stack: Stack) -> list[int]:
+    port = stack.base_url.rsplit(":", 1)[1]
+    found = subprocess.run(["pgrep", "-f", f"hostname memfeed-{port}@"], capture_output=True, text=True)
+    return [int(pid) for pid in found.stdout.split()]
+
+
+@pytest.fixture
+def short_lease_stack(redis_prefix: str, tmp_path: Path) -> Iterator[Stack]:
+    """A stack that sends a delivery again 5 s after a dead worker took it (default: 70 s)."""
+    env = stack_environment(tmp_path, prefix=f"{redis_prefix}:hooks{uuid.uuid4().hex[:4]}")
+    env.update({"MEMFEED_WEBHOOK_LEASE_SECONDS": "2", "MEMFEED_WEBHOOK_TIMEOUT_SECONDS": "3",
+                "MEMFEED_SWEEP_INTERVAL_SECONDS": "1"})
+    running = launch_stack(tmp_path, env)
+    yield running
+    stop_stack(running)
+
+
+def test_a_worker_killed_mid_delivery_loses_no_delivery(short_lease_stack: Stack) -> None:
+    stack = short_lease_stack
+    with WebhookReceiver(hold_first=True) as receiver, MemfeedClient(stack.base_url, stack.create_project()) as client:
+        secret = client.post("webhook/set", {"url": receiver.url})["secret"]
+        task_id = client.add_feedback(f"u-{uuid.uuid4().hex[:8]}", "Please remember that my locker number is 7.")
+        client.wait(task_id)
+        receiver.wait_for(1)  # the worker is now inside the POST, which the receiver holds
+        pids = _worker_pids(stack)
+        assert pids
+        for pid in pids:
+            os.kill(pid, signal.SIGKILL)
+        receiver.release.set()
+        deliveries = receiver.wait_for(2, timeout=60)
+        assert {d.headers["webhook-id"] for d in deliveries} == {f"msg_{task_id}_applied"}
+        assert all(_verified(d, secret)["data"]["task_id"] == task_id for d in deliveries)
+        deadline = time.monotonic() + 30
+        while client.post("webhook/get", {})["last_status"] != "delivered" and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert client.post("webhook/get", {})["last_status"] == "delivered"
