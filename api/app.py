@@ -6,6 +6,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from api.console.routes import install_console
 from api.docs_ui import install_docs
 from api.errors import install_error_handlers
 from api.limits import BodySizeLimit
@@ -35,6 +36,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for module in (feedback, batch, memories, messages, knowledgebases, review, webhooks, unsupported):
         app.include_router(module.router, prefix=API_PREFIX)
     app.include_router(health.router)
+    install_console(app, settings)
     install_docs(app)
     install_openapi(app, API_PREFIX)
 
