@@ -64,14 +64,15 @@ def recent_jobs(control: ControlPlane, project_id: str, filters: JobFilters,
     job_ids = control.redis.zrevrangebyscore(key, high if high is not None else "+inf",
                                              low if low is not None else "-inf", start=0, num=MAX_SCANNED_JOBS)
     found, gone = [], []
-    for job_id in job_ids:
-        record = control.jobs.get(job_id)
-        if record is None:
-            gone.append(job_id)
-        elif filters.matches(record):
-            found.append(record)
-            if len(found) >= limit:
-                break
+    for start in range(0, len(job_ids), 100):
+        chunk = job_ids[start:start + 100]
+        for job_id, record in zip(chunk, control.jobs.get_many(chunk), strict=True):
+            if record is None:
+                gone.append(job_id)
+            elif filters.matches(record) and len(found) < limit:
+                found.append(record)
+        if len(found) >= limit:
+            break
     if gone:
         control.redis.zrem(key, *gone)
     return found

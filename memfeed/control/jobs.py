@@ -197,7 +197,17 @@ class JobRecords:
         return self._redis.zrangebyscore(self._outbox, "-inf", due, start=0, num=limit)
 
     def get(self, job_id: str) -> JobRecord | None:
-        raw = self._redis.hgetall(self._key(job_id))
+        return self._parsed(self._redis.hgetall(self._key(job_id)))
+
+    def get_many(self, job_ids: list[str]) -> list[JobRecord | None]:
+        """The records of these jobs in one round trip (None for those that expired)."""
+        pipe = self._redis.pipeline(transaction=False)
+        for job_id in job_ids:
+            pipe.hgetall(self._key(job_id))
+        return [self._parsed(raw) for raw in pipe.execute()]
+
+    @staticmethod
+    def _parsed(raw: dict[str, str]) -> JobRecord | None:
         if not raw:
             return None
         data: dict[str, Any] = {}

@@ -31,12 +31,16 @@ def _memories(client: MemfeedClient, user: str) -> list[str]:
     return sorted(m["memory_value"] for m in client.get_memory(user)["memory_detail_list"])
 
 
-def _held(client: MemfeedClient, user: str) -> dict[str, Any]:
+def _held(client: MemfeedClient, user: str, redis_client=None, prefix: str = "") -> dict[str, Any]:  # noqa: ANN001
     client.add_message(user, "c1", [{"role": "user", "content": "I like swimming."}], async_mode=False)
     task_id = client.add_feedback(user, "Replace 'swimming' with 'cycling' in my memories.")
     status = client.wait(task_id)
     assert status["status"] == "completed" and status["outcome"] == "held", status
     assert status["review"]["state"] == "pending" and status["changes"] == []
+    if redis_client is not None:
+        # Ended: no sweeper resumes it, and its record expires with the retention like any finished job.
+        assert redis_client.zscore(f"{prefix}:jobs:unfinished", status["task_id"]) is None
+        assert 0 < redis_client.ttl(f"{prefix}:job:{status['task_id']}") <= 30 * 86400
     return status
 
 
@@ -50,10 +54,11 @@ def _until_outcome(client: MemfeedClient, task_id: str, outcome: str, timeout: f
     raise AssertionError(f"{task_id} never reached {outcome}: {status}")
 
 
-def test_a_held_correction_changes_nothing_until_approved_then_applies_once(reviewed) -> None:
+def test_a_held_correction_changes_nothing_until_approved_then_applies_once(reviewed, redis_client,
+                                                                          redis_prefix) -> None:  # noqa: ANN001
     client, _ = reviewed
     user = f"u-{uuid.uuid4().hex[:8]}"
-    status = _held(client, user)
+    status = _held(client, user, redis_client, redis_prefix)
     task_id = status["task_id"]
     assert _memories(client, user) == ["The user likes swimming."]
     listed = client.post("review/list", {})
