@@ -10,36 +10,33 @@ from __future__ import annotations
 
 import time
 
-from celery import Task
-
-from memfeed.control.jobs import JobOutcome, StageRecord
+from memfeed.control.jobs import JobOutcome, JobRecord, StageRecord
 from memfeed.control.review import ReviewState
 from pipeline import stages
 from workers import resources
 from workers.celery_app import celery_app
 from workers.chains import APPLY_REVIEWED
-from workers.stage_runner import RETRYABLE_ERRORS, feedback_job, job_record
+from workers.stage_runner import RETRYABLE_ERRORS, feedback_job
 from workers.stage_state import feedback_state
 from workers.stage_tasks import scope_locks
 
 
-def _awaits_writing(job_id: str) -> bool:
+def _awaiting_writing(job_id: str) -> JobRecord | None:
+    """The job's record if it was approved and its plan not written yet."""
     record = resources.control_plane().jobs.get(job_id)
-    return (
-        record is not None
-        and record.outcome is JobOutcome.HELD
-        and (record.review or {}).get("state") == ReviewState.APPROVED
-    )
+    if record is None or record.outcome is not JobOutcome.HELD:
+        return None
+    return record if (record.review or {}).get("state") == ReviewState.APPROVED else None
 
 
-@celery_app.task(name=APPLY_REVIEWED, bind=True, acks_late=True, ignore_result=True,
+@celery_app.task(name=APPLY_REVIEWED, acks_late=True, ignore_result=True,
                  autoretry_for=RETRYABLE_ERRORS, retry_backoff=True, retry_backoff_max=30, max_retries=20)
-def apply_reviewed(self: Task, job_id: str) -> str:
+def apply_reviewed(job_id: str) -> str:
     control = resources.control_plane()
-    if not _awaits_writing(job_id):
+    record = _awaiting_writing(job_id)
+    if record is None:
         control.reviews.applied(job_id)
         return "nothing to apply"
-    record = job_record(job_id)
     job = feedback_job(record)
     state = feedback_state(record)
     assert state.classification is not None  # a held job had a plan, hence a classification
@@ -47,7 +44,8 @@ def apply_reviewed(self: Task, job_id: str) -> str:
     started = time.time()
     detail: dict = {"approved": True}
     with scope_locks(job):
-        if not _awaits_writing(job_id):  # another delivery of this approval wrote it meanwhile
+        current = _awaiting_writing(job_id)
+        if current is None:  # another delivery of this approval wrote it meanwhile
             control.reviews.applied(job_id)
             return "nothing to apply"
         plan = state.plan
@@ -61,7 +59,7 @@ def apply_reviewed(self: Task, job_id: str) -> str:
             state="done", started_at=started, finished_at=finished,
             duration_ms=round((finished - started) * 1000, 3), detail=detail,
         ))
-        review = {**(record.review or {}), "applied_at": finished}
+        review = {**(current.review or {}), "applied_at": finished}
         update_type = state.classification.update_type.value
         if changes:
             control.jobs.finish(job_id, JobOutcome.APPLIED, reason=f"{len(changes)} change(s) written after review",

@@ -1,9 +1,10 @@
 """Delivering job events to a project's webhook: one POST per attempt, retried with backoff.
 
 A delivery never blocks or fails a stage: it is its own task, on the ingest queue, started after
-the job settled. Its entry stays due until the receiver answered 2xx or the attempts ran out, so
-a worker killed during the POST loses nothing (the sweeper sends the entry again once its lease
-ran out; the receiver sees the same webhook-id again).
+the job settled. Its entry stays due until the receiver answered 2xx or the attempts ran out. A
+failed attempt moves the entry's due time by the backoff, and the sweeper sends it again then (no
+message waits in the broker for minutes); a worker killed during the POST loses nothing either,
+since the entry falls due again once its lease ran out (the receiver sees the same webhook-id).
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ import logging
 import time
 
 import httpx
-from celery import Task
 
 from memfeed.control.webhooks import payload, signature, webhook_id
 from memfeed.settings import get_settings
@@ -28,9 +28,9 @@ def _attempts_key() -> str:
     return f"{resources.control_plane().prefix}:webhooks:attempts"
 
 
-@celery_app.task(name=DELIVER_WEBHOOK, bind=True, acks_late=True, ignore_result=True, max_retries=None,
+@celery_app.task(name=DELIVER_WEBHOOK, acks_late=True, ignore_result=True, max_retries=20,
                  autoretry_for=TRANSIENT_INFRASTRUCTURE_ERRORS, retry_backoff=True, retry_backoff_max=30)
-def deliver_webhook(self: Task, entry: str) -> str:
+def deliver_webhook(entry: str) -> str:
     control = resources.control_plane()
     webhooks = control.webhooks
     if not webhooks.pending(entry):
@@ -69,10 +69,10 @@ def deliver_webhook(self: Task, entry: str) -> str:
         log.warning("webhook %s given up after %d attempts: %s", message_id, attempt, error)
         _finish(entry, record.project_id, "failed", http_status, error)
         return "given up"
-    countdown = min(settings.webhook_backoff_seconds * 2 ** (attempt - 1), settings.webhook_backoff_max_seconds)
-    webhooks.lease(entry, countdown + settings.webhook_lease_seconds)
+    backoff = min(settings.webhook_backoff_seconds * 2 ** (attempt - 1), settings.webhook_backoff_max_seconds)
+    webhooks.lease(entry, backoff)
     webhooks.record_attempt(record.project_id, entry, "retrying", http_status, error)
-    raise self.retry(countdown=countdown)
+    return f"retrying in {backoff:g} s"
 
 
 def _finish(entry: str, project_id: str, status: str, http_status: int | None, error: str | None = None) -> None:

@@ -121,3 +121,20 @@ def test_review_uncertain_applies_a_confident_correction_and_errors_are_memos_co
             with pytest.raises(MemfeedError) as refused:
                 client.post(route, body)
             assert refused.value.code == code, (route, body, refused.value.message)
+
+
+def test_an_approval_replans_a_plan_another_correction_made_stale(reviewed) -> None:
+    client, _ = reviewed
+    user = f"u-{uuid.uuid4().hex[:8]}"
+    client.add_message(user, "c1", [{"role": "user", "content": "I like swimming."}], async_mode=False)
+    first, second = (client.wait(client.add_feedback(user, f"Replace 'swimming' with '{sport}' in my memories."))
+                     for sport in ("cycling", "rowing"))
+    assert first["outcome"] == second["outcome"] == "held"
+    client.post("review/approve", {"task_id": first["task_id"]})
+    _until_outcome(client, first["task_id"], "applied")
+    # The second plan would supersede the version the first one archived: under the lock it is
+    # planned again, finds no 'swimming' left, and writes nothing (never two competing versions).
+    client.post("review/approve", {"task_id": second["task_id"]})
+    replanned = _until_outcome(client, second["task_id"], "ignored")
+    assert replanned["stages"]["write"]["detail"]["replanned"]
+    assert replanned["changes"] == [] and _memories(client, user) == ["The user likes cycling."]

@@ -77,12 +77,14 @@ def _worker_pids(stack: Stack) -> list[int]:
     return [int(pid) for pid in found.stdout.split()]
 
 
-@pytest.fixture
-def short_lease_stack(redis_prefix: str, tmp_path: Path) -> Iterator[Stack]:
-    """A stack that sends a delivery again 5 s after a dead worker took it (default: 70 s)."""
+@pytest.fixture(scope="module")
+def short_lease_stack(redis_prefix: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """A stack that sends a delivery again 5 s after a dead worker took it (default: 70 s), and
+    sweeps every second."""
+    tmp_path = tmp_path_factory.mktemp("hooks")
     env = stack_environment(tmp_path, prefix=f"{redis_prefix}:hooks{uuid.uuid4().hex[:4]}")
     env.update({"MEMFEED_WEBHOOK_LEASE_SECONDS": "2", "MEMFEED_WEBHOOK_TIMEOUT_SECONDS": "3",
-                "MEMFEED_SWEEP_INTERVAL_SECONDS": "1"})
+                "MEMFEED_SWEEP_INTERVAL_SECONDS": "1", "MEMFEED_WEBHOOK_BACKOFF_SECONDS": "0.5"})
     running = launch_stack(tmp_path, env)
     yield running
     stop_stack(running)
@@ -103,7 +105,25 @@ def test_a_worker_killed_mid_delivery_loses_no_delivery(short_lease_stack: Stack
         deliveries = receiver.wait_for(2, timeout=60)
         assert {d.headers["webhook-id"] for d in deliveries} == {f"msg_{task_id}_applied"}
         assert all(_verified(d, secret)["data"]["task_id"] == task_id for d in deliveries)
-        deadline = time.monotonic() + 30
-        while client.post("webhook/get", {})["last_status"] != "delivered" and time.monotonic() < deadline:
-            time.sleep(0.1)
-        assert client.post("webhook/get", {})["last_status"] == "delivered"
+        _last_status(client, "delivered")
+
+
+def _last_status(client: MemfeedClient, wanted: str, timeout: float = 30) -> dict:
+    deadline = time.monotonic() + timeout
+    while (status := client.post("webhook/get", {}))["last_status"] != wanted and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert status["last_status"] == wanted, status
+    return status
+
+
+def test_a_refused_delivery_is_retried_with_the_same_id(short_lease_stack: Stack) -> None:
+    stack = short_lease_stack
+    with WebhookReceiver(refuse_first=True) as receiver, MemfeedClient(stack.base_url, stack.create_project()) as client:
+        secret = client.post("webhook/set", {"url": receiver.url})["secret"]
+        task_id = client.add_feedback(f"u-{uuid.uuid4().hex[:8]}", "thanks!")
+        client.wait(task_id)
+        first, second = receiver.wait_for(2)
+        assert first.headers["webhook-id"] == second.headers["webhook-id"] == f"msg_{task_id}_ignored"
+        assert _verified(second, secret)["data"]["outcome"] == "ignored"
+        status = _last_status(client, "delivered")
+        assert status["delivered"] == 1 and status["failed"] == 0

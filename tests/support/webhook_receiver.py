@@ -1,5 +1,5 @@
 """A webhook receiver on 127.0.0.1 for the tests: records every POST's raw body and headers, and
-can hold the first request of each webhook-id until told to let it go."""
+can hold the first request of each webhook-id until told to let it go, or refuse it (HTTP 503)."""
 
 from __future__ import annotations
 
@@ -17,10 +17,11 @@ class Delivery:
 
 
 class WebhookReceiver:
-    def __init__(self, hold_first: bool = False) -> None:
+    def __init__(self, hold_first: bool = False, refuse_first: bool = False) -> None:
         self.deliveries: list[Delivery] = []
         self.release = threading.Event()
         self._hold_first = hold_first
+        self._refuse_first = refuse_first
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
@@ -63,7 +64,7 @@ class WebhookReceiver:
                 if receiver._hold_first and first_of_its_id:
                     receiver.release.wait(60)
                 try:
-                    self.send_response(204)
+                    self.send_response(503 if receiver._refuse_first and first_of_its_id else 204)
                     self.end_headers()
                 except (BrokenPipeError, ConnectionResetError):
                     pass  # the sender died while this request was held

@@ -6,7 +6,10 @@
     setInterval(function () {
       if (document.hidden) return;
       fetch(rows.getAttribute("data-live-rows"), { credentials: "same-origin" })
-        .then(function (response) { return response.ok ? response.text() : null; })
+        .then(function (response) {
+          if (response.redirected) { window.location.href = response.url; return null; }  // signed out
+          return response.ok ? response.text() : null;
+        })
         .then(function (html) { if (html !== null) rows.innerHTML = html; })
         .catch(function () {});
     }, 2500);
