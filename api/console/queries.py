@@ -9,7 +9,6 @@ from typing import Any
 
 from memfeed.control import ControlPlane
 from memfeed.control.jobs import JobRecord
-from memfeed.settings import get_settings
 
 MAX_LISTED_JOBS = 200
 # Jobs scanned (newest first) to find the page of those matching the filters.
@@ -57,8 +56,6 @@ def recent_jobs(control: ControlPlane, project_id: str, filters: JobFilters,
                 limit: int = MAX_LISTED_JOBS) -> list[JobRecord]:
     """The project's jobs, newest first, that match the filters (expired ones leave the index)."""
     key = control.jobs.project_index_key(project_id)
-    retention = get_settings().job_retention_seconds()
-    control.redis.zremrangebyscore(key, "-inf", time.time() - retention - 86400)
     low = _epoch(filters.since)
     high = _epoch(filters.until)
     job_ids = control.redis.zrevrangebyscore(key, high if high is not None else "+inf",

@@ -34,7 +34,8 @@ class ControlPlane:
         self.batches = BatchStore(redis, self.prefix, retention)
         self.workers = WorkerRegistry(redis, self.prefix, settings.worker_heartbeat_seconds * 3)
         self.webhooks = Webhooks(redis, self.prefix, settings.webhook_lease_seconds)
-        self.reviews = ReviewQueue(redis, self.prefix, self.jobs, self.webhooks, settings.webhook_lease_seconds)
+        self.reviews = ReviewQueue(redis, self.prefix, self.jobs, self.webhooks, settings.webhook_lease_seconds,
+                                   retention)
         self.jobs.add_settle_hook(self.reviews.settle_hook)
         self.jobs.add_settle_hook(self.webhooks.settle_hook)
 

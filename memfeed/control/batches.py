@@ -187,6 +187,7 @@ class BatchStore:
             pipe.sadd(self._active(project_id), batch_id)
         if self._retention_seconds:
             pipe.expire(self._batch(batch_id), self._retention_seconds)
+            pipe.zremrangebyscore(self.project_index_key(project_id), "-inf", time.time() - self._retention_seconds)
             pipe.expire(self.project_index_key(project_id), self._retention_seconds)
             if items:
                 pipe.expire(self._items(batch_id), self._retention_seconds)

@@ -162,10 +162,13 @@ class JobRecords:
             fields[f"stage:{name}"] = stage.model_dump_json()
         writes = pipe if pipe is not None else self._redis.pipeline()
         writes.hset(self._key(job_id), mapping=fields)
-        writes.zadd(self.project_index_key(project_id), {job_id: now})
+        index = self.project_index_key(project_id)
+        writes.zadd(index, {job_id: now})
         if self._retention_seconds:
-            # Refreshed by every new job; entries older than the retention are trimmed on reading.
-            writes.expire(self.project_index_key(project_id), self._retention_seconds + 86400)
+            # A job's record outlives its creation by its run time plus the retention: entries older
+            # than that are gone, and an idle project's index goes with its last record.
+            writes.zremrangebyscore(index, "-inf", now - self._retention_seconds - self._stall_seconds)
+            writes.expire(index, self._retention_seconds)
         if track:
             writes.zadd(self._unfinished, {job_id: now + self._stall_seconds})
         if outbox:

@@ -84,12 +84,13 @@ return {1, ARGV[2], encoded}
 
 class ReviewQueue:
     def __init__(self, redis: Redis, prefix: str, jobs: JobRecords, webhooks: Webhooks,
-                 lease_seconds: float = 60.0) -> None:
+                 lease_seconds: float = 60.0, retention_seconds: int | None = None) -> None:
         self._redis = redis
         self._prefix = prefix
         self._jobs = jobs
         self._webhooks = webhooks
         self._lease_seconds = lease_seconds
+        self._retention_seconds = retention_seconds
         self._apply_due = f"{prefix}:review:apply-due"
         self._decide = redis.register_script(_DECIDE)
 
@@ -99,7 +100,11 @@ class ReviewQueue:
     def settle_hook(self, pipe: Pipeline, job_id: str, settled: dict[str, Any]) -> Callable[[], None] | None:
         """A job settled as held joins its project's queue in the same transaction."""
         if settled.get("outcome") == JobOutcome.HELD and settled.get("project_id"):
-            pipe.zadd(self._pending_key(settled["project_id"]), {job_id: time.time()})
+            key = self._pending_key(settled["project_id"])
+            pipe.zadd(key, {job_id: time.time()})
+            if self._retention_seconds:
+                # Held jobs expire like any finished job; the queue of an idle project goes with them.
+                pipe.expire(key, self._retention_seconds)
         return None
 
     def pending(self, project_id: str, offset: int = 0, limit: int = 100) -> tuple[list[JobRecord], int]:
