@@ -208,7 +208,8 @@ def _decide(request: Request, job_id: str, session: ConsoleSession, control: Con
     except MemfeedError as exc:
         return _back(f"/console/jobs/{job_id}", exc.message)
     verb = "approved: the plan is being written" if state is ReviewState.APPROVED else "rejected: nothing written"
-    return _back(request.query_params.get("back") or f"/console/jobs/{job_id}",
+    back = request.query_params.get("back", "")
+    return _back(back if back.startswith("/console/") else f"/console/jobs/{job_id}",
                  f"Task {job_id} {verb}" if decision.changed else f"Task {job_id} was already {decision.state}")
 
 

@@ -101,6 +101,13 @@ def test_signs_in_and_shows_a_corrections_diff(page_a: Page, stack: Stack, world
     expect(page_a.locator("ol.versions li")).to_have_count(2)
 
 
+def test_the_jobs_list_updates_itself(page_a: Page, stack: Stack, world: World) -> None:
+    page_a.goto(f"{stack.base_url}/console/jobs?kind=feedback")
+    task_id = world.client.add_feedback(world.users["applied"], "thanks!")
+    row = page_a.locator("tbody tr", has=page_a.locator(f"a[href='/console/jobs/{task_id}']"))
+    expect(row).to_contain_text("ignored", timeout=15_000)  # appeared, then finished, with no reload
+
+
 def test_approves_and_rejects_held_corrections(page_a: Page, stack: Stack, world: World) -> None:
     page_a.goto(f"{stack.base_url}/console/review")
     approved, rejected = (page_a.locator(f"section.held[data-task='{world.held[n]}']") for n in ("approved", "rejected"))
