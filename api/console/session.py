@@ -35,8 +35,8 @@ class ConsoleSecretError(RuntimeError):
 def console_secret(settings: Settings) -> str:
     """MEMFEED_CONSOLE_SECRET; in development, unset, one generated once in the data directory.
     Production refuses to run without a secret of its own."""
-    if settings.console_secret is not None:
-        secret = settings.console_secret.get_secret_value()
+    secret = settings.console_secret.get_secret_value() if settings.console_secret is not None else ""
+    if secret:
         if settings.environment == "production" and len(secret) < MIN_SECRET_LENGTH:
             raise ConsoleSecretError(f"MEMFEED_CONSOLE_SECRET must have at least {MIN_SECRET_LENGTH} characters "
                                      "in production")

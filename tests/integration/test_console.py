@@ -187,3 +187,21 @@ def test_forms_without_the_csrf_token_are_refused(stack: Stack, world: World) ->
     assert stranger.status_code == 403
     assert http.post("/console/logout", data={"csrf": csrf}).status_code == 303
     http.close()
+
+
+def test_settings_set_the_webhook_showing_its_secret_once_and_the_review_policy(stack: Stack) -> None:
+    api_key = stack.create_project()
+    http, _ = _session(stack, api_key)
+    csrf = re.search(r'name="csrf" value="([^"]+)"', http.get("/console/settings").text).group(1)
+    refused = http.post("/console/settings/webhook", data={"csrf": csrf, "url": "http://example.com/hook"})
+    assert refused.status_code == 400 and "loopback" in refused.text
+    answer = http.post("/console/settings/webhook", data={"csrf": csrf, "url": "https://example.com/hooks/memfeed"})
+    secret = re.search(r'id="webhook-secret">(whsec_[^<]+)<', answer.text).group(1)
+    later = http.get("/console/settings").text
+    assert "https://example.com/hooks/memfeed" in later and secret not in later
+    assert http.post("/console/settings/review", data={"csrf": csrf, "policy": "review_uncertain"}).status_code == 303
+    with MemfeedClient(stack.base_url, api_key) as client:
+        assert client.post("review/policy", {})["policy"] == "review_uncertain"
+        assert client.post("webhook/get", {})["url"] == "https://example.com/hooks/memfeed"
+        client.post("webhook/delete", {})
+    http.close()

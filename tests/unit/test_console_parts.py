@@ -17,6 +17,8 @@ from memfeed.settings import Settings
 def test_production_refuses_to_start_without_a_secret_of_its_own(tmp_path: Path) -> None:
     with pytest.raises(ConsoleSecretError, match="MEMFEED_CONSOLE_SECRET"):
         console_secret(Settings(environment="production", data_dir=tmp_path))
+    with pytest.raises(ConsoleSecretError, match="is not set"):
+        console_secret(Settings(environment="production", data_dir=tmp_path, console_secret=SecretStr("")))
     with pytest.raises(ConsoleSecretError, match="at least 32"):
         console_secret(Settings(environment="production", data_dir=tmp_path, console_secret=SecretStr("short")))
     assert console_secret(Settings(environment="production", console_secret=SecretStr("s" * 40))) == "s" * 40
