@@ -127,3 +127,21 @@ def test_a_refused_delivery_is_retried_with_the_same_id(short_lease_stack: Stack
         assert _verified(second, secret)["data"]["outcome"] == "ignored"
         status = _last_status(client, "delivered")
         assert status["delivered"] == 1 and status["failed"] == 0
+
+
+def test_held_approved_and_rejected_corrections_are_each_reported(stack: Stack) -> None:
+    with WebhookReceiver() as receiver, MemfeedClient(stack.base_url, stack.create_project()) as client:
+        secret = client.post("webhook/set", {"url": receiver.url})["secret"]
+        client.post("review/policy", {"policy": "review_all"})
+        user = f"u-{uuid.uuid4().hex[:8]}"
+        client.add_message(user, "c1", [{"role": "user", "content": "I like swimming."}], async_mode=False)
+        approved, rejected = (client.wait(client.add_feedback(user, f"Replace 'swimming' with '{sport}' in my memories."))
+                              ["task_id"] for sport in ("cycling", "rowing"))
+        client.post("review/approve", {"task_id": approved})
+        client.post("review/reject", {"task_id": rejected})
+        deliveries = receiver.wait_for(4)
+        events = sorted((_verified(d, secret)["data"]["task_id"], d.headers["webhook-id"]) for d in deliveries)
+        assert events == sorted([(approved, f"msg_{approved}_held"), (approved, f"msg_{approved}_applied"),
+                                 (rejected, f"msg_{rejected}_held"), (rejected, f"msg_{rejected}_rejected")])
+        applied = next(_verified(d, secret) for d in deliveries if d.headers["webhook-id"].endswith("_applied"))
+        assert applied["data"]["review"]["state"] == "approved" and len(applied["data"]["changes"]) == 1
