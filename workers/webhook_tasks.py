@@ -72,11 +72,13 @@ def deliver_webhook(entry: str) -> str:
     backoff = min(settings.webhook_backoff_seconds * 2 ** (attempt - 1), settings.webhook_backoff_max_seconds)
     webhooks.lease(entry, backoff)
     webhooks.record_attempt(record.project_id, entry, "retrying", http_status, error)
+    control.metrics.inc("memfeed_webhook_attempts_total", {"result": "retrying"})
     return f"retrying in {backoff:g} s"
 
 
 def _finish(entry: str, project_id: str, status: str, http_status: int | None, error: str | None = None) -> None:
     control = resources.control_plane()
     control.webhooks.record_attempt(project_id, entry, status, http_status, error)
+    control.metrics.inc("memfeed_webhook_attempts_total", {"result": status})
     control.webhooks.done(entry)
     control.redis.hdel(_attempts_key(), entry)

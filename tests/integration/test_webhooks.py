@@ -15,6 +15,7 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 from api.client import MemfeedAPIError, MemfeedClient
@@ -69,6 +70,7 @@ def test_each_finished_job_is_delivered_once_signed(stack: Stack) -> None:
         status = client.post("webhook/get", {})
         assert status["last_status"] == "delivered" and status["last_http_status"] == 204
         assert status["delivered"] == 3 and status["failed"] == 0
+        assert 'memfeed_webhook_attempts_total{result="delivered"}' in httpx.get(f"{stack.base_url}/metrics").text
 
 
 def _worker_pids(stack: Stack) -> list[int]:
