@@ -59,7 +59,8 @@ OPERATIONS: dict[str, OperationDoc] = {
     "/get/status": OperationDoc(
         r.JobStatusData,
         "A task's progress and outcome: each stage with its timing and decision, the outcome "
-        "(`applied`, `ignored`, `unresolved`, `failed`) with its reason, and the changes written "
+        "(`applied`, `ignored`, `unresolved`, `failed`; `held` and `rejected` under a review policy, with "
+        "`review`) with its reason, and the changes written "
         "(before → after). Works for every task kind (feedback, revert, add/message, knowledge-base file).",
         errors=_NOT_FOUND,
     ),

@@ -119,7 +119,8 @@ class JobStatusData(BaseModel):
     outcome: JobOutcome | None = Field(
         default=None,
         description="Once completed: applied (memories changed), ignored (not a correction, or nothing to "
-        "change), unresolved (valid, but no complete memory could be written) or failed",
+        "change), unresolved (valid, but no complete memory could be written), failed, held (the project's review "
+        "policy holds the plan: nothing written until approved) or rejected (a held plan rejected in review)",
     )
     reason: str | None = None
     update_type: str | None = Field(default=None, description="keyword_replace or semantic_update")

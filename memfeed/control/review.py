@@ -112,10 +112,9 @@ class ReviewQueue:
         (retention) leave the queue as they are found."""
         key = self._pending_key(project_id)
         job_ids = self._redis.zrange(key, offset, offset + limit - 1)
-        records, gone = [], []
-        for job_id in job_ids:
-            record = self._jobs.get(job_id)
-            (records if record is not None else gone).append(record or job_id)
+        found = self._jobs.get_many(job_ids)
+        records = [record for record in found if record is not None]
+        gone = [job_id for job_id, record in zip(job_ids, found, strict=True) if record is None]
         if gone:
             self._redis.zrem(key, *gone)
         return records, int(self._redis.zcard(key))
