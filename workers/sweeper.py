@@ -7,7 +7,9 @@
 - lost messages: after Redis was away or restarted, an unfinished job that no task message names
   and no live worker holds (a message taken from its queue just as Redis went down) is resumed;
 - stalls: any unfinished job that has not progressed for the stall time (a message lost in a
-  Redis restart) is resumed.
+  Redis restart) is resumed;
+- follow-ups (workers/followups.py): webhook deliveries whose lease or backoff ran out, and
+  approved reviews whose plan is still unwritten, are sent again.
 
 A job resumes from its last completed stage, with the state those stages recorded. Stages are
 idempotent and a stage of a finished job does nothing, so a resume that races a slow original,
