@@ -69,6 +69,7 @@ def up(
     # Released by the kernel when this process ends, however it ends.
     data_dir_lock = _hold_data_dir(settings)
     _refuse_a_store_of_another_embedder(settings)
+    _refuse_a_console_without_its_secret(settings)
     runtime = _use_redis(settings, start_private=True)
     settings = get_settings()
     supervisor = Supervisor(stack.processes(settings, runtime.url, with_flower=flower))
@@ -120,6 +121,17 @@ def _hold_data_dir(settings: Settings) -> DataDirLock:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from exc
     return lock
+
+
+def _refuse_a_console_without_its_secret(settings: Settings) -> None:
+    """Before any process starts: in production the API would refuse to sign console sessions."""
+    from api.console.session import ConsoleSecretError, console_secret
+
+    try:
+        console_secret(settings)
+    except ConsoleSecretError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
 
 
 def _refuse_a_store_of_another_embedder(settings: Settings) -> None:

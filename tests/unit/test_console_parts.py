@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -59,3 +62,11 @@ def test_webhook_urls_and_the_standard_webhooks_signature() -> None:
     assert signature(secret, "msg_p5jXN8AQM9LWM0D4loKWxJek", 1614265330, body) == (
         "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="
     )
+
+
+def test_memfeed_up_refuses_production_without_a_console_secret(tmp_path: Path) -> None:
+    environment = {**os.environ, "MEMFEED_ENVIRONMENT": "production", "MEMFEED_DATA_DIR": str(tmp_path)}
+    environment.pop("MEMFEED_CONSOLE_SECRET", None)
+    result = subprocess.run([sys.executable, "-m", "memfeed.cli", "up", "--no-flower"], env=environment,
+                            capture_output=True, text=True, timeout=60, cwd=tmp_path)
+    assert result.returncode == 2 and "MEMFEED_CONSOLE_SECRET is not set" in result.stderr
