@@ -205,3 +205,19 @@ def test_settings_set_the_webhook_showing_its_secret_once_and_the_review_policy(
         assert client.post("webhook/get", {})["url"] == "https://example.com/hooks/memfeed"
         client.post("webhook/delete", {})
     http.close()
+
+
+def test_the_jobs_list_filters(stack: Stack, world: World) -> None:
+    http, _ = _session(stack, world.key_a)
+    user = world.users["rejected"]
+
+    def rows(**filters: str) -> list[str]:
+        return re.findall(r'href="/console/jobs/([0-9a-f]+)"', http.get("/console/jobs/rows", params=filters).text)
+
+    assert len(rows(user_id=user)) == 2  # its conversation turn and its feedback
+    assert len(rows(user_id=user, kind="add_message")) == 1
+    assert rows(user_id=user, kind="feedback") == [world.held["rejected"]]
+    assert world.held["rejected"] not in rows(user_id=user, outcome="applied")
+    assert rows(user_id=user, since="2999-01-01T00:00") == []
+    assert len(rows(user_id=user, until="2999-01-01T00:00", since="2000-01-01T00:00")) == 2
+    http.close()
