@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import Header
-from fastapi import APIRouter
+from fastapi import APIRouter, Header
 from pydantic import Field
 
 from api.deps import ControlDep, ProjectDep
