@@ -18,7 +18,7 @@ router = APIRouter()
 
 
 class ReviewListRequest(MemosRequest):
-    offset: int = Field(default=0, ge=0)
+    offset: int = Field(default=0, ge=0, le=1_000_000)
     limit: int = Field(default=20, ge=1, le=100)
 
 
