@@ -1,5 +1,6 @@
 """Webhooks on the real stack: one signed delivery per finished job, to a real HTTP receiver, also
-when the worker is killed in the middle of a delivery."""
+when the worker is killed in the middle of a delivery; and the sweeper's other follow-up, an
+approval whose task was lost."""
 
 from __future__ import annotations
 
@@ -16,8 +17,12 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
+import redis
 
 from api.client import MemfeedAPIError, MemfeedClient
+from memfeed.control import ControlPlane
+from memfeed.control.review import ReviewState
+from memfeed.settings import Settings
 from tests.support.webhook_receiver import Delivery, WebhookReceiver
 
 from .conftest import Stack, launch_stack, stack_environment, stop_stack
@@ -146,3 +151,24 @@ def test_held_approved_and_rejected_corrections_are_each_reported(stack: Stack) 
                                  (rejected, f"msg_{rejected}_held"), (rejected, f"msg_{rejected}_rejected")])
         applied = next(_verified(d, secret) for d in deliveries if d.headers["webhook-id"].endswith("_applied"))
         assert applied["data"]["review"]["state"] == "approved" and len(applied["data"]["changes"]) == 1
+
+
+def test_an_approval_whose_task_never_ran_is_written_by_the_sweeper(short_lease_stack: Stack,
+                                                                    redis_client: redis.Redis) -> None:
+    """The approval is recorded in Redis (as the API does) but its task is never sent: the sweeper
+    sends it once the lease ran out, and the plan is written once."""
+    stack = short_lease_stack
+    with MemfeedClient(stack.base_url, stack.create_project()) as client:
+        client.post("review/policy", {"policy": "review_all"})
+        user = f"u-{uuid.uuid4().hex[:8]}"
+        client.add_message(user, "c1", [{"role": "user", "content": "I like swimming."}], async_mode=False)
+        held = client.wait(client.add_feedback(user, "Replace 'swimming' with 'cycling' in my memories."))
+        control = ControlPlane(redis_client, Settings(redis_prefix=stack.env["MEMFEED_REDIS_PREFIX"]))
+        record = control.jobs.get(held["task_id"])
+        assert record is not None and control.reviews.decide(record, ReviewState.APPROVED, "key:test", "api").changed
+        deadline = time.monotonic() + 30
+        while (status := client.get_status(held["task_id"]))["outcome"] != "applied" and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert status["outcome"] == "applied" and len(status["changes"]) == 1
+        assert [m["memory_value"] for m in client.get_memory(user)["memory_detail_list"]] == ["The user likes cycling."]
+        assert control.reviews.apply_due() == []
