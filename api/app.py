@@ -6,11 +6,12 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from api.console.routes import install_console
 from api.docs_ui import install_docs
 from api.errors import install_error_handlers
 from api.limits import BodySizeLimit
 from api.openapi import install_openapi
-from api.routes import batch, feedback, health, knowledgebases, memories, messages, unsupported
+from api.routes import batch, feedback, health, knowledgebases, memories, messages, review, unsupported, webhooks
 from memfeed.control import ControlPlane
 from memfeed.settings import Settings, get_settings
 from workers.token_windows import TokenWindows
@@ -32,9 +33,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="memfeed", version="0.1.0", lifespan=lifespan, docs_url=None, redoc_url=None)
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
-    for module in (feedback, batch, memories, messages, knowledgebases, unsupported):
+    for module in (feedback, batch, memories, messages, knowledgebases, review, webhooks, unsupported):
         app.include_router(module.router, prefix=API_PREFIX)
     app.include_router(health.router)
+    install_console(app, settings)
     install_docs(app)
     install_openapi(app, API_PREFIX)
 

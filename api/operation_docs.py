@@ -59,7 +59,8 @@ OPERATIONS: dict[str, OperationDoc] = {
     "/get/status": OperationDoc(
         r.JobStatusData,
         "A task's progress and outcome: each stage with its timing and decision, the outcome "
-        "(`applied`, `ignored`, `unresolved`, `failed`) with its reason, and the changes written "
+        "(`applied`, `ignored`, `unresolved`, `failed`; `held` and `rejected` under a review policy, with "
+        "`review`) with its reason, and the changes written "
         "(before → after). Works for every task kind (feedback, revert, add/message, knowledge-base file).",
         errors=_NOT_FOUND,
     ),
@@ -165,6 +166,46 @@ OPERATIONS: dict[str, OperationDoc] = {
         "archived and stays in its history); a title or status alone changes it in place. Only the "
         "current version can be updated (else 40000).",
         errors=(*_NOT_FOUND, *_READ),
+    ),
+    "/review/list": OperationDoc(
+        r.ReviewListData,
+        "Feedback held for review (under the project's policy `review_uncertain` or `review_all`), oldest "
+        "first: each with the changes approval would write (before → after) and their confidence. A held task "
+        "is `completed` in get/status with outcome `held` and `review.state` `pending`.",
+    ),
+    "/review/approve": OperationDoc(
+        r.ReviewDecisionData,
+        "Approve a held task: exactly its proposed plan is written (re-planned if another correction "
+        "superseded one of its memories meanwhile), once, however often or concurrently it is approved; poll "
+        "get/status until `outcome` is `applied`. A rejected task cannot be approved (40000).",
+        errors=_NOT_FOUND,
+    ),
+    "/review/reject": OperationDoc(
+        r.ReviewDecisionData,
+        "Reject a held task: nothing is written, its outcome becomes `rejected`. Repeating it changes nothing; "
+        "an approved task cannot be rejected (40000).",
+        errors=_NOT_FOUND,
+    ),
+    "/review/policy": OperationDoc(
+        r.ReviewPolicyData,
+        "The project's review policy, changed when `policy` is given: `apply` (write every correction), "
+        "`review_uncertain` (hold those whose confidence is under MEMFEED_REVIEW_CONFIDENCE_THRESHOLD) or "
+        "`review_all` (hold every correction that would change memories).",
+    ),
+    "/webhook/set": OperationDoc(
+        r.WebhookData,
+        "Register the project's webhook URL (https, or http to a loopback address): when a feedback task ends "
+        "(applied, ignored, unresolved, failed, held, rejected) or a revert finishes, memfeed POSTs the task's "
+        "summary, signed the Standard Webhooks way (webhook-id, webhook-timestamp, webhook-signature). The "
+        "answer holds the signing `secret`, shown only here; setting the URL again makes a new secret.",
+    ),
+    "/webhook/get": OperationDoc(
+        r.WebhookData,
+        "The project's webhook URL and its last delivery: status, HTTP status, error, counts (never the secret).",
+    ),
+    "/webhook/delete": OperationDoc(
+        r.WebhookData,
+        "Remove the project's webhook: no further deliveries are made.",
     ),
 }
 

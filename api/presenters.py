@@ -45,6 +45,7 @@ def job_status(job: JobRecord) -> dict[str, Any]:
         "error": {"code": job.error_code, "message": job.error_message} if job.error_code else None,
         "reverted_by": job.reverted_by,
         "memory_views": memory_views(job),
+        "review": job.review,
         "create_time": iso_time(job.created_at),
         "update_time": iso_time(job.updated_at),
     }

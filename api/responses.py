@@ -103,6 +103,15 @@ class MemoryViews(BaseModel):
     restored: list[str]
 
 
+class ReviewInfo(BaseModel):
+    state: Literal["pending", "approved", "rejected"] = Field(description="pending until an operator decides")
+    held_at: float | None = Field(default=None, description="When the plan was held (epoch seconds)")
+    decided_at: float | None = None
+    decided_by: str | None = Field(default=None, description="The API key that decided, by its fingerprint")
+    via: str | None = Field(default=None, description="api or console")
+    applied_at: float | None = Field(default=None, description="When an approved plan was written")
+
+
 class JobStatusData(BaseModel):
     task_id: str
     status: JobStatus
@@ -110,7 +119,8 @@ class JobStatusData(BaseModel):
     outcome: JobOutcome | None = Field(
         default=None,
         description="Once completed: applied (memories changed), ignored (not a correction, or nothing to "
-        "change), unresolved (valid, but no complete memory could be written) or failed",
+        "change), unresolved (valid, but no complete memory could be written), failed, held (the project's review "
+        "policy holds the plan: nothing written until approved) or rejected (a held plan rejected in review)",
     )
     reason: str | None = None
     update_type: str | None = Field(default=None, description="keyword_replace or semantic_update")
@@ -127,6 +137,9 @@ class JobStatusData(BaseModel):
     create_time: str | None = None
     update_time: str | None = None
     memory_views: MemoryViews | None = Field(default=None, description="What the task did to memories (null while running)")
+    review: ReviewInfo | None = Field(
+        default=None, description="A job held for review (outcome held): pending, approved or rejected; else null"
+    )
 
 
 class SearchMemoryData(BaseModel):
@@ -251,3 +264,58 @@ def envelope_of(data: Any) -> type[Envelope]:
     else:
         name = data.__name__.removesuffix("Data") + "Response"
     return create_model(name, __base__=Envelope, data=(data, ...))
+
+
+# Review and webhooks ----------------------------------------------------------------------------
+
+
+class ProposedChange(BaseModel):
+    action: Literal["update", "add"]
+    memory_id: str | None = Field(default=None, description="The memory the change supersedes (update)")
+    before: str | None = None
+    after: str
+    confidence: float
+    reason: str = ""
+
+
+class HeldJob(BaseModel):
+    task_id: str
+    user_id: str | None = None
+    feedback_content: str | None = None
+    update_type: str | None = None
+    confidence: float | None = None
+    reason: str | None = None
+    review: ReviewInfo | None = None
+    proposed_changes: list[ProposedChange] = Field(description="The plan that approval writes")
+    create_time: str | None = None
+
+
+class ReviewListData(BaseModel):
+    total: int = Field(description="Held jobs awaiting a decision")
+    items: list[HeldJob]
+    policy: Literal["apply", "review_uncertain", "review_all"]
+    threshold: float = Field(description="Under review_uncertain, jobs less confident than this are held")
+
+
+class ReviewDecisionData(BaseModel):
+    task_id: str
+    state: Literal["approved", "rejected"]
+    changed: bool = Field(description="False when the job had already been decided this way (nothing done again)")
+    review: ReviewInfo | None = None
+
+
+class ReviewPolicyData(BaseModel):
+    policy: Literal["apply", "review_uncertain", "review_all"]
+    threshold: float
+
+
+class WebhookData(BaseModel):
+    url: str | None = Field(description="The registered URL, or null")
+    secret: str | None = Field(default=None, description="The signing secret: only in the answer that set the URL")
+    last_status: str | None = Field(default=None, description="delivered, retrying or failed")
+    last_http_status: int | None = None
+    last_error: str | None = None
+    last_attempt_at: float | None = None
+    last_event: str | None = Field(default=None, description="The webhook-id of the last attempt")
+    delivered: int = 0
+    failed: int = 0

@@ -19,12 +19,12 @@ if [ -z "${MEMFEED_TEST_REDIS_URL:-}" ] && ! "$VENV/bin/python" -c "import redis
     export MEMFEED_TEST_REDIS_URL="redis://127.0.0.1:6398/13"
     for _ in $(seq 50); do "$VENV/bin/python" -c "import redis; redis.Redis(port=6398).ping()" 2>/dev/null && break; sleep 0.1; done
 fi
-# The browser test of /docs and /redoc drives Debian's chromium (playwright downloads no browser).
+# The browser tests (/docs, /redoc, the console) drive Debian's chromium (playwright downloads no browser).
 if [ ! -x /usr/bin/chromium ]; then
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
         apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
     else
-        echo "note: no /usr/bin/chromium, so the browser test of /docs is skipped: sudo apt-get install chromium" >&2
+        echo "note: no /usr/bin/chromium, so the browser tests are skipped: sudo apt-get install chromium" >&2
     fi
 fi
 export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1

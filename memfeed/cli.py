@@ -69,6 +69,7 @@ def up(
     # Released by the kernel when this process ends, however it ends.
     data_dir_lock = _hold_data_dir(settings)
     _refuse_a_store_of_another_embedder(settings)
+    _refuse_a_console_without_its_secret(settings)
     runtime = _use_redis(settings, start_private=True)
     settings = get_settings()
     supervisor = Supervisor(stack.processes(settings, runtime.url, with_flower=flower))
@@ -120,6 +121,17 @@ def _hold_data_dir(settings: Settings) -> DataDirLock:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from exc
     return lock
+
+
+def _refuse_a_console_without_its_secret(settings: Settings) -> None:
+    """Before any process starts: in production the API would refuse to sign console sessions."""
+    from api.console.session import ConsoleSecretError, console_secret
+
+    try:
+        console_secret(settings)
+    except ConsoleSecretError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
 
 
 def _refuse_a_store_of_another_embedder(settings: Settings) -> None:
@@ -193,6 +205,72 @@ def _echo_limits(project) -> None:  # noqa: ANN001
         f"limits of {project.name}: {limits.window_tokens} tokens per {limits.window_seconds:g} s, "
         f"at most {limits.max_request_tokens} per request"
     )
+
+
+@project_app.command("review")
+def project_review(
+    name: Annotated[str, typer.Argument(help="The project's name.")],
+    policy: Annotated[str | None, typer.Option(
+        help="apply (write every correction), review_uncertain (hold those under the confidence threshold) "
+             "or review_all (hold every correction)")] = None,
+    data_dir: DataDirOption = None,
+) -> None:
+    """Show a project's review policy, changing it if given."""
+    from memfeed.control.review import ReviewPolicy
+
+    with _control_plane(data_dir) as control:
+        project = _project_named(control, name)
+        if policy is not None:
+            try:
+                chosen = ReviewPolicy(policy)
+            except ValueError as exc:
+                typer.echo(f"error: unknown policy {policy!r}: apply, review_uncertain or review_all", err=True)
+                raise typer.Exit(2) from exc
+            project = control.projects.set_field(project.id, "review_policy", chosen.value)
+        threshold = get_settings().review_confidence_threshold
+        typer.echo(f"review policy of {project.name}: {project.review_policy or 'apply'} "
+                   f"(confidence threshold {threshold:g}, MEMFEED_REVIEW_CONFIDENCE_THRESHOLD)")
+
+
+@project_app.command("webhook")
+def project_webhook(
+    name: Annotated[str, typer.Argument(help="The project's name.")],
+    url: Annotated[str | None, typer.Option(help="Register this URL (https, or http to loopback).")] = None,
+    remove: Annotated[bool, typer.Option("--remove", help="Remove the project's webhook.")] = False,
+    data_dir: DataDirOption = None,
+) -> None:
+    """Show a project's webhook and its last delivery; set (printing its new secret once) or remove it."""
+    from memfeed.control.webhooks import WebhookURLError
+
+    with _control_plane(data_dir) as control:
+        project = _project_named(control, name)
+        if remove:
+            control.webhooks.remove(project.id)
+        elif url is not None:
+            try:
+                secret = control.webhooks.configure(project.id, url)
+            except WebhookURLError as exc:
+                typer.echo(f"error: {exc}", err=True)
+                raise typer.Exit(2) from exc
+            typer.echo(f"webhook of {project.name}: {url}; its signing secret, shown only now:")
+            typer.echo(secret)
+            return
+        config = control.webhooks.get(project.id)
+        if config is None:
+            typer.echo(f"webhook of {project.name}: none")
+            return
+        typer.echo(f"webhook of {project.name}: {config.url}; last delivery: {config.last_status or 'none yet'}"
+                   f"{f' (HTTP {config.last_http_status})' if config.last_http_status else ''}"
+                   f"{f': {config.last_error}' if config.last_error else ''}; "
+                   f"{config.delivered} delivered, {config.failed} failed")
+
+
+def _project_named(control: ControlPlane, name: str):  # noqa: ANN202 - a Project
+    project = control.projects.by_name(name)
+    if project is None:
+        typer.echo(f"error: no project named {name!r}", err=True)
+        raise typer.Exit(1)
+    return project
 
 
 @contextmanager

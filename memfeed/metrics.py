@@ -15,6 +15,7 @@ LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0
 COUNTERS = {
     "memfeed_jobs_total": ("Finished jobs by kind and outcome.", ("kind", "outcome")),
     "memfeed_token_window_rejections_total": ("Requests refused by a project's token window.", ("code",)),
+    "memfeed_webhook_attempts_total": ("Webhook POSTs by result: delivered, retrying, failed (given up).", ("result",)),
 }
 HISTOGRAMS = {
     "memfeed_stage_duration_seconds": ("Time of each pipeline stage.", ("stage",)),

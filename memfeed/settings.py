@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
-from pydantic import AliasChoices, BaseModel, Field
+from pydantic import AliasChoices, BaseModel, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from pipeline.analyzers.llm_config import LLMConfig
@@ -105,6 +105,23 @@ class Settings(BaseSettings):
     # the first one's task or answer and is not applied again: MemOS clients retry without an
     # Idempotency-Key. 0 turns it off.
     duplicate_write_window_seconds: int = Field(default=60, ge=0)
+
+    # `production` refuses to start the API without a console secret of its own.
+    environment: Literal["development", "production"] = "development"
+    # Signs the console's session cookies. Unset in development: generated once and kept in
+    # DATA_DIR/console-secret (mode 600).
+    console_secret: SecretStr | None = Field(default=None, repr=False)
+    console_session_hours: float = Field(default=12.0, gt=0)
+    # Under review_uncertain, a feedback job whose confidence is below this is held for review.
+    review_confidence_threshold: float = Field(default=0.7, ge=0.0, le=1.0)
+    # Webhooks: one POST's timeout, attempts before giving up (backoff doubling from the first
+    # delay, at most the last), and how long a delivery in progress is left alone before the
+    # sweeper sends it again (a worker died during it).
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0)
+    webhook_max_attempts: int = Field(default=8, ge=1)
+    webhook_backoff_seconds: float = Field(default=2.0, gt=0)
+    webhook_backoff_max_seconds: float = Field(default=600.0, gt=0)
+    webhook_lease_seconds: float = Field(default=60.0, gt=0)
 
     def broker_url(self) -> str:
         return self.redis_url or "redis://127.0.0.1:6379/0"

@@ -25,6 +25,7 @@ def create_celery_app() -> Celery:
         backend=settings.broker_url(),
         include=[
             "workers.stage_tasks", "workers.memory_tasks", "workers.compat_tasks", "workers.lifecycle", "workers.backfill",
+            "workers.review_tasks", "workers.webhook_tasks",
         ],
     )
     app.conf.update(
@@ -37,6 +38,7 @@ def create_celery_app() -> Celery:
             "memfeed.feedback.*": {"queue": FEEDBACK_QUEUE},
             "memfeed.read.*": {"queue": READS_QUEUE},
             "memfeed.ingest.*": {"queue": INGEST_QUEUE},
+            "memfeed.webhook.*": {"queue": INGEST_QUEUE},
             "memfeed.backfill.*": {"queue": BACKFILL_FEED_QUEUE},
         },
         # At-least-once: a task is acknowledged after it ran, and redelivered if its

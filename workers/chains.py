@@ -21,6 +21,10 @@ DELETE_KNOWLEDGEBASE = "memfeed.ingest.delete_knowledgebase"
 PING = "memfeed.read.ping"
 MEMORY_HISTORY = "memfeed.read.memory_history"
 REVERT_FEEDBACK = "memfeed.feedback.revert"
+# A held feedback job's plan, written once an operator approved it (workers/review_tasks.py).
+APPLY_REVIEWED = "memfeed.feedback.apply_reviewed"
+# One attempt to POST a job event to its project's webhook (workers/webhook_tasks.py).
+DELIVER_WEBHOOK = "memfeed.webhook.deliver"
 # MemOS client routes beyond the pipeline (workers/compat_tasks.py).
 COMPAT_GET_MEMORY = "memfeed.read.get_memory_by_id"
 COMPAT_SELECT_MEMORIES = "memfeed.read.select_memories"

@@ -16,6 +16,8 @@ from pipeline.embedding import Embedder, build_embedder
 from pipeline.memory_index import MemoryIndex
 from pipeline.sparse import SparseEncoder
 from pipeline.store.base import MemoryStore
+from workers.celery_app import celery_app
+from workers.chains import DELIVER_WEBHOOK
 from workers.token_windows import ProjectTokenBudget, TokenWindows, window_limits
 
 log = logging.getLogger(__name__)
@@ -37,7 +39,14 @@ def _built_once(factory):
 
 @_built_once
 def control_plane() -> ControlPlane:
-    return ControlPlane.from_settings(get_settings())
+    control = ControlPlane.from_settings(get_settings())
+    # A webhook delivery that falls due as a job settles is sent at once (else by the sweeper).
+    control.webhooks.dispatcher = send_webhook_delivery
+    return control
+
+
+def send_webhook_delivery(entry: str) -> None:
+    celery_app.send_task(DELIVER_WEBHOOK, args=(entry,))
 
 
 @_built_once

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from typing import Any
 
+from memfeed.control import review
 from memfeed.control.jobs import JobOutcome
+from memfeed.control.review import ReviewState
+from memfeed.settings import get_settings
 from pipeline import history, stages
 from pipeline.job import FeedbackJob
 from pipeline.models import AppliedChange, Classification
@@ -85,6 +89,12 @@ def write_task(argument: str | dict[str, Any]) -> str:
         jobs.finish(job_id, JobOutcome.UNRESOLVED, reason=state.unresolved, update_type=update_type,
                     confidence=state.confidence)
         return job_id
+    if state.plan and _held_for_review(record.project_id, state.confidence):
+        skip_stage(job_id, "write", "held for review: nothing is written until an operator approves the plan")
+        jobs.finish(job_id, JobOutcome.HELD, reason=f"{len(state.plan)} change(s) proposed, awaiting review",
+                    update_type=update_type, confidence=state.confidence,
+                    review={"state": ReviewState.PENDING.value, "held_at": time.time()})
+        return job_id
     job = feedback_job(record)
     plan = state.plan
     index = resources.memory_index()
@@ -104,6 +114,12 @@ def write_task(argument: str | dict[str, Any]) -> str:
     jobs.finish(job_id, JobOutcome.APPLIED, reason=f"{len(changes)} change(s) written", update_type=update_type,
                 changes=serialized, confidence=state.confidence)
     return job_id
+
+
+def _held_for_review(project_id: str, confidence: float) -> bool:
+    project = resources.control_plane().projects.get(project_id)
+    policy = project.review_policy if project is not None else None
+    return review.holds(policy, confidence, get_settings().review_confidence_threshold)
 
 
 def _nothing_written(classification: Classification) -> str:

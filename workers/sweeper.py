@@ -7,7 +7,9 @@
 - lost messages: after Redis was away or restarted, an unfinished job that no task message names
   and no live worker holds (a message taken from its queue just as Redis went down) is resumed;
 - stalls: any unfinished job that has not progressed for the stall time (a message lost in a
-  Redis restart) is resumed.
+  Redis restart) is resumed;
+- follow-ups (workers/followups.py): webhook deliveries whose lease or backoff ran out, and
+  approved reviews whose plan is still unwritten, are sent again.
 
 A job resumes from its last completed stage, with the state those stages recorded. Stages are
 idempotent and a stage of a finished job does nothing, so a resume that races a slow original,
@@ -22,7 +24,7 @@ import threading
 from memfeed.control.jobs import JobRecord, JobStatus
 from memfeed.control.locks import LeasedLock, LockNotAcquiredError
 from memfeed.settings import get_settings
-from workers import liveness, resources
+from workers import followups, liveness, resources
 from workers.celery_app import ALL_QUEUES, celery_app
 from workers.chains import INGEST_KNOWLEDGEBASE_FILE, INGEST_MESSAGES, REVERT_FEEDBACK, resumed_feedback_chain
 from workers.orphans import jobs_with_a_message, lost_jobs, restore_orphaned_messages
@@ -138,6 +140,7 @@ def sweep_once() -> int:
     try:
         with LeasedLock(control.redis, f"{control.prefix}:lock:sweeper", wait=0):
             sent = relay_outbox() + restore_messages_of_dead_workers() + resume_lost_jobs()
+            sent += followups.relay_webhooks() + followups.relay_approved_reviews()
             overdue = control.jobs.overdue()
             for job_id in overdue:
                 log.warning("job %s is overdue: %s", job_id, resume(job_id))

@@ -18,11 +18,12 @@ from memfeed.control.projects import Project
 from memfeed.settings import Settings
 from pipeline.token_budget import BudgetExhaustedError, RequestTooLargeError
 
-# KEYS: [entries zset, running total]
+# KEYS: [entries zset, running total, usage per minute (hash: minute since the epoch → tokens;
+# "r" + minute → refused requests), kept for the console's chart]
 # ARGV: [mode, budget, window_ms, tokens, member_id, old_member (settle only)]
 # Returns {admitted (1/0/-1), used_after, retry_after_ms, now_ms}; -1: the request alone exceeds the budget.
 _SCRIPT = """
-local entries, total_key = KEYS[1], KEYS[2]
+local entries, total_key, usage = KEYS[1], KEYS[2], KEYS[3]
 local mode, budget, window_ms = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
 local tokens, member_id = tonumber(ARGV[4]), ARGV[5]
 local clock = redis.call('TIME')
@@ -40,16 +41,24 @@ if #expired > 0 then
   redis.call('DECRBY', total_key, freed)
 end
 local used = tonumber(redis.call('GET', total_key) or '0')
+local minute = tostring(math.floor(now / 60000))
+local function record_usage(field, amount)
+  redis.call('HINCRBY', usage, field, amount)
+  redis.call('EXPIRE', usage, 172800)
+end
 
 if mode == 'settle' then
   local old_member = ARGV[6]
   local score = redis.call('ZSCORE', entries, old_member)
+  local delta = tokens
   if score then
     redis.call('ZREM', entries, old_member)
     used = used - tokens_of(old_member)
+    delta = tokens - tokens_of(old_member)
   else
     score = now
   end
+  if delta ~= 0 then record_usage(minute, delta) end
   if tokens > 0 then
     redis.call('ZADD', entries, score, tokens .. ':' .. member_id)
     used = used + tokens
@@ -60,9 +69,11 @@ if mode == 'settle' then
 end
 
 if tokens > budget then
+  record_usage('r' .. minute, 1)
   return {-1, used, 0, now}
 end
 if used + tokens > budget then
+  record_usage('r' .. minute, 1)
   -- Walk the oldest admissions until enough of them will have left the window.
   local needed, freed, offset = used + tokens - budget, 0, 0
   while true do
@@ -80,6 +91,7 @@ end
 redis.call('ZADD', entries, now, tokens .. ':' .. member_id)
 redis.call('SET', total_key, used + tokens, 'PX', window_ms * 2)
 redis.call('PEXPIRE', entries, window_ms * 2)
+record_usage(minute, tokens)
 return {1, used + tokens, 0, now}
 """
 
@@ -114,7 +126,10 @@ class TokenWindows:
 
     def _keys(self, project_id: str) -> list[str]:
         base = f"{self._prefix}:window:{project_id}"
-        return [f"{base}:entries", f"{base}:total"]
+        return [f"{base}:entries", f"{base}:total", self.usage_key(project_id)]
+
+    def usage_key(self, project_id: str) -> str:
+        return f"{self._prefix}:window:{project_id}:usage"
 
     def admit(self, project_id: str, tokens: int, limits: WindowLimits) -> Decision:
         """Take `tokens` from the window now, or say when enough will have freed up."""

@@ -12,6 +12,8 @@ from memfeed.control.kb_files import KnowledgebaseFiles
 from memfeed.control.knowledgebases import KnowledgebaseRegistry
 from memfeed.control.locks import LeasedLock
 from memfeed.control.projects import ProjectRegistry
+from memfeed.control.review import ReviewQueue
+from memfeed.control.webhooks import Webhooks
 from memfeed.control.workers import WorkerRegistry
 from memfeed.metrics import Metrics
 from memfeed.settings import Settings
@@ -31,6 +33,11 @@ class ControlPlane:
         self.jobs = JobRecords(redis, self.prefix, self.metrics, settings.job_stall_seconds, retention)
         self.batches = BatchStore(redis, self.prefix, retention)
         self.workers = WorkerRegistry(redis, self.prefix, settings.worker_heartbeat_seconds * 3)
+        self.webhooks = Webhooks(redis, self.prefix, settings.webhook_lease_seconds)
+        self.reviews = ReviewQueue(redis, self.prefix, self.jobs, self.webhooks, settings.webhook_lease_seconds,
+                                   retention)
+        self.jobs.add_settle_hook(self.reviews.settle_hook)
+        self.jobs.add_settle_hook(self.webhooks.settle_hook)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> ControlPlane:

@@ -141,6 +141,10 @@ class BatchStore:
     def _lease(self, project_id: str) -> str:
         return f"{self._prefix}:backfill:{project_id}:feeder"
 
+    def project_index_key(self, project_id: str) -> str:
+        """A project's batches by the time they were accepted (the console lists them from it)."""
+        return f"{self._prefix}:project:{project_id}:batches"
+
     def _job_prefix(self) -> str:
         # The layout of memfeed.control.jobs.JobRecords' keys.
         return f"{self._prefix}:job:"
@@ -176,12 +180,15 @@ class BatchStore:
                 "skipped_items": json.dumps(skipped_items),
             },
         )
+        pipe.zadd(self.project_index_key(project_id), {batch_id: time.time()})
         if items:
             pipe.rpush(self._items(batch_id), *(item.encode() for item in items))
             pipe.rpush(self._pending(project_id), batch_id)
             pipe.sadd(self._active(project_id), batch_id)
         if self._retention_seconds:
             pipe.expire(self._batch(batch_id), self._retention_seconds)
+            pipe.zremrangebyscore(self.project_index_key(project_id), "-inf", time.time() - self._retention_seconds)
+            pipe.expire(self.project_index_key(project_id), self._retention_seconds)
             if items:
                 pipe.expire(self._items(batch_id), self._retention_seconds)
         pipe.execute()

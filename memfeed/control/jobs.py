@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import logging
 import time
+from collections.abc import Callable
 from enum import StrEnum
 from typing import Any
 
@@ -12,6 +14,8 @@ from redis import Redis
 from redis.client import Pipeline
 
 from memfeed.metrics import Metrics
+
+log = logging.getLogger(__name__)
 
 FEEDBACK_STAGES = ("validate", "classify", "lookup", "write")
 
@@ -28,6 +32,10 @@ class JobOutcome(StrEnum):
     # Valid feedback from which no complete memory could be written: nothing was written.
     UNRESOLVED = "unresolved"
     FAILED = "failed"
+    # The project's review policy held the plan: nothing was written until an operator approves.
+    HELD = "held"
+    # A held plan an operator rejected: nothing was written.
+    REJECTED = "rejected"
 
 
 class StageRecord(BaseModel):
@@ -60,9 +68,16 @@ class JobRecord(BaseModel):
     resumes: int = 0
     # The lowest confidence among the analyzer's decisions for this job (feedback jobs only).
     confidence: float | None = None
+    # A held job's review: state pending | approved | rejected, when, by which key.
+    review: dict[str, Any] | None = None
 
 
-_JSON_FIELDS = ("request", "context", "changes", "result")
+_JSON_FIELDS = ("request", "context", "changes", "result", "review")
+# Called inside the transaction that settles a job, with the job id and the fields written (and
+# the job's project_id and kind): what
+# must happen exactly when a job ends (a webhook delivery falling due) joins that transaction.
+# What it returns, if anything, runs once the transaction committed (never failing the caller).
+SettleHook = Callable[[Pipeline, str, dict[str, Any]], Callable[[], None] | None]
 # KEYS: [job hash]; ARGV: [field, value]
 _SET_IF_KEPT = """
 if redis.call('EXISTS', KEYS[1]) == 1 then return redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) + 1 end
@@ -92,6 +107,14 @@ class JobRecords:
         # Jobs recorded but not yet known to be enqueued, by the time they were recorded: the
         # record and this entry are written together, so an accepted job is never only a record.
         self._outbox = f"{prefix}:jobs:outbox"
+        self._settle_hooks: list[SettleHook] = []
+
+    def add_settle_hook(self, hook: SettleHook) -> None:
+        self._settle_hooks.append(hook)
+
+    def project_index_key(self, project_id: str) -> str:
+        """A project's jobs by the time they were recorded (the console lists them from it)."""
+        return f"{self._prefix}:project:{project_id}:jobs"
 
     def _key(self, job_id: str) -> str:
         return f"{self._prefix}:job:{job_id}"
@@ -139,6 +162,13 @@ class JobRecords:
             fields[f"stage:{name}"] = stage.model_dump_json()
         writes = pipe if pipe is not None else self._redis.pipeline()
         writes.hset(self._key(job_id), mapping=fields)
+        index = self.project_index_key(project_id)
+        writes.zadd(index, {job_id: now})
+        if self._retention_seconds:
+            # A job's record outlives its creation by its run time plus the retention: entries older
+            # than that are gone, and an idle project's index goes with its last record.
+            writes.zremrangebyscore(index, "-inf", now - self._retention_seconds - self._stall_seconds)
+            writes.expire(index, self._retention_seconds)
         if track:
             writes.zadd(self._unfinished, {job_id: now + self._stall_seconds})
         if outbox:
@@ -170,7 +200,17 @@ class JobRecords:
         return self._redis.zrangebyscore(self._outbox, "-inf", due, start=0, num=limit)
 
     def get(self, job_id: str) -> JobRecord | None:
-        raw = self._redis.hgetall(self._key(job_id))
+        return self._parsed(self._redis.hgetall(self._key(job_id)))
+
+    def get_many(self, job_ids: list[str]) -> list[JobRecord | None]:
+        """The records of these jobs in one round trip (None for those that expired)."""
+        pipe = self._redis.pipeline(transaction=False)
+        for job_id in job_ids:
+            pipe.hgetall(self._key(job_id))
+        return [self._parsed(raw) for raw in pipe.execute()]
+
+    @staticmethod
+    def _parsed(raw: dict[str, str]) -> JobRecord | None:
         if not raw:
             return None
         data: dict[str, Any] = {}
@@ -230,7 +270,18 @@ class JobRecords:
         pipe.hset(self._key(job_id), mapping=self._encoded(fields))
         if self._retention_seconds:
             pipe.expire(self._key(job_id), self._retention_seconds)
+        after_commit = []
+        if self._settle_hooks:
+            project_id, kind = self._redis.hmget(self._key(job_id), ["project_id", "kind"])
+            settled = {**fields, "project_id": project_id, "kind": kind}
+            after_commit = [hook(pipe, job_id, settled) for hook in self._settle_hooks]
         pipe.execute()
+        for action in after_commit:
+            if action is not None:
+                try:
+                    action()
+                except Exception:  # a follow-up (sending a webhook task) is retried by the sweeper
+                    log.exception("after settling job %s", job_id)
 
     @staticmethod
     def _encoded(fields: dict[str, Any]) -> dict[str, str]:
@@ -254,6 +305,7 @@ class JobRecords:
         changes: list[dict[str, Any]] | None = None,
         result: dict[str, Any] | None = None,
         confidence: float | None = None,
+        review: dict[str, Any] | None = None,
     ) -> None:
         self._count_outcome(job_id, outcome)
         self._settle(
@@ -266,6 +318,7 @@ class JobRecords:
                 changes=changes or [],
                 confidence=confidence,
                 **({"result": result} if result is not None else {}),
+                **({"review": review} if review is not None else {}),
             ),
         )
 

@@ -23,6 +23,8 @@ class Project(BaseModel):
     window_tokens: int | None = None
     window_seconds: float | None = None
     max_request_tokens: int | None = None
+    # apply | review_uncertain | review_all (memfeed.control.review.ReviewPolicy); None: apply.
+    review_policy: str | None = None
 
 
 def hash_api_key(api_key: str) -> str:
@@ -71,6 +73,19 @@ class ProjectRegistry:
         project = self.get(project_id)
         assert project is not None
         return project
+
+    def set_field(self, project_id: str, name: str, value: str) -> Project:
+        """Set one of the project's settings (a field of Project) and return the updated project."""
+        if name not in Project.model_fields or name in {"id", "name", "created_at"}:
+            raise ValueError(f"{name} is not a project setting")
+        self._redis.hset(self._project_key(project_id), name, value)
+        project = self.get(project_id)
+        assert project is not None
+        return project
+
+    def project_of_key_digest(self, digest: str) -> str | None:
+        """The project an API key (by its SHA-256 digest) belongs to, if it is still valid."""
+        return self._redis.get(self._api_key_key(digest))
 
     def issue_key(self, project_id: str) -> str:
         api_key = "mf_" + secrets.token_urlsafe(32)
