@@ -28,4 +28,9 @@ if [ ! -x /usr/bin/chromium ]; then
     fi
 fi
 export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1
-"$VENV/bin/python" -m pytest "$@"
+# Each test process (and each stack it starts) embeds with one BLAS thread: several processes that
+# each spin a thread per core slow one another down several times over.
+export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
+# Modules spread over workers whole; the ones that kill processes or keep deadlines share two
+# workers of their own (tests/conftest.py). MEMFEED_TEST_WORKERS=0 runs everything in one process.
+"$VENV/bin/python" -m pytest -n "${MEMFEED_TEST_WORKERS:-3}" --dist loadgroup "$@"

@@ -17,5 +17,6 @@ TIMING_SENSITIVE = {
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
-        group = TIMING_SENSITIVE.get(item.path.name, str(item.path))
+        # The MemOS client suite shares one client process.
+        group = TIMING_SENSITIVE.get(item.path.name) or ("compat" if "compat" in item.path.parts else str(item.path))
         item.add_marker(pytest.mark.xdist_group(group))
