@@ -93,6 +93,11 @@ def _last_words(text: str, old: str) -> str:
     if values:
         return values[-1].text
     tail = _EN_COPULA_TAIL.search(text)
+    if tail and not old_kind:
+        # "my coffee order is an oat flat white, not a latte": the whole phrase the copula states.
+        phrase = _EN_ARTICLE.sub("", tail.group("rest").strip(" ,"))
+        if 0 < len(phrase.split()) <= 4:
+            return phrase
     words = (tail.group("rest") if tail else text).split()
     return " ".join(words[-max(1, min(len(old.split()), 3)):]).strip(" ,")
 
@@ -279,11 +284,31 @@ def _substituted(memory: str, substitutions: list[Substitution]) -> str:
             if has_cjk(new[:size]) and text[:start].endswith(new[:size]):
                 new = new[size:]  # "晚上" + "晚上七点半": the memory already says the first part
                 break
-        text = text[:start] + new + text[end:]
+        before = text[:start]
+        article = re.search(r"\b([Aa])n?(\s+)$", before)
+        if article and new[:1].isalpha() and new[:1].lower() != old[:1].lower():
+            # "a latte" → "an oat flat white": the article agrees with the word now after it.
+            vowel = new[:1].lower() in "aeiou"
+            before = before[: article.start()] + article.group(1) + ("n" if vowel else "") + article.group(2)
+        text = before + new + text[end:]
     return text
 
 
 def _contrast_substitutions(
+    contrast: Contrast, memories: Sequence[str], slots: list[list[Value]], anchors: list[float]
+) -> list[Substitution]:
+    found = _held_contrast_substitutions(contrast, memories, slots, anchors)
+    words = contrast.old.split()
+    # "not Brisket stupid autocorrect": the denied value is the leading part some memory holds.
+    for size in range(len(words) - 1, 0, -1):
+        if found:
+            break
+        found = _held_contrast_substitutions(Contrast(" ".join(words[:size]), contrast.new, contrast.source),
+                                             memories, slots, anchors)
+    return found
+
+
+def _held_contrast_substitutions(
     contrast: Contrast, memories: Sequence[str], slots: list[list[Value]], anchors: list[float]
 ) -> list[Substitution]:
     found = []

@@ -94,6 +94,18 @@ _EN_OWN_SUBJECT = re.compile(
 )
 
 
+def opens_role_play(sentence: str) -> bool:
+    """A role label, role-play phrase or markup: the opening of a script written for the assistant."""
+    if _MARKUP.search(sentence):
+        return True
+    return any(grammar.role_play.search(sentence) for grammar in _grammars().values())
+
+
+def speaks_of_the_speaker(text: str) -> bool:
+    """Does the text say something with the speaker (or a person) as its subject?"""
+    return any(_has_own_subject(part) for part in clauses(text))
+
+
 def _has_own_subject(clause: str) -> bool:
     """Does the clause name who it is about (the speaker, a person), rather than go on with an order?"""
     text = clause.strip()

@@ -18,7 +18,7 @@ _EN_ACK_PHRASES = re.compile(
     r"nice\s+work|great\s+job|good\s+to\s+know|no\s+problem|no\s+worries|np|"
     r"hi|hello|hey|hiya|yo|good\s+(?:morning|afternoon|evening|night)|bye|goodbye|see\s+you|"
     r"see\s+ya|later|have\s+a\s+(?:nice|good|great)\s+day|how\s+are\s+you(?:\s+doing)?|"
-    r"you(?:'re|\s+are)\s+(?:the\s+best|great|awesome|amazing|right|correct|a\s+star|helpful)|"
+    r"(?:you(?:'re|\s+are)|your|youre)\s+(?:the\s+best|great|awesome|amazing|right|correct|a\s+star|helpful)|"
     r"(?:that|this|it)(?:'s|s|\s+is|\s+was)\s+(?:\w+\s+)?(?:right|correct|true|helpful|useful|great|"
     r"good|nice|perfect|awesome|amazing|fine|clear|interesting|cool|fun|funny)|"
     r"(?:exactly\s+|just\s+)?what\s+i\s+(?:needed|wanted|was\s+looking\s+for)|"

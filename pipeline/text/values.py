@@ -52,8 +52,8 @@ _GRADE_VALUE = re.compile(
 _EN_DATE_VALUE = re.compile(
     r"(?<![A-Za-z])(?i:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
     r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?\s+\d{1,2}(?:st|nd|rd|th)?(?:,?\s+\d{4})?\b|"
-    r"\b\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:January|February|March|April|May|June|July|August|September|"
-    r"October|November|December)(?:,?\s+\d{4})?\b|"
+    r"\b\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?(?i:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|"
+    r"Aug(?:ust)?|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?(?:,?\s+\d{4})?\b|"
     # "not the 14th": a day of the month on its own.
     r"(?<=the\s)\d{1,2}(?:st|nd|rd|th)\b(?!\s+(?:grade|floor|place|time|year|street|st|avenue|ave|edition|round|"
     r"anniversary|birthday))"

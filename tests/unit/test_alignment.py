@@ -156,3 +156,14 @@ def test_an_ended_fact_with_nothing_said_instead_becomes_the_memory_no_longer_so
     memories = ["The user loves horror films.", "The user lives in Hull."]
     corrected = _corrections("not into horror films anymore, they keep me up at night", memories)
     assert corrected == {0: "The user no longer loves horror films."}
+
+
+def test_a_denied_value_is_the_leading_part_a_memory_holds() -> None:
+    memories = ["The user has a parrot named Kiwi.", "The user jogs in Victoria Park."]
+    corrected = _corrections("my parrots name is Mango not Kiwi silly phone", memories)
+    assert corrected == {0: "The user has a parrot named Mango."}
+
+
+def test_the_article_agrees_with_the_value_put_after_it() -> None:
+    corrected = _corrections("my usual drink is an iced americano, not a mocha", ["The user's usual drink is a mocha."])
+    assert corrected == {0: "The user's usual drink is an iced americano."}
