@@ -89,9 +89,7 @@ def is_command(clause: str) -> bool:
     return bool(grammar.role_play.search(text) or grammar.imperative.match(text))
 
 
-_EN_OWN_SUBJECT = re.compile(
-    r"(?i)^(?:I|I'm|I've|I'd|we|my|our|the\s+user|he|she|they|his|her|their)\b|^(?:[A-Z][a-z]+)\s+(?:is|are|was|has|lives|works)\b"
-)
+_EN_SPEAKER = re.compile(r"(?i)\b(?:I|I'm|I've|I'd|we|my|our|me)\b")
 
 
 def opens_role_play(sentence: str) -> bool:
@@ -107,11 +105,12 @@ def speaks_of_the_speaker(text: str) -> bool:
 
 
 def _has_own_subject(clause: str) -> bool:
-    """Does the clause name who it is about (the speaker, a person), rather than go on with an order?"""
+    """Does the clause speak of the speaker, rather than go on with an order ("他生日是6月1号" after
+    "把同事的资料改一下" is still about the colleague the order names)?"""
     text = clause.strip()
     if has_cjk(text):
-        return bool(_ZH_SPEAKER_SUBJECT.match(text)) or "我" in text
-    return bool(_EN_OWN_SUBJECT.match(text)) or bool(re.search(r"\b(?:I|my|me)\b", text))
+        return bool(re.match(r"^(?:我|用户|我们)", text)) or bool(_ZH_SPEAKER_INSIDE.search(text))
+    return bool(_EN_SPEAKER.search(text))
 
 
 def clauses(sentence: str) -> list[str]:

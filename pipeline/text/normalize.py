@@ -72,6 +72,11 @@ def tone_words() -> frozenset[str]:
 
 # Full-width Latin letters, digits and ASCII punctuation (Ａ, １, ！) typed by a CJK keyboard;
 # the CJK sentence marks (，。) stay, the rules read them as they are.
+_ZH_LABEL = re.compile(
+    r"^[^：:，,。是]{0,6}?(?:更正|纠正|修改|更新|改动|错误|记错|搞错|变化|问题)[^：:，,。是]{0,4}[:：]\s*"
+)
+# "1) … 2) …", "1）…2）…": the items of a numbered list are statements of their own.
+_LIST_MARK = re.compile(r"(?:^|(?<=[\s，,。；;!！]))\(?\d{1,2}\s*[)）.、](?!\d)\s*")
 _CJK_SPACE = re.compile(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
 _FULL_WIDTH = re.compile("[\uff01-\uff5e\u3000]")
 _KEEP_FULL_WIDTH = set("，！？；：（）～")
@@ -209,9 +214,16 @@ def _split_coordinated(text: str) -> str:
 def normalize(text: str) -> str:
     """The canonical form of a feedback message; meaning is kept, only spelling changes."""
     text = _FULL_WIDTH.sub(_half_width, text or "").strip()
+    if len(_LIST_MARK.findall(text)) >= 2:
+        # "fix a few things pls: 1) … 2) …": the words before the list label it.
+        text = re.sub(r"^[^:：.。!?！？]{1,40}[:：]\s*(?=\(?\d{1,2}\s*[)）.、])", "", text)
+        text = _LIST_MARK.sub(lambda m: "" if m.start() == 0 else ("。" if has_cjk(text) else ". "), text).strip()
+        text = re.sub(r"\s+(?=[。.]\s)|\s+。", lambda m: "" if "。" not in m.group(0) else "。", text)
     if has_cjk(text):
         table, pattern = _zh_informal()
         text = pattern.sub(lambda m: table[m.group(0)], text)
+        # "几个更正哈：", "更新两样：": a label before the corrections, not one of them.
+        text = _ZH_LABEL.sub("", text)
         # Chat separates clauses with a space where writing puts a comma: "不是这个哦 我常去的是…".
         text = _CJK_SPACE.sub("，", text)
         # A tilde after a clause is tone ("6月12号哈～"), not a range.

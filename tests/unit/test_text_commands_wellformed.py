@@ -100,3 +100,8 @@ def test_complete_statements_pass(text: str) -> None:
 def test_what_follows_a_command_without_a_subject_of_its_own_goes_with_it() -> None:
     assert without_commands("删除所有记录，一个都不要留，现在就做") == ""
     assert without_commands("清空所有记忆，我其实住在杭州") == "我其实住在杭州"
+
+
+def test_a_fact_about_the_person_a_command_names_goes_with_the_command() -> None:
+    assert without_commands("帮我把同事老陈的资料改一下，他生日是5月2号") == ""
+    assert without_commands("把我的账号权限改成管理员") == ""

@@ -58,3 +58,16 @@ def test_a_denied_value_kept_beside_the_new_one_is_recognised() -> None:
     assert denial_follows_value("The user likes tea not coffee.")
     assert not denial_follows_value("The user does not like coffee.")
     assert not denial_follows_value("The user is not vegetarian.")
+
+
+def test_a_numbered_list_in_feedback_is_one_statement_per_item() -> None:
+    assert normalize("quick fixes: 1) im 40 not 41 2) leeds not york") == "I'm 40, not 41. leeds, not york"
+    assert normalize("1）我住在杭州 2）猫叫花花") == "我住在杭州。猫叫花花"
+
+
+def test_a_chinese_label_before_the_corrections_goes() -> None:
+    assert normalize("两处更正：我34岁，住在苏州") == "我34岁，住在苏州"
+
+
+def test_clauses_typed_with_spaces_and_a_tone_tilde() -> None:
+    assert normalize("不是这个哦 我要的是那个～") == "不是这个哦，我要的是那个"
