@@ -45,25 +45,26 @@ CASE_SETS = {
     "own_cases": 0.95,
     "holdout_cases": 0.9,
     "final_cases": 0.85,
-    "informal_cases": 0.8,
-    "informal2_cases": 0.75,
-    "fresh_cases": 0.5,
+    "informal_cases": 0.85,
+    "informal2_cases": 0.78,
+    "fresh_cases": 0.58,
     "fresh2_cases": 0.68,
-    "fresh3_cases": 0.64,
-    "fresh4_cases": 0.45,
-    "fresh5_cases": 0.44,
-    "fresh6_cases": 0.54,
-    "fresh7_cases": 0.46,
-    "fresh8_cases": 0.46,
-    "fresh9_cases": 0.62,
+    "fresh3_cases": 0.71,
+    "fresh4_cases": 0.56,
+    "fresh5_cases": 0.56,
+    "fresh6_cases": 0.66,
+    "fresh7_cases": 0.55,
+    "fresh8_cases": 0.68,
+    "fresh9_cases": 0.71,
+    "fresh10_cases": 0.72,
 }
 # Cases of a set in which the analyzer changes a memory that was to be kept, as measured on this
 # version (the memory-centric alignment substitutes a value in a related memory in a few of them:
 # README, "How good the offline analyzer is"). A change may lower these, never raise them.
 KEPT_VIOLATIONS = {
     "own_cases": 1, "final_cases": 2, "informal_cases": 2, "informal2_cases": 1,
-    "fresh2_cases": 4, "fresh3_cases": 2, "fresh4_cases": 1, "fresh5_cases": 3, "fresh6_cases": 2, "fresh7_cases": 1, "fresh8_cases": 1,
-    "fresh9_cases": 2,
+    "fresh2_cases": 4, "fresh3_cases": 2, "fresh4_cases": 1, "fresh5_cases": 2, "fresh6_cases": 1, "fresh7_cases": 0,
+    "fresh8_cases": 1, "fresh9_cases": 2, "fresh10_cases": 2,
 }
 
 
