@@ -11,6 +11,8 @@ from api.deps import ControlDep, ProjectDep
 from api.errors import envelope
 from api.review_actions import decide, held_summary, key_fingerprint
 from api.schemas import MemosRequest, TaskRequest
+from memfeed.control import ControlPlane
+from memfeed.control.projects import Project
 from memfeed.control.review import ReviewPolicy, ReviewState
 from memfeed.settings import get_settings
 
@@ -46,16 +48,20 @@ def list_held(body: ReviewListRequest, project: ProjectDep, control: ControlDep)
 @router.post("/review/approve")
 def approve(body: TaskRequest, project: ProjectDep, control: ControlDep,
             authorization: Annotated[str | None, Header()] = None) -> dict:
-    decision = decide(control, project, body.task_id, ReviewState.APPROVED, _caller(authorization), "api")
-    return envelope({"task_id": body.task_id, "state": decision.state, "changed": decision.changed,
-                     "review": decision.review})
+    return _decided(body.task_id, ReviewState.APPROVED, project, control, authorization)
 
 
 @router.post("/review/reject")
 def reject(body: TaskRequest, project: ProjectDep, control: ControlDep,
            authorization: Annotated[str | None, Header()] = None) -> dict:
-    decision = decide(control, project, body.task_id, ReviewState.REJECTED, _caller(authorization), "api")
-    return envelope({"task_id": body.task_id, "state": decision.state, "changed": decision.changed,
+    return _decided(body.task_id, ReviewState.REJECTED, project, control, authorization)
+
+
+def _decided(
+    task_id: str, state: ReviewState, project: Project, control: ControlPlane, authorization: str | None
+) -> dict:
+    decision = decide(control, project, task_id, state, _caller(authorization), "api")
+    return envelope({"task_id": task_id, "state": decision.state, "changed": decision.changed,
                      "review": decision.review})
 
 
