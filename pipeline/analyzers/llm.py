@@ -95,7 +95,8 @@ class LLMAnalyzer:
             feedback,
             {"feedback": feedback, "context": [m.model_dump() for m in context]},
             ValidityAnswer,
-            lambda a: ValidityDecision(valid=a.valid, reason=a.reason or ("valid" if a.valid else "not a correction")),
+            lambda a: ValidityDecision(valid=a.valid, reason=a.reason or ("valid" if a.valid else "not a correction"),
+                                       confidence=1.0 if a.confidence is None else a.confidence),
             lambda: self._fallback.judge_validity(feedback, context),
         )
 
@@ -156,6 +157,7 @@ class LLMAnalyzer:
                     corrected, reason = None, f"{reason}; its rewrite changed most of the memory, so the statement is written"
                 decisions.append(ConflictDecision(
                     memory_id=memory_id, supersede=item.supersede, reason=reason, corrected_value=corrected,
+                    confidence=1.0 if item.confidence is None else item.confidence,
                 ))
             return decisions
 

@@ -2,18 +2,31 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 
 class _Answer(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
 
+def _clamped(value: object) -> float | None:
+    """A model's confidence, kept within 0..1; anything that is not a number counts as not given."""
+    try:
+        return None if value is None else min(1.0, max(0.0, float(value)))  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+
+
+# How sure the model says it is; absent, its decision counts as certain (1.0).
+ModelConfidence = Annotated[float | None, BeforeValidator(_clamped)]
+
+
 class ValidityAnswer(_Answer):
     valid: bool
     reason: str = ""
+    confidence: ModelConfidence = None
 
 
 class StatementAnswer(_Answer):
@@ -43,6 +56,7 @@ class ConflictAnswerItem(_Answer):
     supersede: bool
     reason: str = ""
     corrected_value: str | None = None
+    confidence: ModelConfidence = None
 
 
 class ConflictsAnswer(_Answer):

@@ -30,9 +30,11 @@ def sensible_model(judgement: str, data: dict[str, Any]) -> Any:
         return {"update_type": "semantic_update", "statements": [{
             "text": f"The user lives in {city[1] if city else 'Paris'}.", "old_values": [], "new_values": []}]}
     if judgement == "conflicts":
+        # A hedged feedback ("I think …") makes the model unsure of what it supersedes.
+        sure = 0.35 if "i think" in data["feedback"].lower() else 0.9
         return {"decisions": [
             {"memory_id": c["id"], "supersede": "lives in" in c["memory"], "reason": "same attribute",
-             "corrected_value": data["statement"]} for c in data["candidates"]]}
+             "corrected_value": data["statement"], "confidence": sure} for c in data["candidates"]]}
     if judgement == "extract":
         match = re.match(r"I live in (\w+)", data["text"])
         return {"memories": [f"The user lives in {match[1]}."] if match else []}
@@ -92,7 +94,9 @@ def test_llm_decisions_are_applied_and_their_usage_recorded(
 
 
 def test_an_llm_outage_falls_back_and_the_job_completes(llm_stack: Stack, llm: ScriptedLLM, user_id: str) -> None:
-    for judgement in ("validity", "classify", "conflicts"):
+    # A new user has no memories, so the job asks for validity and classify only (failures queued
+    # for a call it never makes would meet the next test's).
+    for judgement in ("validity", "classify"):
         llm.queue(judgement, *[Reply(status=500)] * 2)
     with MemfeedClient(llm_stack.base_url, llm_stack.create_project()) as client:
         status = client.wait(client.add_feedback(user_id, "Please remember that I'm allergic to shellfish."))
@@ -122,3 +126,20 @@ def test_a_spent_token_window_makes_stages_wait_never_fail(llm_stack: Stack, use
     assert all(s["analyzer"] == "llm" for n, s in status["stages"].items() if n != "write")
     assert elapsed > 2.0, "the classify call waited for the window"
     assert "Retry in" in llm_stack.logs("worker")
+
+
+def test_the_models_confidence_is_recorded_and_an_unsure_correction_waits_for_review(
+    llm_stack: Stack, user_id: str
+) -> None:
+    key = llm_stack.create_project()
+    with MemfeedClient(llm_stack.base_url, key) as client:
+        client.add_message(user_id, "c1", [{"role": "user", "content": "I live in Berlin."}], async_mode=False)
+        sure = client.wait(client.add_feedback(user_id, "I moved to Munich."))
+        assert sure["outcome"] == "applied" and sure["confidence"] == 0.9
+
+        client.post("review/policy", {"policy": "review_uncertain"})
+        unsure = client.wait(client.add_feedback(user_id, "I think I moved to Lyon."))
+
+        assert unsure["confidence"] == 0.35
+        assert unsure["status"] == "completed" and unsure["outcome"] == "held", unsure
+        assert _values(client, user_id) == ["The user lives in Munich."]
