@@ -83,7 +83,8 @@ def _grammars() -> dict[str, _Grammar]:
                 rf"|(?P<ord>{phrase_alternation(list(zh_ordinals))})"
             ),
             ordinals=zh_ordinals,
-            denial=re.compile(phrase_alternation(zh["denials"])),
+            # "早不学了", "不开车了": 不 … 了 says something stopped.
+            denial=re.compile(phrase_alternation(zh["denials"]) + r"|不[\u4e00-\u9fff]{1,4}(?:了|啦|咯)"),
             deictic=re.compile(rf"^(?:{phrase_alternation(zh['deictic_openings'])})|{phrase_alternation(zh['deictic_objects'])}"),
             thing_copula=re.compile(
                 r"^(?:(?:它|这个|那个|这家|那家|这|那)(?:其实|现在|应该|已经|早就)?(?:是|叫|在)|(?:其实|现在|应该|已经)?(?:是|叫))"
@@ -330,7 +331,7 @@ def refer(
 ) -> list[Alignment]:
     """The correction a reply makes through the conversation; empty when it names its own topic or
     the conversation gives no clear referent."""
-    if not answer or not memories:
+    if not memories:
         return []
     grammar = _grammars()[language]
     clause_texts = _pieces(clause_texts, language)
@@ -375,10 +376,12 @@ def refer(
     # "he doesn't work there anymore": a denial names the fact that ended, and so the memory.
     denials = [c for c in whole if grammar.denial.search(c) and not grammar.thing_copula.match(c.strip(" .,!。！"))]
     target = next((found for c in denials if (found := _best_match(c, language, memories)) is not None), None)
-    if target is None:
+    if target is None and answer:
         target = _best_match(answer, language, memories, closeness)
+    elif not answer and any(memory_slots(c) for c in whole):
+        return []  # without an answer, a reply that gives values is the value alignment's to read
     if target is None:
-        return []
+        return []  # without an answer, only a denial names what a pronoun refers to
     news = [c for c in clause_texts if _informative(c, language, None)
             and (grammar.thing_copula.match(c.strip(" .,!。！")) or grammar.person_copula.match(c.strip())
                  or not grammar.deictic.search(c.strip()))]

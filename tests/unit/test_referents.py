@@ -97,3 +97,12 @@ def test_a_new_fact_about_a_person_replaces_nothing_unless_the_reply_says_the_ol
 def test_shortened_forms(text: str, short: str, found: str | None) -> None:
     span = shortened_form_span(text, short)
     assert (text[span[0]:span[1]] if span else None) == found
+
+
+def test_without_a_conversation_a_denial_names_what_the_pronoun_refers_to() -> None:
+    memories = ["用户的女儿周六学舞蹈。", "用户住在厦门。"]
+    [alignment] = refer(["她早不学舞蹈了", "改学画画了"], [], "zh", memories, "")
+    assert alignment.memory_index == 0 and alignment.corrected == "用户的女儿改学画画。"
+    # Values are the value alignment's to read; a pronoun alone names nothing.
+    assert refer(["他换号了", "尾号是5521"], [], "zh", ["用户的手机尾号是1234。"], "") == []
+    assert refer(["她在学画画"], [], "zh", memories, "") == []
