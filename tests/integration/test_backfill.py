@@ -169,11 +169,14 @@ def test_interactive_feedback_overtakes_a_backlog(
     client: MemfeedClient, redis_client: redis.Redis, redis_prefix: str
 ) -> None:
     batch_id = client.add_feedback_batch([_correction(f"b-{i}", i) for i in range(120)])["batch_id"]
+    backfill_queue = f"{redis_prefix}:celery:backfill"
     deadline = time.monotonic() + 30
-    while client.get_batch(batch_id)["running"] == 0 and time.monotonic() < deadline:
-        time.sleep(0.1)
+    # The feeder paces the batch: wait until part of it is running and part waits on its queue.
+    while (client.get_batch(batch_id)["running"] == 0 or redis_client.llen(backfill_queue) == 0) \
+            and time.monotonic() < deadline:
+        time.sleep(0.05)
     # The backlog sits on the backfill queue, not the interactive one.
-    assert redis_client.llen(f"{redis_prefix}:celery:backfill") > 0
+    assert redis_client.llen(backfill_queue) > 0
     started = time.monotonic()
     outcome = client.wait(client.add_feedback(f"i-{uuid.uuid4().hex[:6]}", CORRECTION), timeout=60)
     took = time.monotonic() - started
