@@ -56,7 +56,7 @@ class ReviewError(Exception):
 
 
 # KEYS: [job hash, project's pending index, apply-due zset, webhook due zset, project's webhook hash]
-# ARGV: [job id, new state, now, by, via, rejected reason]
+# ARGV: [job id, new state, now, by, via, rejected reason, seconds before a rejection's webhook falls due]
 # Returns {1 (changed) | 0, state, review json}
 _DECIDE = """
 local raw = redis.call('HGET', KEYS[1], 'review')
