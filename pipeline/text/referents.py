@@ -164,11 +164,16 @@ def _tag_question(part: str, language: Language) -> bool:
     return short and is_acknowledgement(part)
 
 
+def listed_items(answer: str, language: Language) -> list[str]:
+    """The items an answer lists: its numbered list, else its longest enumeration."""
+    return numbered_items(answer) or enumerated_items(answer, language)
+
+
 def pointed_item(text: str, language: Language, answer: str) -> tuple[Pointer, str] | None:
     pointer = find_pointer(text, language)
     if pointer is None or not answer:
         return None
-    items = numbered_items(answer) or enumerated_items(answer, language)
+    items = listed_items(answer, language)
     if not -len(items) <= pointer.index < len(items):
         return None
     return pointer, items[pointer.index]
@@ -362,7 +367,7 @@ def refer(
         memory = memories[target]
         # What the memory holds in the choice's place: another item of the same list, else a value
         # the answer repeats, else the memory's object.
-        listed = [_item_value(other, language) for other in numbered_items(answer) or enumerated_items(answer, language)]
+        listed = [_item_value(other, language) for other in listed_items(answer, language)]
         spans = [span for other in listed if other and other != value for span in find_term_spans(memory, other)]
         held = [v for v in memory_slots(memory) if contains_term(answer, v.text)]
         span = spans[0] if spans else (held[-1].start, held[-1].end) if held else _tail_span(memory, language)
