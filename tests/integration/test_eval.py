@@ -57,6 +57,7 @@ CASE_SETS = {
     "fresh8_cases": 0.68,
     "fresh9_cases": 0.71,
     "fresh10_cases": 0.72,
+    "fresh11_cases": 0.48,
 }
 # Cases of a set in which the analyzer changes a memory that was to be kept, as measured on this
 # version (the memory-centric alignment substitutes a value in a related memory in a few of them:
@@ -64,7 +65,7 @@ CASE_SETS = {
 KEPT_VIOLATIONS = {
     "own_cases": 1, "final_cases": 2, "informal_cases": 2, "informal2_cases": 1,
     "fresh2_cases": 4, "fresh3_cases": 2, "fresh4_cases": 1, "fresh5_cases": 2, "fresh6_cases": 1, "fresh7_cases": 0,
-    "fresh8_cases": 1, "fresh9_cases": 2, "fresh10_cases": 2,
+    "fresh8_cases": 1, "fresh9_cases": 2, "fresh10_cases": 2, "fresh11_cases": 3,
 }
 
 
