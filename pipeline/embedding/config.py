@@ -22,5 +22,6 @@ class EmbedderConfig(BaseModel):
     max_retries: int = Field(default=3, ge=0)
     # sentence-transformers: a model directory on this machine (never fetched from a hub).
     model_path: str | None = None
-    # BLAS threads of the bundled model.
-    threads: int = Field(default=2, gt=0)
+    # BLAS threads of the bundled model, for the whole process. One: a worker's concurrency comes
+    # from its task threads, and BLAS threads beyond the cores spin against them.
+    threads: int = Field(default=1, gt=0)
