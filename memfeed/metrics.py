@@ -9,6 +9,7 @@ from collections.abc import Iterator, Sequence
 from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily
 from redis import Redis
+from redis.client import Pipeline
 
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 
@@ -32,17 +33,20 @@ class Metrics:
         self._redis = redis
         self._prefix = f"{prefix}:metrics"
 
-    def inc(self, name: str, labels: dict[str, str], amount: float = 1.0) -> None:
-        self._redis.hincrbyfloat(f"{self._prefix}:{name}", _labels_key(labels), amount)
+    def inc(self, name: str, labels: dict[str, str], amount: float = 1.0, pipe: Pipeline | None = None) -> None:
+        """Add to a counter, at once or as part of the caller's pipeline `pipe`."""
+        (pipe if pipe is not None else self._redis).hincrbyfloat(f"{self._prefix}:{name}", _labels_key(labels), amount)
 
-    def observe(self, name: str, labels: dict[str, str], seconds: float) -> None:
+    def observe(self, name: str, labels: dict[str, str], seconds: float, pipe: Pipeline | None = None) -> None:
+        """Count a duration in its histogram, at once or as part of the caller's pipeline `pipe`."""
         key = _labels_key(labels)
         bucket = next((str(b) for b in LATENCY_BUCKETS if seconds <= b), "+Inf")
-        pipe = self._redis.pipeline(transaction=False)
-        pipe.hincrby(f"{self._prefix}:{name}:bucket:{bucket}", key, 1)
-        pipe.hincrbyfloat(f"{self._prefix}:{name}:sum", key, seconds)
-        pipe.hincrby(f"{self._prefix}:{name}:count", key, 1)
-        pipe.execute()
+        writes = pipe if pipe is not None else self._redis.pipeline(transaction=False)
+        writes.hincrby(f"{self._prefix}:{name}:bucket:{bucket}", key, 1)
+        writes.hincrbyfloat(f"{self._prefix}:{name}:sum", key, seconds)
+        writes.hincrby(f"{self._prefix}:{name}:count", key, 1)
+        if pipe is None:
+            writes.execute()
 
     def counter_values(self, name: str) -> dict[str, float]:
         return {k: float(v) for k, v in self._redis.hgetall(f"{self._prefix}:{name}").items()}

@@ -22,7 +22,7 @@ from workers.chains import (
     PING,
     SEARCH,
 )
-from workers.stage_runner import RETRYABLE_ERRORS, StageTask, job_record, recorded_stage
+from workers.stage_runner import RETRYABLE_ERRORS, StageTask, running_stage
 
 
 @celery_app.task(name=PING)
@@ -72,10 +72,10 @@ def _is_users_own(memory: MemoryRecord, project_id: str, user_id: str) -> bool:
 # Its result is awaited by add/message with async_mode false.
 @celery_app.task(name=INGEST_MESSAGES, base=StageTask, stage_name="extract", ignore_result=False)
 def ingest_messages(job_id: str) -> dict[str, Any]:
-    record = job_record(job_id)
-    request = record.request
-    analyzer = resources.analyzer_for(record.project_id)
-    with recorded_stage(job_id, "extract", analyzer) as detail:
+    with running_stage(job_id, "extract") as run:
+        record = run.record
+        request = record.request
+        analyzer = run.analyzer = resources.analyzer_for(record.project_id)
         memories = []
         for user_id, agent_id in message_subjects(request.get("user_id"), request.get("agent_id")):
             memories += ingest.ingest_messages(
@@ -90,19 +90,17 @@ def ingest_messages(job_id: str) -> dict[str, Any]:
                 app_id=request.get("app_id"),
                 first_position=len(memories),
             )
-        detail["memories"] = len(memories)
-    result = {"memories": [{"id": m.id, "memory_value": m.memory_value} for m in memories]}
-    resources.control_plane().jobs.finish(
-        job_id, JobOutcome.APPLIED, reason=f"{len(memories)} memories extracted", result=result
-    )
+        run.detail["memories"] = len(memories)
+        result = {"memories": [{"id": m.id, "memory_value": m.memory_value} for m in memories]}
+        run.end_job(JobOutcome.APPLIED, f"{len(memories)} memories extracted", result=result)
     return result
 
 
 @celery_app.task(name=INGEST_KNOWLEDGEBASE_FILE, base=StageTask, stage_name="ingest")
 def ingest_knowledgebase_file(job_id: str) -> dict[str, Any]:
-    record = job_record(job_id)
-    request = record.request
-    with recorded_stage(job_id, "ingest") as detail:
+    with running_stage(job_id, "ingest") as run:
+        record = run.record
+        request = record.request
         files = []
         for position, item in enumerate(request["file"]):
             memories = ingest.ingest_knowledgebase_file(
@@ -115,12 +113,10 @@ def ingest_knowledgebase_file(job_id: str) -> dict[str, Any]:
                 position=position,
             )
             files.append({"name": item["name"], "memory_ids": [m.id for m in memories]})
-        detail["files"] = len(files)
-    result = {"files": files}
-    total = sum(len(f["memory_ids"]) for f in files)
-    resources.control_plane().jobs.finish(
-        job_id, JobOutcome.APPLIED, reason=f"{total} memories from {len(files)} file(s)", result=result
-    )
+        run.detail["files"] = len(files)
+        result = {"files": files}
+        total = sum(len(f["memory_ids"]) for f in files)
+        run.end_job(JobOutcome.APPLIED, f"{total} memories from {len(files)} file(s)", result=result)
     return result
 
 

@@ -12,7 +12,16 @@ import redis
 from celery import Task
 from kombu.exceptions import OperationalError
 
-from memfeed.control.jobs import JobOutcome, JobRecord, JobStatus, StageRecord
+from memfeed.control.jobs import (
+    FEEDBACK_STAGES,
+    JobEndedError,
+    JobNotFoundError,
+    JobOutcome,
+    JobRecord,
+    JobRecords,
+    StageRecord,
+    StageTiming,
+)
 from pipeline.analyzers.base import Analyzer
 from pipeline.analyzers.trace import AnalyzerTrace
 from pipeline.job import FeedbackJob
@@ -39,19 +48,11 @@ MAX_INFRASTRUCTURE_RETRIES = 50
 PATIENT_PUBLISH = {"max_retries": 60, "interval_start": 0.5, "interval_step": 0.5, "interval_max": 2.0}
 
 
-class JobNotFoundError(Exception):
-    pass
-
-
 def job_record(job_id: str) -> JobRecord:
     record = resources.control_plane().jobs.get(job_id)
     if record is None:
         raise JobNotFoundError(f"job {job_id} has no record")
     return record
-
-
-def load_feedback_job(job_id: str) -> FeedbackJob:
-    return feedback_job(job_record(job_id))
 
 
 def feedback_job(record: JobRecord) -> FeedbackJob:
@@ -80,38 +81,65 @@ def _judgements(analyzer: Analyzer | None) -> tuple[str | None, list[dict[str, A
     return "+".join(deciders), [r.model_dump() for r in records]
 
 
+class StageRun:
+    """One stage of one job while it runs: the job's record as the stage found it, what the stage
+    records, and how the job ends if it ends with this stage."""
+
+    def __init__(self, record: JobRecord, stage: str, started_at: float) -> None:
+        self.record = record
+        self.stage = stage
+        self.started_at = started_at
+        self.detail: dict[str, Any] = {}
+        # Whose judgements the stage records (set once the stage knows its analyzer).
+        self.analyzer: Analyzer | None = None
+        self.skipped = False
+        self.settlement: dict[str, Any] | None = None
+        self._later_stages_skipped: str | None = None
+
+    def skip(self, why: str) -> None:
+        """The stage had nothing to do."""
+        self.skipped = True
+        self.detail["reason"] = why
+
+    def end_job(self, outcome: JobOutcome, reason: str, later_stages_skipped: str | None = None, **fields: Any) -> None:
+        """The job ends with this stage, for `reason`: the stages after it are recorded skipped
+        (for `later_stages_skipped`, else the same reason) and none of them runs."""
+        self.settlement = JobRecords.settlement(outcome, reason=reason, **fields)
+        self._later_stages_skipped = later_stages_skipped or reason
+
+    def stage_records(self, finished_at: float) -> dict[str, StageRecord]:
+        decided_by, judgements = _judgements(self.analyzer)
+        if judgements:
+            self.detail["judgements"] = judgements
+        own = StageRecord(
+            state="skipped" if self.skipped else "done",
+            started_at=self.started_at,
+            finished_at=finished_at,
+            duration_ms=round((finished_at - self.started_at) * 1000, 3),
+            analyzer=decided_by,
+            detail=self.detail,
+        )
+        records = {self.stage: own}
+        if self._later_stages_skipped is not None and self.stage in FEEDBACK_STAGES:
+            later = FEEDBACK_STAGES[FEEDBACK_STAGES.index(self.stage) + 1:]
+            skipped = StageRecord(state="skipped", started_at=finished_at, detail={"reason": self._later_stages_skipped})
+            records |= {name: skipped for name in later}
+        return records
+
+
 @contextmanager
-def recorded_stage(job_id: str, stage: str, analyzer: Analyzer | None = None) -> Iterator[dict[str, Any]]:
-    """Marks the stage running, yields a dict for its detail, then marks it done."""
+def running_stage(job_id: str, stage: str) -> Iterator[StageRun]:
+    """A stage of a job, recorded in two round trips: one that marks it running and reads the job's
+    record (raising JobEndedError if the job has ended meanwhile), and one transaction, when the
+    body completes, with how it ended, its duration and, if the job ends with it, the job's
+    outcome. A body that raises records nothing (the task's failure handling takes over)."""
     jobs = resources.control_plane().jobs
     started = time.time()
-    name = analyzer.name if analyzer else None
-    jobs.set_stage(job_id, stage, StageRecord(state="running", started_at=started, analyzer=name))
-    detail: dict[str, Any] = {}
-    yield detail
-    decided_by, judgements = _judgements(analyzer)
-    if judgements:
-        detail["judgements"] = judgements
+    run = StageRun(jobs.begin_stage(job_id, stage, started), stage, started)
+    yield run
     finished = time.time()
-    resources.control_plane().metrics.observe("memfeed_stage_duration_seconds", {"stage": stage}, finished - started)
-    jobs.set_stage(
-        job_id,
-        stage,
-        StageRecord(
-            state="done",
-            started_at=started,
-            finished_at=finished,
-            duration_ms=round((finished - started) * 1000, 3),
-            analyzer=decided_by,
-            detail=detail,
-        ),
-    )
-
-
-def skip_stage(job_id: str, stage: str, why: str) -> None:
-    resources.control_plane().jobs.set_stage(
-        job_id, stage, StageRecord(state="skipped", started_at=time.time(), detail={"reason": why})
-    )
+    timing = None if run.skipped else StageTiming(stage=stage, seconds=finished - started)
+    jobs.end_stage(run.record, run.stage_records(finished), timing, run.settlement)
 
 
 class StageTask(Task):
@@ -129,14 +157,13 @@ class StageTask(Task):
     compensate: Callable[[Any], None] | None = None
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        job_id = _job_id_of(args)
-        if job_id and _has_ended(job_id):
-            # A late redelivery, or a resume that raced the original: the job is already settled.
-            log.info("job %s has ended; %s does nothing", job_id, self.name)
-            self.request.chain = None
-            return None
         try:
             return super().__call__(*args, **kwargs)
+        except JobEndedError as ended:
+            # A late redelivery, or a resume that raced the original: the job is already settled.
+            log.info("%s; %s does nothing", ended, self.name)
+            self.request.chain = None
+            return None
         except BudgetExhaustedError as exc:
             # The project's token window is spent: wait for it, however long; never fail.
             job_id = _job_id_of(args)
@@ -192,9 +219,9 @@ def _job_id_of(args: tuple[Any, ...]) -> str | None:
     return first if isinstance(first, str) else None
 
 
-def _has_ended(job_id: str) -> bool:
-    status = resources.control_plane().jobs.status(job_id)
-    return status is not None and status is not JobStatus.RUNNING
+def end_chain(task: Task) -> None:
+    """The job ended with the stage `task` is running: no later stage is sent."""
+    task.request.chain = None
 
 
-__all__ = ["JobOutcome", "StageTask", "feedback_job", "job_record", "load_feedback_job", "recorded_stage", "skip_stage"]
+__all__ = ["JobOutcome", "StageRun", "StageTask", "end_chain", "feedback_job", "job_record", "running_stage"]

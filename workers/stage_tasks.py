@@ -17,8 +17,8 @@ from pipeline.models import AppliedChange, Classification
 from workers import resources
 from workers.celery_app import celery_app
 from workers.chains import CLASSIFY, LOOKUP, REVERT_FEEDBACK, VALIDATE, WRITE
-from workers.stage_runner import StageTask, feedback_job, job_record, load_feedback_job, recorded_stage, skip_stage
-from workers.stage_state import feedback_state
+from workers.stage_runner import StageRun, StageTask, end_chain, feedback_job, job_record, running_stage
+from workers.stage_state import FeedbackState, feedback_state
 
 
 def _job_id(argument: str | dict[str, Any]) -> str:
@@ -29,91 +29,125 @@ def _job_id(argument: str | dict[str, Any]) -> str:
 @celery_app.task(name=VALIDATE, base=StageTask, stage_name="validate")
 def validate_task(argument: str | dict[str, Any]) -> str:
     job_id = _job_id(argument)
-    job = load_feedback_job(job_id)
-    analyzer = resources.analyzer_for(job.project_id)
-    with recorded_stage(job_id, "validate", analyzer) as detail:
-        detail.update(stages.validate(job, analyzer).model_dump())
+    with running_stage(job_id, "validate") as run:
+        job = feedback_job(run.record)
+        run.analyzer = resources.analyzer_for(job.project_id)
+        decision = stages.validate(job, run.analyzer)
+        run.detail.update(decision.model_dump())
+        if not decision.valid:
+            run.end_job(JobOutcome.IGNORED, decision.reason, confidence=decision.confidence)
+    if run.settlement is not None:
+        end_chain(validate_task)
     return job_id
 
 
 @celery_app.task(name=CLASSIFY, base=StageTask, stage_name="classify")
 def classify_task(argument: str | dict[str, Any]) -> str:
     job_id = _job_id(argument)
-    record = job_record(job_id)
-    state = feedback_state(record)
-    if not state.valid:
-        skip_stage(job_id, "classify", "feedback is not a valid correction")
-        return job_id
-    job = feedback_job(record)
-    analyzer = resources.analyzer_for(job.project_id)
-    with recorded_stage(job_id, "classify", analyzer) as detail:
-        detail.update(stages.classify(job, analyzer).model_dump(mode="json"))
+    with running_stage(job_id, "classify") as run:
+        state = feedback_state(run.record)
+        if not _ended_if_invalid(run, state, classified=False):
+            job = feedback_job(run.record)
+            run.analyzer = resources.analyzer_for(job.project_id)
+            run.detail.update(stages.classify(job, run.analyzer).model_dump(mode="json"))
+    if run.settlement is not None:
+        end_chain(classify_task)
     return job_id
 
 
 @celery_app.task(name=LOOKUP, base=StageTask, stage_name="lookup")
 def lookup_task(argument: str | dict[str, Any]) -> str:
     job_id = _job_id(argument)
-    record = job_record(job_id)
-    state = feedback_state(record)
-    if not state.valid or state.classification is None:
-        skip_stage(job_id, "lookup", "feedback is not a valid correction")
-        return job_id
-    job = feedback_job(record)
-    analyzer = resources.analyzer_for(job.project_id)
-    with recorded_stage(job_id, "lookup", analyzer) as detail:
-        try:
-            lookup_plan = stages.plan_lookup(job, state.classification, resources.memory_index(), analyzer)
-        except stages.ReplacementRefused as refused:
-            detail["refused"] = str(refused)
-            return job_id
-        detail["planned"] = [change.model_dump(mode="json") for change in lookup_plan.changes]
-        if lookup_plan.rejected:
-            detail["rejected"] = [r.model_dump(mode="json") for r in lookup_plan.rejected]
+    with running_stage(job_id, "lookup") as run:
+        state = feedback_state(run.record)
+        if not _ended_if_invalid(run, state):
+            assert state.classification is not None
+            job = feedback_job(run.record)
+            run.analyzer = resources.analyzer_for(job.project_id)
+            _plan(run, job, state.classification, state.confidence)
+    if run.settlement is not None:
+        end_chain(lookup_task)
     return job_id
+
+
+def _plan(run: StageRun, job: FeedbackJob, classification: Classification, confidence: float) -> None:
+    """The lookup: what the write stage is to change. A job with nothing to write ends here."""
+    assert run.analyzer is not None
+    update_type = classification.update_type.value
+    try:
+        lookup_plan = stages.plan_lookup(job, classification, resources.memory_index(), run.analyzer)
+    except stages.ReplacementRefused as refused:
+        run.detail["refused"] = str(refused)
+        run.end_job(JobOutcome.IGNORED, f"keyword replacement refused: {refused}", confidence=confidence)
+        return
+    run.detail["planned"] = [change.model_dump(mode="json") for change in lookup_plan.changes]
+    if lookup_plan.rejected:
+        run.detail["rejected"] = [r.model_dump(mode="json") for r in lookup_plan.rejected]
+    confidence = min([confidence, *(change.confidence for change in lookup_plan.changes)])
+    if not lookup_plan.changes:
+        if lookup_plan.rejected:
+            run.end_job(JobOutcome.UNRESOLVED, stages.unresolved_reason(lookup_plan.rejected),
+                        update_type=update_type, confidence=confidence)
+        else:
+            # Valid, but nothing to change: the job completed and nothing was applied.
+            run.end_job(JobOutcome.IGNORED, _nothing_written(classification), update_type=update_type,
+                        confidence=confidence)
+    elif _held_for_review(job.project_id, confidence):
+        run.end_job(JobOutcome.HELD, f"{len(lookup_plan.changes)} change(s) proposed, awaiting review",
+                    later_stages_skipped="held for review: nothing is written until an operator approves the plan",
+                    update_type=update_type, confidence=confidence,
+                    review={"state": ReviewState.PENDING.value, "held_at": time.time()})
+
+
+def _ended_if_invalid(run: StageRun, state: FeedbackState, classified: bool = True) -> bool:
+    """A job whose earlier stages ended it without ending the chain (recorded by an earlier
+    version) ends at the next stage."""
+    if state.valid and (state.classification is not None or not classified):
+        return False
+    run.skip(state.reason or "feedback is not a valid correction")
+    run.end_job(JobOutcome.IGNORED, state.reason or "feedback is not a valid correction", confidence=state.confidence)
+    return True
 
 
 @celery_app.task(name=WRITE, base=StageTask, stage_name="write")
 def write_task(argument: str | dict[str, Any]) -> str:
     job_id = _job_id(argument)
-    jobs = resources.control_plane().jobs
-    record = job_record(job_id)
-    state = feedback_state(record)
-    if not state.valid or state.classification is None:
-        skip_stage(job_id, "write", state.reason)
-        jobs.finish(job_id, JobOutcome.IGNORED, reason=state.reason, confidence=state.confidence)
-        return job_id
-    update_type = state.classification.update_type.value
-    if state.unresolved:
-        skip_stage(job_id, "write", state.unresolved)
-        jobs.finish(job_id, JobOutcome.UNRESOLVED, reason=state.unresolved, update_type=update_type,
-                    confidence=state.confidence)
-        return job_id
-    if state.plan and _held_for_review(record.project_id, state.confidence):
-        skip_stage(job_id, "write", "held for review: nothing is written until an operator approves the plan")
-        jobs.finish(job_id, JobOutcome.HELD, reason=f"{len(state.plan)} change(s) proposed, awaiting review",
-                    update_type=update_type, confidence=state.confidence,
-                    review={"state": ReviewState.PENDING.value, "held_at": time.time()})
-        return job_id
-    job = feedback_job(record)
-    plan = state.plan
-    index = resources.memory_index()
-    with recorded_stage(job_id, "write") as detail, scope_locks(job):
-        # Under the lock the store cannot change; a plan made before it may have gone stale.
-        if stages.plan_is_stale(job, plan, index):
-            plan = stages.plan_lookup(job, state.classification, index, resources.analyzer_for(job.project_id)).changes
-            detail["replanned"] = "a planned memory was superseded by another job meanwhile"
-        changes = stages.write(job, plan, index)
-        detail["written"] = len(changes)
-    if not changes:
-        # Valid, but nothing to change: the job completed and nothing was applied.
-        jobs.finish(job_id, JobOutcome.IGNORED, reason=_nothing_written(state.classification), update_type=update_type,
-                    confidence=state.confidence)
-        return job_id
-    serialized = [c.model_dump(mode="json") for c in changes]
-    jobs.finish(job_id, JobOutcome.APPLIED, reason=f"{len(changes)} change(s) written", update_type=update_type,
-                changes=serialized, confidence=state.confidence)
+    with running_stage(job_id, "write") as run:
+        state = feedback_state(run.record)
+        if _ended_if_invalid(run, state) or _ended_without_plan(run, state):
+            return job_id
+        assert state.classification is not None
+        job = feedback_job(run.record)
+        index = resources.memory_index()
+        plan = state.plan
+        with scope_locks(job):
+            # Under the lock the store cannot change; a plan made before it may have gone stale.
+            if stages.plan_is_stale(job, plan, index):
+                plan = stages.plan_lookup(job, state.classification, index, resources.analyzer_for(job.project_id)).changes
+                run.detail["replanned"] = "a planned memory was superseded by another job meanwhile"
+            changes = stages.write(job, plan, index)
+        run.detail["written"] = len(changes)
+        update_type = state.classification.update_type.value
+        if changes:
+            run.end_job(JobOutcome.APPLIED, f"{len(changes)} change(s) written", update_type=update_type,
+                        changes=[c.model_dump(mode="json") for c in changes], confidence=state.confidence)
+        else:
+            run.end_job(JobOutcome.IGNORED, _nothing_written(state.classification), update_type=update_type,
+                        confidence=state.confidence)
     return job_id
+
+
+def _ended_without_plan(run: StageRun, state: FeedbackState) -> bool:
+    """A job whose lookup planned nothing but did not end it (recorded by an earlier version)."""
+    if state.plan:
+        return False
+    assert state.classification is not None
+    update_type = state.classification.update_type.value
+    reason = state.unresolved or _nothing_written(state.classification)
+    run.skip(reason)
+    run.end_job(JobOutcome.UNRESOLVED if state.unresolved else JobOutcome.IGNORED, reason, update_type=update_type,
+                confidence=state.confidence)
+    return True
 
 
 def _held_for_review(project_id: str, confidence: float) -> bool:
@@ -158,15 +192,15 @@ write_task.compensate = undo_failed_write
 @celery_app.task(name=REVERT_FEEDBACK, base=StageTask, stage_name="revert")
 def revert_task(revert_job_id: str) -> dict[str, Any]:
     """Take back what a feedback job changed; the revert is a job of its own, with its changes."""
-    target_id = job_record(revert_job_id).request["task_id"]
-    target = job_record(target_id)
-    job = feedback_job(target)
-    with recorded_stage(revert_job_id, "revert") as detail, scope_locks(job):
-        changes = [AppliedChange.model_validate(c) for c in target.changes]
-        outcome = history.revert_changes(resources.store(), changes)
-        detail["reverted"] = sum("skipped" not in o for o in outcome)
-    jobs = resources.control_plane().jobs
-    jobs.mark_reverted(target_id, revert_job_id)
-    reason = f"{detail['reverted']} of {len(outcome)} change(s) of {target_id} reverted"
-    jobs.finish(revert_job_id, JobOutcome.APPLIED, reason=reason, changes=outcome)
-    return {"job_id": revert_job_id, "reverted": detail["reverted"]}
+    with running_stage(revert_job_id, "revert") as run:
+        target_id = run.record.request["task_id"]
+        target = job_record(target_id)
+        job = feedback_job(target)
+        with scope_locks(job):
+            changes = [AppliedChange.model_validate(c) for c in target.changes]
+            outcome = history.revert_changes(resources.store(), changes)
+        run.detail["reverted"] = sum("skipped" not in o for o in outcome)
+        resources.control_plane().jobs.mark_reverted(target_id, revert_job_id)
+        reason = f"{run.detail['reverted']} of {len(outcome)} change(s) of {target_id} reverted"
+        run.end_job(JobOutcome.APPLIED, reason, changes=outcome)
+    return {"job_id": revert_job_id, "reverted": run.detail["reverted"]}

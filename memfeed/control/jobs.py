@@ -74,15 +74,48 @@ class JobRecord(BaseModel):
 
 _JSON_FIELDS = ("request", "context", "changes", "result", "review")
 # Called inside the transaction that settles a job, with the job id and the fields written (and
-# the job's project_id and kind): what
-# must happen exactly when a job ends (a webhook delivery falling due) joins that transaction.
-# What it returns, if anything, runs once the transaction committed (never failing the caller).
-SettleHook = Callable[[Pipeline, str, dict[str, Any]], Callable[[], None] | None]
+# the job's project_id and kind): what must happen exactly when a job ends (a webhook delivery
+# falling due) joins that transaction. What it returns, if anything, runs once the transaction
+# committed, with the results of the commands the hook added (never failing the caller).
+SettleHook = Callable[[Pipeline, str, dict[str, Any]], Callable[[list[Any]], None] | None]
 # KEYS: [job hash]; ARGV: [field, value]
 _SET_IF_KEPT = """
 if redis.call('EXISTS', KEYS[1]) == 1 then return redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) + 1 end
 return 0
 """
+# A stage starting: unless the job has ended, mark the stage running, push back the job's stall
+# deadline and return the whole record, in one round trip. The reply starts with the job's status
+# ('missing' when there is no record); the record's fields follow only while it runs.
+# KEYS: [job hash, unfinished jobs]; ARGV: [stage field, stage record, now, stall deadline, job id]
+_BEGIN_STAGE = """
+local status = redis.call('HGET', KEYS[1], 'status')
+if not status then return {'missing'} end
+if status ~= 'running' then return {status} end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2], 'updated_at', ARGV[3])
+redis.call('ZADD', KEYS[2], 'XX', ARGV[4], ARGV[5])
+local fields = redis.call('HGETALL', KEYS[1])
+table.insert(fields, 1, status)
+return fields
+"""
+
+
+class JobNotFoundError(Exception):
+    pass
+
+
+class JobEndedError(Exception):
+    """A stage of a job that has already ended (a late redelivery, or a resume that raced it)."""
+
+    def __init__(self, job_id: str, status: JobStatus) -> None:
+        super().__init__(f"job {job_id} has ended ({status.value})")
+        self.status = status
+
+
+class StageTiming(BaseModel):
+    """A stage's duration, observed in the transaction that records the stage."""
+
+    stage: str
+    seconds: float
 
 
 class JobRecords:
@@ -103,6 +136,7 @@ class JobRecords:
         # A finished job's record is removed this long after it finished.
         self._retention_seconds = retention_seconds
         self._set_if_kept = redis.register_script(_SET_IF_KEPT)
+        self._begin_stage = redis.register_script(_BEGIN_STAGE)
         self._unfinished = f"{prefix}:jobs:unfinished"
         # Jobs recorded but not yet known to be enqueued, by the time they were recorded: the
         # record and this entry are written together, so an accepted job is never only a record.
@@ -209,6 +243,67 @@ class JobRecords:
             pipe.hgetall(self._key(job_id))
         return [self._parsed(raw) for raw in pipe.execute()]
 
+    def begin_stage(self, job_id: str, stage: str, started_at: float) -> JobRecord:
+        """Mark a stage running and read the job's record, in one round trip. Raises JobEndedError
+        when the job has already ended, JobNotFoundError when it has no record."""
+        running = StageRecord(state="running", started_at=started_at)
+        reply = self._begin_stage(
+            keys=[self._key(job_id), self._unfinished],
+            args=[f"stage:{stage}", running.model_dump_json(), repr(started_at), started_at + self._stall_seconds,
+                  job_id],
+        )
+        status, fields = reply[0], reply[1:]
+        if status == "missing":
+            raise JobNotFoundError(f"job {job_id} has no record")
+        if status != JobStatus.RUNNING.value:
+            raise JobEndedError(job_id, JobStatus(status))
+        record = self._parsed(dict(zip(fields[::2], fields[1::2], strict=True)))
+        assert record is not None
+        return record
+
+    def end_stage(
+        self,
+        record: JobRecord,
+        stages: dict[str, StageRecord],
+        timing: StageTiming | None = None,
+        settlement: dict[str, Any] | None = None,
+    ) -> None:
+        """Record how a stage ended (with any later stage it settled), in one transaction with its
+        timing and, when the job ends with this stage, the job's settlement (see `settlement`)."""
+        now = time.time()
+        pipe = self._redis.pipeline()
+        fields = {f"stage:{name}": stage.model_dump_json() for name, stage in stages.items()}
+        pipe.hset(self._key(record.id), mapping=fields | {"updated_at": repr(now)})
+        if timing is not None and self._metrics is not None:
+            self._metrics.observe("memfeed_stage_duration_seconds", {"stage": timing.stage}, timing.seconds, pipe=pipe)
+        if settlement is None:
+            pipe.zadd(self._unfinished, {record.id: now + self._stall_seconds}, xx=True)
+            pipe.execute()
+            return
+        self._settle(record.id, settlement, pipe=pipe, project_id=record.project_id, kind=record.kind)
+
+    @staticmethod
+    def settlement(
+        outcome: JobOutcome,
+        reason: str | None = None,
+        update_type: str | None = None,
+        changes: list[dict[str, Any]] | None = None,
+        result: dict[str, Any] | None = None,
+        confidence: float | None = None,
+        review: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """The fields a completed job ends with."""
+        return dict(
+            status=JobStatus.COMPLETED,
+            outcome=outcome,
+            reason=reason,
+            update_type=update_type,
+            changes=changes or [],
+            confidence=confidence,
+            **({"result": result} if result is not None else {}),
+            **({"review": review} if review is not None else {}),
+        )
+
     @staticmethod
     def _parsed(raw: dict[str, str]) -> JobRecord | None:
         if not raw:
@@ -263,25 +358,39 @@ class JobRecords:
         is never recreated); False if it is gone."""
         return bool(self._set_if_kept(keys=[self._key(job_id)], args=["reverted_by", revert_job_id]))
 
-    def _settle(self, job_id: str, fields: dict[str, Any]) -> None:
-        """A job's last write: its outcome, and the start of its retention period."""
-        pipe = self._redis.pipeline()
+    def _settle(
+        self,
+        job_id: str,
+        fields: dict[str, Any],
+        pipe: Pipeline | None = None,
+        project_id: str | None = None,
+        kind: str | None = None,
+    ) -> None:
+        """A job's last write: its outcome, and the start of its retention period, joined to the
+        caller's transaction `pipe` if given. Without the job's project and kind, they are read."""
+        if project_id is None or kind is None:
+            project_id, kind = self._redis.hmget(self._key(job_id), ["project_id", "kind"])
+        pipe = pipe if pipe is not None else self._redis.pipeline()
         pipe.zrem(self._unfinished, job_id)
         pipe.hset(self._key(job_id), mapping=self._encoded(fields))
         if self._retention_seconds:
             pipe.expire(self._key(job_id), self._retention_seconds)
+        if self._metrics is not None:
+            outcome = fields["outcome"]
+            self._metrics.inc("memfeed_jobs_total", {"kind": kind or "unknown", "outcome": outcome.value}, pipe=pipe)
+        settled = {**fields, "project_id": project_id, "kind": kind}
         after_commit = []
-        if self._settle_hooks:
-            project_id, kind = self._redis.hmget(self._key(job_id), ["project_id", "kind"])
-            settled = {**fields, "project_id": project_id, "kind": kind}
-            after_commit = [hook(pipe, job_id, settled) for hook in self._settle_hooks]
-        pipe.execute()
-        for action in after_commit:
+        for hook in self._settle_hooks:
+            first = len(pipe)
+            action = hook(pipe, job_id, settled)
             if action is not None:
-                try:
-                    action()
-                except Exception:  # a follow-up (sending a webhook task) is retried by the sweeper
-                    log.exception("after settling job %s", job_id)
+                after_commit.append((action, first, len(pipe)))
+        results = pipe.execute()
+        for action, first, end in after_commit:
+            try:
+                action(results[first:end])
+            except Exception:  # a follow-up (sending a webhook task) is retried by the sweeper
+                log.exception("after settling job %s", job_id)
 
     @staticmethod
     def _encoded(fields: dict[str, Any]) -> dict[str, str]:
@@ -307,23 +416,9 @@ class JobRecords:
         confidence: float | None = None,
         review: dict[str, Any] | None = None,
     ) -> None:
-        self._count_outcome(job_id, outcome)
-        self._settle(
-            job_id,
-            dict(
-                status=JobStatus.COMPLETED,
-                outcome=outcome,
-                reason=reason,
-                update_type=update_type,
-                changes=changes or [],
-                confidence=confidence,
-                **({"result": result} if result is not None else {}),
-                **({"review": review} if review is not None else {}),
-            ),
-        )
+        self._settle(job_id, self.settlement(outcome, reason, update_type, changes, result, confidence, review))
 
     def fail(self, job_id: str, code: int, message: str) -> None:
-        self._count_outcome(job_id, JobOutcome.FAILED)
         self._settle(
             job_id,
             dict(
@@ -334,8 +429,3 @@ class JobRecords:
                 reason=message,
             ),
         )
-
-    def _count_outcome(self, job_id: str, outcome: JobOutcome) -> None:
-        if self._metrics is not None:
-            kind = self._redis.hget(self._key(job_id), "kind") or "unknown"
-            self._metrics.inc("memfeed_jobs_total", {"kind": kind, "outcome": outcome.value})

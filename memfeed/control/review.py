@@ -97,7 +97,7 @@ class ReviewQueue:
     def _pending_key(self, project_id: str) -> str:
         return f"{self._prefix}:project:{project_id}:review"
 
-    def settle_hook(self, pipe: Pipeline, job_id: str, settled: dict[str, Any]) -> Callable[[], None] | None:
+    def settle_hook(self, pipe: Pipeline, job_id: str, settled: dict[str, Any]) -> Callable[[list[Any]], None] | None:
         """A job settled as held joins its project's queue in the same transaction."""
         if settled.get("outcome") == JobOutcome.HELD and settled.get("project_id"):
             key = self._pending_key(settled["project_id"])

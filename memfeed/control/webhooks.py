@@ -25,6 +25,13 @@ from pydantic import BaseModel
 from redis import Redis
 from redis.client import Pipeline
 
+# An entry falls due only if its project has a webhook, decided inside the settling transaction.
+# KEYS: [the project's webhook, due entries]; ARGV: [entry, when it may be sent]
+_DUE_IF_CONFIGURED = """
+if redis.call('HEXISTS', KEYS[1], 'url') == 0 then return 0 end
+redis.call('ZADD', KEYS[2], ARGV[2], ARGV[1])
+return 1
+"""
 # Jobs whose end a webhook reports.
 REPORTED_KINDS = frozenset({"feedback", "revert"})
 SECRET_PREFIX = "whsec_"
@@ -123,25 +130,30 @@ class Webhooks:
 
     # Deliveries -----------------------------------------------------------------------------------
 
-    def due_in(self, pipe: Pipeline, project_id: str, job_id: str, event: str) -> str | None:
-        """Record, inside the caller's transaction, that the project's webhook is due for this job
-        event; None when the project has no webhook."""
-        if not self._redis.hexists(self.config_key(project_id), "url"):
-            return None
+    def due_in(self, pipe: Pipeline, project_id: str, job_id: str, event: str) -> str:
+        """Inside the caller's transaction: the project's webhook is due for this job event, if the
+        project has one (the command's result, 1 or 0, says). Returns the entry."""
         entry = f"{job_id}:{event}"
-        pipe.zadd(self.due_key, {entry: time.time() + self._lease_seconds})
+        # EVAL, not EVALSHA: a pipeline with a registered script first asks whether Redis has it.
+        pipe.eval(_DUE_IF_CONFIGURED, 2, self.config_key(project_id), self.due_key, entry,
+                  time.time() + self._lease_seconds)
         return entry
 
-    def settle_hook(self, pipe: Pipeline, job_id: str, settled: dict[str, Any]) -> Callable[[], None] | None:
+    def settle_hook(self, pipe: Pipeline, job_id: str, settled: dict[str, Any]) -> Callable[[list[Any]], None] | None:
         kind, project_id = settled.get("kind"), settled.get("project_id")
         if kind not in REPORTED_KINDS or not project_id:
             return None
         outcome = settled.get("outcome")
         entry = self.due_in(pipe, project_id, job_id, event_name(kind, getattr(outcome, "value", outcome)))
-        if entry is None or self.dispatcher is None:
-            return None
         dispatcher = self.dispatcher
-        return lambda: dispatcher(entry)
+        if dispatcher is None:
+            return None
+
+        def send_if_due(results: list[Any]) -> None:
+            if results and results[-1] == 1:
+                dispatcher(entry)
+
+        return send_if_due
 
     def lease(self, entry: str, seconds: float | None = None) -> bool:
         """Take an entry for one attempt (or postpone it); False if it is no longer due at all."""

@@ -11,9 +11,16 @@ from __future__ import annotations
 from redis import Redis
 
 
+# A job's task ended: one hold fewer, and no entry once none is left. KEYS: [held jobs]; ARGV: [job id]
+_RELEASE = """
+if redis.call('HINCRBY', KEYS[1], ARGV[1], -1) <= 0 then redis.call('HDEL', KEYS[1], ARGV[1]) end
+"""
+
+
 class WorkerRegistry:
     def __init__(self, redis: Redis, prefix: str, heartbeat_ttl_seconds: float) -> None:
         self._redis = redis
+        self._release = redis.register_script(_RELEASE)
         self._prefix = prefix
         self._ttl_ms = max(1, int(heartbeat_ttl_seconds * 1000))
         self._members = f"{prefix}:workers"
@@ -34,9 +41,7 @@ class WorkerRegistry:
         self._redis.hincrby(self._jobs(worker_id), job_id, 1)
 
     def release(self, worker_id: str, job_id: str) -> None:
-        key = self._jobs(worker_id)
-        if self._redis.hincrby(key, job_id, -1) <= 0:
-            self._redis.hdel(key, job_id)
+        self._release(keys=[self._jobs(worker_id)], args=[job_id])
 
     def dead(self) -> list[str]:
         """Registered workers whose heartbeat has expired."""

@@ -26,7 +26,9 @@ def test_a_keyword_replacement_that_finds_nothing_is_ignored_with_its_reason(
     assert status["reason"] == "no memory in scope contains '扬州炒饭'"
     assert status["update_type"] == "keyword_replace"
     assert status["changes"] == []
-    assert status["stages"]["write"]["state"] == "done"
+    # The lookup found nothing to write: the job ended there, the write stage never ran.
+    assert status["stages"]["lookup"]["state"] == "done"
+    assert status["stages"]["write"]["state"] == "skipped"
     values = [m["memory_value"] for m in client.get_memory(user_id)["memory_detail_list"]]
     assert values and all("南京烤鸭" not in v for v in values)
 
