@@ -255,7 +255,8 @@ def _has_case(piece: str) -> bool:
 
 
 def _usual_casings(piece: str) -> tuple[str, ...]:
-    casings = (piece, piece.lower(), piece.upper(), piece[:1].upper() + piece[1:].lower(), piece[:1].upper() + piece[1:])
+    capitalised = piece[:1].upper() + piece[1:].lower()
+    casings = (piece, piece.lower(), piece.upper(), capitalised, piece[:1].upper() + piece[1:])
     return tuple(dict.fromkeys(casings))
 
 

@@ -305,7 +305,9 @@ class EdgeMemoryStore:
         offset = None
         while True:
             page, offset = self._shard.scroll(
-                ScrollRequest(offset=offset, limit=SCROLL_PAGE, filter=flt, with_payload=[ORDER_FIELD], with_vector=False)
+                ScrollRequest(
+                    offset=offset, limit=SCROLL_PAGE, filter=flt, with_payload=[ORDER_FIELD], with_vector=False
+                )
             )
             times.extend((str(r.id), float((r.payload or {})[ORDER_FIELD])) for r in page)
             if offset is None:

@@ -98,7 +98,9 @@ def scope_filter(scope: SearchScope, statuses: Sequence[MemoryStatus]) -> models
 
 
 # Prefix tokens find a term written against what follows it ("4500" in "4500mAh"); no stopwords or stemming.
-TEXT_INDEX = models.TextIndexParams(type=models.TextIndexType.TEXT, tokenizer=models.TokenizerType.PREFIX, lowercase=True)
+TEXT_INDEX = models.TextIndexParams(
+    type=models.TextIndexType.TEXT, tokenizer=models.TokenizerType.PREFIX, lowercase=True
+)
 INDEXED_FIELDS = (*KEYWORD_INDEXES, TEXT_FIELD, ORDER_FIELD)
 
 
@@ -149,6 +151,7 @@ class QdrantServerMemoryStore:
         self._serial: AbstractContextManager[Any] = threading.RLock() if _is_local(client) else nullcontext()
         with self._serial:
             self._ensure_collection()
+            self._substring_matching = self._supports_substring_matching()
 
     @classmethod
     def from_url(
@@ -207,6 +210,20 @@ class QdrantServerMemoryStore:
                 self._client.create_payload_index(
                     self._collection, field_name=field, field_schema=_index_schema(field), wait=True
                 )
+
+    def _supports_substring_matching(self) -> bool:
+        """Servers older than `match.substring` refuse a filter that uses it (HTTP 400)."""
+        probe = models.Filter(
+            must=[
+                models.FieldCondition(key=TENANT_FIELD, match=models.MatchValue(value="\x00none")),
+                models.FieldCondition(key=TEXT_FIELD, match=models.MatchSubstring(substring="probe")),
+            ]
+        )
+        try:
+            self._client.count(self._collection, count_filter=probe, exact=True)
+        except UnexpectedResponse:
+            return False
+        return True
 
     def _check_vectors(self, info: models.CollectionInfo) -> None:
         params = info.config.params
@@ -324,6 +341,9 @@ class QdrantServerMemoryStore:
     def scroll_containing(self, scope: SearchScope, text: str) -> list[MemoryRecord]:
         if not text.strip():
             return []
+        if not self._substring_matching:
+            # Without verbatim matching no filter finds "炒饭" inside "用户喜欢扬州炒饭": the scope is read whole.
+            return self.scroll_all(scope)
         return self.scroll(containing_rule(scope, text))
 
     def newest_first(self, scope: SearchScope, offset: int, limit: int) -> list[MemoryRecord]:

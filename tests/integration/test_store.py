@@ -12,6 +12,7 @@ from unittest.mock import patch
 
 import pytest
 from qdrant_client import QdrantClient, models
+from qdrant_client.http.exceptions import UnexpectedResponse
 
 from pipeline.embedding import Embedder
 from pipeline.embedding.bundled import USE_IDENTITY as IDENTITY
@@ -271,6 +272,21 @@ def test_a_server_collection_written_before_the_text_and_order_indexes_gets_them
 
     schemas = {call.kwargs["field_name"]: call.kwargs["field_schema"] for call in create_index.call_args_list}
     assert schemas == {TEXT_FIELD: TEXT_INDEX, ORDER_FIELD: models.PayloadSchemaType.FLOAT}
+
+
+@quiet_local_mode
+def test_a_server_without_substring_matching_reads_the_whole_scope_for_a_term() -> None:
+    """Local mode has `match.substring`; pretend to be an older server that refuses it."""
+    client = QdrantClient(location=":memory:")
+    refused = UnexpectedResponse(400, "Bad Request", b'{"status": {"error": "unknown variant `substring`"}}', {})
+    with patch.object(client, "count", side_effect=refused):
+        store = QdrantServerMemoryStore(client, "memories", IDENTITY)
+    records = [memory("用户喜欢扬州炒饭。"), memory("The user likes coffee."), memory("扬州炒饭", user="u2")]
+    store.upsert(records, [[1.0] + [0.0] * (IDENTITY.dim - 1)] * 3, [SparseVector([1], [1.0])] * 3)
+
+    found = store.scroll_containing(SearchScope(project_id="p1", user_id="u1"), "炒饭")
+
+    assert {m.id for m in found} == {records[0].id, records[1].id}
 
 
 @quiet_local_mode
