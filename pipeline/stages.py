@@ -107,7 +107,9 @@ def _plan_keyword_replace(
     keyword = classification.keyword
     assert keyword is not None
     plan = []
-    for memory in sorted(index.store.scroll_all(job.scope()), key=lambda m: (m.create_time, m.id)):
+    # The store narrows the scope to memories that may contain the term; contains_term decides.
+    candidates = index.store.scroll_containing(job.scope(), keyword.original)
+    for memory in sorted(candidates, key=lambda m: (m.create_time, m.id)):
         if contains_term(memory.memory_value, keyword.original):
             plan.append(
                 PlannedChange(

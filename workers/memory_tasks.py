@@ -43,13 +43,11 @@ def memory_history(project_id: str, memory_id: str) -> list[dict[str, Any]]:
 
 @celery_app.task(name=GET_MEMORIES)
 def get_memories(scope: dict[str, Any], page: int, size: int) -> dict[str, Any]:
-    records = resources.store().scroll_all(SearchScope.model_validate(scope))
-    records.sort(key=lambda r: (-r.update_time, r.id))
-    start = (page - 1) * size
-    return {
-        "total": len(records),
-        "items": [r.model_dump(mode="json") for r in records[start : start + size]],
-    }
+    """One page of the scope's active memories, newest update first, and how many there are."""
+    store = resources.store()
+    memories_scope = SearchScope.model_validate(scope)
+    records = store.newest_first(memories_scope, (page - 1) * size, size)
+    return {"total": store.count_in(memories_scope), "items": [r.model_dump(mode="json") for r in records]}
 
 
 @celery_app.task(name=DELETE_MEMORIES, autoretry_for=RETRYABLE_ERRORS, retry_backoff=True, max_retries=5)

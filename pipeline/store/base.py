@@ -6,9 +6,10 @@ only translates it into its own client's filter types.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -23,6 +24,10 @@ KEYWORD_INDEXES = ("project_id", "status", "scope_kind", "user_id", "knowledgeba
 TENANT_FIELD = KEYWORD_INDEXES[0]
 RRF_K = 60
 SCROLL_PAGE = 512
+# The full-text index that finds the memories a keyword replacement touches.
+TEXT_FIELD = "memory_value"
+# The range index get/memory pages by: newest update first.
+ORDER_FIELD = "update_time"
 
 
 class StoreError(Exception):
@@ -49,7 +54,7 @@ def check_embedder(where: str, recorded: EmbedderIdentity, configured: EmbedderI
 _PROGRAMMING_ERRORS = (TypeError, AttributeError, AssertionError, NameError)
 _STORE_METHODS = (
     "upsert", "set_fields", "get", "hybrid_search", "scroll_all", "scroll", "scroll_page", "delete",
-    "delete_knowledgebase", "count",
+    "delete_knowledgebase", "count", "scroll_containing", "newest_first", "count_in",
 )
 
 
@@ -112,6 +117,19 @@ class MemoryStore(Protocol):
         """Every memory the rule matches, whatever its status."""
         ...
 
+    def scroll_containing(self, scope: SearchScope, text: str) -> list[MemoryRecord]:
+        """The active memories of the scope whose memory_value may contain `text` (see
+        term_conditions): every one that contains_term accepts, and possibly a few more."""
+        ...
+
+    def newest_first(self, scope: SearchScope, offset: int, limit: int) -> list[MemoryRecord]:
+        """The active memories of the scope ordered by (-update_time, id), from `offset` on, at most `limit`."""
+        ...
+
+    def count_in(self, scope: SearchScope) -> int:
+        """How many active memories the scope holds."""
+        ...
+
     def scroll_page(self, offset: str | None, limit: int) -> tuple[list[MemoryRecord], str | None]:
         """Every memory in id order, whatever its project or status, one page at a time:
         the page from `offset` on and the offset of the next page (None after the last)."""
@@ -143,11 +161,34 @@ class Match:
 
 
 @dataclass(frozen=True)
+class TextMatch:
+    """The text field holds every word of `words` (a full-text match; None: no such match), or
+    any of `substrings` verbatim."""
+
+    field: str
+    words: str | None
+    substrings: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Between:
+    """The numeric payload field lies in the range; None leaves that side open."""
+
+    field: str
+    gt: float | None = None
+    gte: float | None = None
+    lte: float | None = None
+
+
+@dataclass(frozen=True)
 class PayloadRule:
-    """Every ``must`` condition holds, and (if there are any) every condition of one ``any_of`` group."""
+    """Every ``must``, ``text`` and ``ranges`` condition holds, and (if there are any) every
+    condition of one ``any_of`` group."""
 
     must: tuple[Match, ...]
     any_of: tuple[tuple[Match, ...], ...] = ()
+    text: tuple[TextMatch, ...] = ()
+    ranges: tuple[Between, ...] = ()
 
 
 # A group no point satisfies: a scope that may see nothing still gets a filter.
@@ -180,6 +221,51 @@ def scope_rule(scope: SearchScope, statuses: Sequence[MemoryStatus]) -> PayloadR
         must=(Match(TENANT_FIELD, (scope.project_id,)), Match("status", tuple(s.value for s in statuses))),
         any_of=tuple(visible) or (_NOTHING,),
     )
+
+
+def containing_rule(scope: SearchScope, term: str) -> PayloadRule:
+    """The active memories of the scope whose memory_value may contain `term`."""
+    return dataclasses.replace(scope_rule(scope, (MemoryStatus.ACTIVATED,)), text=term_conditions(term))
+
+
+def term_conditions(term: str) -> tuple[TextMatch, ...]:
+    """Conditions every memory_value that contains_term(value, term) accepts satisfies.
+
+    contains_term matches the term's whitespace-separated pieces in order with any whitespace
+    between, so each piece must be in the text. A piece without upper or lower case (Chinese,
+    digits) is matched verbatim: contains_term finds it as a substring, which a tokenizer
+    cannot promise (no tokenizer splits "用户喜欢扬州炒饭" at every character). A piece with case
+    needs the case-insensitive full-text match, which finds it wherever it is a whole token or,
+    on the prefix tokenizer, the start of one ("4500mAh"). It misses a piece written against a
+    preceding letter of another script ("我喜欢Python"), so such a piece is also matched verbatim
+    in the casings it is usually written in. Not found store-side, and so not replaced: a Latin
+    term written directly after a non-Latin letter in an unusual casing ("我喜欢PYthon" for "python").
+    """
+    return tuple(_piece_condition(piece) for piece in term.split())
+
+
+def _piece_condition(piece: str) -> TextMatch:
+    if not _has_case(piece):
+        return TextMatch(TEXT_FIELD, words=None, substrings=(piece,))
+    return TextMatch(TEXT_FIELD, words=piece, substrings=_usual_casings(piece))
+
+
+def _has_case(piece: str) -> bool:
+    return any(char.lower() != char or char.upper() != char for char in piece)
+
+
+def _usual_casings(piece: str) -> tuple[str, ...]:
+    capitalised = piece[:1].upper() + piece[1:].lower()
+    casings = (piece, piece.lower(), piece.upper(), capitalised, piece[:1].upper() + piece[1:])
+    return tuple(dict.fromkeys(casings))
+
+
+def newer_than_rule(rule: PayloadRule, value: float) -> PayloadRule:
+    return dataclasses.replace(rule, ranges=(*rule.ranges, Between(ORDER_FIELD, gt=value)))
+
+
+def between_rule(rule: PayloadRule, lowest: float, highest: float) -> PayloadRule:
+    return dataclasses.replace(rule, ranges=(*rule.ranges, Between(ORDER_FIELD, gte=lowest, lte=highest)))
 
 
 def knowledgebase_rule(project_id: str, knowledgebase_id: str) -> PayloadRule:
@@ -231,6 +317,27 @@ def dense_of(vector: Any) -> list[float] | None:
         value = vector.get(DENSE_VECTOR)
         return list(value) if value is not None else None
     return None
+
+
+def newest_first_key(memory_id: str, update_time: float) -> tuple[float, str]:
+    return (-update_time, memory_id)
+
+
+def ids_of_page(
+    ordered_values: list[float],
+    offset: int,
+    count_newer: Callable[[float], int],
+    times_between: Callable[[float, float], list[tuple[str, float]]],
+) -> list[str]:
+    """The ids at positions offset.. of the list ordered by newest_first_key, given the update times
+    of those positions in that order (a store orders by the value alone; among equal times its
+    order is its own, so the ids come from every point in the page's range of times, sorted here)."""
+    if not ordered_values:
+        return []
+    newest, oldest = ordered_values[0], ordered_values[-1]
+    window = sorted(times_between(oldest, newest), key=lambda pair: newest_first_key(*pair))
+    start = offset - count_newer(newest)
+    return [memory_id for memory_id, _ in window[start : start + len(ordered_values)]]
 
 
 def record_to_payload(record: MemoryRecord) -> dict[str, Any]:

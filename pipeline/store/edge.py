@@ -14,6 +14,7 @@ from typing import Any
 
 from qdrant_edge import (
     CountRequest,
+    Direction,
     Distance,
     EdgeConfig,
     EdgeShard,
@@ -24,14 +25,20 @@ from qdrant_edge import (
     Fusion,
     KeywordIndexParams,
     MatchAny,
+    MatchSubstring,
+    MatchText,
     MatchValue,
     Modifier,
+    OrderBy,
     PayloadSchemaType,
     Point,
     Prefetch,
     Query,
     QueryRequest,
+    RangeFloat,
     ScrollRequest,
+    TextIndexParams,
+    TokenizerType,
     UpdateOperation,
 )
 from qdrant_edge import SparseVector as EdgeSparseVector
@@ -43,18 +50,26 @@ from pipeline.store.base import (
     DENSE_VECTOR,
     KEYWORD_INDEXES,
     LEGACY_IDENTITY,
+    ORDER_FIELD,
     RRF_K,
     SCROLL_PAGE,
     SPARSE_VECTOR,
     TENANT_FIELD,
+    TEXT_FIELD,
+    Between,
     Match,
     PayloadRule,
     StoredHit,
     StoreError,
+    TextMatch,
+    between_rule,
     check_embedder,
+    containing_rule,
     dense_of,
+    ids_of_page,
     in_requested_order,
     knowledgebase_rule,
+    newer_than_rule,
     payload_to_record,
     point_ids,
     prefetch_limit,
@@ -72,7 +87,25 @@ def scope_filter(scope: SearchScope, statuses: Sequence[MemoryStatus]) -> Filter
 def to_filter(rule: PayloadRule) -> Filter:
     """The shared access rule in Qdrant Edge's filter types."""
     should = [Filter(must=[_condition(m) for m in group]) for group in rule.any_of]
-    return Filter(must=[_condition(m) for m in rule.must], should=should or None)
+    must: list[FieldCondition | Filter] = [_condition(m) for m in rule.must]
+    must += [_text_condition(t) for t in rule.text]
+    must += [_range_condition(r) for r in rule.ranges]
+    return Filter(must=must, should=should or None)
+
+
+def _text_condition(text: TextMatch) -> Filter:
+    either = [FieldCondition(text.field, match=MatchSubstring(s)) for s in text.substrings]
+    if text.words is not None:
+        either.append(FieldCondition(text.field, match=MatchText(text.words)))
+    return Filter(should=either)
+
+
+def _range_condition(between: Between) -> FieldCondition:
+    return FieldCondition(between.field, range=RangeFloat(gt=between.gt, gte=between.gte, lte=between.lte))
+
+
+# Prefix tokens find a term written against what follows it ("4500" in "4500mAh"); no stopwords or stemming.
+TEXT_INDEX = TextIndexParams(tokenizer=TokenizerType.Prefix, lowercase=True)
 
 
 def _condition(match: Match) -> FieldCondition:
@@ -115,6 +148,7 @@ class EdgeMemoryStore:
                 self._shard = EdgeShard.load(str(path))
             except Exception as exc:  # noqa: BLE001 - held by another process, or unreadable for now
                 raise StoreError(f"cannot open the embedded store {path}: {exc}") from exc
+            self._create_missing_indexes()
         else:
             config = EdgeConfig(
                 vectors={DENSE_VECTOR: EdgeVectorParams(size=embedder.dim, distance=Distance.Cosine)},
@@ -134,6 +168,15 @@ class EdgeMemoryStore:
         self._shard.update(UpdateOperation.create_field_index(TENANT_FIELD, KeywordIndexParams(is_tenant=True)))
         for field in KEYWORD_INDEXES[1:]:
             self._shard.update(UpdateOperation.create_field_index(field, PayloadSchemaType.Keyword))
+        self._create_missing_indexes()
+
+    def _create_missing_indexes(self) -> None:
+        """The text and order indexes, which shards written before them lack."""
+        existing = self._shard.info().payload_schema
+        if TEXT_FIELD not in existing:
+            self._shard.update(UpdateOperation.create_field_index(TEXT_FIELD, TEXT_INDEX))
+        if ORDER_FIELD not in existing:
+            self._shard.update(UpdateOperation.create_field_index(ORDER_FIELD, PayloadSchemaType.Float))
 
     def upsert(
         self,
@@ -224,6 +267,54 @@ class EdgeMemoryStore:
             records.extend(payload_to_record(r.id, r.payload or {}) for r in page)
             if offset is None:
                 return records
+
+    def scroll_containing(self, scope: SearchScope, text: str) -> list[MemoryRecord]:
+        if not text.strip():
+            return []
+        return self.scroll(containing_rule(scope, text))
+
+    def newest_first(self, scope: SearchScope, offset: int, limit: int) -> list[MemoryRecord]:
+        rule = scope_rule(scope, (MemoryStatus.ACTIVATED,))
+        ids = ids_of_page(
+            self._ordered_times(rule, offset, limit),
+            offset,
+            lambda newest: self._count_matching(newer_than_rule(rule, newest)),
+            lambda oldest, newest: self._update_times(between_rule(rule, oldest, newest)),
+        )
+        return self.get(ids)
+
+    def count_in(self, scope: SearchScope) -> int:
+        return self._count_matching(scope_rule(scope, (MemoryStatus.ACTIVATED,)))
+
+    def _ordered_times(self, rule: PayloadRule, offset: int, limit: int) -> list[float]:
+        hits = self._shard.query(
+            QueryRequest(
+                limit=limit,
+                offset=offset,
+                query=OrderBy(ORDER_FIELD, direction=Direction.Desc),
+                filter=to_filter(rule),
+                with_payload=False,
+                with_vector=False,
+            )
+        )
+        return [float(hit.order_value) for hit in hits if hit.order_value is not None]
+
+    def _update_times(self, rule: PayloadRule) -> list[tuple[str, float]]:
+        flt = to_filter(rule)
+        times: list[tuple[str, float]] = []
+        offset = None
+        while True:
+            page, offset = self._shard.scroll(
+                ScrollRequest(
+                    offset=offset, limit=SCROLL_PAGE, filter=flt, with_payload=[ORDER_FIELD], with_vector=False
+                )
+            )
+            times.extend((str(r.id), float((r.payload or {})[ORDER_FIELD])) for r in page)
+            if offset is None:
+                return times
+
+    def _count_matching(self, rule: PayloadRule) -> int:
+        return self._shard.count(CountRequest(filter=to_filter(rule), exact=True))
 
     def scroll_page(self, offset: str | None, limit: int) -> tuple[list[MemoryRecord], str | None]:
         page, next_offset = self._shard.scroll(

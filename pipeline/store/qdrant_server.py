@@ -26,17 +26,25 @@ from pipeline.store.base import (
     DENSE_VECTOR,
     KEYWORD_INDEXES,
     LEGACY_IDENTITY,
+    ORDER_FIELD,
     RRF_K,
     SCROLL_PAGE,
     SPARSE_VECTOR,
     TENANT_FIELD,
+    TEXT_FIELD,
+    Between,
     Match,
     PayloadRule,
     StoredHit,
+    TextMatch,
+    between_rule,
     check_embedder,
+    containing_rule,
     dense_of,
+    ids_of_page,
     in_requested_order,
     knowledgebase_rule,
+    newer_than_rule,
     payload_to_record,
     point_ids,
     prefetch_limit,
@@ -57,7 +65,25 @@ class IncompatibleCollectionError(RuntimeError):
 def to_filter(rule: PayloadRule) -> models.Filter:
     """The shared access rule in qdrant-client's filter types."""
     should = [models.Filter(must=[_condition(m) for m in group]) for group in rule.any_of]
-    return models.Filter(must=[_condition(m) for m in rule.must], should=should or None)
+    must: list[models.Condition] = [_condition(m) for m in rule.must]
+    must += [_text_condition(t) for t in rule.text]
+    must += [_range_condition(r) for r in rule.ranges]
+    return models.Filter(must=must, should=should or None)
+
+
+def _text_condition(text: TextMatch) -> models.Filter:
+    either: list[models.Condition] = [
+        models.FieldCondition(key=text.field, match=models.MatchSubstring(substring=s)) for s in text.substrings
+    ]
+    if text.words is not None:
+        either.append(models.FieldCondition(key=text.field, match=models.MatchText(text=text.words)))
+    return models.Filter(should=either)
+
+
+def _range_condition(between: Between) -> models.FieldCondition:
+    return models.FieldCondition(
+        key=between.field, range=models.Range(gt=between.gt, gte=between.gte, lte=between.lte)
+    )
 
 
 def _condition(match: Match) -> models.FieldCondition:
@@ -71,14 +97,31 @@ def scope_filter(scope: SearchScope, statuses: Sequence[MemoryStatus]) -> models
     return to_filter(scope_rule(scope, statuses))
 
 
-def _index_schema(field: str) -> models.PayloadSchemaType | models.KeywordIndexParams:
+# Prefix tokens find a term written against what follows it ("4500" in "4500mAh"); no stopwords or stemming.
+TEXT_INDEX = models.TextIndexParams(
+    type=models.TextIndexType.TEXT, tokenizer=models.TokenizerType.PREFIX, lowercase=True
+)
+INDEXED_FIELDS = (*KEYWORD_INDEXES, TEXT_FIELD, ORDER_FIELD)
+
+
+def _index_schema(field: str) -> models.PayloadSchemaType | models.PayloadSchemaParams:
     if field == TENANT_FIELD:
         return models.KeywordIndexParams(type=models.KeywordIndexType.KEYWORD, is_tenant=True)
+    if field == TEXT_FIELD:
+        return TEXT_INDEX
+    if field == ORDER_FIELD:
+        return models.PayloadSchemaType.FLOAT
     return models.PayloadSchemaType.KEYWORD
 
 
 def _index_is_current(field: str, existing: models.PayloadIndexInfo | None) -> bool:
-    if existing is None or existing.data_type != models.PayloadSchemaType.KEYWORD:
+    if existing is None:
+        return False
+    if field == TEXT_FIELD:
+        return existing.data_type == models.PayloadSchemaType.TEXT
+    if field == ORDER_FIELD:
+        return existing.data_type == models.PayloadSchemaType.FLOAT
+    if existing.data_type != models.PayloadSchemaType.KEYWORD:
         return False
     return field != TENANT_FIELD or bool(getattr(existing.params, "is_tenant", False))
 
@@ -108,6 +151,7 @@ class QdrantServerMemoryStore:
         self._serial: AbstractContextManager[Any] = threading.RLock() if _is_local(client) else nullcontext()
         with self._serial:
             self._ensure_collection()
+            self._substring_matching = self._supports_substring_matching()
 
     @classmethod
     def from_url(
@@ -160,12 +204,26 @@ class QdrantServerMemoryStore:
         info = self._client.get_collection(self._collection)
         check_embedder(f"Qdrant collection {self._collection!r}", recorded_embedder(info), self._embedder)
         self._check_vectors(info)
-        for field in KEYWORD_INDEXES:
+        for field in INDEXED_FIELDS:
             # Local mode reports no payload indexes, so there every construction asks again (a no-op).
             if not _index_is_current(field, info.payload_schema.get(field)):
                 self._client.create_payload_index(
                     self._collection, field_name=field, field_schema=_index_schema(field), wait=True
                 )
+
+    def _supports_substring_matching(self) -> bool:
+        """Servers older than `match.substring` refuse a filter that uses it (HTTP 400)."""
+        probe = models.Filter(
+            must=[
+                models.FieldCondition(key=TENANT_FIELD, match=models.MatchValue(value="\x00none")),
+                models.FieldCondition(key=TEXT_FIELD, match=models.MatchSubstring(substring="probe")),
+            ]
+        )
+        try:
+            self._client.count(self._collection, count_filter=probe, exact=True)
+        except UnexpectedResponse:
+            return False
+        return True
 
     def _check_vectors(self, info: models.CollectionInfo) -> None:
         params = info.config.params
@@ -279,6 +337,63 @@ class QdrantServerMemoryStore:
             records.extend(payload_to_record(p.id, p.payload or {}) for p in page)
             if offset is None:
                 return records
+
+    def scroll_containing(self, scope: SearchScope, text: str) -> list[MemoryRecord]:
+        if not text.strip():
+            return []
+        if not self._substring_matching:
+            # Without verbatim matching no filter finds "炒饭" inside "用户喜欢扬州炒饭": the scope is read whole.
+            return self.scroll_all(scope)
+        return self.scroll(containing_rule(scope, text))
+
+    def newest_first(self, scope: SearchScope, offset: int, limit: int) -> list[MemoryRecord]:
+        rule = scope_rule(scope, (MemoryStatus.ACTIVATED,))
+        ids = ids_of_page(
+            self._ordered_times(rule, offset, limit),
+            offset,
+            lambda newest: self._count_matching(newer_than_rule(rule, newest)),
+            lambda oldest, newest: self._update_times(between_rule(rule, oldest, newest)),
+        )
+        return self.get(ids)
+
+    def count_in(self, scope: SearchScope) -> int:
+        return self._count_matching(scope_rule(scope, (MemoryStatus.ACTIVATED,)))
+
+    def _ordered_times(self, rule: PayloadRule, offset: int, limit: int) -> list[float]:
+        order = models.OrderBy(key=ORDER_FIELD, direction=models.Direction.DESC)
+        with self._serial:
+            response = self._client.query_points(
+                self._collection,
+                query=models.OrderByQuery(order_by=order),
+                query_filter=to_filter(rule),
+                offset=offset,
+                limit=limit,
+                with_payload=False,
+                with_vectors=False,
+            )
+        return [float(hit.order_value) for hit in response.points if hit.order_value is not None]
+
+    def _update_times(self, rule: PayloadRule) -> list[tuple[str, float]]:
+        flt = to_filter(rule)
+        times: list[tuple[str, float]] = []
+        offset: models.ExtendedPointId | None = None
+        while True:
+            with self._serial:
+                page, offset = self._client.scroll(
+                    self._collection,
+                    scroll_filter=flt,
+                    limit=SCROLL_PAGE,
+                    offset=offset,
+                    with_payload=[ORDER_FIELD],
+                    with_vectors=False,
+                )
+            times.extend((str(p.id), float((p.payload or {})[ORDER_FIELD])) for p in page)
+            if offset is None:
+                return times
+
+    def _count_matching(self, rule: PayloadRule) -> int:
+        with self._serial:
+            return self._client.count(self._collection, count_filter=to_filter(rule), exact=True).count
 
     def scroll_page(self, offset: str | None, limit: int) -> tuple[list[MemoryRecord], str | None]:
         with self._serial:

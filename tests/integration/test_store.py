@@ -12,14 +12,20 @@ from unittest.mock import patch
 
 import pytest
 from qdrant_client import QdrantClient, models
+from qdrant_client.http.exceptions import UnexpectedResponse
 
 from pipeline.embedding import Embedder
 from pipeline.embedding.bundled import USE_IDENTITY as IDENTITY
 from pipeline.memory_index import MemoryIndex
 from pipeline.models import MemoryRecord, MemoryStatus, ScopeKind, SearchScope
 from pipeline.sparse import SparseEncoder, SparseVector
-from pipeline.store.base import KEYWORD_INDEXES, SCROLL_PAGE, MemoryStore
-from pipeline.store.qdrant_server import EMBEDDER_METADATA, IncompatibleCollectionError, QdrantServerMemoryStore
+from pipeline.store.base import KEYWORD_INDEXES, ORDER_FIELD, SCROLL_PAGE, TEXT_FIELD, MemoryStore
+from pipeline.store.qdrant_server import (
+    EMBEDDER_METADATA,
+    TEXT_INDEX,
+    IncompatibleCollectionError,
+    QdrantServerMemoryStore,
+)
 
 
 def memory(value: str, project: str = "p1", user: str | None = "u1", kb: str | None = None, **extra) -> MemoryRecord:
@@ -211,9 +217,11 @@ def test_server_store_creates_one_collection_with_a_tenant_index() -> None:
     assert create_collection.call_count == 1
     assert client.get_collections().collections == [models.CollectionDescription(name="memories")]
     schemas = {call.kwargs["field_name"]: call.kwargs["field_schema"] for call in create_index.call_args_list}
-    assert set(schemas) == set(KEYWORD_INDEXES)
+    assert set(schemas) == {*KEYWORD_INDEXES, TEXT_FIELD, ORDER_FIELD}
     assert schemas["project_id"] == models.KeywordIndexParams(type=models.KeywordIndexType.KEYWORD, is_tenant=True)
     assert {schemas[f] for f in KEYWORD_INDEXES[1:]} == {models.PayloadSchemaType.KEYWORD}
+    assert schemas[TEXT_FIELD] == TEXT_INDEX and TEXT_INDEX.tokenizer == models.TokenizerType.PREFIX
+    assert schemas[ORDER_FIELD] == models.PayloadSchemaType.FLOAT
 
 
 @quiet_local_mode
@@ -225,6 +233,9 @@ def test_server_store_creates_only_the_indexes_a_server_lacks() -> None:
     info.payload_schema = {
         field: models.PayloadIndexInfo(data_type=models.PayloadSchemaType.KEYWORD, points=0)
         for field in KEYWORD_INDEXES
+    } | {
+        TEXT_FIELD: models.PayloadIndexInfo(data_type=models.PayloadSchemaType.TEXT, points=0),
+        ORDER_FIELD: models.PayloadIndexInfo(data_type=models.PayloadSchemaType.FLOAT, points=0),
     }
 
     with (
@@ -236,6 +247,46 @@ def test_server_store_creates_only_the_indexes_a_server_lacks() -> None:
     # Every field is indexed, but project_id not as the tenant key: only that index is redone.
     [call] = create_index.call_args_list
     assert call.kwargs["field_name"] == "project_id" and call.kwargs["field_schema"].is_tenant
+
+
+@quiet_local_mode
+def test_a_server_collection_written_before_the_text_and_order_indexes_gets_them() -> None:
+    client = QdrantClient(location=":memory:")
+    QdrantServerMemoryStore(client, "memories", IDENTITY)
+    info = client.get_collection("memories")
+    info.payload_schema = {
+        field: models.PayloadIndexInfo(data_type=models.PayloadSchemaType.KEYWORD, points=0)
+        for field in KEYWORD_INDEXES
+    }
+    info.payload_schema["project_id"] = models.PayloadIndexInfo(
+        data_type=models.PayloadSchemaType.KEYWORD,
+        params=models.KeywordIndexParams(type=models.KeywordIndexType.KEYWORD, is_tenant=True),
+        points=0,
+    )
+
+    with (
+        patch.object(client, "get_collection", return_value=info),
+        patch.object(client, "create_payload_index") as create_index,
+    ):
+        QdrantServerMemoryStore(client, "memories", IDENTITY)
+
+    schemas = {call.kwargs["field_name"]: call.kwargs["field_schema"] for call in create_index.call_args_list}
+    assert schemas == {TEXT_FIELD: TEXT_INDEX, ORDER_FIELD: models.PayloadSchemaType.FLOAT}
+
+
+@quiet_local_mode
+def test_a_server_without_substring_matching_reads_the_whole_scope_for_a_term() -> None:
+    """Local mode has `match.substring`; pretend to be an older server that refuses it."""
+    client = QdrantClient(location=":memory:")
+    refused = UnexpectedResponse(400, "Bad Request", b'{"status": {"error": "unknown variant `substring`"}}', {})
+    with patch.object(client, "count", side_effect=refused):
+        store = QdrantServerMemoryStore(client, "memories", IDENTITY)
+    records = [memory("用户喜欢扬州炒饭。"), memory("The user likes coffee."), memory("扬州炒饭", user="u2")]
+    store.upsert(records, [[1.0] + [0.0] * (IDENTITY.dim - 1)] * 3, [SparseVector([1], [1.0])] * 3)
+
+    found = store.scroll_containing(SearchScope(project_id="p1", user_id="u1"), "炒饭")
+
+    assert {m.id for m in found} == {records[0].id, records[1].id}
 
 
 @quiet_local_mode
