@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Any
 
 import redis
@@ -12,15 +13,19 @@ from kombu.exceptions import OperationalError
 
 from api.errors import ErrorCode, MemfeedError
 from memfeed.control.jobs import JobRecords
+from memfeed.read_lane import ReadFailedError, ReadLane, ReadTimeoutError
+from memfeed.settings import get_settings
 from workers.celery_app import celery_app
+from workers.chains import READ_TASK_PREFIX
 
 log = logging.getLogger(__name__)
 _BROKER_ERRORS = (OperationalError, redis.exceptions.RedisError)
 
 
 def enqueue(task_name: str, *args: Any) -> None:
-    """A broker outage surfaces as 50145 through the app's error handlers."""
-    celery_app.send_task(task_name, args=args)
+    """A broker outage surfaces as 50145 through the app's error handlers. Nobody waits for the
+    task's result, so the result backend is not subscribed to."""
+    celery_app.send_task(task_name, args=args, ignore_result=True)
 
 
 def deliver(jobs: JobRecords, job_id: str, send: Callable[[], Any]) -> None:
@@ -41,8 +46,17 @@ def deliver(jobs: JobRecords, job_id: str, send: Callable[[], Any]) -> None:
         log.warning("job %s was enqueued but is still in the outbox", job_id)
 
 
+@lru_cache(maxsize=1)
+def _read_lane() -> ReadLane:
+    settings = get_settings()
+    return ReadLane(redis.Redis.from_url(settings.broker_url(), decode_responses=True), settings.redis_prefix)
+
+
 def call(task_name: str, *args: Any, timeout: float) -> Any:
-    """Run a task on a worker and return its result (reads: search, get, delete)."""
+    """Run a task on a worker and return its result: a read through the workers' read threads,
+    anything else (a delete, a synchronous add/message) as a Celery task."""
+    if task_name.startswith(READ_TASK_PREFIX):
+        return _read(task_name, list(args), timeout)
     try:
         result = celery_app.send_task(task_name, args=args)
         try:
@@ -55,3 +69,14 @@ def call(task_name: str, *args: Any, timeout: float) -> Any:
         raise MemfeedError(ErrorCode.SAVE_FAILED, f"the queue is unavailable: {exc}") from exc
     except Exception as exc:  # the task itself raised on the worker
         raise MemfeedError(ErrorCode.WORKER_FAILED, f"{task_name} failed: {type(exc).__name__}: {exc}") from exc
+
+
+def _read(task_name: str, args: list[Any], timeout: float) -> Any:
+    try:
+        return _read_lane().ask(task_name, args, timeout)
+    except ReadTimeoutError as exc:
+        raise MemfeedError(ErrorCode.WORKER_TIMEOUT, str(exc)) from exc
+    except redis.exceptions.RedisError as exc:
+        raise MemfeedError(ErrorCode.SAVE_FAILED, f"the queue is unavailable: {exc}") from exc
+    except ReadFailedError as exc:
+        raise MemfeedError(ErrorCode.WORKER_FAILED, f"{task_name} failed: {exc}") from exc

@@ -95,6 +95,8 @@ class Settings(BaseSettings):
     job_retention_days: float = Field(default=30.0, gt=0)
     # How long the API waits for a worker to answer a synchronous read (search, get).
     read_timeout_seconds: float = 30.0
+    # Threads each worker reserves for reads (search, get): reads never wait behind feedback stages.
+    read_threads: int = Field(default=2, ge=1)
     # Turns of a conversation kept as context for feedback.
     conversation_context_turns: int = 10
     max_conversation_messages: int = 200

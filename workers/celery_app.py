@@ -55,8 +55,11 @@ def create_celery_app() -> Celery:
         result_backend_transport_options={"global_keyprefix": f"{settings.redis_prefix}:celery:"},
         result_expires=3600,
         task_track_started=True,
+        # Flower follows every task from the worker's events (received, started, succeeded...).
+        # No task-sent event: it would cost each add/feedback and each stage hand-over one more
+        # publish, for a state Flower shows for milliseconds.
         worker_send_task_events=True,
-        task_send_sent_event=True,
+        task_send_sent_event=False,
         broker_connection_retry_on_startup=True,
         worker_hijack_root_logger=False,
     )

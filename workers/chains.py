@@ -12,6 +12,8 @@ CLASSIFY = "memfeed.feedback.classify"
 LOOKUP = "memfeed.feedback.lookup"
 WRITE = "memfeed.feedback.write"
 
+# Reads: answered by the workers' read threads (memfeed/read_lane.py), not through the queues.
+READ_TASK_PREFIX = "memfeed.read."
 SEARCH = "memfeed.read.search"
 GET_MEMORIES = "memfeed.read.get_memories"
 DELETE_MEMORIES = "memfeed.ingest.delete_memories"

@@ -10,7 +10,7 @@ from celery.signals import celeryd_after_setup, worker_ready, worker_shutdown
 
 from memfeed.worker_readiness import ReadinessBoard
 from workers import log_privacy  # noqa: F401 - its signal handlers keep tenants' text out of the logs
-from workers import liveness, resources
+from workers import liveness, read_threads, resources
 from workers.readiness import ReadinessReporter, open_patiently
 from workers.sweeper import start_sweeper
 
@@ -34,6 +34,7 @@ def _warm_up(sender: object, **_: object) -> None:
     _reporter.set(False, "the store is open; connecting to the broker")
     liveness.start(_stop_sweeping)
     start_sweeper(_stop_sweeping)
+    read_threads.start(_stop_sweeping)
 
 
 @worker_ready.connect

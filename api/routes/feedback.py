@@ -81,7 +81,8 @@ def add_feedback(
         if isinstance(exc, IdempotencyConflictError):
             raise MemfeedError(ErrorCode.BAD_REQUEST, str(exc)) from exc
         raise MemfeedError(ErrorCode.SAVE_FAILED, f"saving the feedback failed: {exc}") from exc
-    dispatch.deliver(control.jobs, job_id, feedback_chain(job_id).apply_async)
+    # Progress is read from the job record, never from the result backend.
+    dispatch.deliver(control.jobs, job_id, lambda: feedback_chain(job_id).apply_async(ignore_result=True))
     return envelope({"success": True, "task_id": job_id, "status": "running"})
 
 

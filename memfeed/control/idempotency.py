@@ -13,6 +13,30 @@ from redis.client import Pipeline
 
 # How long a key is remembered, at most (never longer than the job it names).
 IDEMPOTENCY_TTL_SECONDS = 7 * 24 * 3600
+# Claim a key unless it is taken (then return who took it) and run the claimer's own writes with
+# the claim, in one round trip. A script is not rolled back, so nothing is written unless all of
+# it may be: the shebang has Redis refuse the whole script when it is out of memory, and every
+# write is checked against the caller's ACL first.
+# KEYS: [the key]; ARGV: [value, seconds to keep it, then each write as its argument count
+# followed by its arguments].
+_CLAIM = """#!lua
+local writes = {}
+local i = 3
+while i <= #ARGV do
+  local count = tonumber(ARGV[i])
+  local command = {unpack(ARGV, i + 1, i + count)}
+  if not redis.acl_check_cmd(unpack(command)) then
+    return redis.error_reply('NOPERM no permission to run ' .. command[1] .. ' on its keys')
+  end
+  table.insert(writes, command)
+  i = i + count + 1
+end
+local taken = redis.call('GET', KEYS[1])
+if taken then return taken end
+redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
+for _, command in ipairs(writes) do redis.call(unpack(command)) end
+return false
+"""
 
 
 class IdempotencyConflictError(Exception):
@@ -34,6 +58,7 @@ class IdempotencyKeys:
         self._redis = redis
         self._prefix = prefix
         self._ttl = min(IDEMPOTENCY_TTL_SECONDS, job_retention_seconds or IDEMPOTENCY_TTL_SECONDS)
+        self._claim = redis.register_script(_CLAIM)
 
     def _key(self, project_id: str, key: str) -> str:
         return f"{self._prefix}:idem:{project_id}:{hashlib.sha256(key.encode()).hexdigest()}"
@@ -47,23 +72,20 @@ class IdempotencyKeys:
         record: Callable[[Pipeline], Any] | None = None,
         ttl: int | None = None,
     ) -> Claim:
-        """Claim the key for job_id; `record` adds the job's own writes to the same transaction,
-        so that a claim never exists without its job. `ttl` (seconds) remembers the claim for
-        less than the default, as a short duplicate-write window does."""
+        """Claim the key for job_id; `record` adds the job's own writes to the claim (they run in
+        one script with it), so that a claim never exists without its job. `ttl` (seconds)
+        remembers the claim for less than the default, as a short duplicate-write window does."""
         value = f"{job_id}:{fingerprint(body)}"
-        redis_key = self._key(project_id, key)
-
-        def claim_unless_taken(pipe: Pipeline) -> str | None:
-            taken = pipe.get(redis_key)
-            if taken is not None:
-                return taken
-            pipe.multi()
-            pipe.set(redis_key, value, ex=min(ttl, self._ttl) if ttl else self._ttl)
-            if record is not None:
-                record(pipe)
-            return None
-
-        taken = self._redis.transaction(claim_unless_taken, redis_key, value_from_callable=True)
+        writes: list[Any] = []
+        if record is not None:
+            # The writes are built by redis-py's own commands on a pipeline that is never sent.
+            pipe = self._redis.pipeline(transaction=False)
+            record(pipe)
+            for args, _ in pipe.command_stack:
+                writes += [len(args), *args]
+            pipe.reset()
+        seconds = min(ttl, self._ttl) if ttl else self._ttl
+        taken = self._claim(keys=[self._key(project_id, key)], args=[value, seconds, *writes])
         if taken is None:
             return Claim(job_id, first=True)
         return Claim(self._same_request(taken, body), first=False)

@@ -27,6 +27,14 @@ class Project(BaseModel):
     review_policy: str | None = None
 
 
+# The project an API key belongs to, read in one round trip. KEYS: [the key's entry]; ARGV: [project key prefix]
+_PROJECT_OF_KEY = """
+local project_id = redis.call('GET', KEYS[1])
+if not project_id then return {} end
+return redis.call('HGETALL', ARGV[1] .. project_id)
+"""
+
+
 def hash_api_key(api_key: str) -> str:
     return hashlib.sha256(api_key.encode()).hexdigest()
 
@@ -35,6 +43,7 @@ class ProjectRegistry:
     def __init__(self, redis: Redis, prefix: str) -> None:
         self._redis = redis
         self._prefix = prefix
+        self._project_of_key = redis.register_script(_PROJECT_OF_KEY)
 
     def _project_key(self, project_id: str) -> str:
         return f"{self._prefix}:project:{project_id}"
@@ -93,8 +102,8 @@ class ProjectRegistry:
         return api_key
 
     def authenticate(self, api_key: str) -> Project | None:
-        project_id = self._redis.get(self._api_key_key(hash_api_key(api_key)))
-        return self.get(project_id) if project_id else None
+        fields = self._project_of_key(keys=[self._api_key_key(hash_api_key(api_key))], args=[self._project_key("")])
+        return Project.model_validate(dict(zip(fields[::2], fields[1::2], strict=True))) if fields else None
 
     def get(self, project_id: str) -> Project | None:
         fields = self._redis.hgetall(self._project_key(project_id))
