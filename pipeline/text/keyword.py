@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 _WORD_CHAR = r"A-Za-z0-9_\u00C0-\u024F"
 
@@ -16,6 +17,8 @@ def _is_acronym(term: str) -> bool:
     return 1 < len(letters) <= 5 and all(c.isupper() for c in letters) and term.isascii()
 
 
+# Terms come from memories and feedback: more distinct patterns than re's own cache keeps.
+@lru_cache(maxsize=8192)
 def term_pattern(term: str) -> re.Pattern[str]:
     """A regex for `term`: whole-word at Latin/digit edges, any whitespace between words.
 
