@@ -41,6 +41,8 @@ _ZH_POINTING = re.compile(
     r"第[一二三四五六七八九十两\d]+(?:条|个|家|项|点|位|款|种|部分|件|样)|(?:最后|前面|后面)(?:那|一)?(?:个|家|条|项|位|款|种)|"
     r"前者|后者|(?:那|这)(?:个|家|条|位|款|种)?(?:[早已还又也都就]|不|没|是|$)"
 )
+# "从那辞职了": a place only pointed at.
+_ZH_PLACE_POINTING = re.compile(r"(?:从|在|去|到)(?:那|这)(?:里|儿|边)?(?![个家条位款种所间些样么])")
 _EN_WORD = re.compile(r"[A-Za-z][A-Za-z'’\-]*")
 _LAUGHTER = re.compile(r"(?:[哈呵嘿嘻]{2,}|\b(?:ha){2,}h?\b|\bhe(?:he)+\b|\bxd\b)", re.IGNORECASE)
 _ZH_TAIL_PARTICLE = re.compile(r"[啦嘛呢哈呀哇哦吧噢咯喔](?=[。！!？?，,～~\s]|$)")
@@ -110,6 +112,8 @@ def _zh_defect(text: str) -> str | None:
         return "it points at something it does not name"
     if _ZH_BAD_OPENING.match(body):
         return "it has no subject"
+    if _ZH_PLACE_POINTING.search(body):
+        return "it points at something it does not name"
     if _ZH_DENIAL_KEPT.search(body):
         return "it keeps the value it denies"
     return None
