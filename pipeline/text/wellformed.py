@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from pathlib import Path
 
 from pipeline.text.commands import contains_command
 from pipeline.text.fillers import without_emoji
@@ -51,6 +52,30 @@ _ZH_BAD_OPENING = re.compile(
 )
 _ZH_DENIAL_KEPT = re.compile(r"[，,]\s*(?:而)?(?:不是|并非|而非)|(?:是|叫|为|在|住|用(?!户)|喝|吃|有)[^，,。不]{1,15}(?:而)?不是|而不是|而非")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+_HYPERBOLE_FILE = Path(__file__).parent / "data" / "zh_hyperbole.txt"
+# A classifier or a bare number opens no statement: "个好消息", "用户178".
+_ZH_CLASSIFIER_OPENING = re.compile(r"^(?:个|只|件)(?![\u4e00-\u9fff]?的)")
+_ZH_BARE_NUMBER = re.compile(r"^(?:用户|他|她)?(?:的)?[\d.]+$")
+# A noun phrase that ends in "…的 + noun" and has no predicate: "宇宙的宇".
+_ZH_MODIFIED_NOUN = re.compile(r"^[^，,]{1,10}的[\u4e00-\u9fff]{1,3}$")
+_PREDICATE_TAGS = ("v", "a", "i", "l", "d", "p", "m", "t")
+
+
+@lru_cache(maxsize=1)
+def _zh_hyperbole() -> re.Pattern[str]:
+    lines = [line for line in _HYPERBOLE_FILE.read_text(encoding="utf-8").splitlines() if not line.startswith("#")]
+    words = sorted({word for line in lines for word in line.split()}, key=len, reverse=True)
+    return re.compile(rf"(?:{'|'.join(map(re.escape, words))})(?:死|坏|疯|炸)(?:了|啦)?$")
+
+
+def _zh_noun_phrase(body: str) -> bool:
+    """A bare noun phrase, with no verb, adjective, adverb or number to predicate anything."""
+    import jieba.posseg  # imported lazily, as lexicon imports jieba
+
+    if not _ZH_MODIFIED_NOUN.match(body) or re.search(r"\d", body):
+        return False
+    tags = [pair.flag for pair in jieba.posseg.lcut(body) if pair.flag != "x"]
+    return bool(tags) and not any(tag.startswith(_PREDICATE_TAGS) for tag in tags)
 
 
 def _en_defect(text: str) -> str | None:
@@ -102,8 +127,10 @@ def _zh_defect(text: str) -> str | None:
     body = text.strip().rstrip("。.!！")
     if _LAUGHTER.search(body) or _ZH_TAIL_PARTICLE.search(body):
         return "chat noise"
-    if len(_CJK.findall(body)) < 4:
+    if len(_CJK.findall(body)) < 4 or _ZH_BARE_NUMBER.match(body) or _ZH_CLASSIFIER_OPENING.match(body):
         return "a fragment, not a statement"
+    if _zh_hyperbole().search(body):
+        return "chat noise"
     if re.search(r"我(?!们)", body):
         return "written in the first person"
     if _ZH_SECOND_PERSON.search(body):
@@ -116,6 +143,8 @@ def _zh_defect(text: str) -> str | None:
         return "it points at something it does not name"
     if _ZH_DENIAL_KEPT.search(body):
         return "it keeps the value it denies"
+    if _zh_noun_phrase(body):
+        return "a fragment, not a statement"
     return None
 
 
