@@ -40,7 +40,7 @@ _CLASSES = (
         "employment",
         _pattern(
             r"works?\s+(?:as|at|for|in)|working\s+(?:as|at|for)|job|employed|employer|position|role",
-            r"工作|上班|就职|任职|担任|职位|在.{1,10}(?:做|当)",
+            r"工作|上班|就职|任职|担任|职位|在.{1,10}(?:做|当)|是一(?:名|位)",
         ),
         _pattern(
             r"left|quit|resigned|retired|laid\s+off|fired|let\s+go|new\s+job|joined|started\s+(?:at|working)|"
