@@ -29,10 +29,10 @@ from pipeline.text.fillers import has_correction_cue, strip_fillers
 from pipeline.text.keyword import find_term_spans, shortened_form_span
 from pipeline.text.language import Language, has_cjk
 from pipeline.text.lexicon import content_terms
-from pipeline.text.life_events import changed_attributes, says_something_changed, stated_attributes
+from pipeline.text.life_events import changed_attributes, concluded_attributes, says_something_changed, stated_attributes
 from pipeline.text.perspective import finish_sentence, to_third_person
 from pipeline.text.numbers import EN_NUMBER_WORD_PATTERN, EN_NUMBER_WORDS, leading_number, zh_numeral
-from pipeline.text.sentences import split_sentences
+from pipeline.text.sentences import split_sentences, strip_terminal_punctuation
 from pipeline.text.subjects import relation_of
 from pipeline.text.wellformed import memory_defect
 from pipeline.text.values import Value, compatible_kinds, extract_values, same_value, styled_like, value_kind
@@ -692,6 +692,10 @@ def _changed_states(
         stating = [i for i in open_memories if stated_attributes(memories[i]) & attributes
                    and (clause_terms & _terms(memories[i], language) or closeness[i] >= MIN_STATE_CLOSENESS
                         or len(answer_terms & _terms(memories[i], language)) >= 2)]
+        concluded = set(concluded_attributes(clause))
+        if not stating:
+            # "退休了" ends the job whatever words the memory states it in.
+            stating = [i for i in open_memories if stated_attributes(memories[i]) & concluded]
         if len(stating) > 1:
             best = max(closeness[i] for i in stating)
             stating = [i for i in stating if closeness[i] >= best - 0.05]
@@ -710,9 +714,19 @@ def _changed_states(
         states_new = [c for c in siblings if _NOW.search(c) or _slots(c)] or \
                      [c for c in siblings if stated_attributes(c) & attributes and not changed_attributes(c)]
         corrected = _as_memory(states_new[0] if states_new else clause, language, memories[index])
+        if states_new and concluded & stated_attributes(memories[index]):
+            # "退休了，现在天天带孙子": the event that ended the state is part of the new one.
+            joined = _as_memory(_joined(clause, states_new[0], language), language, memories[index])
+            corrected = corrected if memory_defect(joined) else joined
         found.append(Alignment(index, corrected, f"the feedback says the {'/'.join(sorted(attributes))} changed", 0.45))
         taken.add(index)
     return found
+
+
+def _joined(first: str, second: str, language: Language) -> str:
+    if language == "zh":
+        return f"{strip_terminal_punctuation(first)}，{second}"
+    return f"{strip_terminal_punctuation(first)}, and {second[:1].lower()}{second[1:]}"
 
 
 _CHANGE_WORDS = re.compile(r"(?i)\b(?:new|now|actually|anymore|instead|changed?|switched|moved|turned|went)\b|了|现在|改|换|新")

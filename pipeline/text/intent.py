@@ -68,7 +68,8 @@ _EN_AUX_START = re.compile(
 # Question words whose answer is a value (a place, a time, a thing, a person), not yes or no.
 _ZH_VALUE_QUESTION_WORDS = r"多少|哪里|哪儿|哪个|哪些|哪家|哪天|几点|几个|几天|几岁|什么(?![都也])|谁(?![都也])"
 _ZH_QUESTION_WORDS = re.compile(
-    r"怎么样|怎样|为什么|为何|怎么|是不是|有没有|能不能|可不可以|会不会|要不要|对不对|好不好|行不行|是否|"
+    # "不怎么玩了" is "hardly plays any more": 怎么 after 不 asks nothing.
+    r"(?<!不)(?:怎么样|怎样|怎么)|为什么|为何|是不是|有没有|能不能|可不可以|会不会|要不要|对不对|好不好|行不行|是否|"
     + _ZH_VALUE_QUESTION_WORDS
 )
 _ZH_VALUE_QUESTION = re.compile(_ZH_VALUE_QUESTION_WORDS)

@@ -61,7 +61,7 @@ ZH_NEGATIVE_VERBS = {"讨厌": "喜欢", "厌恶": "喜欢", "反感": "喜欢"}
 _EN_DENIAL = re.compile(r"\b(?:not|never|no|cannot|nobody|nothing|neither|nor)\b|n't\b", re.IGNORECASE)
 _EN_AVERSION = re.compile(r"\b(?:dislikes?|disliked|hates?|hated|detests?|loathes?)\b", re.IGNORECASE)
 _ZH_NEGATION_FALSE_FRIENDS = re.compile(
-    r"不错|不过|不同|不少|不断|不仅|不管|不久|不得不|不但|差不多|不一定|无论|非常|并且|不用说"
+    r"不错|不过(?!敏)|不同|不少|不断|不仅|不管|不久|不得不|不但|差不多|不一定|无论|非常|并且|不用说"
 )
 _ZH_DENIAL = re.compile(r"不|没有|没|从未|未曾|并非")
 _ZH_AVERSION = re.compile("|".join(ZH_NEGATIVE_VERBS))

@@ -21,6 +21,9 @@ class AttributeClass:
     name: str
     states: re.Pattern[str]  # how a memory states the attribute
     changes: re.Pattern[str]  # how feedback says it changed or ended
+    # Events that end the attribute whatever its value ("retired", "毕业了"): they need no shared
+    # word with the memory that states it.
+    concludes: re.Pattern[str] | None = None
 
 
 def _pattern(english: str, chinese: str) -> re.Pattern[str]:
@@ -37,12 +40,16 @@ _CLASSES = (
         "employment",
         _pattern(
             r"works?\s+(?:as|at|for|in)|working\s+(?:as|at|for)|job|employed|employer|position|role",
-            r"工作|上班|就职|任职|担任|职位|在.{1,10}(?:做|当)",
+            r"工作|上班|就职|任职|担任|职位|在.{1,10}(?:做|当)|是一(?:名|位)",
         ),
         _pattern(
             r"left|quit|resigned|retired|laid\s+off|fired|let\s+go|new\s+job|joined|started\s+(?:at|working)|"
             r"switched\s+jobs?|changed\s+jobs?|got\s+hired|got\s+promoted|promoted",
             r"离职|辞职|辞了|跳槽|退休|被裁|入职|换了?(?:工作|公司)|去了一?家|升职",
+        ),
+        _pattern(
+            r"retired|resigned|laid\s+off|got\s+fired|quit\s+(?:my|his|her|the)\s+job|lost\s+(?:my|his|her)\s+job",
+            r"退休|退了休|辞职|辞了职|离职|离了职|被裁|失业|下岗",
         ),
     ),
     AttributeClass(
@@ -52,6 +59,7 @@ _CLASSES = (
             r"sold|traded\s+in|got\s+rid\s+of|totaled|totalled|wrecked|bought|got\s+a\s+(?:new|used)",
             r"卖了|卖掉|卖给|换了?(?:台|辆|车)|提了?(?:台|辆|车)|买了?(?:台|辆)",
         ),
+        _pattern(r"sold\s+(?:my|the|our|his|her)\s+(?:car|truck)", r"车.{0,3}卖|卖了?车"),
     ),
     AttributeClass(
         "pet",
@@ -72,6 +80,7 @@ _CLASSES = (
                  r"上学|就读|在读|读|学校|年级|小学|中学|初中|高中|大学|幼儿园"),
         _pattern(r"(?:switched|changed|transferred)\s+schools?|graduated|moved\s+up|started\s+at",
                  r"转学|毕业|升(?:了|到|入)?|上了?[一二三四五六\d]年级"),
+        _pattern(r"graduated", r"毕业"),
     ),
     AttributeClass(
         "housing",
@@ -92,11 +101,41 @@ _CLASSES = (
         "relationship",
         _pattern(r"married|dating|boyfriend|girlfriend|partner|engaged|single", r"结婚|男朋友|女朋友|对象|单身|恋爱"),
         _pattern(r"broke\s+up|divorced|split\s+up|separated|got\s+married|got\s+engaged", r"分手|离婚|结婚了|订婚"),
+        _pattern(r"got\s+married|divorced|broke\s+up", r"结婚|领证|离婚|离了婚|分手"),
     ),
     AttributeClass(
-        "habit",
-        _pattern(r"smokes?|smoking|drinks?|drinking|vapes?", r"抽烟|吸烟|喝酒|喝"),
-        _pattern(r"quit|stopped|gave\s+up|cut\s+out|sober", r"戒了|戒掉|戒烟|戒酒|不喝了|不抽了"),
+        "smoking",
+        _pattern(r"smokes?|smoking|cigarettes?|cigars?|vapes?|vaping", r"抽.{0,4}烟|吸烟|香烟|雪茄"),
+        _pattern(r"quit|stopped|gave\s+up|cut\s+out", r"戒了|戒掉|不抽了"),
+        _pattern(r"(?:quit|stopped|gave\s+up)\s+(?:smoking|cigarettes|vaping)", r"戒烟|戒了烟|烟.{0,3}戒|不抽烟了"),
+    ),
+    AttributeClass(
+        "drinking",
+        _pattern(r"drinks?|drinking|alcohol|beer|wine", r"喝"),
+        _pattern(r"quit|stopped|gave\s+up|cut\s+out|sober", r"戒了|戒掉|戒酒|不喝了"),
+        _pattern(r"(?:quit|stopped|gave\s+up)\s+(?:drinking|alcohol)|sober", r"戒酒|戒了酒|酒.{0,3}戒"),
+    ),
+    AttributeClass(
+        "diet",
+        _pattern(r"vegetarian|vegan|pescatarian|meat|chicken|beef|pork|steak", r"吃肉|吃荤|荤|吃素|素食|全素|[牛猪鸡羊]肉"),
+        _pattern(r"went\s+(?:vegetarian|vegan)|(?:eats?|eating)\s+(?:meat|fish)\s+(?:again|now)",
+                 r"吃素|吃全素|素食|开始吃(?:肉|荤|鱼|海鲜)"),
+        _pattern(r"went\s+(?:vegetarian|vegan)", r"吃素|吃全素|开始吃(?:肉|荤|鱼|海鲜)"),
+    ),
+    AttributeClass(
+        "parenthood",
+        _pattern(r"trying\s+(?:for|to\s+have)\s+a\s+baby|pregnant|no\s+(?:kids|children)",
+                 r"备孕|怀孕|没有孩子|还没.{0,3}孩子"),
+        _pattern(r"(?:got|is|am)\s+pregnant|gave\s+birth|was\s+born|had\s+(?:a|our)\s+baby",
+                 r"怀孕|怀上|出生|生了"),
+        _pattern(r"(?:got|is|am)\s+pregnant|gave\s+birth|was\s+born|had\s+(?:a|our)\s+baby",
+                 r"怀孕|怀上|出生|生了"),
+    ),
+    AttributeClass(
+        "nursing",
+        _pattern(r"breastfeed(?:s|ing)?|nursing", r"哺乳|母乳|喂奶"),
+        _pattern(r"weaned", r"断奶"),
+        _pattern(r"weaned", r"断奶"),
     ),
     AttributeClass(
         "schedule",
@@ -148,7 +187,14 @@ def changed_attributes(text: str) -> tuple[str, ...]:
     """Attribute classes the feedback says changed ("sold the civic" → vehicle, housing)."""
     if _ADDITION.search(text):
         return ()
-    return tuple(c.name for c in _CLASSES if c.changes.search(text))
+    return tuple(c.name for c in _CLASSES if c.changes.search(text) or (c.concludes and c.concludes.search(text)))
+
+
+def concluded_attributes(text: str) -> tuple[str, ...]:
+    """Attribute classes an event ends whatever their value ("retired" → employment, "毕业了" → school)."""
+    if _ADDITION.search(text):
+        return ()
+    return tuple(c.name for c in _CLASSES if c.concludes and c.concludes.search(text))
 
 
 @lru_cache(maxsize=4096)

@@ -77,7 +77,8 @@ _ZH_LABEL = re.compile(
 )
 # "1) … 2) …", "1）…2）…": the items of a numbered list are statements of their own.
 _LIST_MARK = re.compile(r"(?:^|(?<=[\s，,。；;!！]))\(?\d{1,2}\s*[)）.、](?!\d)\s*")
-_CJK_SPACE = re.compile(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
+# A number that ends a Chinese clause ends it too: "我爸65 我妈62".
+_CJK_SPACE = re.compile(r"(?<=[\u4e00-\u9fff])((?<![A-Za-z])\d+(?:\.\d+)?)?\s+(?=[\u4e00-\u9fff])")
 _FULL_WIDTH = re.compile("[\uff01-\uff5e\u3000]")
 _KEEP_FULL_WIDTH = set("，！？；：（）～")
 
@@ -225,7 +226,7 @@ def normalize(text: str) -> str:
         # "几个更正哈：", "更新两样：": a label before the corrections, not one of them.
         text = _ZH_LABEL.sub("", text)
         # Chat separates clauses with a space where writing puts a comma: "不是这个哦 我常去的是…".
-        text = _CJK_SPACE.sub("，", text)
+        text = _CJK_SPACE.sub(lambda m: f"{m.group(1) or ''}，", text)
         # A tilde after a clause is tone ("6月12号哈～"), not a range.
         text = re.sub(r"(?<=[\u4e00-\u9fff])[～~]+(?=[，。！？!?\s]|$)", "", text)
     text = _expand_informal_en(text)

@@ -31,6 +31,8 @@ class _Words:
     ordinals: dict[str, int]
     reference: re.Pattern[str]
     alternatives: re.Pattern[str]
+    coordinators: re.Pattern[str]
+    list_ends: re.Pattern[str]
 
 
 @lru_cache(maxsize=1)
@@ -46,8 +48,16 @@ def _words() -> dict[str, _Words]:
             reference=re.compile(rf"{boundary[0]}(?:{phrase_alternation(list(pointers))}){boundary[1]}", re.IGNORECASE),
             alternatives=re.compile(rf"\s*(?:{phrase_alternation(table['alternatives'])})\s*" if language == "zh"
                                     else rf"\s+(?:{phrase_alternation(table['alternatives'])})\s+", re.IGNORECASE),
+            coordinators=_joiner(table["coordinators"], language),
+            list_ends=re.compile(rf"{boundary[0]}(?:{phrase_alternation(table['list_ends'])}){boundary[1]}", re.IGNORECASE),
         )
     return words
+
+
+def _joiner(words: list[str], language: Language) -> re.Pattern[str]:
+    if language == "zh":
+        return re.compile(rf"\s*(?:{phrase_alternation(words)})\s*")
+    return re.compile(rf"\s+(?:{phrase_alternation(words)})\s+", re.IGNORECASE)
 
 
 def pointer_of(feedback: str, language: Language) -> int | str | None:
@@ -72,22 +82,32 @@ def _options(sentence: str, language: Language) -> list[str]:
         same = [v.text for v in values if v.kind == kind]
         if len(same) >= 2:
             return same
-    parts = _words()[language].alternatives.split(sentence.strip().rstrip("?？。.!！"))
+    words = _words()[language]
+    parts = words.alternatives.split(sentence.strip().rstrip("?？。.!！"))
+    listed = len(parts) < 2
+    if listed:
+        parts = words.coordinators.split(sentence.strip().rstrip("?？。.!！"))
     if len(parts) < 2:
         return []
     separator = re.compile(r"[，,：:；;、]|是|选|去|在|用" if language == "zh" else r"[,:;]")
     first = separator.split(parts[0])[-1].strip()
     last = re.split(r"[，,。.;；]", parts[-1])[0].strip()
+    if listed:
+        last = words.list_ends.split(last)[0].strip()
     options = [first, *[p.strip() for p in parts[1:-1]], last]
+    # "海底捞（万达店）": an aside in brackets is not part of the option's name.
+    options = [re.sub(r"[（(][^（()）]*[)）]", "", o).strip() for o in options]
     return [re.sub(r"^(?:the|a|an)\s+|[吗呢啊呀]$", "", o, flags=re.IGNORECASE) for o in options if o]
 
 
 def _held_option(answer: str, options: list[str]) -> str | None:
     """The one option a sentence of the answer states."""
     for sentence in split_sentences(answer):
-        held = [o for o in options if contains_term(sentence, o)]
-        if len(held) == 1:
-            return held[0]
+        # The sentence that lists the options may state the one held in a clause of its own.
+        for part in [sentence, *re.split(r"[，,；;]", sentence)]:
+            held = [o for o in options if contains_term(part, o)]
+            if len(held) == 1:
+                return held[0]
     return None
 
 

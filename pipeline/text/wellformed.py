@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from pathlib import Path
 
 from pipeline.text.commands import contains_command
 from pipeline.text.fillers import without_emoji
@@ -41,6 +42,8 @@ _ZH_POINTING = re.compile(
     r"第[一二三四五六七八九十两\d]+(?:条|个|家|项|点|位|款|种|部分|件|样)|(?:最后|前面|后面)(?:那|一)?(?:个|家|条|项|位|款|种)|"
     r"前者|后者|(?:那|这)(?:个|家|条|位|款|种)?(?:[早已还又也都就]|不|没|是|$)"
 )
+# "从那辞职了": a place only pointed at.
+_ZH_PLACE_POINTING = re.compile(r"(?:从|在|去|到)(?:那|这)(?:里|儿|边)?(?![个家条位款种所间些样么])")
 _EN_WORD = re.compile(r"[A-Za-z][A-Za-z'’\-]*")
 _LAUGHTER = re.compile(r"(?:[哈呵嘿嘻]{2,}|\b(?:ha){2,}h?\b|\bhe(?:he)+\b|\bxd\b)", re.IGNORECASE)
 _ZH_TAIL_PARTICLE = re.compile(r"[啦嘛呢哈呀哇哦吧噢咯喔](?=[。！!？?，,～~\s]|$)")
@@ -49,6 +52,30 @@ _ZH_BAD_OPENING = re.compile(
 )
 _ZH_DENIAL_KEPT = re.compile(r"[，,]\s*(?:而)?(?:不是|并非|而非)|(?:是|叫|为|在|住|用(?!户)|喝|吃|有)[^，,。不]{1,15}(?:而)?不是|而不是|而非")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+_HYPERBOLE_FILE = Path(__file__).parent / "data" / "zh_hyperbole.txt"
+# A classifier or a bare number opens no statement: "个好消息", "用户178".
+_ZH_CLASSIFIER_OPENING = re.compile(r"^(?:个|只|件)(?![\u4e00-\u9fff]?的)")
+_ZH_BARE_NUMBER = re.compile(r"^(?:用户|他|她)?(?:的)?[\d.]+$")
+# A noun phrase that ends in "…的 + noun" and has no predicate: "宇宙的宇".
+_ZH_MODIFIED_NOUN = re.compile(r"^[^，,]{1,10}的[\u4e00-\u9fff]{1,3}$")
+_PREDICATE_TAGS = ("v", "a", "i", "l", "d", "p", "m", "t")
+
+
+@lru_cache(maxsize=1)
+def _zh_hyperbole() -> re.Pattern[str]:
+    lines = [line for line in _HYPERBOLE_FILE.read_text(encoding="utf-8").splitlines() if not line.startswith("#")]
+    words = sorted({word for line in lines for word in line.split()}, key=len, reverse=True)
+    return re.compile(rf"(?:{'|'.join(map(re.escape, words))})(?:死|坏|疯|炸)(?:了|啦)?$")
+
+
+def _zh_noun_phrase(body: str) -> bool:
+    """A bare noun phrase, with no verb, adjective, adverb or number to predicate anything."""
+    import jieba.posseg  # imported lazily, as lexicon imports jieba
+
+    if not _ZH_MODIFIED_NOUN.match(body) or re.search(r"\d", body):
+        return False
+    tags = [pair.flag for pair in jieba.posseg.lcut(body) if pair.flag != "x"]
+    return bool(tags) and not any(tag.startswith(_PREDICATE_TAGS) for tag in tags)
 
 
 def _en_defect(text: str) -> str | None:
@@ -100,8 +127,10 @@ def _zh_defect(text: str) -> str | None:
     body = text.strip().rstrip("。.!！")
     if _LAUGHTER.search(body) or _ZH_TAIL_PARTICLE.search(body):
         return "chat noise"
-    if len(_CJK.findall(body)) < 4:
+    if len(_CJK.findall(body)) < 4 or _ZH_BARE_NUMBER.match(body) or _ZH_CLASSIFIER_OPENING.match(body):
         return "a fragment, not a statement"
+    if _zh_hyperbole().search(body):
+        return "chat noise"
     if re.search(r"我(?!们)", body):
         return "written in the first person"
     if _ZH_SECOND_PERSON.search(body):
@@ -110,8 +139,12 @@ def _zh_defect(text: str) -> str | None:
         return "it points at something it does not name"
     if _ZH_BAD_OPENING.match(body):
         return "it has no subject"
+    if _ZH_PLACE_POINTING.search(body):
+        return "it points at something it does not name"
     if _ZH_DENIAL_KEPT.search(body):
         return "it keeps the value it denies"
+    if _zh_noun_phrase(body):
+        return "a fragment, not a statement"
     return None
 
 

@@ -42,21 +42,21 @@ def test_eval_command_scores_the_sample(tmp_path: Path) -> None:
 # analyzer; the first-contact figures (README, "Analyzer quality") are the honest estimate of
 # accuracy on feedback phrased in ways nobody anticipated.
 CASE_SETS = {
-    "own_cases": 0.95,
+    "own_cases": 0.96,
     "holdout_cases": 0.9,
     "final_cases": 0.85,
-    "informal_cases": 0.85,
+    "informal_cases": 0.86,
     "informal2_cases": 0.78,
-    "fresh_cases": 0.58,
-    "fresh2_cases": 0.68,
-    "fresh3_cases": 0.71,
-    "fresh4_cases": 0.56,
-    "fresh5_cases": 0.56,
-    "fresh6_cases": 0.66,
-    "fresh7_cases": 0.55,
-    "fresh8_cases": 0.68,
-    "fresh9_cases": 0.71,
-    "fresh10_cases": 0.72,
+    "fresh_cases": 0.67,
+    "fresh2_cases": 0.7,
+    "fresh3_cases": 0.76,
+    "fresh4_cases": 0.61,
+    "fresh5_cases": 0.59,
+    "fresh6_cases": 0.7,
+    "fresh7_cases": 0.63,
+    "fresh8_cases": 0.75,
+    "fresh9_cases": 0.77,
+    "fresh10_cases": 0.77,
     "fresh11_cases": 0.48,
 }
 # Cases of a set in which the analyzer changes a memory that was to be kept, as measured on this
@@ -65,7 +65,7 @@ CASE_SETS = {
 KEPT_VIOLATIONS = {
     "own_cases": 1, "final_cases": 2, "informal_cases": 2, "informal2_cases": 1,
     "fresh2_cases": 4, "fresh3_cases": 2, "fresh4_cases": 1, "fresh5_cases": 2, "fresh6_cases": 1, "fresh7_cases": 0,
-    "fresh8_cases": 1, "fresh9_cases": 2, "fresh10_cases": 2, "fresh11_cases": 3,
+    "fresh8_cases": 1, "fresh9_cases": 1, "fresh10_cases": 1, "fresh11_cases": 3,
 }
 
 

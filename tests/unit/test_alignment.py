@@ -105,7 +105,19 @@ def test_a_change_of_state_ends_the_memory_stating_that_attribute() -> None:
     memories = ["用户在一家银行做柜员。", "用户喜欢爬山。"]
     # The similarities are the lookup's (the embedder's cosine of statement and memory).
     corrected = _changed("辞职了哈，现在在一家书店打工", memories, "zh", [0.42, 0.1])
-    assert corrected == {0: "用户现在在一家书店打工。"}
+    # Resigning ends the job whatever its value: the event stays part of the new memory.
+    assert corrected == {0: "用户辞职了，现在在一家书店打工。"}
+
+
+def test_an_event_that_ends_an_attribute_needs_no_shared_word() -> None:
+    memories = ["用户在一家国企做财务。", "用户喜欢打太极。"]
+    assert _changed("我上个月退休了，现在天天在家带孙子", memories, "zh", [0.25, 0.31]) == {
+        0: "用户上个月退休了，现在天天在家带孙子。"
+    }
+    assert _changed("I went vegan in January", ["The user eats beef at most meals.", "The user is lactose intolerant."],
+                    "en", [0.2, 0.4]) == {0: "The user went vegan in January."}
+    # An addition ends nothing.
+    assert _changed("我还戒了糖", ["用户每天抽一包烟。"], "zh", [0.1]) == {}
 
 
 def test_the_change_itself_is_the_new_memory_when_nothing_states_the_new_value() -> None:

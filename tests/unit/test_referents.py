@@ -106,3 +106,14 @@ def test_without_a_conversation_a_denial_names_what_the_pronoun_refers_to() -> N
     # Values are the value alignment's to read; a pronoun alone names nothing.
     assert refer(["他换号了", "尾号是5521"], [], "zh", ["用户的手机尾号是1234。"], "") == []
     assert refer(["她在学画画"], [], "zh", memories, "") == []
+
+
+def test_a_reply_pointing_at_the_other_member_of_a_list_takes_it() -> None:
+    from pipeline.text.references import resolve_pointer
+
+    turns = [("user", "我想去的那家火锅店叫啥？"),
+             ("assistant", "你提到过两家：海底捞（万达店）和小龙坎（春熙路店），我这边记的是海底捞。")]
+    assert resolve_pointer("不对 是另一家", "zh", turns) == ("海底捞", "小龙坎")
+    turns = [("user", "Which hotel did I book, I was torn between the Hilton and the Marriott"),
+             ("assistant", "You booked the Hilton.")]
+    assert resolve_pointer("no, the other one", "en", turns) == ("Hilton", "Marriott")

@@ -25,6 +25,8 @@ def test_questions(text: str) -> None:
 def test_statements_are_not_questions() -> None:
     assert not is_question("我什么都吃")
     assert not is_question("What I meant is that I live in Munich")
+    assert not is_question("我现在不怎么玩王者了")
+    assert is_question("这个怎么用")
 
 
 def test_requests_and_gibberish() -> None:

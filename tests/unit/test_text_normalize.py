@@ -71,3 +71,8 @@ def test_a_chinese_label_before_the_corrections_goes() -> None:
 
 def test_clauses_typed_with_spaces_and_a_tone_tilde() -> None:
     assert normalize("不是这个哦 我要的是那个～") == "不是这个哦，我要的是那个"
+
+
+def test_a_space_after_a_number_ends_a_chinese_clause() -> None:
+    assert normalize("你记反了 我爸65 我妈62") == "你记反了，我爸65，我妈62"
+    assert normalize("手机号139 0000 1234") == "手机号139 0000 1234"

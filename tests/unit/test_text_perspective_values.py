@@ -39,3 +39,16 @@ def test_extract_values() -> None:
     assert value_kind("九岁") == "age"
     assert value_kind("北京") == "name"
     assert complete_unit("30", "14 days") == "30 days"
+
+
+def test_not_allergic_is_a_denial_though_it_starts_like_buguo() -> None:
+    from pipeline.text.lexicon import is_negated
+
+    assert is_negated("用户对花生不过敏", "zh")
+    assert not is_negated("用户喜欢猫，不过更喜欢狗", "zh")
+
+
+def test_an_occupation_stated_with_a_classifier_is_employment() -> None:
+    from pipeline.text.life_events import stated_attributes
+
+    assert "employment" in stated_attributes("用户是一名中学语文老师。")
