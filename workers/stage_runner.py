@@ -20,6 +20,7 @@ from memfeed.control.jobs import (
     JobRecord,
     JobRecords,
     StageRecord,
+    StageStart,
     StageTiming,
 )
 from pipeline.analyzers.base import Analyzer
@@ -85,8 +86,10 @@ class StageRun:
     """One stage of one job while it runs: the job's record as the stage found it, what the stage
     records, and how the job ends if it ends with this stage."""
 
-    def __init__(self, record: JobRecord, stage: str, started_at: float) -> None:
-        self.record = record
+    def __init__(self, start: StageStart, stage: str, started_at: float) -> None:
+        self.record = start.record
+        # The job's project's settings as the stage began (its review policy, for one).
+        self.project_settings = start.project_settings
         self.stage = stage
         self.started_at = started_at
         self.detail: dict[str, Any] = {}

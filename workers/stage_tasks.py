@@ -92,7 +92,8 @@ def _plan(run: StageRun, job: FeedbackJob, classification: Classification, confi
             # Valid, but nothing to change: the job completed and nothing was applied.
             run.end_job(JobOutcome.IGNORED, _nothing_written(classification), update_type=update_type,
                         confidence=confidence)
-    elif _held_for_review(job.project_id, confidence):
+    elif review.holds(run.project_settings.get("review_policy"), confidence,
+                      get_settings().review_confidence_threshold):
         run.end_job(JobOutcome.HELD, f"{len(lookup_plan.changes)} change(s) proposed, awaiting review",
                     later_stages_skipped="held for review: nothing is written until an operator approves the plan",
                     update_type=update_type, confidence=confidence,
@@ -148,12 +149,6 @@ def _ended_without_plan(run: StageRun, state: FeedbackState) -> bool:
     run.end_job(JobOutcome.UNRESOLVED if state.unresolved else JobOutcome.IGNORED, reason, update_type=update_type,
                 confidence=state.confidence)
     return True
-
-
-def _held_for_review(project_id: str, confidence: float) -> bool:
-    project = resources.control_plane().projects.get(project_id)
-    policy = project.review_policy if project is not None else None
-    return review.holds(policy, confidence, get_settings().review_confidence_threshold)
 
 
 def _nothing_written(classification: Classification) -> str:

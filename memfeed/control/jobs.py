@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 from redis import Redis
 from redis.client import Pipeline
 
+from memfeed.control.projects import ProjectRegistry
 from memfeed.metrics import Metrics
 
 log = logging.getLogger(__name__)
@@ -84,18 +85,19 @@ if redis.call('EXISTS', KEYS[1]) == 1 then return redis.call('HSET', KEYS[1], AR
 return 0
 """
 # A stage starting: unless the job has ended, mark the stage running, push back the job's stall
-# deadline and return the whole record, in one round trip. The reply starts with the job's status
-# ('missing' when there is no record); the record's fields follow only while it runs.
-# KEYS: [job hash, unfinished jobs]; ARGV: [stage field, stage record, now, stall deadline, job id]
+# deadline and return the whole record with the job's project's settings, in one round trip. The
+# reply starts with the job's status ('missing' when there is no record); while it runs, the
+# project's settings (a flat list) and the record's fields follow.
+# KEYS: [job hash, unfinished jobs]
+# ARGV: [stage field, stage record, now, stall deadline, job id, project key prefix]
 _BEGIN_STAGE = """
 local status = redis.call('HGET', KEYS[1], 'status')
 if not status then return {'missing'} end
 if status ~= 'running' then return {status} end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2], 'updated_at', ARGV[3])
 redis.call('ZADD', KEYS[2], 'XX', ARGV[4], ARGV[5])
-local fields = redis.call('HGETALL', KEYS[1])
-table.insert(fields, 1, status)
-return fields
+local project = redis.call('HGETALL', ARGV[6] .. redis.call('HGET', KEYS[1], 'project_id'))
+return {status, project, redis.call('HGETALL', KEYS[1])}
 """
 
 
@@ -109,6 +111,13 @@ class JobEndedError(Exception):
     def __init__(self, job_id: str, status: JobStatus) -> None:
         super().__init__(f"job {job_id} has ended ({status.value})")
         self.status = status
+
+
+class StageStart(BaseModel):
+    """What a stage starts from: the job's record, and its project's settings as they are now."""
+
+    record: JobRecord
+    project_settings: dict[str, str]
 
 
 class StageTiming(BaseModel):
@@ -130,6 +139,8 @@ class JobRecords:
         retention_seconds: int | None = None,
     ) -> None:
         self._redis = redis
+        # Where the projects' settings are: a stage starts with its job's.
+        self._project_key_prefix = ProjectRegistry(redis, prefix).key_prefix
         self._prefix = prefix
         self._metrics = metrics
         self._stall_seconds = stall_seconds
@@ -243,23 +254,25 @@ class JobRecords:
             pipe.hgetall(self._key(job_id))
         return [self._parsed(raw) for raw in pipe.execute()]
 
-    def begin_stage(self, job_id: str, stage: str, started_at: float) -> JobRecord:
-        """Mark a stage running and read the job's record, in one round trip. Raises JobEndedError
-        when the job has already ended, JobNotFoundError when it has no record."""
+    def begin_stage(self, job_id: str, stage: str, started_at: float) -> StageStart:
+        """Mark a stage running and read the job's record and its project's settings, in one
+        round trip. Raises JobEndedError when the job has already ended, JobNotFoundError when it
+        has no record."""
         running = StageRecord(state="running", started_at=started_at)
         reply = self._begin_stage(
             keys=[self._key(job_id), self._unfinished],
             args=[f"stage:{stage}", running.model_dump_json(), repr(started_at), started_at + self._stall_seconds,
-                  job_id],
+                  job_id, self._project_key_prefix],
         )
-        status, fields = reply[0], reply[1:]
+        status = reply[0]
         if status == "missing":
             raise JobNotFoundError(f"job {job_id} has no record")
         if status != JobStatus.RUNNING.value:
             raise JobEndedError(job_id, JobStatus(status))
+        project, fields = reply[1], reply[2]
         record = self._parsed(dict(zip(fields[::2], fields[1::2], strict=True)))
         assert record is not None
-        return record
+        return StageStart(record=record, project_settings=dict(zip(project[::2], project[1::2], strict=True)))
 
     def end_stage(
         self,

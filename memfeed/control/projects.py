@@ -45,8 +45,13 @@ class ProjectRegistry:
         self._prefix = prefix
         self._project_of_key = redis.register_script(_PROJECT_OF_KEY)
 
+    @property
+    def key_prefix(self) -> str:
+        """A project's settings are the hash at this prefix followed by its id."""
+        return f"{self._prefix}:project:"
+
     def _project_key(self, project_id: str) -> str:
-        return f"{self._prefix}:project:{project_id}"
+        return f"{self.key_prefix}{project_id}"
 
     def _name_key(self, name: str) -> str:
         return f"{self._prefix}:project-name:{name}"

@@ -185,6 +185,12 @@ def _negative(
 
 def content_terms(text: str, language: Language, exclude: list[str] | None = None) -> list[str]:
     """Content lemmas of `text` in order, without stopwords, negation or the values in `exclude`."""
+    return list(_content_terms(text, language, tuple(exclude or ())))
+
+
+# A lookup compares each statement with a dozen memories, and each memory with several statements.
+@lru_cache(maxsize=8192)
+def _content_terms(text: str, language: Language, exclude: tuple[str, ...]) -> tuple[str, ...]:
     masked = text
     for value in sorted(exclude or [], key=len, reverse=True):
         if value.strip():
@@ -201,10 +207,10 @@ def content_terms(text: str, language: Language, exclude: list[str] | None = Non
                 continue
             token = ZH_NEGATIVE_VERBS.get(token, _ZH_SYNONYMS.get(token, token))
             terms.append(token)
-        return terms
+        return tuple(terms)
     for word in en_words(masked):
         lower = word.lower()
         if lower in EN_STOPWORDS or lower.endswith("n't") or lower.isdigit():
             continue
         terms.append(lemma(lower))
-    return terms
+    return tuple(terms)
