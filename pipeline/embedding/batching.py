@@ -7,6 +7,8 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from pipeline.embedding.base import Embedder, EmbedderIdentity
 
 
@@ -29,7 +31,8 @@ class BatchingEmbedder:
         self.inner = inner
         self.identity: EmbedderIdentity = inner.identity
         self._max_batch = max_batch
-        self._cache: OrderedDict[str, list[float]] = OrderedDict()
+        # float32 rows: a vector as a list of Python floats takes eight times the memory.
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._cache_size = cache_size
         self._pending: list[_Request] = []
         self._busy = False
@@ -44,7 +47,7 @@ class BatchingEmbedder:
             for text in dict.fromkeys(request.texts):
                 if text in self._cache:
                     self._cache.move_to_end(text)
-                    request.known[text] = self._cache[text]
+                    request.known[text] = self._cache[text].tolist()
                 else:
                     request.missing.append(text)
             if not request.missing:
@@ -94,7 +97,7 @@ class BatchingEmbedder:
                 request.done = True
 
     def _remember(self, text: str, vector: list[float]) -> None:
-        self._cache[text] = vector
+        self._cache[text] = np.asarray(vector, dtype=np.float32)
         self._cache.move_to_end(text)
         while len(self._cache) > self._cache_size:
             self._cache.popitem(last=False)

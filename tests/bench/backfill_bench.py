@@ -82,6 +82,9 @@ class RunningStack:
                 "peak_rss_mb": round(proc_status_bytes(pid, "VmHWM") / 2**20, 1),
                 "rss_sampled_min_mb": round(min(series) / 2**20, 1),
                 "rss_sampled_max_mb": round(max(series) / 2**20, 1),
+                # RSS at the start, at each quarter of the run and at its end: flat, or growing.
+                "rss_by_quarter_mb": [round(series[min(len(series) - 1, q * len(series) // 4)] / 2**20, 1)
+                                      for q in range(5)],
             }
         return figures
 
@@ -243,7 +246,8 @@ def main() -> None:
             print(f"  {name:<22} {value}")
         for process, numbers in memory.items():
             print(f"  {process + ' memory':<22} peak {numbers['peak_rss_mb']} MB, sampled "
-                  f"{numbers['rss_sampled_min_mb']}–{numbers['rss_sampled_max_mb']} MB")
+                  f"{numbers['rss_sampled_min_mb']}–{numbers['rss_sampled_max_mb']} MB, by quarter of the run "
+                  f"{' → '.join(map(str, numbers['rss_by_quarter_mb']))} MB")
         figures["memory"] = memory
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(results, indent=2, ensure_ascii=False))
