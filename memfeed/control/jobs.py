@@ -418,18 +418,9 @@ class JobRecords:
     def forget_unfinished(self, job_id: str) -> None:
         self._redis.zrem(self._unfinished, job_id)
 
-    def finish(
-        self,
-        job_id: str,
-        outcome: JobOutcome,
-        reason: str | None = None,
-        update_type: str | None = None,
-        changes: list[dict[str, Any]] | None = None,
-        result: dict[str, Any] | None = None,
-        confidence: float | None = None,
-        review: dict[str, Any] | None = None,
-    ) -> None:
-        self._settle(job_id, self.settlement(outcome, reason, update_type, changes, result, confidence, review))
+    def finish(self, job_id: str, outcome: JobOutcome, **fields: Any) -> None:
+        """Settle a completed job now; `fields` are those of `settlement`."""
+        self._settle(job_id, self.settlement(outcome, **fields))
 
     def fail(self, job_id: str, code: int, message: str) -> None:
         self._settle(

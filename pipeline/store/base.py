@@ -340,6 +340,37 @@ def ids_of_page(
     return [memory_id for memory_id, _ in window[start : start + len(ordered_values)]]
 
 
+class NewestFirstPages:
+    """get/memory's pages, for a store that orders a rule's points by update time
+    (`_ordered_times`), counts them (`_count_matching`), lists their ids and times
+    (`_update_times`) and fetches records (`get`)."""
+
+    def _ordered_times(self, rule: PayloadRule, offset: int, limit: int) -> list[float]:
+        raise NotImplementedError
+
+    def _count_matching(self, rule: PayloadRule) -> int:
+        raise NotImplementedError
+
+    def _update_times(self, rule: PayloadRule) -> list[tuple[str, float]]:
+        raise NotImplementedError
+
+    def get(self, memory_ids: Sequence[str]) -> list[MemoryRecord]:
+        raise NotImplementedError
+
+    def newest_first(self, scope: SearchScope, offset: int, limit: int) -> list[MemoryRecord]:
+        rule = scope_rule(scope, (MemoryStatus.ACTIVATED,))
+        ids = ids_of_page(
+            self._ordered_times(rule, offset, limit),
+            offset,
+            lambda newest: self._count_matching(newer_than_rule(rule, newest)),
+            lambda oldest, newest: self._update_times(between_rule(rule, oldest, newest)),
+        )
+        return self.get(ids)
+
+    def count_in(self, scope: SearchScope) -> int:
+        return self._count_matching(scope_rule(scope, (MemoryStatus.ACTIVATED,)))
+
+
 def record_to_payload(record: MemoryRecord) -> dict[str, Any]:
     payload = record.model_dump(mode="json", exclude={"id"})
     return payload

@@ -58,18 +58,16 @@ from pipeline.store.base import (
     TEXT_FIELD,
     Between,
     Match,
+    NewestFirstPages,
     PayloadRule,
     StoredHit,
     StoreError,
     TextMatch,
-    between_rule,
     check_embedder,
     containing_rule,
     dense_of,
-    ids_of_page,
     in_requested_order,
     knowledgebase_rule,
-    newer_than_rule,
     payload_to_record,
     point_ids,
     prefetch_limit,
@@ -137,7 +135,7 @@ def check_shard_embedder(path: Path, embedder: EmbedderIdentity) -> EmbedderIden
 
 
 @raises_store_errors
-class EdgeMemoryStore:
+class EdgeMemoryStore(NewestFirstPages):
     """Opens the shard in `path` (creating it for `embedder` if there is none); a shard written by
     another embedder is refused (EmbedderMismatchError)."""
 
@@ -272,19 +270,6 @@ class EdgeMemoryStore:
         if not text.strip():
             return []
         return self.scroll(containing_rule(scope, text))
-
-    def newest_first(self, scope: SearchScope, offset: int, limit: int) -> list[MemoryRecord]:
-        rule = scope_rule(scope, (MemoryStatus.ACTIVATED,))
-        ids = ids_of_page(
-            self._ordered_times(rule, offset, limit),
-            offset,
-            lambda newest: self._count_matching(newer_than_rule(rule, newest)),
-            lambda oldest, newest: self._update_times(between_rule(rule, oldest, newest)),
-        )
-        return self.get(ids)
-
-    def count_in(self, scope: SearchScope) -> int:
-        return self._count_matching(scope_rule(scope, (MemoryStatus.ACTIVATED,)))
 
     def _ordered_times(self, rule: PayloadRule, offset: int, limit: int) -> list[float]:
         hits = self._shard.query(

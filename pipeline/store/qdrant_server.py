@@ -34,17 +34,15 @@ from pipeline.store.base import (
     TEXT_FIELD,
     Between,
     Match,
+    NewestFirstPages,
     PayloadRule,
     StoredHit,
     TextMatch,
-    between_rule,
     check_embedder,
     containing_rule,
     dense_of,
-    ids_of_page,
     in_requested_order,
     knowledgebase_rule,
-    newer_than_rule,
     payload_to_record,
     point_ids,
     prefetch_limit,
@@ -139,7 +137,7 @@ def recorded_embedder(info: models.CollectionInfo) -> EmbedderIdentity:
 
 
 @raises_store_errors
-class QdrantServerMemoryStore:
+class QdrantServerMemoryStore(NewestFirstPages):
     """One collection (or an alias of one); a collection written by another embedder is refused
     (EmbedderMismatchError)."""
 
@@ -345,19 +343,6 @@ class QdrantServerMemoryStore:
             # Without verbatim matching no filter finds "炒饭" inside "用户喜欢扬州炒饭": the scope is read whole.
             return self.scroll_all(scope)
         return self.scroll(containing_rule(scope, text))
-
-    def newest_first(self, scope: SearchScope, offset: int, limit: int) -> list[MemoryRecord]:
-        rule = scope_rule(scope, (MemoryStatus.ACTIVATED,))
-        ids = ids_of_page(
-            self._ordered_times(rule, offset, limit),
-            offset,
-            lambda newest: self._count_matching(newer_than_rule(rule, newest)),
-            lambda oldest, newest: self._update_times(between_rule(rule, oldest, newest)),
-        )
-        return self.get(ids)
-
-    def count_in(self, scope: SearchScope) -> int:
-        return self._count_matching(scope_rule(scope, (MemoryStatus.ACTIVATED,)))
 
     def _ordered_times(self, rule: PayloadRule, offset: int, limit: int) -> list[float]:
         order = models.OrderBy(key=ORDER_FIELD, direction=models.Direction.DESC)
