@@ -7,9 +7,9 @@ from typing import Annotated
 from fastapi import Depends, Header, Request
 
 from api.errors import ErrorCode, MemfeedError
-from memfeed.control import ControlPlane
-from memfeed.control.projects import Project
-from memfeed.settings import get_settings
+from core.control import ControlPlane
+from core.control.projects import Project
+from core.settings import get_settings
 from workers.token_windows import TokenWindows, window_limits
 
 

@@ -12,9 +12,9 @@ from celery.exceptions import TimeoutError as CeleryTimeoutError
 from kombu.exceptions import OperationalError
 
 from api.errors import ErrorCode, MemfeedError
-from memfeed.control.jobs import JobRecords
-from memfeed.read_lane import ReadFailedError, ReadLane, ReadTimeoutError
-from memfeed.settings import get_settings
+from core.control.jobs import JobRecords
+from core.read_lane import ReadFailedError, ReadLane, ReadTimeoutError
+from core.settings import get_settings
 from workers.celery_app import celery_app
 from workers.chains import READ_TASK_PREFIX
 

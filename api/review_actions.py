@@ -8,11 +8,11 @@ from typing import Any
 from api import dispatch
 from api.errors import ErrorCode, MemfeedError
 from api.presenters import iso_time
-from memfeed.control import ControlPlane
-from memfeed.control.jobs import JobRecord
-from memfeed.control.projects import Project, hash_api_key
-from memfeed.control.review import Decision, ReviewError, ReviewState
-from memfeed.settings import get_settings
+from core.control import ControlPlane
+from core.control.jobs import JobRecord
+from core.control.projects import Project, hash_api_key
+from core.control.review import Decision, ReviewError, ReviewState
+from core.settings import get_settings
 from workers.chains import APPLY_REVIEWED, DELIVER_WEBHOOK
 
 log = logging.getLogger(__name__)

@@ -11,9 +11,9 @@ import redis
 from redis.client import Pipeline
 
 from api.errors import ErrorCode, MemfeedError
-from memfeed.control import ControlPlane
-from memfeed.control.idempotency import Claim, IdempotencyConflictError, fingerprint
-from memfeed.settings import get_settings
+from core.control import ControlPlane
+from core.control.idempotency import Claim, IdempotencyConflictError, fingerprint
+from core.settings import get_settings
 
 
 def _key(route: str, body: dict[str, Any]) -> str:

@@ -11,10 +11,10 @@ import httpx
 import redis
 from celery.exceptions import TimeoutError as CeleryTimeoutError
 
+from core.settings import Settings
+from core.worker_readiness import ReadinessBoard, not_ready_reasons
 from memfeed.logfiles import private_directory
-from memfeed.settings import Settings
 from memfeed.supervisor import ManagedProcess
-from memfeed.worker_readiness import ReadinessBoard, not_ready_reasons
 
 # Backfill has queues of its own: the worker takes from its queues in turn, so an interactive
 # message waits for at most one backfill message, never for the whole backlog.

@@ -19,8 +19,8 @@ from celery import chain
 from celery.canvas import Signature
 from kombu.exceptions import OperationalError
 
-from memfeed.control.batches import BatchStore
-from memfeed.settings import get_settings
+from core.control.batches import BatchStore
+from core.settings import get_settings
 from workers import resources
 from workers.celery_app import BACKFILL_FEED_QUEUE, BACKFILL_QUEUE, celery_app
 from workers.chains import feedback_chain

@@ -5,7 +5,7 @@ from __future__ import annotations
 from celery import Celery
 from kombu import Queue
 
-from memfeed.settings import get_settings
+from core.settings import get_settings
 
 FEEDBACK_QUEUE = "feedback"
 READS_QUEUE = "reads"

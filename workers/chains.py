@@ -12,7 +12,7 @@ CLASSIFY = "memfeed.feedback.classify"
 LOOKUP = "memfeed.feedback.lookup"
 WRITE = "memfeed.feedback.write"
 
-# Reads: answered by the workers' read threads (memfeed/read_lane.py), not through the queues.
+# Reads: answered by the workers' read threads (core/read_lane.py), not through the queues.
 READ_TASK_PREFIX = "memfeed.read."
 SEARCH = "memfeed.read.search"
 GET_MEMORIES = "memfeed.read.get_memories"

@@ -15,7 +15,7 @@ from typing import Any
 
 from celery.signals import task_postrun, task_received, task_revoked
 
-from memfeed.settings import get_settings
+from core.settings import get_settings
 from workers import resources
 from workers.chains import JOB_TASKS
 

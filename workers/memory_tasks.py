@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from memfeed.control.jobs import JobOutcome
+from core.control.jobs import JobOutcome
 from pipeline import history, ingest
 from pipeline.models import MemoryRecord, MemoryStatus, Message, ScopeKind, SearchScope, message_subjects
 from workers import resources

@@ -20,7 +20,7 @@ from typing import Any
 
 from redis import Redis
 
-from memfeed.metrics import queue_keys
+from core.metrics import queue_keys
 from workers.celery_app import celery_app
 from workers.chains import JOB_TASKS
 

@@ -8,8 +8,8 @@ import threading
 
 from redis.exceptions import RedisError
 
-from memfeed.read_lane import ReadLane
-from memfeed.settings import get_settings
+from core.read_lane import ReadLane
+from core.settings import get_settings
 from workers import resources
 from workers.celery_app import celery_app
 from workers.chains import READ_TASK_PREFIX

@@ -6,8 +6,8 @@ import logging
 import threading
 from functools import lru_cache
 
-from memfeed.control import ControlPlane
-from memfeed.settings import get_settings
+from core.control import ControlPlane
+from core.settings import get_settings
 from memfeed.stores import describe_store, open_store
 from pipeline.analyzers.base import Analyzer
 from pipeline.analyzers.factory import build_analyzer, openai_client

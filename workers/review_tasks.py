@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import time
 
-from memfeed.control.jobs import JobOutcome, JobRecord, StageRecord
-from memfeed.control.review import ReviewState
+from core.control.jobs import JobOutcome, JobRecord, StageRecord
+from core.control.review import ReviewState
 from pipeline import stages
 from workers import resources
 from workers.celery_app import celery_app

@@ -12,7 +12,7 @@ import redis
 from celery import Task
 from kombu.exceptions import OperationalError
 
-from memfeed.control.jobs import (
+from core.control.jobs import (
     FEEDBACK_STAGES,
     JobEndedError,
     JobNotFoundError,

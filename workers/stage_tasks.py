@@ -7,10 +7,10 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from typing import Any
 
-from memfeed.control import review
-from memfeed.control.jobs import JobOutcome
-from memfeed.control.review import ReviewState
-from memfeed.settings import get_settings
+from core.control import review
+from core.control.jobs import JobOutcome
+from core.control.review import ReviewState
+from core.settings import get_settings
 from pipeline import history, stages
 from pipeline.job import FeedbackJob
 from pipeline.models import AppliedChange, Classification

@@ -21,9 +21,9 @@ from __future__ import annotations
 import logging
 import threading
 
-from memfeed.control.jobs import JobRecord, JobStatus
-from memfeed.control.locks import LeasedLock, LockNotAcquiredError
-from memfeed.settings import get_settings
+from core.control.jobs import JobRecord, JobStatus
+from core.control.locks import LeasedLock, LockNotAcquiredError
+from core.settings import get_settings
 from workers import followups, liveness, resources
 from workers.celery_app import ALL_QUEUES, celery_app
 from workers.chains import INGEST_KNOWLEDGEBASE_FILE, INGEST_MESSAGES, REVERT_FEEDBACK, resumed_feedback_chain

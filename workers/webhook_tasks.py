@@ -14,8 +14,8 @@ import time
 
 import httpx
 
-from memfeed.control.webhooks import payload, signature, webhook_id
-from memfeed.settings import get_settings
+from core.control.webhooks import payload, signature, webhook_id
+from core.settings import get_settings
 from workers import resources
 from workers.celery_app import celery_app
 from workers.chains import DELIVER_WEBHOOK

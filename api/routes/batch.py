@@ -12,9 +12,9 @@ from api.batch_intake import accept_batch
 from api.batch_schemas import MAX_BATCH_ITEMS, GetBatchRequest
 from api.deps import ControlDep, ProjectDep
 from api.errors import ErrorCode, MemfeedError, envelope
-from memfeed.control import ControlPlane
-from memfeed.control.batches import BatchStore
-from memfeed.control.projects import Project
+from core.control import ControlPlane
+from core.control.batches import BatchStore
+from core.control.projects import Project
 from workers.backfill import start_feeder
 
 router = APIRouter()

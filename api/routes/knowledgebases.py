@@ -21,12 +21,12 @@ from api.schemas import (
     GetKnowledgebaseFileRequest,
     KnowledgebaseRequest,
 )
-from memfeed.control import ControlPlane
-from memfeed.control.jobs import JobStatus
-from memfeed.control.kb_files import KnowledgebaseFileRecord, file_id_for
-from memfeed.control.knowledgebases import Knowledgebase
-from memfeed.control.projects import Project
-from memfeed.settings import get_settings
+from core.control import ControlPlane
+from core.control.jobs import JobStatus
+from core.control.kb_files import KnowledgebaseFileRecord, file_id_for
+from core.control.knowledgebases import Knowledgebase
+from core.control.projects import Project
+from core.settings import get_settings
 from pipeline.token_count import count_tokens
 from workers.chains import COMPAT_DELETE_KB_FILES, DELETE_KNOWLEDGEBASE, INGEST_KNOWLEDGEBASE_FILE
 

@@ -21,7 +21,7 @@ from api.schemas import (
     SearchMemoryRequest,
     UpdateMemoryRequest,
 )
-from memfeed.settings import get_settings
+from core.settings import get_settings
 from pipeline.models import SearchScope
 from pipeline.token_count import count_tokens
 from workers.chains import (

@@ -10,9 +10,9 @@ from api import dispatch, write_dedup
 from api.deps import ControlDep, ProjectDep, charge_tokens
 from api.errors import ErrorCode, MemfeedError, envelope
 from api.schemas import AddMessageRequest, GetMessageRequest
-from memfeed.control import ControlPlane
-from memfeed.control.jobs import JobStatus
-from memfeed.settings import get_settings
+from core.control import ControlPlane
+from core.control.jobs import JobStatus
+from core.settings import get_settings
 from pipeline.models import Message
 from pipeline.token_count import count_message_tokens
 from workers.chains import INGEST_MESSAGES

@@ -7,7 +7,7 @@ from fastapi import APIRouter
 from api.deps import ControlDep, ProjectDep
 from api.errors import ErrorCode, MemfeedError, envelope
 from api.schemas import MemosRequest, RequiredText
-from memfeed.control.webhooks import WebhookConfig, WebhookURLError
+from core.control.webhooks import WebhookConfig, WebhookURLError
 
 router = APIRouter()
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import httpx
 
-from memfeed.settings import Settings
+from core.settings import Settings
 from memfeed.stack import api_command, worker_command
 from tests.bench.suite_common import REPO, children_of, cmdline, peak_rss_mb
 from tests.integration.conftest import free_port, launch_stack, stop_stack

@@ -14,7 +14,7 @@ import pytest
 import redis
 
 from api.client import MemfeedClient
-from memfeed.control.projects import ProjectRegistry
+from core.control.projects import ProjectRegistry
 from tests.support.scripted_llm import Reply, ScriptedLLM
 from workers.token_windows import TokenWindows
 

@@ -13,8 +13,8 @@ from pydantic import BaseModel, Field
 from redis import Redis
 from redis.client import Pipeline
 
-from memfeed.control.projects import ProjectRegistry
-from memfeed.metrics import Metrics
+from core.control.projects import ProjectRegistry
+from core.metrics import Metrics
 
 log = logging.getLogger(__name__)
 
