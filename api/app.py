@@ -14,7 +14,7 @@ from api.openapi import install_openapi
 from api.routes import batch, feedback, health, knowledgebases, memories, messages, review, unsupported, webhooks
 from core.control import ControlPlane
 from core.settings import Settings, get_settings
-from workers.token_windows import TokenWindows
+from core.token_windows import TokenWindows
 
 API_PREFIX = "/api/openmem/v1"
 

@@ -20,9 +20,9 @@ from core.control.idempotency import IdempotencyConflictError, IdempotencyKeys
 from core.control.jobs import FEEDBACK_STAGES
 from core.control.projects import Project
 from core.settings import get_settings
+from core.token_windows import window_limits
 from pipeline.token_count import count_tokens
 from workers.backfill import backfill_limits, start_feeder
-from workers.token_windows import window_limits
 
 
 @dataclass

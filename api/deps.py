@@ -10,7 +10,7 @@ from api.errors import ErrorCode, MemfeedError
 from core.control import ControlPlane
 from core.control.projects import Project
 from core.settings import get_settings
-from workers.token_windows import TokenWindows, window_limits
+from core.token_windows import TokenWindows, window_limits
 
 
 def control_plane(request: Request) -> ControlPlane:

@@ -198,7 +198,7 @@ def project_limits(
 
 
 def _echo_limits(project) -> None:  # noqa: ANN001
-    from workers.token_windows import window_limits
+    from core.token_windows import window_limits
 
     limits = window_limits(project, get_settings())
     typer.echo(

@@ -19,12 +19,12 @@ from celery import chain
 from celery.canvas import Signature
 from kombu.exceptions import OperationalError
 
+from core.celery_app import BACKFILL_FEED_QUEUE, BACKFILL_QUEUE, celery_app
+from core.chains import feedback_chain
 from core.control.batches import BatchStore
 from core.settings import get_settings
+from core.token_windows import TokenWindows, WindowLimits, window_limits
 from workers import resources
-from workers.celery_app import BACKFILL_FEED_QUEUE, BACKFILL_QUEUE, celery_app
-from workers.chains import feedback_chain
-from workers.token_windows import TokenWindows, WindowLimits, window_limits
 
 FEED = "memfeed.backfill.feed"
 # Items read from a batch at once.

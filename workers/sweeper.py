@@ -21,12 +21,12 @@ from __future__ import annotations
 import logging
 import threading
 
+from core.celery_app import ALL_QUEUES, celery_app
+from core.chains import INGEST_KNOWLEDGEBASE_FILE, INGEST_MESSAGES, REVERT_FEEDBACK, resumed_feedback_chain
 from core.control.jobs import JobRecord, JobStatus
 from core.control.locks import LeasedLock, LockNotAcquiredError
 from core.settings import get_settings
 from workers import followups, liveness, resources
-from workers.celery_app import ALL_QUEUES, celery_app
-from workers.chains import INGEST_KNOWLEDGEBASE_FILE, INGEST_MESSAGES, REVERT_FEEDBACK, resumed_feedback_chain
 from workers.orphans import jobs_with_a_message, lost_jobs, restore_orphaned_messages
 from workers.stage_runner import WRITE_FAILED
 from workers.stage_state import next_stage

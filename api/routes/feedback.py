@@ -14,12 +14,12 @@ from api.deps import ControlDep, ProjectDep, charge_tokens, require_own_knowledg
 from api.errors import ErrorCode, MemfeedError, envelope
 from api.presenters import job_status
 from api.schemas import AddFeedbackRequest, TaskRequest
+from core.chains import REVERT_FEEDBACK, feedback_chain
 from core.control import ControlPlane
 from core.control.idempotency import IdempotencyConflictError
 from core.control.jobs import FEEDBACK_STAGES, JobOutcome, JobStatus
 from core.settings import get_settings
 from pipeline.token_count import count_tokens
-from workers.chains import REVERT_FEEDBACK, feedback_chain
 
 router = APIRouter()
 

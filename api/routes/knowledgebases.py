@@ -21,6 +21,7 @@ from api.schemas import (
     GetKnowledgebaseFileRequest,
     KnowledgebaseRequest,
 )
+from core.chains import COMPAT_DELETE_KB_FILES, DELETE_KNOWLEDGEBASE, INGEST_KNOWLEDGEBASE_FILE
 from core.control import ControlPlane
 from core.control.jobs import JobStatus
 from core.control.kb_files import KnowledgebaseFileRecord, file_id_for
@@ -28,7 +29,6 @@ from core.control.knowledgebases import Knowledgebase
 from core.control.projects import Project
 from core.settings import get_settings
 from pipeline.token_count import count_tokens
-from workers.chains import COMPAT_DELETE_KB_FILES, DELETE_KNOWLEDGEBASE, INGEST_KNOWLEDGEBASE_FILE
 
 router = APIRouter()
 

@@ -21,10 +21,7 @@ from api.schemas import (
     SearchMemoryRequest,
     UpdateMemoryRequest,
 )
-from core.settings import get_settings
-from pipeline.models import SearchScope
-from pipeline.token_count import count_tokens
-from workers.chains import (
+from core.chains import (
     COMPAT_DELETE_SELECTED,
     COMPAT_GET_MEMORY,
     COMPAT_SELECT_MEMORIES,
@@ -34,6 +31,9 @@ from workers.chains import (
     MEMORY_HISTORY,
     SEARCH,
 )
+from core.settings import get_settings
+from pipeline.models import SearchScope
+from pipeline.token_count import count_tokens
 from workers.memory_selection import FilterError, compile_filter
 
 router = APIRouter()

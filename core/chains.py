@@ -5,7 +5,7 @@ from __future__ import annotations
 from celery import chain
 from celery.canvas import Signature
 
-from workers.celery_app import celery_app
+from core.celery_app import celery_app
 
 VALIDATE = "memfeed.feedback.validate"
 CLASSIFY = "memfeed.feedback.classify"
