@@ -6,9 +6,10 @@ from typing import Annotated
 
 from fastapi import Depends, Header, Request
 
-from api.errors import ErrorCode, MemfeedError
+from api.errors import MemfeedError
 from core.control import ControlPlane
 from core.control.projects import Project
+from core.error_codes import ErrorCode
 from core.settings import get_settings
 from core.token_windows import TokenWindows, window_limits
 

@@ -11,10 +11,11 @@ import redis
 from celery.exceptions import TimeoutError as CeleryTimeoutError
 from kombu.exceptions import OperationalError
 
-from api.errors import ErrorCode, MemfeedError
+from api.errors import MemfeedError
 from core.celery_app import celery_app
 from core.chains import READ_TASK_PREFIX
 from core.control.jobs import JobRecords
+from core.error_codes import ErrorCode
 from core.read_lane import ReadFailedError, ReadLane, ReadTimeoutError
 from core.settings import get_settings
 

@@ -10,9 +10,10 @@ from typing import Any
 import redis
 from redis.client import Pipeline
 
-from api.errors import ErrorCode, MemfeedError
+from api.errors import MemfeedError
 from core.control import ControlPlane
 from core.control.idempotency import Claim, IdempotencyConflictError, fingerprint
+from core.error_codes import ErrorCode
 from core.settings import get_settings
 
 

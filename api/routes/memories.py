@@ -11,7 +11,7 @@ from fastapi import APIRouter, Path, Request
 
 from api import dispatch, write_dedup
 from api.deps import ControlDep, ProjectDep, charge_tokens, require_own_knowledgebases
-from api.errors import ErrorCode, MemfeedError, envelope
+from api.errors import MemfeedError, envelope
 from api.presenters import iso_time, memory_detail
 from api.schemas import (
     ID_MAX,
@@ -31,6 +31,7 @@ from core.chains import (
     MEMORY_HISTORY,
     SEARCH,
 )
+from core.error_codes import ErrorCode
 from core.settings import get_settings
 from pipeline.models import SearchScope
 from pipeline.token_count import count_tokens

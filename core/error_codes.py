@@ -1,0 +1,19 @@
+"""MemOS error codes: those the API answers with, and those a failed job records."""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+
+class ErrorCode(IntEnum):
+    BAD_REQUEST = 40000  # not JSON, or a field of the wrong type
+    MISSING_FIELD = 40002  # a required field is missing or empty
+    CONVERSATION_ID_TOO_LONG = 40011
+    UNAUTHORIZED = 40100
+    NOT_FOUND = 40400
+    REQUEST_TOO_LARGE = 40305
+    WINDOW_EXHAUSTED = 40309
+    KNOWLEDGEBASE_NOT_IN_PROJECT = 50123
+    WORKER_FAILED = 50000
+    SAVE_FAILED = 50145
+    WORKER_TIMEOUT = 50400
