@@ -14,6 +14,7 @@ from redis.client import Pipeline
 
 from api.batch_schemas import AddFeedbackBatchItem
 from api.errors import MemfeedError, classify_validation_error
+from core.backfill import backfill_limits, start_feeder
 from core.control import ControlPlane
 from core.control.batches import BatchItem, BatchStore
 from core.control.idempotency import IdempotencyConflictError, IdempotencyKeys
@@ -23,7 +24,6 @@ from core.error_codes import ErrorCode
 from core.settings import get_settings
 from core.token_windows import window_limits
 from pipeline.token_count import count_tokens
-from workers.backfill import backfill_limits, start_feeder
 
 
 @dataclass

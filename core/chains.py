@@ -33,6 +33,8 @@ COMPAT_SELECT_MEMORIES = "memfeed.read.select_memories"
 COMPAT_DELETE_SELECTED = "memfeed.ingest.delete_selected"
 COMPAT_UPDATE_MEMORY = "memfeed.ingest.update_memory"
 COMPAT_DELETE_KB_FILES = "memfeed.ingest.delete_knowledgebase_files"
+# One tick of a project's backfill feeder (workers/backfill.py; started by core/backfill.py).
+BACKFILL_FEED = "memfeed.backfill.feed"
 
 
 FEEDBACK_STAGE_TASKS = {"validate": VALIDATE, "classify": CLASSIFY, "lookup": LOOKUP, "write": WRITE}
