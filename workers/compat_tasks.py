@@ -16,11 +16,11 @@ from core.chains import (
     COMPAT_SELECT_MEMORIES,
     COMPAT_UPDATE_MEMORY,
 )
+from core.memory_selection import compile_filter
 from pipeline import history
 from pipeline.models import MemoryRecord, MemoryStatus, ScopeKind
 from pipeline.store.base import TENANT_FIELD, Match, PayloadRule
 from workers import resources
-from workers.memory_selection import compile_filter
 from workers.stage_runner import RETRYABLE_ERRORS
 
 ALL_KEPT = (MemoryStatus.ACTIVATED, MemoryStatus.ARCHIVED)

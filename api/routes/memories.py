@@ -32,10 +32,10 @@ from core.chains import (
     SEARCH,
 )
 from core.error_codes import ErrorCode
+from core.memory_selection import FilterError, compile_filter
 from core.settings import get_settings
 from pipeline.models import SearchScope
 from pipeline.token_count import count_tokens
-from workers.memory_selection import FilterError, compile_filter
 
 router = APIRouter()
 
