@@ -11,7 +11,6 @@ from core.chains import DELIVER_WEBHOOK
 from core.control import ControlPlane
 from core.settings import get_settings
 from core.token_windows import ProjectTokenBudget, TokenWindows, window_limits
-from memfeed.stores import describe_store, open_store
 from pipeline.analyzers.base import Analyzer
 from pipeline.analyzers.factory import build_analyzer, openai_client
 from pipeline.analyzers.trace import AnalyzerTrace
@@ -19,6 +18,7 @@ from pipeline.embedding import Embedder, build_embedder
 from pipeline.memory_index import MemoryIndex
 from pipeline.sparse import SparseEncoder
 from pipeline.store.base import MemoryStore
+from workers.stores import describe_store, open_store
 
 log = logging.getLogger(__name__)
 # Threads of one worker share these; the first caller builds each one.
