@@ -437,7 +437,7 @@ class JobRecords:
             dict(
                 status=JobStatus.FAILED,
                 outcome=JobOutcome.FAILED,
-                error_code=code,
+                error_code=int(code),
                 error_message=message,
                 reason=message,
             ),
