@@ -12,9 +12,9 @@ from api.errors import install_error_handlers
 from api.limits import BodySizeLimit
 from api.openapi import install_openapi
 from api.routes import batch, feedback, health, knowledgebases, memories, messages, review, unsupported, webhooks
-from memfeed.control import ControlPlane
-from memfeed.settings import Settings, get_settings
-from workers.token_windows import TokenWindows
+from core.control import ControlPlane
+from core.settings import Settings, get_settings
+from core.token_windows import TokenWindows
 
 API_PREFIX = "/api/openmem/v1"
 

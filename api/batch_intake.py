@@ -13,16 +13,17 @@ from pydantic import ValidationError
 from redis.client import Pipeline
 
 from api.batch_schemas import AddFeedbackBatchItem
-from api.errors import ErrorCode, MemfeedError, classify_validation_error
-from memfeed.control import ControlPlane
-from memfeed.control.batches import BatchItem, BatchStore
-from memfeed.control.idempotency import IdempotencyConflictError, IdempotencyKeys
-from memfeed.control.jobs import FEEDBACK_STAGES
-from memfeed.control.projects import Project
-from memfeed.settings import get_settings
+from api.errors import MemfeedError, classify_validation_error
+from core.backfill import backfill_limits, start_feeder
+from core.control import ControlPlane
+from core.control.batches import BatchItem, BatchStore
+from core.control.idempotency import IdempotencyConflictError, IdempotencyKeys
+from core.control.jobs import FEEDBACK_STAGES
+from core.control.projects import Project
+from core.error_codes import ErrorCode
+from core.settings import get_settings
+from core.token_windows import window_limits
 from pipeline.token_count import count_tokens
-from workers.backfill import backfill_limits, start_feeder
-from workers.token_windows import window_limits
 
 
 @dataclass

@@ -6,11 +6,12 @@ from typing import Annotated
 
 from fastapi import Depends, Header, Request
 
-from api.errors import ErrorCode, MemfeedError
-from memfeed.control import ControlPlane
-from memfeed.control.projects import Project
-from memfeed.settings import get_settings
-from workers.token_windows import TokenWindows, window_limits
+from api.errors import MemfeedError
+from core.control import ControlPlane
+from core.control.projects import Project
+from core.error_codes import ErrorCode
+from core.settings import get_settings
+from core.token_windows import TokenWindows, window_limits
 
 
 def control_plane(request: Request) -> ControlPlane:

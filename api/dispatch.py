@@ -11,12 +11,13 @@ import redis
 from celery.exceptions import TimeoutError as CeleryTimeoutError
 from kombu.exceptions import OperationalError
 
-from api.errors import ErrorCode, MemfeedError
-from memfeed.control.jobs import JobRecords
-from memfeed.read_lane import ReadFailedError, ReadLane, ReadTimeoutError
-from memfeed.settings import get_settings
-from workers.celery_app import celery_app
-from workers.chains import READ_TASK_PREFIX
+from api.errors import MemfeedError
+from core.celery_app import celery_app
+from core.chains import READ_TASK_PREFIX
+from core.control.jobs import JobRecords
+from core.error_codes import ErrorCode
+from core.read_lane import ReadFailedError, ReadLane, ReadTimeoutError
+from core.settings import get_settings
 
 log = logging.getLogger(__name__)
 _BROKER_ERRORS = (OperationalError, redis.exceptions.RedisError)

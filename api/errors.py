@@ -1,9 +1,9 @@
-"""MemOS error codes, the envelope they travel in, and how validation errors map to them."""
+"""The HTTP side of the MemOS error codes: their statuses, the envelope they travel in, and how
+validation errors map to them."""
 
 from __future__ import annotations
 
 import logging
-from enum import IntEnum
 from typing import Any
 
 import redis
@@ -13,22 +13,9 @@ from fastapi.responses import JSONResponse
 from kombu.exceptions import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from core.error_codes import ErrorCode
+
 log = logging.getLogger(__name__)
-
-
-class ErrorCode(IntEnum):
-    BAD_REQUEST = 40000  # not JSON, or a field of the wrong type
-    MISSING_FIELD = 40002  # a required field is missing or empty
-    CONVERSATION_ID_TOO_LONG = 40011
-    UNAUTHORIZED = 40100
-    NOT_FOUND = 40400
-    REQUEST_TOO_LARGE = 40305
-    WINDOW_EXHAUSTED = 40309
-    KNOWLEDGEBASE_NOT_IN_PROJECT = 50123
-    WORKER_FAILED = 50000
-    SAVE_FAILED = 50145
-    WORKER_TIMEOUT = 50400
-
 
 _HTTP_STATUS = {
     ErrorCode.BAD_REQUEST: 400,

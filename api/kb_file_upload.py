@@ -11,8 +11,9 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 from starlette.datastructures import UploadFile
 
-from api.errors import ErrorCode, MemfeedError
+from api.errors import MemfeedError
 from api.schemas import AddKnowledgebaseFileRequest
+from core.error_codes import ErrorCode
 
 MAX_FORM_FILES = 100
 

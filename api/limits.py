@@ -6,7 +6,7 @@ import json
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.errors import ErrorCode
+from core.error_codes import ErrorCode
 
 
 class BodyTooLargeError(Exception):

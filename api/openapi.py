@@ -27,9 +27,10 @@ from fastapi.openapi.utils import get_openapi
 from pydantic import BaseModel
 from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
-from api.errors import ErrorCode, http_status
-from api.operation_docs import ERROR_MEANINGS, OPERATIONS, OPERATIONAL_ROUTES
+from api.errors import http_status
+from api.operation_docs import ERROR_MEANINGS, OPERATIONAL_ROUTES, OPERATIONS
 from api.responses import Envelope, ErrorEnvelope, envelope_of
+from core.error_codes import ErrorCode
 
 SECURITY_SCHEMES: dict[str, dict[str, Any]] = {
     "MemOSToken": {

@@ -13,7 +13,7 @@ from pydantic import BaseModel
 
 from api import responses as r
 from api.batch_schemas import MAX_BATCH_ITEMS, AddFeedbackBatchItem
-from api.errors import ErrorCode
+from core.error_codes import ErrorCode
 
 ERROR_MEANINGS: dict[ErrorCode, str] = {
     ErrorCode.BAD_REQUEST: "the body is not JSON, or a field has the wrong type or an invalid value",

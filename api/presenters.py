@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from memfeed.control.jobs import JobRecord, JobStatus
+from core.control.jobs import JobRecord, JobStatus
 
 
 def iso_time(epoch: float | None) -> str | None:

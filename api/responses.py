@@ -12,7 +12,7 @@ from typing import Any, Literal, get_args, get_origin
 
 from pydantic import BaseModel, Field, create_model
 
-from memfeed.control.jobs import JobOutcome, JobStatus
+from core.control.jobs import JobOutcome, JobStatus
 
 
 class Envelope(BaseModel):

@@ -6,14 +6,15 @@ import logging
 from typing import Any
 
 from api import dispatch
-from api.errors import ErrorCode, MemfeedError
+from api.errors import MemfeedError
 from api.presenters import iso_time
-from memfeed.control import ControlPlane
-from memfeed.control.jobs import JobRecord
-from memfeed.control.projects import Project, hash_api_key
-from memfeed.control.review import Decision, ReviewError, ReviewState
-from memfeed.settings import get_settings
-from workers.chains import APPLY_REVIEWED, DELIVER_WEBHOOK
+from core.chains import APPLY_REVIEWED, DELIVER_WEBHOOK
+from core.control import ControlPlane
+from core.control.jobs import JobRecord
+from core.control.projects import Project, hash_api_key
+from core.control.review import Decision, ReviewError, ReviewState
+from core.error_codes import ErrorCode
+from core.settings import get_settings
 
 log = logging.getLogger(__name__)
 

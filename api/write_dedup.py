@@ -10,10 +10,11 @@ from typing import Any
 import redis
 from redis.client import Pipeline
 
-from api.errors import ErrorCode, MemfeedError
-from memfeed.control import ControlPlane
-from memfeed.control.idempotency import Claim, IdempotencyConflictError, fingerprint
-from memfeed.settings import get_settings
+from api.errors import MemfeedError
+from core.control import ControlPlane
+from core.control.idempotency import Claim, IdempotencyConflictError, fingerprint
+from core.error_codes import ErrorCode
+from core.settings import get_settings
 
 
 def _key(route: str, body: dict[str, Any]) -> str:

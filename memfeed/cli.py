@@ -12,11 +12,11 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from core.settings import Settings, get_settings
 from memfeed import redis_runtime
-from memfeed.settings import Settings, get_settings
 
 if TYPE_CHECKING:
-    from memfeed.control import ControlPlane
+    from core.control import ControlPlane
     from memfeed.data_dir_lock import DataDirLock
 
 app = typer.Typer(help="memfeed: corrects an AI application's memories from users' feedback.", no_args_is_help=True)
@@ -166,7 +166,7 @@ def project_create(
     data_dir: DataDirOption = None,
 ) -> None:
     """Create a project; its new API key is the last line printed."""
-    from memfeed.control.projects import ProjectExistsError
+    from core.control.projects import ProjectExistsError
 
     with _control_plane(data_dir) as control:
         try:
@@ -198,7 +198,7 @@ def project_limits(
 
 
 def _echo_limits(project) -> None:  # noqa: ANN001
-    from workers.token_windows import window_limits
+    from core.token_windows import window_limits
 
     limits = window_limits(project, get_settings())
     typer.echo(
@@ -216,7 +216,7 @@ def project_review(
     data_dir: DataDirOption = None,
 ) -> None:
     """Show a project's review policy, changing it if given."""
-    from memfeed.control.review import ReviewPolicy
+    from core.control.review import ReviewPolicy
 
     with _control_plane(data_dir) as control:
         project = _project_named(control, name)
@@ -240,7 +240,7 @@ def project_webhook(
     data_dir: DataDirOption = None,
 ) -> None:
     """Show a project's webhook and its last delivery; set (printing its new secret once) or remove it."""
-    from memfeed.control.webhooks import WebhookURLError
+    from core.control.webhooks import WebhookURLError
 
     with _control_plane(data_dir) as control:
         project = _project_named(control, name)
@@ -276,7 +276,7 @@ def _project_named(control: ControlPlane, name: str):  # noqa: ANN202 - a Projec
 @contextmanager
 def _control_plane(data_dir: Path | None) -> Iterator[ControlPlane]:
     """The control plane `memfeed up` uses, starting its private Redis for the moment if needed."""
-    from memfeed.control import ControlPlane
+    from core.control import ControlPlane
 
     settings = _configure(data_dir)
     runtime = _use_redis(settings, start_private=True)

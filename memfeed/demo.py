@@ -17,9 +17,9 @@ from rich.console import Console
 from rich.table import Table
 
 from api.client import MemfeedClient
+from core.settings import Settings
 from memfeed import redis_runtime
 from memfeed.running_stacks import RunningStack, running_stacks
-from memfeed.settings import Settings
 
 console = Console()
 
@@ -61,7 +61,7 @@ def _start_stack(data_dir: Path) -> tuple[subprocess.Popen, str]:
 
 
 def _demo_project_key(settings: Settings, data_dir: Path) -> str:
-    from memfeed.control import ControlPlane
+    from core.control import ControlPlane
 
     runtime = redis_runtime.resolve(settings.redis_url, data_dir, start_private=False)
     control = ControlPlane.from_settings(settings.model_copy(update={"redis_url": runtime.url}))

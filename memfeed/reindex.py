@@ -14,7 +14,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from memfeed.settings import Settings
+from core.settings import Settings
 from pipeline.embedding.base import Embedder, EmbedderIdentity
 from pipeline.reindex import Progress, ReindexState, copy_memories
 

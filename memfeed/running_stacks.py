@@ -12,7 +12,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from memfeed.settings import Settings
+from core.settings import Settings
 
 PROC = Path("/proc")
 

@@ -11,10 +11,10 @@ import httpx
 import redis
 from celery.exceptions import TimeoutError as CeleryTimeoutError
 
+from core.settings import Settings
+from core.worker_readiness import ReadinessBoard, not_ready_reasons
 from memfeed.logfiles import private_directory
-from memfeed.settings import Settings
 from memfeed.supervisor import ManagedProcess
-from memfeed.worker_readiness import ReadinessBoard, not_ready_reasons
 
 # Backfill has queues of its own: the worker takes from its queues in turn, so an interactive
 # message waits for at most one backfill message, never for the whole backlog.
@@ -42,7 +42,7 @@ def child_environment(settings: Settings, redis_url: str) -> dict[str, str]:
 def worker_command(settings: Settings, name: str) -> list[str]:
     # Embedded mode: exactly one worker process owns the store, with a thread pool.
     return [
-        sys.executable, "-m", "celery", "-A", "workers.celery_app", "worker",
+        sys.executable, "-m", "celery", "-A", "core.celery_app", "worker",
         "--pool", "threads",
         "--concurrency", str(settings.worker_concurrency),
         "--queues", STAGE_QUEUES,
@@ -54,7 +54,7 @@ def worker_command(settings: Settings, name: str) -> list[str]:
 
 def flower_command(settings: Settings) -> list[str]:
     return [
-        sys.executable, "-m", "celery", "-A", "workers.celery_app", "flower",
+        sys.executable, "-m", "celery", "-A", "core.celery_app", "flower",
         f"--port={settings.flower_port}",
         f"--address={settings.api_host}",
     ]
@@ -116,8 +116,8 @@ def flower_credentials(settings: Settings) -> tuple[str, str]:
 
 def wait_until_ready(base_url: str, settings: Settings, timeout: float = 120.0) -> None:
     """The API answers /healthz and a worker answers a ping through the queue."""
-    from workers.celery_app import celery_app
-    from workers.chains import PING
+    from core.celery_app import celery_app
+    from core.chains import PING
 
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

@@ -12,21 +12,19 @@ worker takes from its queues in turn, so interactive work never waits behind the
 
 from __future__ import annotations
 
-import uuid
-
 import redis
 from celery import chain
 from celery.canvas import Signature
 from kombu.exceptions import OperationalError
 
-from memfeed.control.batches import BatchStore
-from memfeed.settings import get_settings
+from core.backfill import LEASE_SECONDS, backfill_limits
+from core.celery_app import BACKFILL_FEED_QUEUE, BACKFILL_QUEUE, celery_app
+from core.chains import BACKFILL_FEED, feedback_chain
+from core.error_codes import ErrorCode
+from core.settings import get_settings
+from core.token_windows import TokenWindows, window_limits
 from workers import resources
-from workers.celery_app import BACKFILL_FEED_QUEUE, BACKFILL_QUEUE, celery_app
-from workers.chains import feedback_chain
-from workers.token_windows import TokenWindows, WindowLimits, window_limits
 
-FEED = "memfeed.backfill.feed"
 # Items read from a batch at once.
 CHUNK_SIZE = 100
 # Released but unfinished items per project: enough to keep every worker thread busy, few
@@ -34,11 +32,6 @@ CHUNK_SIZE = 100
 MAX_IN_FLIGHT = 200
 # Between ticks while the in-flight bound is reached.
 POLL_SECONDS = 0.2
-# The share of a project's token window a backfill may take; the rest stays for interactive
-# add/feedback, which would otherwise get 40309 for as long as the backfill runs.
-WINDOW_SHARE = 0.8
-LEASE_SECONDS = 120.0
-REQUEST_TOO_LARGE = 40305
 
 
 def backfill_chain(job_id: str) -> Signature:
@@ -46,25 +39,8 @@ def backfill_chain(job_id: str) -> Signature:
     return chain(*(stage.clone().set(queue=BACKFILL_QUEUE) for stage in feedback_chain(job_id).tasks))
 
 
-def backfill_limits(limits: WindowLimits) -> WindowLimits:
-    return WindowLimits(
-        window_tokens=max(1, int(limits.window_tokens * WINDOW_SHARE)),
-        window_seconds=limits.window_seconds,
-        max_request_tokens=limits.max_request_tokens,
-    )
-
-
-def start_feeder(batches: BatchStore, project_id: str) -> bool:
-    """Starts the project's feeder unless one holds the lease; True if this call started it."""
-    token = uuid.uuid4().hex
-    if not batches.acquire_lease(project_id, token, LEASE_SECONDS):
-        return False
-    celery_app.send_task(FEED, args=(project_id, token), queue=BACKFILL_FEED_QUEUE)
-    return True
-
-
 @celery_app.task(
-    name=FEED,
+    name=BACKFILL_FEED,
     acks_late=True,
     ignore_result=True,
     # Redis or the broker hiccuped: try the tick again rather than leave the batch unfed.
@@ -110,7 +86,7 @@ def feed_once(project_id: str, token: str) -> float | None:
                 # Limits were lowered after the batch was accepted: this item can never run.
                 control.jobs.fail(
                     item.job_id,
-                    REQUEST_TOO_LARGE,
+                    ErrorCode.REQUEST_TOO_LARGE,
                     f"this item needs {item.tokens} tokens, more than the project's limits now allow",
                 )
             elif not decision.admitted:

@@ -8,19 +8,19 @@ import time
 from contextlib import ExitStack
 from typing import Any
 
-from pipeline import history
-from pipeline.models import MemoryRecord, MemoryStatus, ScopeKind
-from pipeline.store.base import TENANT_FIELD, Match, PayloadRule
-from workers import resources
-from workers.celery_app import celery_app
-from workers.chains import (
+from core.celery_app import celery_app
+from core.chains import (
     COMPAT_DELETE_KB_FILES,
     COMPAT_DELETE_SELECTED,
     COMPAT_GET_MEMORY,
     COMPAT_SELECT_MEMORIES,
     COMPAT_UPDATE_MEMORY,
 )
-from workers.memory_selection import compile_filter
+from core.memory_selection import compile_filter
+from pipeline import history
+from pipeline.models import MemoryRecord, MemoryStatus, ScopeKind
+from pipeline.store.base import TENANT_FIELD, Match, PayloadRule
+from workers import resources
 from workers.stage_runner import RETRYABLE_ERRORS
 
 ALL_KEPT = (MemoryStatus.ACTIVATED, MemoryStatus.ARCHIVED)

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import logging
 
-from memfeed.settings import get_settings
+from core.celery_app import celery_app
+from core.chains import APPLY_REVIEWED, DELIVER_WEBHOOK
+from core.settings import get_settings
 from workers import resources
-from workers.celery_app import celery_app
-from workers.chains import APPLY_REVIEWED, DELIVER_WEBHOOK
 
 log = logging.getLogger(__name__)
 

@@ -8,9 +8,13 @@ import threading
 
 from celery.signals import celeryd_after_setup, worker_ready, worker_shutdown
 
-from memfeed.worker_readiness import ReadinessBoard
-from workers import log_privacy  # noqa: F401 - its signal handlers keep tenants' text out of the logs
-from workers import liveness, read_threads, resources
+from core.worker_readiness import ReadinessBoard
+from workers import (
+    liveness,
+    log_privacy,  # noqa: F401 - its signal handlers keep tenants' text out of the logs
+    read_threads,
+    resources,
+)
 from workers.readiness import ReadinessReporter, open_patiently
 from workers.sweeper import start_sweeper
 

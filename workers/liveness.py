@@ -15,9 +15,9 @@ from typing import Any
 
 from celery.signals import task_postrun, task_received, task_revoked
 
-from memfeed.settings import get_settings
+from core.chains import JOB_TASKS
+from core.settings import get_settings
 from workers import resources
-from workers.chains import JOB_TASKS
 
 log = logging.getLogger(__name__)
 

@@ -7,12 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from memfeed.control.jobs import JobOutcome
-from pipeline import history, ingest
-from pipeline.models import MemoryRecord, MemoryStatus, Message, ScopeKind, SearchScope, message_subjects
-from workers import resources
-from workers.celery_app import celery_app
-from workers.chains import (
+from core.celery_app import celery_app
+from core.chains import (
     DELETE_KNOWLEDGEBASE,
     DELETE_MEMORIES,
     GET_MEMORIES,
@@ -22,6 +18,10 @@ from workers.chains import (
     PING,
     SEARCH,
 )
+from core.control.jobs import JobOutcome
+from pipeline import history, ingest
+from pipeline.models import MemoryRecord, MemoryStatus, Message, ScopeKind, SearchScope, message_subjects
+from workers import resources
 from workers.stage_runner import RETRYABLE_ERRORS, StageTask, running_stage
 
 

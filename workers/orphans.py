@@ -20,9 +20,9 @@ from typing import Any
 
 from redis import Redis
 
-from memfeed.metrics import queue_keys
-from workers.celery_app import celery_app
-from workers.chains import JOB_TASKS
+from core.celery_app import celery_app
+from core.chains import JOB_TASKS
+from core.metrics import queue_keys
 
 log = logging.getLogger(__name__)
 

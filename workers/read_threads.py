@@ -8,11 +8,11 @@ import threading
 
 from redis.exceptions import RedisError
 
-from memfeed.read_lane import ReadLane
-from memfeed.settings import get_settings
+from core.celery_app import celery_app
+from core.chains import READ_TASK_PREFIX
+from core.read_lane import ReadLane
+from core.settings import get_settings
 from workers import resources
-from workers.celery_app import celery_app
-from workers.chains import READ_TASK_PREFIX
 
 log = logging.getLogger(__name__)
 # How long a read thread blocks on an empty lane before it looks at the stop flag again.

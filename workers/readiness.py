@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 import redis
 
-from memfeed.worker_readiness import RENEW_SECONDS, ReadinessBoard
+from core.worker_readiness import RENEW_SECONDS, ReadinessBoard
 from pipeline.store.base import StoreError
 
 log = logging.getLogger(__name__)

@@ -6,9 +6,11 @@ import logging
 import threading
 from functools import lru_cache
 
-from memfeed.control import ControlPlane
-from memfeed.settings import get_settings
-from memfeed.stores import describe_store, open_store
+from core.celery_app import celery_app
+from core.chains import DELIVER_WEBHOOK
+from core.control import ControlPlane
+from core.settings import get_settings
+from core.token_windows import ProjectTokenBudget, TokenWindows, window_limits
 from pipeline.analyzers.base import Analyzer
 from pipeline.analyzers.factory import build_analyzer, openai_client
 from pipeline.analyzers.trace import AnalyzerTrace
@@ -16,9 +18,7 @@ from pipeline.embedding import Embedder, build_embedder
 from pipeline.memory_index import MemoryIndex
 from pipeline.sparse import SparseEncoder
 from pipeline.store.base import MemoryStore
-from workers.celery_app import celery_app
-from workers.chains import DELIVER_WEBHOOK
-from workers.token_windows import ProjectTokenBudget, TokenWindows, window_limits
+from workers.stores import describe_store, open_store
 
 log = logging.getLogger(__name__)
 # Threads of one worker share these; the first caller builds each one.

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import time
 
-from memfeed.control.jobs import JobOutcome, JobRecord, StageRecord
-from memfeed.control.review import ReviewState
+from core.celery_app import celery_app
+from core.chains import APPLY_REVIEWED
+from core.control.jobs import JobOutcome, JobRecord, StageRecord
+from core.control.review import ReviewState
 from pipeline import stages
 from workers import resources
-from workers.celery_app import celery_app
-from workers.chains import APPLY_REVIEWED
 from workers.stage_runner import RETRYABLE_ERRORS, feedback_job
 from workers.stage_state import feedback_state
 from workers.stage_tasks import scope_locks

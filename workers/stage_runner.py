@@ -12,7 +12,7 @@ import redis
 from celery import Task
 from kombu.exceptions import OperationalError
 
-from memfeed.control.jobs import (
+from core.control.jobs import (
     FEEDBACK_STAGES,
     JobEndedError,
     JobNotFoundError,
@@ -23,6 +23,7 @@ from memfeed.control.jobs import (
     StageStart,
     StageTiming,
 )
+from core.error_codes import ErrorCode
 from pipeline.analyzers.base import Analyzer
 from pipeline.analyzers.trace import AnalyzerTrace
 from pipeline.job import FeedbackJob
@@ -33,7 +34,16 @@ from workers import resources
 
 log = logging.getLogger(__name__)
 
-WRITE_FAILED = 50145
+# What a job that ends with a stage failed for good records as its error code.
+STAGE_FAILURE_CODES: dict[str, ErrorCode] = {
+    "validate": ErrorCode.VALIDATE_FAILED,
+    "classify": ErrorCode.CLASSIFY_FAILED,
+    "lookup": ErrorCode.LOOKUP_FAILED,
+    "write": ErrorCode.SAVE_FAILED,
+    "revert": ErrorCode.REVERT_FAILED,
+    "extract": ErrorCode.EXTRACT_FAILED,
+    "ingest": ErrorCode.INGEST_FAILED,
+}
 # Failures of the plumbing (Redis or the broker unreachable), whether inside a stage or while
 # Celery stores its outcome or publishes the next stage: never a reason to fail a job.
 TRANSIENT_INFRASTRUCTURE_ERRORS: tuple[type[BaseException], ...] = (
@@ -196,7 +206,8 @@ class StageTask(Task):
             self.stage_name,
             StageRecord(state="failed", finished_at=time.time(), detail={"error": f"{type(exc).__name__}: {exc}"}),
         )
-        jobs.fail(job_id, WRITE_FAILED, f"stage {self.stage_name} failed: {type(exc).__name__}: {exc}")
+        code = STAGE_FAILURE_CODES.get(self.stage_name, ErrorCode.WORKER_FAILED)
+        jobs.fail(job_id, code, f"stage {self.stage_name} failed: {type(exc).__name__}: {exc}")
 
 
     def _retry_after_outage(self, exc: BaseException, args: tuple[Any, ...], kwargs: dict[str, Any]) -> bool:

@@ -11,7 +11,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from memfeed.control.jobs import FEEDBACK_STAGES, JobRecord
+from core.control.jobs import FEEDBACK_STAGES, JobRecord
 from pipeline import stages
 from pipeline.models import Classification, PlannedChange, RejectedWrite
 

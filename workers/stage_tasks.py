@@ -7,16 +7,16 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from typing import Any
 
-from memfeed.control import review
-from memfeed.control.jobs import JobOutcome
-from memfeed.control.review import ReviewState
-from memfeed.settings import get_settings
+from core.celery_app import celery_app
+from core.chains import CLASSIFY, LOOKUP, REVERT_FEEDBACK, VALIDATE, WRITE
+from core.control import review
+from core.control.jobs import JobOutcome
+from core.control.review import ReviewState
+from core.settings import get_settings
 from pipeline import history, stages
 from pipeline.job import FeedbackJob
 from pipeline.models import AppliedChange, Classification
 from workers import resources
-from workers.celery_app import celery_app
-from workers.chains import CLASSIFY, LOOKUP, REVERT_FEEDBACK, VALIDATE, WRITE
 from workers.stage_runner import StageRun, StageTask, end_chain, feedback_job, job_record, running_stage
 from workers.stage_state import FeedbackState, feedback_state
 

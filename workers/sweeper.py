@@ -21,14 +21,14 @@ from __future__ import annotations
 import logging
 import threading
 
-from memfeed.control.jobs import JobRecord, JobStatus
-from memfeed.control.locks import LeasedLock, LockNotAcquiredError
-from memfeed.settings import get_settings
+from core.celery_app import ALL_QUEUES, celery_app
+from core.chains import INGEST_KNOWLEDGEBASE_FILE, INGEST_MESSAGES, REVERT_FEEDBACK, resumed_feedback_chain
+from core.control.jobs import JobRecord, JobStatus
+from core.control.locks import LeasedLock, LockNotAcquiredError
+from core.error_codes import ErrorCode
+from core.settings import get_settings
 from workers import followups, liveness, resources
-from workers.celery_app import ALL_QUEUES, celery_app
-from workers.chains import INGEST_KNOWLEDGEBASE_FILE, INGEST_MESSAGES, REVERT_FEEDBACK, resumed_feedback_chain
 from workers.orphans import jobs_with_a_message, lost_jobs, restore_orphaned_messages
-from workers.stage_runner import WRITE_FAILED
 from workers.stage_state import next_stage
 
 log = logging.getLogger(__name__)
@@ -50,7 +50,7 @@ def resume(job_id: str) -> str:
     resumes = jobs.postpone(job_id)
     settings = get_settings()
     if resumes > settings.job_max_resumes:
-        jobs.fail(job_id, WRITE_FAILED, f"the job stalled {resumes - 1} times and was given up")
+        jobs.fail(job_id, ErrorCode.JOB_STALLED, f"the job stalled {resumes - 1} times and was given up")
         return "given up"
     return _send_next_task(record)
 

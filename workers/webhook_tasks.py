@@ -14,11 +14,11 @@ import time
 
 import httpx
 
-from memfeed.control.webhooks import payload, signature, webhook_id
-from memfeed.settings import get_settings
+from core.celery_app import celery_app
+from core.chains import DELIVER_WEBHOOK
+from core.control.webhooks import payload, signature, webhook_id
+from core.settings import get_settings
 from workers import resources
-from workers.celery_app import celery_app
-from workers.chains import DELIVER_WEBHOOK
 from workers.stage_runner import TRANSIENT_INFRASTRUCTURE_ERRORS
 
 log = logging.getLogger(__name__)

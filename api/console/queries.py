@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from memfeed.control import ControlPlane
-from memfeed.control.jobs import JobRecord
+from core.control import ControlPlane
+from core.control.jobs import JobRecord
 
 MAX_LISTED_JOBS = 200
 # Jobs scanned (newest first) to find the page of those matching the filters.

@@ -25,16 +25,16 @@ from api.routes.batch import _batch_status
 from api.routes.feedback import revert_feedback
 from api.routes.webhooks import webhook_view
 from api.schemas import TaskRequest
-from memfeed.control import ControlPlane
-from memfeed.control.jobs import JobOutcome, JobStatus
-from memfeed.control.projects import hash_api_key
-from memfeed.control.review import ReviewPolicy, ReviewState
-from memfeed.control.webhooks import WebhookURLError
-from memfeed.settings import Settings, get_settings
+from core.chains import COMPAT_SELECT_MEMORIES, GET_MEMORIES, MEMORY_HISTORY, SEARCH
+from core.control import ControlPlane
+from core.control.jobs import JobOutcome, JobStatus
+from core.control.projects import hash_api_key
+from core.control.review import ReviewPolicy, ReviewState
+from core.control.webhooks import WebhookURLError
+from core.settings import Settings, get_settings
+from core.token_windows import window_limits
 from pipeline.models import SearchScope
 from pipeline.token_count import count_tokens
-from workers.chains import COMPAT_SELECT_MEMORIES, GET_MEMORIES, MEMORY_HISTORY, SEARCH
-from workers.token_windows import window_limits
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=HERE / "templates")

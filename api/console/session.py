@@ -17,9 +17,9 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from starlette.requests import Request
 from starlette.responses import Response
 
-from memfeed.control import ControlPlane
-from memfeed.control.projects import Project
-from memfeed.settings import Settings
+from core.control import ControlPlane
+from core.control.projects import Project
+from core.settings import Settings
 
 SESSION_COOKIE = "memfeed_console"
 # Set by the sign-in page; its form must carry the same nonce (no sign-in from another site).

@@ -11,11 +11,12 @@ from starlette.concurrency import run_in_threadpool
 from api.batch_intake import accept_batch
 from api.batch_schemas import MAX_BATCH_ITEMS, GetBatchRequest
 from api.deps import ControlDep, ProjectDep
-from api.errors import ErrorCode, MemfeedError, envelope
-from memfeed.control import ControlPlane
-from memfeed.control.batches import BatchStore
-from memfeed.control.projects import Project
-from workers.backfill import start_feeder
+from api.errors import MemfeedError, envelope
+from core.backfill import start_feeder
+from core.control import ControlPlane
+from core.control.batches import BatchStore
+from core.control.projects import Project
+from core.error_codes import ErrorCode
 
 router = APIRouter()
 

@@ -11,15 +11,16 @@ from redis.client import Pipeline
 
 from api import dispatch, write_dedup
 from api.deps import ControlDep, ProjectDep, charge_tokens, require_own_knowledgebases
-from api.errors import ErrorCode, MemfeedError, envelope
+from api.errors import MemfeedError, envelope
 from api.presenters import job_status
 from api.schemas import AddFeedbackRequest, TaskRequest
-from memfeed.control import ControlPlane
-from memfeed.control.idempotency import IdempotencyConflictError
-from memfeed.control.jobs import FEEDBACK_STAGES, JobOutcome, JobStatus
-from memfeed.settings import get_settings
+from core.chains import REVERT_FEEDBACK, feedback_chain
+from core.control import ControlPlane
+from core.control.idempotency import IdempotencyConflictError
+from core.control.jobs import FEEDBACK_STAGES, JobOutcome, JobStatus
+from core.error_codes import ErrorCode
+from core.settings import get_settings
 from pipeline.token_count import count_tokens
-from workers.chains import REVERT_FEEDBACK, feedback_chain
 
 router = APIRouter()
 

@@ -8,11 +8,11 @@ from fastapi.responses import JSONResponse
 
 from api import dispatch
 from api.errors import MemfeedError
-from memfeed.control import ControlPlane
-from memfeed.metrics import queue_keys, render
-from memfeed.worker_readiness import ReadinessBoard, not_ready_reasons
-from workers.celery_app import ALL_QUEUES
-from workers.chains import PING
+from core.celery_app import ALL_QUEUES
+from core.chains import PING
+from core.control import ControlPlane
+from core.metrics import queue_keys, render
+from core.worker_readiness import ReadinessBoard, not_ready_reasons
 
 router = APIRouter()
 READY_PING_SECONDS = 3.0

@@ -11,7 +11,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api import dispatch, write_dedup
 from api.deps import ControlDep, ProjectDep, charge_tokens, require_own_knowledgebases
-from api.errors import ErrorCode, MemfeedError, envelope
+from api.errors import MemfeedError, envelope
 from api.kb_file_upload import openapi_body, read_request
 from api.presenters import iso_time
 from api.schemas import (
@@ -21,14 +21,15 @@ from api.schemas import (
     GetKnowledgebaseFileRequest,
     KnowledgebaseRequest,
 )
-from memfeed.control import ControlPlane
-from memfeed.control.jobs import JobStatus
-from memfeed.control.kb_files import KnowledgebaseFileRecord, file_id_for
-from memfeed.control.knowledgebases import Knowledgebase
-from memfeed.control.projects import Project
-from memfeed.settings import get_settings
+from core.chains import COMPAT_DELETE_KB_FILES, DELETE_KNOWLEDGEBASE, INGEST_KNOWLEDGEBASE_FILE
+from core.control import ControlPlane
+from core.control.jobs import JobStatus
+from core.control.kb_files import KnowledgebaseFileRecord, file_id_for
+from core.control.knowledgebases import Knowledgebase
+from core.control.projects import Project
+from core.error_codes import ErrorCode
+from core.settings import get_settings
 from pipeline.token_count import count_tokens
-from workers.chains import COMPAT_DELETE_KB_FILES, DELETE_KNOWLEDGEBASE, INGEST_KNOWLEDGEBASE_FILE
 
 router = APIRouter()
 

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Path, Request
 
 from api import dispatch, write_dedup
 from api.deps import ControlDep, ProjectDep, charge_tokens, require_own_knowledgebases
-from api.errors import ErrorCode, MemfeedError, envelope
+from api.errors import MemfeedError, envelope
 from api.presenters import iso_time, memory_detail
 from api.schemas import (
     ID_MAX,
@@ -21,10 +21,7 @@ from api.schemas import (
     SearchMemoryRequest,
     UpdateMemoryRequest,
 )
-from memfeed.settings import get_settings
-from pipeline.models import SearchScope
-from pipeline.token_count import count_tokens
-from workers.chains import (
+from core.chains import (
     COMPAT_DELETE_SELECTED,
     COMPAT_GET_MEMORY,
     COMPAT_SELECT_MEMORIES,
@@ -34,7 +31,11 @@ from workers.chains import (
     MEMORY_HISTORY,
     SEARCH,
 )
-from workers.memory_selection import FilterError, compile_filter
+from core.error_codes import ErrorCode
+from core.memory_selection import FilterError, compile_filter
+from core.settings import get_settings
+from pipeline.models import SearchScope
+from pipeline.token_count import count_tokens
 
 router = APIRouter()
 

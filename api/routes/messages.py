@@ -8,14 +8,15 @@ from fastapi import APIRouter, Request
 
 from api import dispatch, write_dedup
 from api.deps import ControlDep, ProjectDep, charge_tokens
-from api.errors import ErrorCode, MemfeedError, envelope
+from api.errors import MemfeedError, envelope
 from api.schemas import AddMessageRequest, GetMessageRequest
-from memfeed.control import ControlPlane
-from memfeed.control.jobs import JobStatus
-from memfeed.settings import get_settings
+from core.chains import INGEST_MESSAGES
+from core.control import ControlPlane
+from core.control.jobs import JobStatus
+from core.error_codes import ErrorCode
+from core.settings import get_settings
 from pipeline.models import Message
 from pipeline.token_count import count_message_tokens
-from workers.chains import INGEST_MESSAGES
 
 router = APIRouter()
 

@@ -11,10 +11,10 @@ from api.deps import ControlDep, ProjectDep
 from api.errors import envelope
 from api.review_actions import decide, held_summary, key_fingerprint
 from api.schemas import MemosRequest, TaskRequest
-from memfeed.control import ControlPlane
-from memfeed.control.projects import Project
-from memfeed.control.review import ReviewPolicy, ReviewState
-from memfeed.settings import get_settings
+from core.control import ControlPlane
+from core.control.projects import Project
+from core.control.review import ReviewPolicy, ReviewState
+from core.settings import get_settings
 
 router = APIRouter()
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.errors import ErrorCode, MemfeedError
+from api.errors import MemfeedError
+from core.error_codes import ErrorCode
 
 router = APIRouter()
 

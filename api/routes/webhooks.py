@@ -5,9 +5,10 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from api.deps import ControlDep, ProjectDep
-from api.errors import ErrorCode, MemfeedError, envelope
+from api.errors import MemfeedError, envelope
 from api.schemas import MemosRequest, RequiredText
-from memfeed.control.webhooks import WebhookConfig, WebhookURLError
+from core.control.webhooks import WebhookConfig, WebhookURLError
+from core.error_codes import ErrorCode
 
 router = APIRouter()
 

@@ -25,8 +25,8 @@ from typing import Any
 
 import redis
 
-from memfeed.control.projects import ProjectRegistry
-from memfeed.settings import Settings
+from core.control.projects import ProjectRegistry
+from core.settings import Settings
 from pipeline.embedding import build_embedder
 from tests.bench import corpus, ingestion, jobs, search, store_load
 from tests.bench.analyzer_cost import offline_analyzer

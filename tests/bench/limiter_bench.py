@@ -21,7 +21,7 @@ from pathlib import Path
 
 import redis
 
-from workers.token_windows import TokenWindows, WindowLimits
+from core.token_windows import TokenWindows, WindowLimits
 
 REPO = Path(__file__).resolve().parents[2]
 

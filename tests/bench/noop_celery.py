@@ -3,7 +3,7 @@
     celery -A tests.bench.noop_celery worker ...   (started by the suite with memfeed's worker options)
 
 Broker, result backend and key prefix come from MEMFEED_REDIS_URL and MEMFEED_REDIS_PREFIX, like
-memfeed's own app; the delivery settings are copied from workers.celery_app so both sides pay
+memfeed's own app; the delivery settings are copied from core.celery_app so both sides pay
 for the same guarantees (late acks, prefetch 1, task events, started state).
 """
 
@@ -26,7 +26,7 @@ _COPIED_SETTINGS = (
 
 
 def create_app(redis_url: str, prefix: str) -> Celery:
-    from workers.celery_app import celery_app as memfeed_app
+    from core.celery_app import celery_app as memfeed_app
 
     app = Celery("bench_noop", broker=redis_url, backend=redis_url)
     app.conf.update({name: memfeed_app.conf[name] for name in _COPIED_SETTINGS})

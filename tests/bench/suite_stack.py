@@ -19,7 +19,7 @@ from pathlib import Path
 
 import httpx
 
-from memfeed.settings import Settings
+from core.settings import Settings
 from memfeed.stack import api_command, worker_command
 from tests.bench.suite_common import REPO, children_of, cmdline, peak_rss_mb
 from tests.integration.conftest import free_port, launch_stack, stop_stack
@@ -138,7 +138,7 @@ def noop_worker(env: dict[str, str], log_path: Path) -> Iterator[Server]:
     app = noop_celery.create_app(env["MEMFEED_REDIS_URL"], env["MEMFEED_REDIS_PREFIX"])
     settings = Settings(worker_concurrency=int(env.get("MEMFEED_WORKER_CONCURRENCY", "4")))
     command = worker_command(settings, f"bench-noop-{os.getpid()}")
-    command[command.index("workers.celery_app")] = "tests.bench.noop_celery"
+    command[command.index("core.celery_app")] = "tests.bench.noop_celery"
     command[command.index("--queues") + 1] = noop_celery.QUEUE
     with open(log_path, "ab") as log:
         process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)

@@ -11,9 +11,9 @@ import pytest
 import redis
 
 from api.client import MemfeedAPIError, MemfeedClient
-from memfeed.control.batches import BatchItem, BatchStore
-from memfeed.control.jobs import JobOutcome, JobRecords
-from memfeed.control.projects import ProjectRegistry
+from core.control.batches import BatchItem, BatchStore
+from core.control.jobs import JobOutcome, JobRecords
+from core.control.projects import ProjectRegistry
 
 from .conftest import Stack
 

@@ -7,10 +7,10 @@ import uuid
 import pytest
 import redis
 
-from memfeed.control import ControlPlane
-from memfeed.control.jobs import JobOutcome, JobStatus, StageRecord
-from memfeed.control.projects import ProjectExistsError, hash_api_key
-from memfeed.settings import Settings
+from core.control import ControlPlane
+from core.control.jobs import JobOutcome, JobStatus, StageRecord
+from core.control.projects import ProjectExistsError, hash_api_key
+from core.settings import Settings
 from pipeline.models import Message
 
 
@@ -79,7 +79,7 @@ def test_job_record_lifecycle(control: ControlPlane) -> None:
 def test_a_lock_is_renewed_while_held_and_freed_when_its_holder_dies(redis_client: redis.Redis, redis_prefix: str) -> None:
     import time
 
-    from memfeed.control.locks import LeasedLock, LockNotAcquiredError
+    from core.control.locks import LeasedLock, LockNotAcquiredError
 
     name = f"{redis_prefix}:lock:test-{uuid.uuid4().hex[:6]}"
     with LeasedLock(redis_client, name, lease=0.6):

@@ -159,9 +159,9 @@ def _record_directly(
     stack: Stack, redis_client, stall_seconds: float, outbox: bool, api_key: str | None = None  # noqa: ANN001
 ) -> tuple[str, str, str, object]:
     """A feedback job recorded as the API records it, its first task never enqueued."""
-    from memfeed.control import ControlPlane
-    from memfeed.control.jobs import FEEDBACK_STAGES
-    from memfeed.settings import Settings
+    from core.control import ControlPlane
+    from core.control.jobs import FEEDBACK_STAGES
+    from core.settings import Settings
 
     prefix = stack.env["MEMFEED_REDIS_PREFIX"]
     control = ControlPlane(redis_client, Settings(redis_prefix=prefix, job_stall_seconds=stall_seconds))

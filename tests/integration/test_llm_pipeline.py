@@ -14,9 +14,9 @@ import pytest
 import redis
 
 from api.client import MemfeedClient
-from memfeed.control.projects import ProjectRegistry
+from core.control.projects import ProjectRegistry
+from core.token_windows import TokenWindows
 from tests.support.scripted_llm import Reply, ScriptedLLM
-from workers.token_windows import TokenWindows
 
 from .conftest import Stack, launch_stack, stack_environment, stop_stack
 

@@ -59,8 +59,8 @@ def test_flower_asks_for_credentials_and_shows_each_stage_as_a_task(
     import time
     from unittest.mock import patch
 
+    from core.settings import Settings
     from memfeed import stack as deployment
-    from memfeed.settings import Settings
 
     from .conftest import TEST_REDIS_URL, free_port
 

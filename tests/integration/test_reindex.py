@@ -146,7 +146,7 @@ def test_reindex_refuses_a_store_that_a_running_worker_holds(tmp_path: Path) -> 
 
 def shard_path(data_dir: Path) -> Path:
     """Where `memfeed up` keeps its shard."""
-    from memfeed.settings import Settings
+    from core.settings import Settings
 
     return Settings(data_dir=data_dir).store_path()
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
+from core.settings import Settings
 from memfeed.running_stacks import running_stacks
-from memfeed.settings import Settings
 
 from .conftest import Stack
 

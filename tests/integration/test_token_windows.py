@@ -12,7 +12,7 @@ import pytest
 import redis
 
 from api.client import MemfeedAPIError, MemfeedClient
-from workers.token_windows import TokenWindows, WindowLimits
+from core.token_windows import TokenWindows, WindowLimits
 
 from .conftest import TEST_REDIS_URL, Stack
 

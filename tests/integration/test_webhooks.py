@@ -20,9 +20,9 @@ import pytest
 import redis
 
 from api.client import MemfeedAPIError, MemfeedClient
-from memfeed.control import ControlPlane
-from memfeed.control.review import ReviewState
-from memfeed.settings import Settings
+from core.control import ControlPlane
+from core.control.review import ReviewState
+from core.settings import Settings
 from tests.support.webhook_receiver import Delivery, WebhookReceiver
 
 from .conftest import Stack, launch_stack, stack_environment, stop_stack

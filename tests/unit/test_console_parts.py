@@ -12,9 +12,9 @@ from pydantic import SecretStr
 
 from api.console.diff import diff
 from api.console.session import ConsoleSecretError, console_secret
-from memfeed.control.review import holds
-from memfeed.control.webhooks import WebhookURLError, check_url, signature
-from memfeed.settings import Settings
+from core.control.review import holds
+from core.control.webhooks import WebhookURLError, check_url, signature
+from core.settings import Settings
 
 
 def test_production_refuses_to_start_without_a_secret_of_its_own(tmp_path: Path) -> None:

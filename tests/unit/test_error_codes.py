@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from api.errors import ErrorCode, classify_validation_error
+from api.errors import classify_validation_error
 from api.schemas import AddFeedbackRequest, SearchMemoryRequest
+from core.error_codes import ErrorCode
 
 
 def code_for(model, body) -> tuple[ErrorCode, str]:

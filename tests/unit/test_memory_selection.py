@@ -1,10 +1,10 @@
-"""The MemOS filter grammar that get/memory and delete/memory accept (workers/memory_selection.py)."""
+"""The MemOS filter grammar that get/memory and delete/memory accept (core/memory_selection.py)."""
 
 from __future__ import annotations
 
 import pytest
 
-from workers.memory_selection import FilterError, compile_filter
+from core.memory_selection import FilterError, compile_filter
 
 MEMORY = {
     "id": "m1", "user_id": "u1", "agent_id": "a1", "conversation_id": "c1", "memory_type": "LongTermMemory",

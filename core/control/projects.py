@@ -23,7 +23,7 @@ class Project(BaseModel):
     window_tokens: int | None = None
     window_seconds: float | None = None
     max_request_tokens: int | None = None
-    # apply | review_uncertain | review_all (memfeed.control.review.ReviewPolicy); None: apply.
+    # apply | review_uncertain | review_all (core.control.review.ReviewPolicy); None: apply.
     review_policy: str | None = None
 
 

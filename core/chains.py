@@ -5,14 +5,14 @@ from __future__ import annotations
 from celery import chain
 from celery.canvas import Signature
 
-from workers.celery_app import celery_app
+from core.celery_app import celery_app
 
 VALIDATE = "memfeed.feedback.validate"
 CLASSIFY = "memfeed.feedback.classify"
 LOOKUP = "memfeed.feedback.lookup"
 WRITE = "memfeed.feedback.write"
 
-# Reads: answered by the workers' read threads (memfeed/read_lane.py), not through the queues.
+# Reads: answered by the workers' read threads (core/read_lane.py), not through the queues.
 READ_TASK_PREFIX = "memfeed.read."
 SEARCH = "memfeed.read.search"
 GET_MEMORIES = "memfeed.read.get_memories"
@@ -33,6 +33,8 @@ COMPAT_SELECT_MEMORIES = "memfeed.read.select_memories"
 COMPAT_DELETE_SELECTED = "memfeed.ingest.delete_selected"
 COMPAT_UPDATE_MEMORY = "memfeed.ingest.update_memory"
 COMPAT_DELETE_KB_FILES = "memfeed.ingest.delete_knowledgebase_files"
+# One tick of a project's backfill feeder (workers/backfill.py; started by core/backfill.py).
+BACKFILL_FEED = "memfeed.backfill.feed"
 
 
 FEEDBACK_STAGE_TASKS = {"validate": VALIDATE, "classify": CLASSIFY, "lookup": LOOKUP, "write": WRITE}

@@ -4,19 +4,19 @@ from __future__ import annotations
 
 from redis import Redis
 
-from memfeed.control.batches import BatchStore
-from memfeed.control.conversations import ConversationLog
-from memfeed.control.idempotency import IdempotencyKeys
-from memfeed.control.jobs import JobRecords
-from memfeed.control.kb_files import KnowledgebaseFiles
-from memfeed.control.knowledgebases import KnowledgebaseRegistry
-from memfeed.control.locks import LeasedLock
-from memfeed.control.projects import ProjectRegistry
-from memfeed.control.review import ReviewQueue
-from memfeed.control.webhooks import Webhooks
-from memfeed.control.workers import WorkerRegistry
-from memfeed.metrics import Metrics
-from memfeed.settings import Settings
+from core.control.batches import BatchStore
+from core.control.conversations import ConversationLog
+from core.control.idempotency import IdempotencyKeys
+from core.control.jobs import JobRecords
+from core.control.kb_files import KnowledgebaseFiles
+from core.control.knowledgebases import KnowledgebaseRegistry
+from core.control.locks import LeasedLock
+from core.control.projects import ProjectRegistry
+from core.control.review import ReviewQueue
+from core.control.webhooks import Webhooks
+from core.control.workers import WorkerRegistry
+from core.metrics import Metrics
+from core.settings import Settings
 
 
 class ControlPlane:

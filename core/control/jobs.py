@@ -13,8 +13,8 @@ from pydantic import BaseModel, Field
 from redis import Redis
 from redis.client import Pipeline
 
-from memfeed.control.projects import ProjectRegistry
-from memfeed.metrics import Metrics
+from core.control.projects import ProjectRegistry
+from core.metrics import Metrics
 
 log = logging.getLogger(__name__)
 
@@ -428,7 +428,7 @@ class JobRecords:
             dict(
                 status=JobStatus.FAILED,
                 outcome=JobOutcome.FAILED,
-                error_code=code,
+                error_code=int(code),
                 error_message=message,
                 reason=message,
             ),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from celery import Celery
 from kombu import Queue
 
-from memfeed.settings import get_settings
+from core.settings import get_settings
 
 FEEDBACK_QUEUE = "feedback"
 READS_QUEUE = "reads"
@@ -18,7 +18,7 @@ ALL_QUEUES = (FEEDBACK_QUEUE, READS_QUEUE, INGEST_QUEUE, BACKFILL_FEED_QUEUE, BA
 
 def create_celery_app() -> Celery:
     settings = get_settings()
-    # Task modules are imported by workers only: the API sends tasks by name.
+    # Task modules are named, never imported here: a worker loads them, the API sends tasks by name.
     app = Celery(
         "memfeed",
         broker=settings.broker_url(),

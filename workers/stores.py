@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from memfeed.settings import Settings
+from core.settings import Settings
 from pipeline.embedding.base import EmbedderIdentity
 from pipeline.store.base import MemoryStore
 

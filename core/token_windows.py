@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 from redis import Redis
 
-from memfeed.control.projects import Project
-from memfeed.settings import Settings
+from core.control.projects import Project
+from core.settings import Settings
 from pipeline.token_budget import BudgetExhaustedError, RequestTooLargeError
 
 # KEYS: [entries zset, running total, usage per minute (hash: minute since the epoch → tokens;

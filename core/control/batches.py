@@ -146,7 +146,7 @@ class BatchStore:
         return f"{self._prefix}:project:{project_id}:batches"
 
     def _job_prefix(self) -> str:
-        # The layout of memfeed.control.jobs.JobRecords' keys.
+        # The layout of core.control.jobs.JobRecords' keys.
         return f"{self._prefix}:job:"
 
     # Writing a batch ----------------------------------------------------------------------------

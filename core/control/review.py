@@ -21,8 +21,8 @@ from pydantic import BaseModel
 from redis import Redis
 from redis.client import Pipeline
 
-from memfeed.control.jobs import JobOutcome, JobRecord, JobRecords
-from memfeed.control.webhooks import Webhooks
+from core.control.jobs import JobOutcome, JobRecord, JobRecords
+from core.control.webhooks import Webhooks
 
 
 class ReviewPolicy(StrEnum):
