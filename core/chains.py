@@ -56,3 +56,12 @@ def resumed_feedback_chain(first_stage: str, job_id: str) -> Signature:
         celery_app.signature(tasks[0], args=(job_id,)),
         *(celery_app.signature(task) for task in tasks[1:]),
     )
+
+
+def send_feedback_chain(job_id: str, queue: str | None = None) -> None:
+    """Send a new job's chain: its first stage, carrying the stages after it as Celery's chain
+    does (the next one last), without building and freezing a canvas per job. Progress is read
+    from the job record, so no result is subscribed to. `queue` overrides every stage's queue."""
+    options = {"queue": queue} if queue else {}
+    rest = [dict(celery_app.signature(task, options=options)) for task in (WRITE, LOOKUP, CLASSIFY)]
+    celery_app.send_task(VALIDATE, args=(job_id,), chain=rest, ignore_result=True, **options)

@@ -13,13 +13,11 @@ worker takes from its queues in turn, so interactive work never waits behind the
 from __future__ import annotations
 
 import redis
-from celery import chain
-from celery.canvas import Signature
 from kombu.exceptions import OperationalError
 
 from core.backfill import LEASE_SECONDS, backfill_limits
 from core.celery_app import BACKFILL_FEED_QUEUE, BACKFILL_QUEUE, celery_app
-from core.chains import BACKFILL_FEED, feedback_chain
+from core.chains import BACKFILL_FEED, send_feedback_chain
 from core.error_codes import ErrorCode
 from core.settings import get_settings
 from core.token_windows import TokenWindows, window_limits
@@ -32,11 +30,6 @@ CHUNK_SIZE = 100
 MAX_IN_FLIGHT = 200
 # Between ticks while the in-flight bound is reached.
 POLL_SECONDS = 0.2
-
-
-def backfill_chain(job_id: str) -> Signature:
-    """The same four stages as add/feedback, each on the backfill queue."""
-    return chain(*(stage.clone().set(queue=BACKFILL_QUEUE) for stage in feedback_chain(job_id).tasks))
 
 
 @celery_app.task(
@@ -98,7 +91,8 @@ def feed_once(project_id: str, token: str) -> float | None:
                 # item (its stages are idempotent) instead of losing it. Only a released item is
                 # the sweepers' to resume.
                 control.jobs.track(item.job_id)
-                backfill_chain(item.job_id).apply_async()
+                # The same four stages as add/feedback, each on the backfill queue.
+                send_feedback_chain(item.job_id, queue=BACKFILL_QUEUE)
             batches.mark_released(batch_id, item)
             room -= 1
     return POLL_SECONDS

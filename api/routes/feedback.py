@@ -14,7 +14,7 @@ from api.deps import ControlDep, ProjectDep, charge_tokens, require_own_knowledg
 from api.errors import MemfeedError, envelope
 from api.presenters import job_status
 from api.schemas import AddFeedbackRequest, TaskRequest
-from core.chains import REVERT_FEEDBACK, feedback_chain
+from core.chains import REVERT_FEEDBACK, send_feedback_chain
 from core.control import ControlPlane
 from core.control.idempotency import IdempotencyConflictError
 from core.control.jobs import FEEDBACK_STAGES, JobOutcome, JobStatus
@@ -82,8 +82,7 @@ def add_feedback(
         if isinstance(exc, IdempotencyConflictError):
             raise MemfeedError(ErrorCode.BAD_REQUEST, str(exc)) from exc
         raise MemfeedError(ErrorCode.SAVE_FAILED, f"saving the feedback failed: {exc}") from exc
-    # Progress is read from the job record, never from the result backend.
-    dispatch.deliver(control.jobs, job_id, lambda: feedback_chain(job_id).apply_async(ignore_result=True))
+    dispatch.deliver(control.jobs, job_id, lambda: send_feedback_chain(job_id))
     return envelope({"success": True, "task_id": job_id, "status": "running"})
 
 

@@ -80,10 +80,12 @@ def _until_a_worker_holds_a_job(redis_client: redis.Redis, prefix: str, timeout:
 def test_killed_workers_lose_nothing_and_apply_nothing_twice(fault_stack: Stack, redis_client: redis.Redis) -> None:
     prefix = fault_stack.env["MEMFEED_REDIS_PREFIX"]
     with MemfeedClient(fault_stack.base_url, fault_stack.create_project()) as client:
-        tasks = _submit(client, [f"locker-{uuid.uuid4().hex[:6]}" for _ in range(60)])
+        tasks: dict = {}
         kills = 0
         for _ in range(3):
-            # Each kill lands while the worker holds a job's task.
+            # Work for each round (a round's jobs may all be done before the next one), and each
+            # kill lands while the worker holds a job's task.
+            tasks |= _submit(client, [f"locker-{uuid.uuid4().hex[:6]}" for _ in range(40)])
             _until_a_worker_holds_a_job(redis_client, prefix)
             for pid in _worker_pids(fault_stack):
                 os.kill(pid, signal.SIGKILL)
