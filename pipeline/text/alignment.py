@@ -85,7 +85,7 @@ def _last_words(text: str, old: str) -> str:
     old_slots = _slots(old)
     old_kind = old_slots[0].kind if old_slots else ("name" if old[:1].isupper() else "")
     if old_kind:
-        fitting = [v for v in _slots(text) if v.text.casefold() != old.casefold()
+        fitting = [v for v in _without_when_it_changed(text, _slots(text), "en") if v.text.casefold() != old.casefold()
                    and (v.kind == "name") == (old_kind == "name") and compatible_kinds(v.kind, old_kind)]
         if fitting:
             return fitting[-1].text
@@ -451,6 +451,20 @@ def _clear_best(proposals: list[Substitution]) -> Substitution | None:
     return best
 
 
+# When a change happened ("quit 6 months ago", "since the 2024 update", "(since Oct)") is not a value of the fact.
+_EN_WHEN_CHANGED = re.compile(
+    r"(?i)\b(?:(?:a\s+few|a\s+couple\s+of|\d+|[a-z]+)\s+(?:days?|weeks?|months?|years?|yrs?)\s+ago|"
+    r"since\s+(?:the\s+)?[\w\-]+(?:\s+(?:policy|rule|update|change|merger|reorg|meeting|move|release|version)s?)*)\b"
+)
+
+
+def _without_when_it_changed(clause: str, values: list[Value], language: Language) -> list[Value]:
+    if language == "zh":
+        return values
+    spans = [match.span() for match in _EN_WHEN_CHANGED.finditer(clause)]
+    return [v for v in values if not any(start < v.end and v.start < end for start, end in spans)]
+
+
 def _proposals(
     clause: str, language: Language, memories: Sequence[str], answer: str, similarities: Sequence[float],
     corrective: bool, lead_in: str = "",
@@ -460,7 +474,7 @@ def _proposals(
     `lead_in` is the clause before it, which often names the topic the value belongs to ("房租涨了，
     现在5200一个月"): its words anchor at half weight."""
     slots = [_slots(memory) for memory in memories]
-    clause_slots = _slots(clause)
+    clause_slots = _without_when_it_changed(clause, _slots(clause), language)
     clause_terms = _terms(clause, language, [v.text for v in clause_slots if v.kind == "name"])
     lead_terms = _terms(lead_in, language) - clause_terms if lead_in else set()
     anchors = [_anchor(clause, clause_terms, memory, slots[i], language) + 2 * similarities[i]

@@ -29,7 +29,7 @@ def resolve_with_context(
         for sentence in split_sentences(content):
             if is_question(sentence):
                 continue
-            resolved = _substitute_in(sentence, olds, news)
+            resolved = _substitute_in(_clause_without(sentence, olds, news), olds, news)
             if resolved is None:
                 continue
             text, used_olds = resolved
@@ -48,6 +48,19 @@ def resolve_with_context(
             )
     text = finish_sentence(to_third_person(main, language), language)
     return ParsedStatement(text=text, language=language, old_values=olds, new_values=news, subjectless=True)
+
+
+_CLAUSE_JOINT = re.compile(r"[,;，；]\s*(?:and\s+|but\s+|so\s+)?")
+
+
+def _clause_without(sentence: str, olds: list[str], news: list[str]) -> str:
+    """"You were deciding between FitHub and IronWorks, and you picked IronWorks": a sentence that
+    lists the new value beside the old one states the old one in a clause of its own."""
+    if not olds or not all(contains_term(sentence, value) for value in [*olds, *news]):
+        return sentence
+    clauses = [c for c in _CLAUSE_JOINT.split(sentence) if all(contains_term(c, old) for old in olds)
+               and not any(contains_term(c, new) for new in news)]
+    return clauses[0] if len(clauses) == 1 else sentence
 
 
 def _substitute_in(sentence: str, olds: list[str], news: list[str]) -> tuple[str, list[str]] | None:

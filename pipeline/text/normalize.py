@@ -17,6 +17,7 @@ from pathlib import Path
 from pipeline.text.language import has_cjk
 from pipeline.text.lexicon import base_form
 from pipeline.text.numbers import EN_NUMBER_WORD_PATTERN
+from pipeline.text.sentences import break_at_emoji
 
 _DATA = Path(__file__).parent / "data"
 
@@ -132,7 +133,9 @@ def _restore_subject(sentence: str) -> str:
     if lower in _NOT_A_VERB:
         return sentence
     if re.match(rf"{_EN_HABIT}\s", match.group("adverbs"), re.IGNORECASE):
-        return f"I {sentence[0].lower()}{sentence[1:]}"
+        # "mostly listening to techno these days": what the speaker does now, said as a progressive.
+        progressive = "am " if base_form(lower) and _VERB_PHRASE_AFTER.match(sentence[match.end("verb"):]) else ""
+        return f"I {progressive}{sentence[0].lower()}{sentence[1:]}"
     past = lower in irregular_past_forms() or (lower.endswith("ed") and len(lower) > 4 and lower not in {"need", "speed", "breed", "feed"})
     if not past and base_form(lower) and not match.group("adverbs") and _VERB_PHRASE_AFTER.match(sentence[match.end("verb"):]):
         # "taking the train to work now": what the speaker is doing.
@@ -144,6 +147,8 @@ def _restore_subject(sentence: str) -> str:
 
 _CLAUSE = re.compile(r"(^|[.!?;]\s+|,\s+(?:and\s+)?|\band\s+)([^.!?;,]+)")
 _SPEAKER = re.compile(r"\b(?:I|my|me)\b")
+# "not a fan of jazz anymore, mostly listening to techno": a denial with no subject is the speaker's too.
+_SUBJECTLESS_DENIAL = re.compile(r"(?:not|no\s+longer|never)\s", re.IGNORECASE)
 
 
 def _restore_subjects(text: str) -> str:
@@ -155,11 +160,39 @@ def _restore_subjects(text: str) -> str:
     for match in _CLAUSE.finditer(text):
         opening, clause = match.group(1), match.group(2)
         new_sentence = not previous or bool(re.match(r"[.!?;]", opening))
-        if new_sentence or _SPEAKER.search(previous) or len(previous.split()) <= 3:
+        if new_sentence or _SPEAKER.search(previous) or _SUBJECTLESS_DENIAL.match(previous) or len(previous.split()) <= 3:
             clause = _restore_subject(clause)
         pieces.append(text[end:match.start()] + opening + clause)
         previous, end = clause, match.end()
     return "".join(pieces) + text[end:]
+
+
+_CLAUSE_START = r"(?:(?<=^)|(?<=[.!?;,]\s))"
+_CLAUSE_REST = r"(?P<rest>(?:['’]m|['’]re|\s+am|\s+are)?(?:\s+[\w'’]+)*?)"
+# "it's shellfish I'm allergic to": the value fronted for contrast; the statement puts it back.
+_EN_CLEFT = re.compile(
+    _CLAUSE_START + r"(?:it['’]s|it\s+is|it\s+was)\s+(?!(?:not|been|so|too|very|just|really|also|only|what|like)\b)"
+    r"(?P<what>[\w'’\-]+(?:\s+[\w'’\-]+){0,3}?)\s+(?:that\s+|which\s+)?(?P<who>I|we)\b" + _CLAUSE_REST +
+    r"\s+(?P<preposition>to|from|of|with|about|for|on|in|at|into|by|after)(?=\s*(?:[,.;!?]|$))",
+    re.IGNORECASE,
+)
+# "the sauce is what I'm allergic to", "almonds are exactly what I can't eat".
+_EN_PSEUDO_CLEFT = re.compile(
+    _CLAUSE_START + r"(?P<what>(?!(?:that|this|it|which|there)\b)[\w'’\-]+(?:\s+[\w'’\-]+){0,4}?)\s+(?:is|are|was|were)\s+"
+    r"(?:exactly\s+|actually\s+|really\s+|just\s+)?what\s+(?P<who>I|we)\b" + _CLAUSE_REST + r"(?P<preposition>)(?=\s*(?:[,.;!?]|$))",
+    re.IGNORECASE,
+)
+
+
+def _unfold_cleft(match: re.Match[str]) -> str:
+    who = "I" if match.group("who").lower() == "i" else match.group("who")
+    preposition = f" {match.group('preposition')}" if match.group("preposition") else ""
+    return f"{who}{match.group('rest')}{preposition} {match.group('what')}"
+
+
+def _unfold_clefts(text: str) -> str:
+    """Clefts ("it's X I'm allergic to", "X is what I avoid") said as plain statements ("I'm allergic to X")."""
+    return _EN_PSEUDO_CLEFT.sub(_unfold_cleft, _EN_CLEFT.sub(_unfold_cleft, text))
 
 
 def _denies_a_value(text: str, match: re.Match[str]) -> bool:
@@ -236,5 +269,7 @@ def normalize(text: str) -> str:
     text = _split_coordinated(text)
     if not has_cjk(text):
         text = _insert_denial_comma(text)
-        text = _restore_subjects(text)
+        # An emoji between two stretches of chat ends a sentence; the next one may have dropped its subject.
+        text = _restore_subjects(break_at_emoji(text))
+        text = _unfold_clefts(text)
     return re.sub(r"\s+([,.!?])", r"\1", text).strip(" ,")

@@ -74,12 +74,21 @@ def pointer_of(feedback: str, language: Language) -> int | str | None:
     return words.ordinals[key]
 
 
+# "FitZone on Elm Street and PowerHouse on King Road": a place after a preposition says where an
+# option is; it is no option itself.
+_EN_LOCATING = re.compile(r"(?i)\b(?:on|at|near|in)\s+(?:the\s+)?$")
+
+
+def _located_by(sentence: str, start: int) -> bool:
+    return bool(_EN_LOCATING.search(sentence[:start]))
+
+
 def _options(sentence: str, language: Language) -> list[str]:
     """The alternatives a sentence offers: its values of one kind, else the phrases around "or"/"还是"."""
     values = extract_values(sentence)
     kinds = [v.kind for v in values]
     for kind in dict.fromkeys(kinds):
-        same = [v.text for v in values if v.kind == kind]
+        same = list(dict.fromkeys(v.text for v in values if v.kind == kind and not _located_by(sentence, v.start)))
         if len(same) >= 2:
             return same
     words = _words()[language]
@@ -111,6 +120,21 @@ def _held_option(answer: str, options: list[str]) -> str | None:
     return None
 
 
+def _stated_before(turns: list[tuple[str, str]], options: list[str]) -> str | None:
+    """An answer that only asks ("moved to June 12 or June 19?") holds no option; the value of their
+    kind the assistant stated before it is the one being replaced."""
+    kinds = {v.kind for option in options for v in extract_values(option)}
+    if len(kinds) != 1:
+        return None
+    for role, content in reversed(turns[:-1]):
+        if role != "assistant":
+            continue
+        stated = [v.text for v in extract_values(content) if v.kind in kinds and v.text not in options]
+        if len(set(stated)) == 1:
+            return stated[0]
+    return None
+
+
 def resolve_pointer(feedback: str, language: Language, context: list[tuple[str, str]]) -> tuple[str, str] | None:
     """(the option the answer wrongly chose, the option meant), or None."""
     pointer = pointer_of(feedback, language)
@@ -125,7 +149,7 @@ def resolve_pointer(feedback: str, language: Language, context: list[tuple[str, 
             options = _options(sentence, language)
             if len(options) < 2:
                 continue
-            wrong = _held_option(answer, options)
+            wrong = _held_option(answer, options) or _stated_before(turns, options)
             if wrong is None:
                 continue
             if pointer == _OTHER:

@@ -17,8 +17,12 @@ _ABBREVIATION_END = re.compile(
 )
 
 
+def break_at_emoji(text: str) -> str:
+    return _EMOJI_BETWEEN.sub(". ", text.strip())
+
+
 def split_sentences(text: str) -> list[str]:
-    text = _EMOJI_BETWEEN.sub(". ", text.strip())
+    text = break_at_emoji(text)
     parts = [part.strip() for part in _SENTENCE_END.split(text) if part and part.strip()]
     sentences: list[str] = []
     for part in parts:

@@ -45,16 +45,16 @@ CASE_SETS = {
     "own_cases": 0.96,
     "holdout_cases": 0.9,
     "final_cases": 0.85,
-    "informal_cases": 0.86,
-    "informal2_cases": 0.78,
-    "fresh_cases": 0.67,
-    "fresh2_cases": 0.7,
-    "fresh3_cases": 0.76,
-    "fresh4_cases": 0.61,
+    "informal_cases": 0.87,
+    "informal2_cases": 0.79,
+    "fresh_cases": 0.69,
+    "fresh2_cases": 0.71,
+    "fresh3_cases": 0.77,
+    "fresh4_cases": 0.64,
     "fresh5_cases": 0.59,
-    "fresh6_cases": 0.7,
+    "fresh6_cases": 0.71,
     "fresh7_cases": 0.63,
-    "fresh8_cases": 0.75,
+    "fresh8_cases": 0.76,
     "fresh9_cases": 0.77,
     "fresh10_cases": 0.77,
     "fresh11_cases": 0.48,
@@ -63,7 +63,7 @@ CASE_SETS = {
 # version (the memory-centric alignment substitutes a value in a related memory in a few of them:
 # README, "How good the offline analyzer is"). A change may lower these, never raise them.
 KEPT_VIOLATIONS = {
-    "own_cases": 1, "final_cases": 2, "informal_cases": 2, "informal2_cases": 1,
+    "own_cases": 1, "final_cases": 1, "informal_cases": 1, "informal2_cases": 1,
     "fresh2_cases": 4, "fresh3_cases": 2, "fresh4_cases": 1, "fresh5_cases": 2, "fresh6_cases": 1, "fresh7_cases": 0,
     "fresh8_cases": 1, "fresh9_cases": 1, "fresh10_cases": 1, "fresh11_cases": 3,
 }

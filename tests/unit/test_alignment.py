@@ -179,3 +179,12 @@ def test_a_denied_value_is_the_leading_part_a_memory_holds() -> None:
 def test_the_article_agrees_with_the_value_put_after_it() -> None:
     corrected = _corrections("my usual drink is an iced americano, not a mocha", ["The user's usual drink is a mocha."])
     assert corrected == {0: "The user's usual drink is an iced americano."}
+
+
+def test_when_a_change_happened_is_not_the_value_it_corrects() -> None:
+    memories = ["The user drinks three cups of coffee a day.", "The user prefers oat milk."]
+    corrected = _corrections("i stopped drinking coffee like 2 months ago", memories)
+    assert "drinks 2 months" not in corrected.get(0, "")
+    memories = ["Employees receive 15 days of paid annual leave per year."]
+    corrected = _corrections("annual leave is 20 days since the 2024 policy update, not 15", memories)
+    assert "2024" not in corrected[0] and "20" in corrected[0]

@@ -117,3 +117,21 @@ def test_a_reply_pointing_at_the_other_member_of_a_list_takes_it() -> None:
     turns = [("user", "Which hotel did I book, I was torn between the Hilton and the Marriott"),
              ("assistant", "You booked the Hilton.")]
     assert resolve_pointer("no, the other one", "en", turns) == ("Hilton", "Marriott")
+
+
+def test_a_pointer_picks_from_a_list_without_repeats_or_addresses() -> None:
+    from pipeline.text.references import resolve_pointer
+
+    listed = [("assistant", "You mentioned Netflix, Hulu and Disney+, and said you wanted to cancel Netflix.")]
+    assert resolve_pointer("nope the middle one", "en", listed) == ("Netflix", "Hulu")
+    located = [("assistant", "You were choosing between FitZone on Elm Street and PowerHouse on King Road, "
+                             "and my notes say you joined FitZone.")]
+    assert resolve_pointer("the second one", "en", located) == ("FitZone", "PowerHouse")
+
+
+def test_a_pointer_at_options_the_assistant_only_asked_about_replaces_what_it_stated_before() -> None:
+    from pipeline.text.references import resolve_pointer
+
+    turns = [("assistant", "Lily's dance recital is on June 5."), ("user", "no they moved it"),
+             ("assistant", "Ah, sorry! Was it moved to June 12 or June 19?")]
+    assert resolve_pointer("the second one", "en", turns) == ("June 5", "June 19")

@@ -76,3 +76,20 @@ def test_clauses_typed_with_spaces_and_a_tone_tilde() -> None:
 def test_a_space_after_a_number_ends_a_chinese_clause() -> None:
     assert normalize("你记反了 我爸65 我妈62") == "你记反了，我爸65，我妈62"
     assert normalize("手机号139 0000 1234") == "手机号139 0000 1234"
+
+
+def test_a_cleft_is_said_as_a_plain_statement() -> None:
+    assert normalize("It's shellfish I'm allergic to.") == "I'm allergic to shellfish."
+    assert normalize("it's soy i stay away from") == "I stay away from soy"
+    assert normalize("the sauce is what i'm allergic to") == "I'm allergic to the sauce"
+    assert normalize("it's fine I guess") == "it's fine I guess"
+
+
+def test_a_clause_after_an_emoji_gets_back_its_subject() -> None:
+    assert normalize("sold the car 😢 taking the train to work now") == "I sold the car. I am taking the train to work now"
+
+
+def test_a_habit_said_as_a_gerund_is_a_progressive() -> None:
+    assert normalize("not a fan of jazz anymore, mostly listening to techno") == (
+        "not a fan of jazz anymore, I am mostly listening to techno"
+    )
