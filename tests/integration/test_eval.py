@@ -53,11 +53,12 @@ CASE_SETS = {
     "fresh4_cases": 0.64,
     "fresh5_cases": 0.59,
     "fresh6_cases": 0.71,
-    "fresh7_cases": 0.63,
+    "fresh7_cases": 0.61,
     "fresh8_cases": 0.76,
     "fresh9_cases": 0.77,
     "fresh10_cases": 0.77,
     "fresh11_cases": 0.48,
+    "fresh12_cases": 0.52,
 }
 # Cases of a set in which the analyzer changes a memory that was to be kept, as measured on this
 # version (the memory-centric alignment substitutes a value in a related memory in a few of them:
@@ -65,7 +66,7 @@ CASE_SETS = {
 KEPT_VIOLATIONS = {
     "own_cases": 1, "final_cases": 1, "informal_cases": 1, "informal2_cases": 1,
     "fresh2_cases": 4, "fresh3_cases": 2, "fresh4_cases": 1, "fresh5_cases": 2, "fresh6_cases": 1, "fresh7_cases": 0,
-    "fresh8_cases": 1, "fresh9_cases": 1, "fresh10_cases": 1, "fresh11_cases": 3,
+    "fresh8_cases": 1, "fresh9_cases": 1, "fresh10_cases": 1, "fresh11_cases": 3, "fresh12_cases": 4,
 }
 
 
