@@ -33,6 +33,19 @@ def test_a_keyword_replacement_that_finds_nothing_is_ignored_with_its_reason(
     assert values and all("南京烤鸭" not in v for v in values)
 
 
+def test_invalid_feedback_ends_at_validate_and_no_later_stage_runs(client: MemfeedClient, user_id: str) -> None:
+    status = client.wait(client.add_feedback(user_id, "thanks, that was helpful!"))
+
+    assert (status["status"], status["outcome"]) == ("completed", "ignored"), status
+    stages_of_job = status["stages"]
+    assert stages_of_job["validate"]["state"] == "done" and stages_of_job["validate"]["duration_ms"] is not None
+    for later in ("classify", "lookup", "write"):
+        # Recorded skipped in validate's own transaction: never started, no duration.
+        assert stages_of_job[later]["state"] == "skipped", stages_of_job
+        assert stages_of_job[later]["duration_ms"] is None
+        assert stages_of_job[later]["detail"]["reason"] == status["reason"]
+
+
 def test_a_keyword_replacement_with_something_to_replace_is_applied(client: MemfeedClient, user_id: str) -> None:
     client.add_message(user_id, "c-food", [{"role": "user", "content": "我喜欢吃扬州炒饭。"}], async_mode=False)
 

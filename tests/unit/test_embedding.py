@@ -131,3 +131,20 @@ def test_misconfigured_embedders_say_what_is_missing() -> None:
         build_embedder(EmbedderConfig(kind="openai", base_url="http://127.0.0.1:9/v1", model="m"))
     with pytest.raises(EmbeddingError, match="MEMFEED_EMBEDDING_MODEL_PATH"):
         build_embedder(EmbedderConfig(kind="sentence-transformers", model_path="/nonexistent"))
+
+
+def test_the_bundled_model_runs_blas_on_the_configured_threads_for_the_whole_process() -> None:
+    """Unlimited, BLAS starts a spinning thread per core in each process, against the worker's own threads."""
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    from pipeline.embedding.bundled import UniversalSentenceEncoder
+
+    def blas_threads() -> set[int]:
+        return {pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"}
+
+    try:
+        # Not the number the tests' environment sets: the model's own setting decides.
+        UniversalSentenceEncoder(threads=2).embed(["hello"])
+        assert blas_threads() == {2}
+    finally:
+        threadpool_limits(limits=1, user_api="blas")
