@@ -27,7 +27,8 @@ READS = {"test.double": _double, "test.fail": _fail}
 
 @pytest.fixture
 def lane(redis_client: redis.Redis, redis_prefix: str) -> ReadLane:
-    return ReadLane(redis_client, redis_prefix)
+    # A lane of its own: the workers of a stack running on this prefix would take its requests.
+    return ReadLane(redis_client, f"{redis_prefix}:lane-test")
 
 
 @pytest.fixture
