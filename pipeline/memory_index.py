@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from pipeline.embedding import Embedder, cosine
+from pipeline.embedding import Embedder
+from pipeline.embedding.base import cosines
 from pipeline.models import MemoryRecord, MemoryStatus, ScoredMemory, SearchScope
 from pipeline.sparse import SparseEncoder
 from pipeline.store.base import RRF_K, MemoryStore
@@ -48,13 +49,10 @@ class MemoryIndex:
         [dense] = self.embedder.embed([query])
         pool = max(limit, RERANK_POOL)
         hits = self.store.hybrid_search(scope, dense, self.sparse.encode_query(query), pool, statuses)
+        similarities = cosines(dense, [hit.dense_vector for hit in hits])
         results = [
-            ScoredMemory(
-                memory=hit.memory,
-                score=hit.fused_score,
-                relativity=max(0.0, cosine(dense, hit.dense_vector)) if hit.dense_vector else 0.0,
-            )
-            for hit in hits
+            ScoredMemory(memory=hit.memory, score=hit.fused_score, relativity=max(0.0, similarity or 0.0))
+            for hit, similarity in zip(hits, similarities, strict=True)
         ]
         # About the person asked for first ("Where does the user live?" is not answered by
         # "The user's sister lives in Calgary"), then the fused rank adjusted for what is current

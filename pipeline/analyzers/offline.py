@@ -7,7 +7,8 @@ from collections.abc import Sequence
 from dataclasses import asdict
 from functools import lru_cache
 
-from pipeline.embedding import Embedder, cosine
+from pipeline.embedding import Embedder
+from pipeline.embedding.base import cosines
 from pipeline.models import (
     Classification,
     ConflictDecision,
@@ -375,7 +376,7 @@ class OfflineAnalyzer:
         if self._embedder is None:
             return [None] * len(memories)
         vectors = self._embedder.embed([text, *memories])
-        return [cosine(vectors[0], vector) for vector in vectors[1:]]
+        return cosines(vectors[0], vectors[1:])
 
     # --- extraction -------------------------------------------------------------------
 

@@ -43,3 +43,20 @@ def cosine(a: list[float], b: list[float]) -> float:
     va, vb = np.asarray(a), np.asarray(b)
     denom = float(np.linalg.norm(va) * np.linalg.norm(vb))
     return float(va @ vb) / denom if denom else 0.0
+
+
+def cosines(query: list[float], vectors: list[list[float] | None]) -> list[float | None]:
+    """The cosine of `query` with each vector (None where there is none), in one matrix product:
+    a search compares its query with every hit."""
+    present = [index for index, vector in enumerate(vectors) if vector]
+    found: list[float | None] = [None] * len(vectors)
+    if not present:
+        return found
+    matrix = np.asarray([vectors[index] for index in present], dtype=np.float32)
+    target = np.asarray(query, dtype=np.float32)
+    denominators = np.linalg.norm(matrix, axis=1) * float(np.linalg.norm(target))
+    products = matrix @ target
+    for position, index in enumerate(present):
+        denominator = float(denominators[position])
+        found[index] = float(products[position]) / denominator if denominator else 0.0
+    return found

@@ -148,3 +148,15 @@ def test_the_bundled_model_runs_blas_on_the_configured_threads_for_the_whole_pro
         assert blas_threads() == {2}
     finally:
         threadpool_limits(limits=1, user_api="blas")
+
+
+def test_cosines_match_cosine_one_by_one_and_keep_missing_vectors_missing() -> None:
+    from pipeline.embedding.base import cosines
+
+    query = [0.3, -0.2, 0.9]
+    vectors = [[0.3, -0.2, 0.9], None, [1.0, 0.0, 0.0], [0.0, 0.0, 0.0], [-0.3, 0.2, -0.9]]
+    found = cosines(query, vectors)
+    assert found[1] is None and found[3] == 0.0
+    for index in (0, 2, 4):
+        assert abs(found[index] - cosine(query, vectors[index])) < 1e-6
+    assert cosines(query, [None]) == [None] and cosines(query, []) == []
