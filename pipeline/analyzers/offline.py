@@ -159,6 +159,12 @@ class OfflineAnalyzer:
     # --- classification ---------------------------------------------------------------
 
     def classify(self, feedback: str, context: list[Message]) -> Classification:
+        return self._classified(feedback, tuple(_context_pairs(list(context)))).model_copy(deep=True)
+
+    # The lookup reads the feedback's clauses against the statements the classify stage found:
+    # the same classification, made once per process.
+    @lru_cache(maxsize=256)  # noqa: B019 - the analyzer lives as long as its process
+    def _classified(self, feedback: str, turns: tuple[tuple[str, str], ...]) -> Classification:
         replacement = parse_keyword_replacement(feedback)
         if replacement:
             original, target = replacement
@@ -168,7 +174,7 @@ class OfflineAnalyzer:
                 confidence=CONFIDENCE["keyword_instruction"],
             )
         facts = _facts_only(feedback)
-        parsed = parse_statements(facts, _context_pairs(context))
+        parsed = parse_statements(facts, list(turns))
         rename = self._subjectless_rename(parsed)
         if rename:
             return Classification(update_type=UpdateType.KEYWORD_REPLACE, keyword=rename,
