@@ -39,7 +39,12 @@ def term_pattern(term: str) -> re.Pattern[str]:
 
 
 def contains_term(text: str, term: str) -> bool:
-    if not term.strip():
+    words = term.split()
+    if not words:
+        return False
+    # Most terms asked about are not in the text: a plain search rules them out before a pattern
+    # is compiled (casefolding matches at least what the pattern's case-insensitivity does).
+    if words[0].casefold() not in text.casefold():
         return False
     return term_pattern(term).search(text) is not None
 
