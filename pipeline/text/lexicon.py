@@ -145,13 +145,18 @@ def zh_tokens(text: str) -> list[str]:
     return list(_zh_tokens(text))
 
 
-@lru_cache(maxsize=4096)
-def _zh_tokens(text: str) -> tuple[str, ...]:
+@lru_cache(maxsize=1)
+def quiet_jieba():  # noqa: ANN201 - the jieba module
     import jieba  # imported lazily: building its dictionary takes about a second
 
-    jieba.setLogLevel(60)
+    jieba.setLogLevel(60)  # once: setting a level clears every logger's cache
+    return jieba
+
+
+@lru_cache(maxsize=4096)
+def _zh_tokens(text: str) -> tuple[str, ...]:
     tokens: list[str] = []
-    for token in jieba.lcut(text):
+    for token in quiet_jieba().lcut(text):
         token = token.strip()
         if not token:
             continue

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from pipeline.text.lexicon import quiet_jieba
 from pipeline.text.numbers import (
     EN_NUMBER_WORD_PATTERN,
     clock_minutes,
@@ -215,10 +216,9 @@ def _zh_name_values(text: str) -> list[Value]:
 
 
 def _zh_person_names(text: str) -> list[tuple[str, int]]:
-    import jieba
     import jieba.posseg  # imported lazily, like jieba itself
 
-    jieba.setLogLevel(60)
+    quiet_jieba()
 
     names: list[tuple[str, int]] = []
     position = 0
