@@ -58,6 +58,8 @@ def analyzer_cost(analyzer: OfflineAnalyzer, cases: list[FeedbackCase], rounds: 
                 MemoryRecord(id=str(i), project_id="bench", memory_value=m.memory_value)
                 for i, m in enumerate(case.setup.memories)
             ]
+            # Each timed feedback is classified anew, as a feedback the process has not seen would be.
+            type(analyzer)._classified.cache_clear()
             started = time.perf_counter()
             if analyzer.judge_validity(case.feedback.feedback_content, context).valid:
                 classification = analyzer.classify(case.feedback.feedback_content, context)
