@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from celery import chain
-from celery.canvas import Signature
-
 from core.celery_app import celery_app
 
 VALIDATE = "memfeed.feedback.validate"
@@ -42,26 +39,13 @@ FEEDBACK_STAGE_TASKS = {"validate": VALIDATE, "classify": CLASSIFY, "lookup": LO
 JOB_TASKS = frozenset({*FEEDBACK_STAGE_TASKS.values(), INGEST_MESSAGES, INGEST_KNOWLEDGEBASE_FILE, REVERT_FEEDBACK})
 
 
-def feedback_chain(job_id: str) -> Signature:
-    """validate → classify → lookup → write; each stage's result feeds the next."""
-    return resumed_feedback_chain("validate", job_id)
-
-
-def resumed_feedback_chain(first_stage: str, job_id: str) -> Signature:
-    """The chain from `first_stage` on. Every stage takes the job id and returns it; what the
-    earlier stages decided is on the job record."""
+def send_feedback_chain(job_id: str, first_stage: str = "validate", queue: str | None = None) -> None:
+    """Send a job's chain from `first_stage` on: that stage, carrying the stages after it as
+    Celery's chain does (the next one last), without building and freezing a canvas per job.
+    Every stage takes the job id and returns it; what the earlier stages decided is on the job
+    record, and no result is subscribed to. `queue` overrides every stage's queue."""
     names = list(FEEDBACK_STAGE_TASKS)
     tasks = [FEEDBACK_STAGE_TASKS[name] for name in names[names.index(first_stage):]]
-    return chain(
-        celery_app.signature(tasks[0], args=(job_id,)),
-        *(celery_app.signature(task) for task in tasks[1:]),
-    )
-
-
-def send_feedback_chain(job_id: str, queue: str | None = None) -> None:
-    """Send a new job's chain: its first stage, carrying the stages after it as Celery's chain
-    does (the next one last), without building and freezing a canvas per job. Progress is read
-    from the job record, so no result is subscribed to. `queue` overrides every stage's queue."""
     options = {"queue": queue} if queue else {}
-    rest = [dict(celery_app.signature(task, options=options)) for task in (WRITE, LOOKUP, CLASSIFY)]
-    celery_app.send_task(VALIDATE, args=(job_id,), chain=rest, ignore_result=True, **options)
+    rest = [dict(celery_app.signature(task, options=options)) for task in reversed(tasks[1:])]
+    celery_app.send_task(tasks[0], args=(job_id,), chain=rest or None, ignore_result=True, **options)

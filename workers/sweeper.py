@@ -22,7 +22,7 @@ import logging
 import threading
 
 from core.celery_app import ALL_QUEUES, celery_app
-from core.chains import INGEST_KNOWLEDGEBASE_FILE, INGEST_MESSAGES, REVERT_FEEDBACK, resumed_feedback_chain
+from core.chains import INGEST_KNOWLEDGEBASE_FILE, INGEST_MESSAGES, REVERT_FEEDBACK, send_feedback_chain
 from core.control.jobs import JobRecord, JobStatus
 from core.control.locks import LeasedLock, LockNotAcquiredError
 from core.error_codes import ErrorCode
@@ -58,7 +58,7 @@ def resume(job_id: str) -> str:
 def _send_next_task(record: JobRecord) -> str:
     if record.kind == "feedback":
         stage = next_stage(record)
-        resumed_feedback_chain(stage, record.id).apply_async()
+        send_feedback_chain(record.id, first_stage=stage)
         return f"resumed at {stage}"
     task = SINGLE_TASK_JOBS.get(record.kind)
     if task is None:
