@@ -304,6 +304,9 @@ def evaluate(
     cases: Annotated[Path, typer.Argument(help="Feedback cases, one JSON object per line.")],
     analyzer: Annotated[str, typer.Option(help="offline or llm.")] = "offline",
     json_report: Annotated[Path | None, typer.Option("--json", help="Write a detailed report here.")] = None,
+    figures_only: Annotated[
+        bool, typer.Option("--figures-only", help="Print the figures, not which cases failed or why (a sealed set).")
+    ] = False,
 ) -> None:
     """Replay feedback cases through the real stages and store; the last line is the accuracy."""
     from memfeed.evaluation import run_cases
@@ -322,7 +325,7 @@ def evaluate(
         raise typer.Exit(2) from exc
     if json_report:
         write_json_report(results, json_report)
-    print_report(results, typer.echo)
+    print_report(results, typer.echo, failures=not figures_only)
 
 
 @app.command()

@@ -38,6 +38,7 @@ class CaseResult:
     case_id: str
     lang: str
     checks: list[CheckResult] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
     error: str | None = None
     duration_ms: float = 0.0
     update_type: str | None = None
@@ -63,7 +64,7 @@ class EvalRunner:
 
     def run(self, case: FeedbackCase) -> CaseResult:
         started = time.perf_counter()
-        result = CaseResult(case.id, case.lang)
+        result = CaseResult(case.id, case.lang, tags=list(case.tags))
         try:
             self._run(case, result)
         except Exception as exc:  # a crash is a failed case, reported with the rest
