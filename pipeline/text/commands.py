@@ -19,15 +19,17 @@ _DATA = Path(__file__).parent / "data" / "commands.toml"
 class _Grammar:
     imperative: re.Pattern[str]
     role_play: re.Pattern[str]
+    other_people: re.Pattern[str]
 
 
 @lru_cache(maxsize=1)
 def _grammars() -> dict[str, _Grammar]:
     data = tomllib.loads(_DATA.read_text(encoding="utf-8"))
     en, zh = data["en"], data["zh"]
+    en_objects, zh_objects = en["objects"] + en["other_people"], zh["objects"] + zh["other_people"]
     en_imperative = re.compile(
         rf"^(?:(?:{phrase_alternation(en['openings'])})\s+)*(?:{phrase_alternation(en['operations'])})\b"
-        rf".*?\b(?:{phrase_alternation(en['objects'])})\b",
+        rf".*?\b(?:{phrase_alternation(en_objects)})\b",
         re.IGNORECASE,
     )
     # A role label may carry one word after it ("Assistant note:", "System message:") and stand
@@ -38,14 +40,16 @@ def _grammars() -> dict[str, _Grammar]:
         re.IGNORECASE,
     )
     zh_imperative = re.compile(
-        rf"^(?:{phrase_alternation(zh['openings'])})*(?:(?:{phrase_alternation(zh['operations'])}).*?(?:{phrase_alternation(zh['objects'])})"
-        rf"|.*?(?:{phrase_alternation(zh['objects'])}).*?(?:{phrase_alternation(zh['operations'])}))"
+        rf"^(?:{phrase_alternation(zh['openings'])})*(?:(?:{phrase_alternation(zh['operations'])}).*?(?:{phrase_alternation(zh_objects)})"
+        rf"|.*?(?:{phrase_alternation(zh_objects)}).*?(?:{phrase_alternation(zh['operations'])}))"
     )
     zh_role = re.compile(
         rf"^\W*[\[【<《]?(?:{phrase_alternation(zh['role_labels'])})[\u4e00-\u9fff]{{0,4}}[\]】>》]?\s*[:：]|{phrase_alternation(zh['role_phrases'])}",
         re.IGNORECASE,
     )
-    return {"en": _Grammar(en_imperative, en_role), "zh": _Grammar(zh_imperative, zh_role)}
+    en_others = re.compile(rf"\b(?:{phrase_alternation(en['other_people'])})\b", re.IGNORECASE)
+    zh_others = re.compile(phrase_alternation(zh["other_people"]))
+    return {"en": _Grammar(en_imperative, en_role, en_others), "zh": _Grammar(zh_imperative, zh_role, zh_others)}
 
 
 # The speaker as the subject: "我删掉了旧记录" reports what the speaker did.
@@ -97,6 +101,13 @@ def opens_role_play(sentence: str) -> bool:
     if _MARKUP.search(sentence):
         return True
     return any(grammar.role_play.search(sentence) for grammar in _grammars().values())
+
+
+def acts_for_others(sentence: str) -> bool:
+    """A command on other people's memories or accounts ("can you change my coworker's memory?"):
+    what follows it about them is what it wants written, not the speaker's facts."""
+    grammar = _grammars()["zh" if has_cjk(sentence) else "en"]
+    return any(is_command(part) and grammar.other_people.search(part) for part in [sentence, *clauses(sentence)])
 
 
 def speaks_of_the_speaker(text: str) -> bool:
