@@ -8,12 +8,14 @@ value it denies ("The user is from York, not Leeds.").
 from __future__ import annotations
 
 import re
+import tomllib
 from functools import lru_cache
 from pathlib import Path
 
 from pipeline.text.commands import contains_command
 from pipeline.text.fillers import without_emoji
 from pipeline.text.language import Language, has_cjk
+from pipeline.text.lexicon import phrase_alternation
 from pipeline.text.normalize import denial_follows_value, irregular_past_forms, tone_words
 
 _EN_AUXILIARIES = set(
@@ -53,12 +55,38 @@ _ZH_BAD_OPENING = re.compile(
 _ZH_DENIAL_KEPT = re.compile(r"[，,]\s*(?:而)?(?:不是|并非|而非)|(?:是|叫|为|在|住|用(?!户)|喝|吃|有)[^，,。不]{1,15}(?:而)?不是|而不是|而非")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _HYPERBOLE_FILE = Path(__file__).parent / "data" / "zh_hyperbole.txt"
+_CONFIRMATIONS_FILE = Path(__file__).parent / "data" / "confirmations.toml"
 # A classifier or a bare number opens no statement: "个好消息", "用户178".
 _ZH_CLASSIFIER_OPENING = re.compile(r"^(?:个|只|件)(?![\u4e00-\u9fff]?的)")
 _ZH_BARE_NUMBER = re.compile(r"^(?:用户|他|她)?(?:的)?[\d.]+$")
 # A noun phrase that ends in "…的 + noun" and has no predicate: "宇宙的宇".
 _ZH_MODIFIED_NOUN = re.compile(r"^[^，,]{1,10}的[\u4e00-\u9fff]{1,3}$")
 _PREDICATE_TAGS = ("v", "a", "i", "l", "d", "p", "m", "t")
+
+
+@lru_cache(maxsize=1)
+def _confirmations() -> dict[str, re.Pattern[str]]:
+    data = tomllib.loads(_CONFIRMATIONS_FILE.read_text(encoding="utf-8"))
+    en, zh = data["en"], data["zh"]
+    return {
+        "en": re.compile(
+            rf"^(?:[\w'’\-]+\s+){{1,5}}(?:is|are|was|were)\s+(?:(?:{phrase_alternation(en['modifiers'])})\s+)*"
+            rf"(?:{phrase_alternation(en['predicates'])})\W*$",
+            re.IGNORECASE,
+        ),
+        "zh": re.compile(
+            rf"(?:{phrase_alternation(zh['modifiers'])})*(?:{phrase_alternation(zh['predicates'])})[。！!]*$"
+        ),
+    }
+
+
+def is_confirmation(text: str) -> bool:
+    """Does the text only say that something stored is correct ("Floor is right.", "楼层倒是没错。")?"""
+    language = "zh" if has_cjk(text) else "en"
+    body = text.strip()
+    if language == "zh" and len(_CJK.findall(_confirmations()["zh"].sub("", body))) > 6:
+        return False  # a longer clause states something of its own before the judgement
+    return bool(_confirmations()[language].search(body))
 
 
 @lru_cache(maxsize=1)
@@ -157,6 +185,8 @@ def memory_defect(text: str, language: Language | None = None) -> str | None:
         return "chat noise"
     if contains_command(text):
         return "a command, not a fact"
+    if is_confirmation(text):
+        return "confirms what is stored, not a fact"
     if language == "zh" or (language is None and has_cjk(text)):
         return _zh_defect(text)
     return _en_defect(text)

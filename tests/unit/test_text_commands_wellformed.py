@@ -112,3 +112,15 @@ def test_what_follows_a_command_without_a_subject_of_its_own_goes_with_it() -> N
 def test_a_fact_about_the_person_a_command_names_goes_with_the_command() -> None:
     assert without_commands("帮我把同事老陈的资料改一下，他生日是5月2号") == ""
     assert without_commands("把我的账号权限改成管理员") == ""
+
+
+@pytest.mark.parametrize("text", ["Parking is still right.", "The user's gym schedule was correct.", "停车位倒是没错。",
+                                  "用户的学校是对的。"])
+def test_a_clause_that_only_confirms_what_is_stored_is_no_memory(text: str) -> None:
+    assert memory_defect(text) == "confirms what is stored, not a fact"
+
+
+@pytest.mark.parametrize("text", ["The user is right-handed.", "The user is right about the budget.",
+                                  "用户的工位在12楼。", "用户觉得公司的新规定完全没错。"])
+def test_a_fact_that_mentions_correctness_is_still_a_memory(text: str) -> None:
+    assert memory_defect(text) != "confirms what is stored, not a fact"
