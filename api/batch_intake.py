@@ -16,8 +16,8 @@ from api.batch_schemas import AddFeedbackBatchItem
 from api.errors import MemfeedError, classify_validation_error
 from core.backfill import backfill_limits, start_feeder
 from core.control import ControlPlane
-from core.control.batches import BatchItem, BatchStore
-from core.control.idempotency import IdempotencyConflictError, IdempotencyKeys
+from core.control.batches import BatchItem
+from core.control.idempotency import IdempotencyConflictError
 from core.control.jobs import FEEDBACK_STAGES
 from core.control.projects import Project
 from core.error_codes import ErrorCode

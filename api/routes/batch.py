@@ -14,7 +14,6 @@ from api.deps import ControlDep, ProjectDep
 from api.errors import MemfeedError, envelope
 from core.backfill import start_feeder
 from core.control import ControlPlane
-from core.control.batches import BatchStore
 from core.control.projects import Project
 from core.error_codes import ErrorCode
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +36,7 @@ from qdrant_edge import (
     Query,
     QueryRequest,
     RangeFloat,
+    Record,
     ScrollRequest,
     TextIndexParams,
     TokenizerType,
@@ -255,16 +256,21 @@ class EdgeMemoryStore(NewestFirstPages):
         return self.scroll(scope_rule(scope, statuses))
 
     def scroll(self, rule: PayloadRule) -> list[MemoryRecord]:
+        return [payload_to_record(r.id, r.payload or {}) for r in self._points(rule, with_payload=True)]
+
+    def _points(self, rule: PayloadRule, with_payload: bool | list[str]) -> Iterator[Record]:
+        """Every point the rule matches, read a page at a time, with the payload asked for."""
         flt = to_filter(rule)
-        records: list[MemoryRecord] = []
         offset = None
         while True:
             page, offset = self._shard.scroll(
-                ScrollRequest(offset=offset, limit=SCROLL_PAGE, filter=flt, with_payload=True, with_vector=False)
+                ScrollRequest(
+                    offset=offset, limit=SCROLL_PAGE, filter=flt, with_payload=with_payload, with_vector=False
+                )
             )
-            records.extend(payload_to_record(r.id, r.payload or {}) for r in page)
+            yield from page
             if offset is None:
-                return records
+                return
 
     def scroll_containing(self, scope: SearchScope, text: str) -> list[MemoryRecord]:
         if not text.strip():
@@ -285,18 +291,8 @@ class EdgeMemoryStore(NewestFirstPages):
         return [float(hit.order_value) for hit in hits if hit.order_value is not None]
 
     def _update_times(self, rule: PayloadRule) -> list[tuple[str, float]]:
-        flt = to_filter(rule)
-        times: list[tuple[str, float]] = []
-        offset = None
-        while True:
-            page, offset = self._shard.scroll(
-                ScrollRequest(
-                    offset=offset, limit=SCROLL_PAGE, filter=flt, with_payload=[ORDER_FIELD], with_vector=False
-                )
-            )
-            times.extend((str(r.id), float((r.payload or {})[ORDER_FIELD])) for r in page)
-            if offset is None:
-                return times
+        points = self._points(rule, with_payload=[ORDER_FIELD])
+        return [(str(r.id), float((r.payload or {})[ORDER_FIELD])) for r in points]
 
     def _count_matching(self, rule: PayloadRule) -> int:
         return self._shard.count(CountRequest(filter=to_filter(rule), exact=True))

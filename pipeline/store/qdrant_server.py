@@ -11,7 +11,7 @@ server, for tests and development only: it is slow on large collections and not 
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import Any
@@ -319,8 +319,11 @@ class QdrantServerMemoryStore(NewestFirstPages):
         return self.scroll(scope_rule(scope, statuses))
 
     def scroll(self, rule: PayloadRule) -> list[MemoryRecord]:
+        return [payload_to_record(p.id, p.payload or {}) for p in self._points(rule, with_payload=True)]
+
+    def _points(self, rule: PayloadRule, with_payload: bool | list[str]) -> Iterator[models.Record]:
+        """Every point the rule matches, read a page at a time, with the payload asked for."""
         flt = to_filter(rule)
-        records: list[MemoryRecord] = []
         offset: models.ExtendedPointId | None = None
         while True:
             with self._serial:
@@ -329,12 +332,12 @@ class QdrantServerMemoryStore(NewestFirstPages):
                     scroll_filter=flt,
                     limit=SCROLL_PAGE,
                     offset=offset,
-                    with_payload=True,
+                    with_payload=with_payload,
                     with_vectors=False,
                 )
-            records.extend(payload_to_record(p.id, p.payload or {}) for p in page)
+            yield from page
             if offset is None:
-                return records
+                return
 
     def scroll_containing(self, scope: SearchScope, text: str) -> list[MemoryRecord]:
         if not text.strip():
@@ -359,22 +362,8 @@ class QdrantServerMemoryStore(NewestFirstPages):
         return [float(hit.order_value) for hit in response.points if hit.order_value is not None]
 
     def _update_times(self, rule: PayloadRule) -> list[tuple[str, float]]:
-        flt = to_filter(rule)
-        times: list[tuple[str, float]] = []
-        offset: models.ExtendedPointId | None = None
-        while True:
-            with self._serial:
-                page, offset = self._client.scroll(
-                    self._collection,
-                    scroll_filter=flt,
-                    limit=SCROLL_PAGE,
-                    offset=offset,
-                    with_payload=[ORDER_FIELD],
-                    with_vectors=False,
-                )
-            times.extend((str(p.id), float((p.payload or {})[ORDER_FIELD])) for p in page)
-            if offset is None:
-                return times
+        points = self._points(rule, with_payload=[ORDER_FIELD])
+        return [(str(p.id), float((p.payload or {})[ORDER_FIELD])) for p in points]
 
     def _count_matching(self, rule: PayloadRule) -> int:
         with self._serial:
