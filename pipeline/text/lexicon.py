@@ -153,6 +153,15 @@ def quiet_jieba():  # noqa: ANN201 - the jieba module
     return jieba
 
 
+@lru_cache(maxsize=1)
+def jieba_tagger():  # noqa: ANN201 - the jieba.posseg module
+    """jieba's part-of-speech tagger, quiet like jieba itself."""
+    import jieba.posseg
+
+    quiet_jieba()
+    return jieba.posseg
+
+
 @lru_cache(maxsize=4096)
 def _zh_tokens(text: str) -> tuple[str, ...]:
     tokens: list[str] = []

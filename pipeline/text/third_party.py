@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from pipeline.text.language import Language
+from pipeline.text.lexicon import jieba_tagger
 from pipeline.text.life_events import changed_attributes, mentions_term, stated_attributes
 from pipeline.text.subjects import subject_of
 
@@ -74,11 +75,9 @@ def _en_names_someone(statement: str, memory: str, message: str) -> bool:
 def _zh_names_someone(statement: str, memory: str, message: str) -> bool:
     """No 我 in the whole message, and the clause's subject is a person's name the memory does
     not mention, or 他/她: "小王不住北京了"."""
-    import jieba.posseg  # imported lazily: building its dictionary takes about a second
-
     if "我" in message or "咱" in message:
         return False
-    for pair in jieba.posseg.lcut(statement):
+    for pair in jieba_tagger().lcut(statement):
         if pair.flag in _ZH_BEFORE_SUBJECT or not pair.word.strip():
             continue
         if pair.word in _ZH_THIRD_PERSON:

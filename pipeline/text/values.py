@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from pipeline.text.lexicon import quiet_jieba
+from pipeline.text.lexicon import jieba_tagger
 from pipeline.text.numbers import (
     EN_NUMBER_WORD_PATTERN,
     clock_minutes,
@@ -216,13 +216,9 @@ def _zh_name_values(text: str) -> list[Value]:
 
 
 def _zh_person_names(text: str) -> list[tuple[str, int]]:
-    import jieba.posseg  # imported lazily, like jieba itself
-
-    quiet_jieba()
-
     names: list[tuple[str, int]] = []
     position = 0
-    for pair in jieba.posseg.lcut(text):
+    for pair in jieba_tagger().lcut(text):
         word, flag = pair.word, pair.flag
         start = text.find(word, position)
         position = start + len(word) if start >= 0 else position

@@ -15,7 +15,7 @@ from pathlib import Path
 from pipeline.text.commands import contains_command
 from pipeline.text.fillers import without_emoji
 from pipeline.text.language import Language, has_cjk
-from pipeline.text.lexicon import phrase_alternation
+from pipeline.text.lexicon import jieba_tagger, phrase_alternation
 from pipeline.text.normalize import denial_follows_value, irregular_past_forms, tone_words
 
 _EN_AUXILIARIES = set(
@@ -98,11 +98,9 @@ def _zh_hyperbole() -> re.Pattern[str]:
 
 def _zh_noun_phrase(body: str) -> bool:
     """A bare noun phrase, with no verb, adjective, adverb or number to predicate anything."""
-    import jieba.posseg  # imported lazily, as lexicon imports jieba
-
     if not _ZH_MODIFIED_NOUN.match(body) or re.search(r"\d", body):
         return False
-    tags = [pair.flag for pair in jieba.posseg.lcut(body) if pair.flag != "x"]
+    tags = [pair.flag for pair in jieba_tagger().lcut(body) if pair.flag != "x"]
     return bool(tags) and not any(tag.startswith(_PREDICATE_TAGS) for tag in tags)
 
 
