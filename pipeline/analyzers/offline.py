@@ -19,6 +19,15 @@ from pipeline.models import (
     UpdateType,
     ValidityDecision,
 )
+from pipeline.text.alignment import align, clauses, signals_change
+from pipeline.text.answer_context import last_answer
+from pipeline.text.commands import (
+    acts_for_others,
+    opens_role_play,
+    speaks_of_the_speaker,
+    without_commands,
+    without_markup,
+)
 from pipeline.text.conflicts import StatementFacts, judge_statement_against_memory
 from pipeline.text.corrections import ParsedStatement, parse_statements
 from pipeline.text.fillers import is_correction_marker, strip_fillers
@@ -29,23 +38,15 @@ from pipeline.text.intent import (
     is_request,
     without_request_clauses,
 )
+from pipeline.text.keyword import contains_term
 from pipeline.text.language import detect_language
-from pipeline.text.alignment import align, clauses, signals_change
-from pipeline.text.answer_context import last_answer
-from pipeline.text.commands import (
-    acts_for_others,
-    opens_role_play,
-    speaks_of_the_speaker,
-    without_commands,
-    without_markup,
-)
 from pipeline.text.lexicon import content_terms
 from pipeline.text.normalize import normalize
 from pipeline.text.perspective import finish_sentence, to_third_person
 from pipeline.text.referents import refer
 from pipeline.text.replacement import parse_keyword_replacement
 from pipeline.text.sentences import split_sentences
-from pipeline.text.keyword import contains_term
+from pipeline.text.supersession import CandidateView, StatementView, supersession_model
 from pipeline.text.targeting import ChangeEvidence, pick_targets, statement_coverage
 from pipeline.text.values import extract_values, value_kind
 from pipeline.text.wellformed import memory_defect
@@ -261,6 +262,19 @@ class OfflineAnalyzer:
         feedback: str = "",
         context: Sequence[Message] = (),
     ) -> list[ConflictDecision]:
+        decisions = self._ruled_decisions(statement, candidates, similarities, feedback, context)
+        if decisions and not any(decision.supersede for decision in decisions):
+            self._mark_learned_target(statement, candidates, similarities, feedback, context, decisions)
+        return decisions
+
+    def _ruled_decisions(
+        self,
+        statement: CorrectedStatement,
+        candidates: list[MemoryRecord],
+        similarities: Sequence[float | None] | None,
+        feedback: str,
+        context: Sequence[Message],
+    ) -> list[ConflictDecision]:
         if not candidates:
             return []
         aligned = self._aligned_decisions(statement, candidates, similarities, feedback, context)
@@ -395,6 +409,49 @@ class OfflineAnalyzer:
                 corrected_value=target.corrected_value,
                 confidence=CONFIDENCE["change_of_state"],
             )
+
+    def _mark_learned_target(
+        self,
+        statement: CorrectedStatement,
+        candidates: list[MemoryRecord],
+        similarities: Sequence[float | None] | None,
+        feedback: str,
+        context: Sequence[Message],
+        decisions: list[ConflictDecision],
+    ) -> None:
+        """No rule found what the statement corrects: the supersession model may. Only a statement
+        the write gate accepts is weighed, since it becomes the memory's new text."""
+        model = supersession_model()
+        if model is None or self._embedder is None or memory_defect(statement.text) is not None:
+            return
+        memories = [candidate.memory_value for candidate in candidates]
+        answer = last_answer(_context_pairs(list(context)))
+        given = list(similarities) if similarities is not None and len(similarities) == len(candidates) else []
+        if len(given) != len(memories) or None in given:
+            computed = self._similarities(statement.text, memories)
+            given = [g if g is not None else c for g, c in zip(given or computed, computed, strict=True)]
+        own = [s or 0.0 for s in given]
+        of_feedback = [s or 0.0 for s in self._similarities(feedback or statement.text, memories)]
+        of_answer = self._similarities(answer, memories) if answer else [None] * len(memories)
+        view = StatementView(
+            text=statement.text, language=statement.language, old_values=tuple(statement.old_values),
+            new_values=tuple(statement.new_values), negated=statement.negated, corrective=statement.corrective,
+            feedback=feedback, answer=answer,
+        )
+        chosen = model.choose(view, [
+            CandidateView(memory=memory, similarity=own[i], feedback_similarity=of_feedback[i],
+                          answer_similarity=None if of_answer[i] is None else of_answer[i] or 0.0)
+            for i, memory in enumerate(memories)
+        ])
+        if chosen is None:
+            return
+        index, probability = chosen
+        decisions[index] = ConflictDecision(
+            memory_id=candidates[index].id,
+            supersede=True,
+            reason=f"the supersession model judges it the fact this statement replaces (p={probability:.2f})",
+            confidence=round(min(probability, CONFIDENCE["change_of_state"]), 2),
+        )
 
     def _similarities(self, text: str, memories: list[str]) -> list[float | None]:
         if self._embedder is None:

@@ -150,7 +150,7 @@ _EN_THING_SUBJECT = re.compile(
 )
 
 
-def _different_things(statement: str, memory: str) -> bool:
+def different_things(statement: str, memory: str) -> bool:
     """"The gym closes at 11 PM" is not about "The library closes at 10 PM"."""
     ours, theirs = _EN_THING_SUBJECT.match(statement), _EN_THING_SUBJECT.match(memory)
     if not ours or not theirs:
@@ -227,7 +227,7 @@ def _score(evidence: ChangeEvidence, memory: str, similarity: float | None) -> _
         statement_subject, memory_subject, evidence.relations if language == "zh" else (), owned
     ):
         return None
-    if not statement_subject.chain and not memory_subject.chain and _different_things(evidence.text, memory):
+    if not statement_subject.chain and not memory_subject.chain and different_things(evidence.text, memory):
         return None
     anchors: list[str] = []
     ended_share = 0.0

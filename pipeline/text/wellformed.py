@@ -81,7 +81,8 @@ def _confirmations() -> dict[str, re.Pattern[str]]:
 
 
 def is_confirmation(text: str) -> bool:
-    """Does the text only say that something stored is correct ("Floor is right.", "楼层倒是没错。")?"""
+    """Does the text only judge something stored correct or wrong ("Floor is right.", "楼层倒是没错。",
+    "门牌号错。")?"""
     language = "zh" if has_cjk(text) else "en"
     body = text.strip()
     if language == "zh" and len(_CJK.findall(_confirmations()["zh"].sub("", body))) > 6:
@@ -184,7 +185,7 @@ def memory_defect(text: str, language: Language | None = None) -> str | None:
     if contains_command(text):
         return "a command, not a fact"
     if is_confirmation(text):
-        return "confirms what is stored, not a fact"
+        return "judges what is stored, states no fact"
     if language == "zh" or (language is None and has_cjk(text)):
         return _zh_defect(text)
     return _en_defect(text)

@@ -1,0 +1,157 @@
+"""Fit the supersession model on labelled pairs and write it as data for the offline analyzer.
+
+    python -m training.train_supersession [--pairs training/data/supersession_pairs.jsonl] [--write]
+
+Only the judgements the rules left without a target are used (the model's place at run time),
+and only statements the write gate accepts (another statement is never written, whatever it
+supersedes). Before fitting on everything, each case set is held out in turn: the model fitted on
+the others decides that set's judgements, and the threshold is the one that does best over all the
+held-out decisions (a wrongly superseded memory costs three times what a missed one does). The figures
+printed are those held-out ones.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+from sklearn.preprocessing import StandardScaler
+
+from pipeline.embedding import build_embedder
+from pipeline.embedding.base import cosines
+from pipeline.text.supersession import FEATURE_NAMES, MODEL_FILE, CandidateView, StatementView, eligible, features
+from pipeline.text.wellformed import memory_defect
+
+REPO = Path(__file__).resolve().parents[1]
+WRONG_SUPERSESSION_COST = 3.0
+
+
+def _calls(path: Path) -> list[list[dict[str, Any]]]:
+    by_call: dict[tuple[str, str, int], list[dict[str, Any]]] = defaultdict(list)
+    for line in path.read_text(encoding="utf-8").splitlines():
+        row = json.loads(line)
+        by_call[(row["set"], row["case"], row["call"])].append(row)
+    return [
+        rows for rows in by_call.values()
+        if not any(row["rules_supersede"] for row in rows) and memory_defect(rows[0]["statement"]["text"]) is None
+    ]
+
+
+class _Similarities:
+    def __init__(self) -> None:
+        self._embedder = build_embedder()
+        self._vectors: dict[str, Any] = {}
+
+    def __call__(self, text: str, others: list[str]) -> list[float]:
+        missing = [t for t in {text, *others} if t not in self._vectors]
+        if missing:
+            self._vectors.update(zip(missing, self._embedder.embed(missing), strict=True))
+        return [s or 0.0 for s in cosines(self._vectors[text], [self._vectors[o] for o in others])]
+
+
+def _views(rows: list[dict[str, Any]], similar: _Similarities) -> tuple[StatementView, list[CandidateView]]:
+    statement = rows[0]["statement"]
+    view = StatementView(
+        text=statement["text"], language=statement["language"], old_values=tuple(statement["old_values"]),
+        new_values=tuple(statement["new_values"]), negated=statement["negated"], corrective=statement["corrective"],
+        feedback=rows[0]["feedback"], answer=rows[0]["answer"],
+    )
+    memories = [row["memory"] for row in rows]
+    own = similar(view.text, memories)
+    of_feedback = similar(view.feedback or view.text, memories)
+    of_answer = similar(view.answer, memories) if view.answer else [None] * len(rows)
+    candidates = [
+        CandidateView(memory=row["memory"], similarity=row["similarity"] if row["similarity"] is not None else own[i],
+                      feedback_similarity=of_feedback[i], answer_similarity=of_answer[i])
+        for i, row in enumerate(rows)
+    ]
+    return view, candidates
+
+
+def _stack(calls: list[dict[str, Any]]) -> tuple[np.ndarray, np.ndarray]:
+    """The rows the model learns from: another statement's target, or a memory the model may not
+    weigh, teaches nothing."""
+    x = np.vstack([call["x"][call["eligible"] & ~call["neutral"]] for call in calls])
+    return x, np.concatenate([call["y"][call["eligible"] & ~call["neutral"]] for call in calls])
+
+
+def _fit(x: np.ndarray, y: np.ndarray) -> tuple[StandardScaler, LogisticRegression]:
+    scaler = StandardScaler().fit(x)
+    model = LogisticRegression(C=0.5, max_iter=2000, class_weight="balanced").fit(scaler.transform(x), y)
+    return scaler, model
+
+
+def _decisions(calls: list[dict[str, Any]], scaler: StandardScaler, model: LogisticRegression) -> list[tuple[float, bool]]:
+    """Per judgement: the best candidate the model may weigh, its probability and whether it is a
+    true target. Judgements whose best candidate is another statement's target are left out: the
+    lookup gives a memory to one statement only."""
+    out = []
+    for call in calls:
+        p = np.where(call["eligible"], model.predict_proba(scaler.transform(call["x"]))[:, 1], -1.0)
+        best = int(np.argmax(p))
+        if not call["neutral"][best]:
+            out.append((float(p[best]), bool(call["y"][best])))
+    return out
+
+
+def _value(decisions: list[tuple[float, bool]], threshold: float) -> tuple[float, int, int]:
+    right = sum(1 for p, ok in decisions if p >= threshold and ok)
+    wrong = sum(1 for p, ok in decisions if p >= threshold and not ok)
+    return right - WRONG_SUPERSESSION_COST * wrong, right, wrong
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pairs", type=Path, default=REPO / "training" / "data" / "supersession_pairs.jsonl")
+    parser.add_argument("--write", action="store_true", help=f"write pipeline/text/data/{MODEL_FILE}")
+    args = parser.parse_args()
+
+    similar = _Similarities()
+    calls = []
+    for rows in _calls(args.pairs):
+        view, candidates = _views(rows, similar)
+        calls.append({"set": rows[0]["set"], "x": np.array(features(view, candidates)),
+                      "y": np.array([bool(row["label"]) for row in rows]),
+                      "neutral": np.array([row["label"] is None for row in rows]),
+                      "eligible": np.array([eligible(view, row["memory"]) for row in rows])})
+    calls = [call for call in calls if call["eligible"].any()]
+    targets = sum(bool(call["y"].any()) for call in calls)
+    print(f"{len(calls)} judgements without a rule's target, {targets} of them with a memory to supersede")
+
+    held_out: list[tuple[float, bool]] = []
+    for name in sorted({call["set"] for call in calls}):
+        train = [call for call in calls if call["set"] != name]
+        scaler, model = _fit(*_stack(train))
+        held_out += _decisions([call for call in calls if call["set"] == name], scaler, model)
+    grid = [round(t, 2) for t in np.arange(0.5, 0.99, 0.01)]
+    threshold = max(grid, key=lambda t: (_value(held_out, t)[0], t))
+    value, right, wrong = _value(held_out, threshold)
+    print(f"held out, threshold {threshold}: {right} memories rightly superseded, {wrong} wrongly "
+          f"(of {targets} to find); value {value:.0f}")
+    for t in (0.6, 0.7, 0.8, 0.9):
+        print(f"  at {t}: right/wrong {_value(held_out, t)[1:]}")
+
+    scaler, model = _fit(*_stack(calls))
+    for name, weight in sorted(zip(FEATURE_NAMES, model.coef_[0], strict=True), key=lambda p: -abs(p[1])):
+        print(f"  {weight:+.3f} {name}")
+    if args.write:
+        target = REPO / "pipeline" / "text" / "data" / MODEL_FILE
+        target.write_text(json.dumps({
+            "names": list(FEATURE_NAMES),
+            "means": scaler.mean_.tolist(),
+            "scales": [s if s > 0 else 1.0 for s in scaler.scale_.tolist()],
+            "weights": model.coef_[0].tolist(),
+            "bias": float(model.intercept_[0]),
+            "threshold": threshold,
+            "fitted_on": f"{len(calls)} judgements from {args.pairs.name}",
+        }, indent=1) + "\n", encoding="utf-8")
+        print(f"wrote {target}")
+
+
+if __name__ == "__main__":
+    main()
