@@ -25,17 +25,23 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from pipeline.text.continuity import says_unchanged
 from pipeline.text.fillers import has_correction_cue, strip_fillers
 from pipeline.text.keyword import find_term_spans, shortened_form_span
 from pipeline.text.language import Language, has_cjk
 from pipeline.text.lexicon import content_terms
-from pipeline.text.life_events import changed_attributes, concluded_attributes, says_something_changed, stated_attributes
-from pipeline.text.perspective import finish_sentence, to_third_person
+from pipeline.text.life_events import (
+    changed_attributes,
+    concluded_attributes,
+    says_something_changed,
+    stated_attributes,
+)
 from pipeline.text.numbers import EN_NUMBER_WORD_PATTERN, EN_NUMBER_WORDS, leading_number, zh_numeral
+from pipeline.text.perspective import finish_sentence, to_third_person
 from pipeline.text.sentences import split_sentences, strip_terminal_punctuation
 from pipeline.text.subjects import relation_of
-from pipeline.text.wellformed import memory_defect
 from pipeline.text.values import Value, compatible_kinds, extract_values, same_value, styled_like, value_kind
+from pipeline.text.wellformed import memory_defect
 
 # --- what the clause says ---------------------------------------------------------------------
 
@@ -636,7 +642,6 @@ def _ended_facts(
     return found
 
 
-_UNCHANGED = re.compile(r"(?i)\bstill\b|\b(?:has|have|did)(?:n't|\s+not)\s+change|\bsame\s+as\b|还是|没变|不变|照旧|依旧|仍然")
 
 
 def _person_opening(clause: str, language: Language) -> str | None:
@@ -693,7 +698,7 @@ def _changed_states(
     found: list[Alignment] = []
     for clause in clause_texts:
         attributes = set(changed_attributes(clause))
-        if not attributes or not _positive(clause, language) or _UNCHANGED.search(clause):
+        if not attributes or not _positive(clause, language) or says_unchanged(clause):
             continue
         open_memories = [i for i in range(len(memories)) if i not in taken and not _NEGATED_MEMORY.search(memories[i])
                          and _about_whom_the_clause_says(clause, language, memories[i])]
@@ -724,7 +729,7 @@ def _changed_states(
         if len(stating) != 1:
             continue
         index = stating[0]
-        siblings = [c for c in everything if c != clause and _positive(c, language) and not _UNCHANGED.search(c)]
+        siblings = [c for c in everything if c != clause and _positive(c, language) and not says_unchanged(c)]
         states_new = [c for c in siblings if _NOW.search(c) or _slots(c)] or \
                      [c for c in siblings if stated_attributes(c) & attributes and not changed_attributes(c)]
         corrected = _as_memory(states_new[0] if states_new else clause, language, memories[index])

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
 from pipeline.text.answer_context import anchor_on_answer, last_answer, old_values_from_context, resolve_with_context
+from pipeline.text.continuity import says_unchanged
 from pipeline.text.fillers import has_correction_cue, is_correction_marker, strip_fillers
 from pipeline.text.intent import (
     is_acknowledgement,
@@ -983,7 +984,7 @@ def _attach_change_signals(
     language = detect_language(feedback)
     values = [value.text for value in extract_values(feedback)]
     # What the feedback talks about, without the asides that say something did not change.
-    talked_about = " ".join(part for part in re.split(r"[.!?;。！？；]", feedback) if not _UNCHANGED.search(part))
+    talked_about = " ".join(part for part in re.split(r"[.!?;。！？；]", feedback) if not says_unchanged(part))
     topic = content_terms(talked_about, language, values)
     if answer:
         topic += content_terms(answer, detect_language(answer))
@@ -1005,18 +1006,13 @@ def _attach_change_signals(
         carrier.corrective = corrective
 
 
-# "Sauna hours are the same as before", "分机号没变": what did not change.
-_UNCHANGED = re.compile(
-    r"(?i:\b(?:same\s+as\s+before|(?:has|have|did)\s*(?:n't|\s+not)\s+change[d]?|unchanged|still|"
-    r"is\s+fine|are\s+fine)\b)|没变|不变|没有变|还是一样|照旧|一样的|依旧|仍然"
-)
 
 
 def _change_carrier(
     statements: list[ParsedStatement], attributes: list[str], ended: list[str]
 ) -> ParsedStatement | None:
     """The one statement that states the change: the feedback's other clauses are asides."""
-    changing = [s for s in statements if not _UNCHANGED.search(s.text)]
+    changing = [s for s in statements if not says_unchanged(s.text)]
     # An explicit denial says which fact goes: "I don't use an iPhone anymore" rather than
     # "I switched to Android".
     denying = [s for s in changing if s.old_values or (s.negated and any(mentions_term(s.text, t) for t in ended))]

@@ -19,6 +19,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from pipeline.text.alignment import Alignment, as_memory, memory_slots, topic_terms, with_value
+from pipeline.text.continuity import says_unchanged
 from pipeline.text.intent import is_acknowledgement
 from pipeline.text.keyword import contains_term, find_term_spans
 from pipeline.text.language import Language
@@ -278,14 +279,13 @@ def _informative(clause: str, language: Language, pointer_clause: str | None) ->
     return bool(topic_terms(clause, language) or memory_slots(clause))
 
 
-_UNCHANGED = re.compile(r"(?i)^(?:same|still|also|too)\b|\b(?:same|unchanged)\b|还是|一样|没变|不变|照旧")
 
 
 def _most_telling(clauses: list[str], language: Language) -> str:
     """Of the clauses that say something, the one that states the new fact: "that one's with dr
     okafor" rather than "same time tho"; a value or a copula before anything else."""
     grammar = _grammars()[language]
-    changed = [c for c in clauses if not _UNCHANGED.search(c)] or clauses
+    changed = [c for c in clauses if not says_unchanged(c)] or clauses
 
     def rank(clause: str) -> int:
         text = clause.strip(" .,!。！")

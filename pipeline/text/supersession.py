@@ -15,37 +15,20 @@ from __future__ import annotations
 import json
 import math
 import re
-import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
+from pipeline.text.continuity import says_in_addition, says_unchanged
 from pipeline.text.language import Language
-from pipeline.text.lexicon import content_terms, denies, phrase_alternation
+from pipeline.text.lexicon import content_terms, denies
 from pipeline.text.life_events import changed_attributes, says_something_changed, stated_attributes
 from pipeline.text.subjects import same_subject, subject_of
 from pipeline.text.targeting import different_things
 from pipeline.text.values import compatible_kinds, extract_values, same_value
 
 MODEL_FILE = "supersession_model.json"
-CUES_FILE = "supersession_cues.toml"
-
-
-@lru_cache(maxsize=1)
-def _cues() -> dict[tuple[str, str], re.Pattern[str]]:
-    data = tomllib.loads(resources.files("pipeline.text").joinpath("data", CUES_FILE).read_text(encoding="utf-8"))
-    patterns = {}
-    for language, lists in data.items():
-        for name, phrases in lists.items():
-            body = phrase_alternation(phrases)
-            patterns[(language, name)] = re.compile(rf"(?<![\w'])(?:{body})(?![\w'])" if language == "en" else body,
-                                                   re.IGNORECASE)
-    return patterns
-
-
-def _cue(kind: str, text: str, language: Language) -> bool:
-    return bool(_cues()[(language, kind)].search(text))
 
 
 @dataclass(frozen=True)
@@ -97,8 +80,8 @@ def features(statement: StatementView, candidates: Sequence[CandidateView]) -> l
     attributes = set(changed_attributes(statement.feedback or statement.text))
     statement_subject = subject_of(statement.text, language)
     statement_letters = _letters(statement.text, language)
-    continuing = _cue("continuing", statement.text, language)
-    adding = _cue("adding", statement.feedback or statement.text, language)
+    continuing = says_unchanged(statement.text, language)
+    adding = says_in_addition(statement.feedback or statement.text, language)
     similarities = [candidate.similarity for candidate in candidates]
     feedback_similarities = [candidate.feedback_similarity for candidate in candidates]
     answer_similarities = [candidate.answer_similarity or 0.0 for candidate in candidates]
@@ -142,7 +125,7 @@ def eligible(statement: StatementView, memory: str) -> bool:
     closes at 9 PM" beside "The gym closes at 10 PM") never replaces it, however close; nor does one
     that says something stays as it was ("still in Cardiff") or comes in addition ("serves
     breakfast too")."""
-    if _cue("continuing", statement.text, statement.language) or _cue("adding", statement.text, statement.language):
+    if says_unchanged(statement.text, statement.language) or says_in_addition(statement.text, statement.language):
         return False
     return not different_things(statement.text, memory)
 

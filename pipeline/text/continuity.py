@@ -1,0 +1,46 @@
+"""Whether a clause says something stays as it was, or comes in addition (the words are data:
+`data/continuity.toml`)."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from functools import lru_cache
+from pathlib import Path
+
+from pipeline.text.language import Language, has_cjk
+from pipeline.text.lexicon import phrase_alternation
+
+_DATA = Path(__file__).parent / "data" / "continuity.toml"
+
+
+@lru_cache(maxsize=1)
+def _patterns() -> dict[tuple[str, str], re.Pattern[str]]:
+    data = tomllib.loads(_DATA.read_text(encoding="utf-8"))
+    patterns = {}
+    for language, lists in data.items():
+        for kind, phrases in lists.items():
+            body = phrase_alternation(phrases)
+            # English phrases are whole words; Chinese has no spaces to bound them.
+            patterns[(language, kind)] = re.compile(
+                rf"(?<![\w'’])(?:{body})(?![\w'’])" if language == "en" else body, re.IGNORECASE
+            )
+    return patterns
+
+
+def _says(kind: str, text: str, language: Language | None) -> bool:
+    language = language or ("zh" if has_cjk(text) else "en")
+    found = _patterns()[(language, kind)].search(text)
+    if found is None and language == "zh":
+        found = _patterns()[("en", kind)].search(text)  # "BTW 我换了手机号"
+    return found is not None
+
+
+def says_unchanged(text: str, language: Language | None = None) -> bool:
+    """"still in Cardiff", "same as before", "还在美团", "没变"."""
+    return _says("unchanged", text, language)
+
+
+def says_in_addition(text: str, language: Language | None = None) -> bool:
+    """"btw", "… too", "另外", "记一下"."""
+    return _says("in_addition", text, language)
