@@ -109,7 +109,19 @@ def _english_pronouns_to_third_person(text: str) -> str:
     text = re.sub(r"\b[Mm]yself\b", "themselves", text)
     text = re.sub(r"\b[Mm]e\b", "the user", text)
     text = re.sub(r"\bthe user's own\b", "the user's own", text)
-    return text
+    return _refer_back(text)
+
+
+# "The user is in the user's 2nd year": once a sentence has named the user as its subject, what
+# is theirs is "their" ("the user" itself stays: it may be the subject of a clause of its own).
+_USER_SUBJECT = re.compile(r"^\W*the user\b(?![’']s)", re.IGNORECASE)
+
+
+def _refer_back(text: str) -> str:
+    subject = _USER_SUBJECT.match(text)
+    if not subject:
+        return text
+    return text[: subject.end()] + re.sub(r"\bthe user['’]s\b", "their", text[subject.end():], flags=re.IGNORECASE)
 
 
 def _chinese_to_third_person(text: str) -> str:

@@ -52,3 +52,13 @@ def test_an_occupation_stated_with_a_classifier_is_employment() -> None:
     from pipeline.text.life_events import stated_attributes
 
     assert "employment" in stated_attributes("用户是一名中学语文老师。")
+
+
+@pytest.mark.parametrize(("first_person", "third_person"), [
+    ("I am in my 2nd year of uni", "the user is in their 2nd year of uni"),
+    ("I get my groceries delivered online", "the user gets their groceries delivered online"),
+    ("I told my boss I quit", "the user told their boss the user quit"),
+    ("My son drove me to school", "the user's son drove the user to school"),
+])
+def test_once_the_user_is_the_subject_what_is_theirs_is_their(first_person: str, third_person: str) -> None:
+    assert to_third_person(first_person, "en") == third_person
