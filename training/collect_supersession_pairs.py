@@ -25,7 +25,8 @@ from pipeline.text.answer_context import last_answer
 
 
 class _Recorder:
-    """Wraps an analyzer; keeps the inputs and the rules' answer of every conflict judgement."""
+    """Wraps the offline analyzer; judges conflicts by its rules only and keeps the inputs and the
+    rules' answer of every judgement."""
 
     def __init__(self, analyzer: Any) -> None:
         self._analyzer = analyzer
@@ -42,7 +43,8 @@ class _Recorder:
         feedback: str = "",
         context: Sequence[Message] = (),
     ) -> list[ConflictDecision]:
-        decisions = self._analyzer.judge_conflicts(statement, candidates, similarities, feedback, context)
+        # The rules alone: the model is fitted on what they leave, so its own choices must not feed it.
+        decisions = self._analyzer.judge_by_rules(statement, candidates, similarities, feedback, context)
         superseded = {d.memory_id for d in decisions if d.supersede}
         self.calls.append({
             "statement": statement.model_dump(mode="json"),

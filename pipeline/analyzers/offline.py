@@ -262,12 +262,12 @@ class OfflineAnalyzer:
         feedback: str = "",
         context: Sequence[Message] = (),
     ) -> list[ConflictDecision]:
-        decisions = self._ruled_decisions(statement, candidates, similarities, feedback, context)
+        decisions = self.judge_by_rules(statement, candidates, similarities, feedback, context)
         if decisions and not any(decision.supersede for decision in decisions):
             self._mark_learned_target(statement, candidates, similarities, feedback, context, decisions)
         return decisions
 
-    def _ruled_decisions(
+    def judge_by_rules(
         self,
         statement: CorrectedStatement,
         candidates: list[MemoryRecord],
@@ -275,6 +275,7 @@ class OfflineAnalyzer:
         feedback: str,
         context: Sequence[Message],
     ) -> list[ConflictDecision]:
+        """The rules' judgement alone, before the supersession model weighs what they left."""
         if not candidates:
             return []
         aligned = self._aligned_decisions(statement, candidates, similarities, feedback, context)
