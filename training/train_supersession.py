@@ -45,6 +45,7 @@ def _calls(path: Path) -> list[list[dict[str, Any]]]:
 class _Similarities:
     def __init__(self) -> None:
         self._embedder = build_embedder()
+        self.identity = self._embedder.identity
         self._vectors: dict[str, Any] = {}
 
     def __call__(self, text: str, others: list[str]) -> list[float]:
@@ -142,6 +143,7 @@ def main() -> None:
     if args.write:
         target = REPO / "pipeline" / "text" / "data" / MODEL_FILE
         target.write_text(json.dumps({
+            "embedder": similar.identity.model_dump(),
             "names": list(FEATURE_NAMES),
             "means": scaler.mean_.tolist(),
             "scales": [s if s > 0 else 1.0 for s in scaler.scale_.tolist()],

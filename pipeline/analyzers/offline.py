@@ -48,6 +48,7 @@ from pipeline.text.replacement import parse_keyword_replacement
 from pipeline.text.sentences import split_sentences
 from pipeline.text.supersession import CandidateView, StatementView, supersession_model
 from pipeline.text.targeting import ChangeEvidence, pick_targets, statement_coverage
+from pipeline.text.validity_model import validity_model
 from pipeline.text.values import extract_values, value_kind
 from pipeline.text.wellformed import memory_defect
 
@@ -59,6 +60,9 @@ _PREDICATE_NEGATION = re.compile(r"(?i)(?<!^)\b(?:not|never|no\s+longer)\b|n't\b
 # How sure each kind of evidence makes the rules. A quoted replacement or a value the feedback denies
 # and a memory holds is near certain; a change of state matched by topic alone, or a statement the
 # parser could not read and took whole, much less so.
+# The rules' weakest reason to call feedback valid: some sentence of it has content words.
+STATES_FACT_REASON = "states a fact, preference, name or rule"
+
 CONFIDENCE = {
     "keyword_instruction": 0.95,
     "command": 0.9,
@@ -158,8 +162,8 @@ class OfflineAnalyzer:
             elif is_gibberish(core):
                 kinds.append("gibberish")
             elif content_terms(core, detect_language(core)) or extract_values(core):
-                return ValidityDecision(valid=True, reason="states a fact, preference, name or rule",
-                                        confidence=CONFIDENCE["states_fact"])
+                return self._unless_it_reads_as_chat(text) or ValidityDecision(
+                    valid=True, reason=STATES_FACT_REASON, confidence=CONFIDENCE["states_fact"])
             else:
                 kinds.append("acknowledgement")
         if "marker" in kinds:
@@ -174,6 +178,20 @@ class OfflineAnalyzer:
             if kind in kinds:
                 return ValidityDecision(valid=False, reason=reasons[kind], confidence=CONFIDENCE["not_a_fact"])
         return ValidityDecision(valid=False, reason="no statement found", confidence=CONFIDENCE["not_a_fact"])
+
+    def _unless_it_reads_as_chat(self, facts: str) -> ValidityDecision | None:
+        """Content words alone make a weak case for a fact: the validity model may overrule it."""
+        if self._embedder is None:
+            return None
+        model = validity_model(self._embedder.identity)
+        if model is None:
+            return None
+        [vector] = self._embedder.embed([facts])
+        probability = model.invalid_probability(vector)
+        if probability < model.threshold:
+            return None
+        return ValidityDecision(valid=False, reason=f"reads as chat, a question or a request, not a fact (p={probability:.2f})",
+                                confidence=round(probability, 2))
 
     # --- classification ---------------------------------------------------------------
 
@@ -422,8 +440,10 @@ class OfflineAnalyzer:
     ) -> None:
         """No rule found what the statement corrects: the supersession model may. Only a statement
         the write gate accepts is weighed, since it becomes the memory's new text."""
-        model = supersession_model()
-        if model is None or self._embedder is None or memory_defect(statement.text) is not None:
+        if self._embedder is None or memory_defect(statement.text) is not None:
+            return
+        model = supersession_model(self._embedder.identity)
+        if model is None:
             return
         memories = [candidate.memory_value for candidate in candidates]
         answer = last_answer(_context_pairs(list(context)))

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
+from pipeline.embedding.base import EmbedderIdentity
 from pipeline.text.continuity import says_in_addition, says_unchanged
 from pipeline.text.language import Language
 from pipeline.text.lexicon import content_terms, denies
@@ -142,6 +143,7 @@ FEATURE_NAMES = (
 
 @dataclass(frozen=True)
 class SupersessionModel:
+    embedder: EmbedderIdentity  # whose similarities it was fitted on
     names: tuple[str, ...]
     means: tuple[float, ...]
     scales: tuple[float, ...]
@@ -172,15 +174,22 @@ class SupersessionModel:
 
 
 @lru_cache(maxsize=1)
-def supersession_model() -> SupersessionModel | None:
-    """The shipped model, or None when the file is absent or was fitted on other features."""
+def _shipped() -> SupersessionModel | None:
     try:
         raw = json.loads(resources.files("pipeline.text").joinpath("data", MODEL_FILE).read_text(encoding="utf-8"))
     except FileNotFoundError:
         return None
-    if tuple(raw["names"]) != FEATURE_NAMES:
-        return None
     return SupersessionModel(
-        names=tuple(raw["names"]), means=tuple(raw["means"]), scales=tuple(raw["scales"]),
-        weights=tuple(raw["weights"]), bias=float(raw["bias"]), threshold=float(raw["threshold"]),
+        embedder=EmbedderIdentity.model_validate(raw["embedder"]), names=tuple(raw["names"]),
+        means=tuple(raw["means"]), scales=tuple(raw["scales"]), weights=tuple(raw["weights"]),
+        bias=float(raw["bias"]), threshold=float(raw["threshold"]),
     )
+
+
+def supersession_model(embedder: EmbedderIdentity) -> SupersessionModel | None:
+    """The shipped model, or None when it was fitted on another embedder's similarities (another
+    model's cosines have another scale) or on other features."""
+    model = _shipped()
+    if model is None or model.embedder != embedder or model.names != FEATURE_NAMES:
+        return None
+    return model

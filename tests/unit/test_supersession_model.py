@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from pipeline.analyzers.offline import OfflineAnalyzer
+from pipeline.embedding.base import EmbedderIdentity
 from pipeline.models import MemoryRecord
 from pipeline.text.supersession import (
     FEATURE_NAMES,
@@ -39,11 +40,15 @@ def _statement(text: str, feedback: str = "", language: str = "en") -> Statement
                          corrective=False, feedback=feedback or text, answer="")
 
 
-def test_the_shipped_model_is_fitted_on_these_features() -> None:
-    model = supersession_model()
+def test_the_shipped_model_is_fitted_on_these_features_with_the_bundled_embedder() -> None:
+    from pipeline.embedding import build_embedder
+
+    model = supersession_model(build_embedder().identity)
     assert model is not None, "pipeline/text/data/supersession_model.json is missing or fitted on other features"
     assert model.names == FEATURE_NAMES and len(model.weights) == len(FEATURE_NAMES)
     assert 0.5 <= model.threshold < 1.0
+    # Another embedder's cosines have another scale: the model stands aside.
+    assert supersession_model(EmbedderIdentity(model_id="some-other-model", dim=384)) is None
 
 
 def test_one_feature_row_per_candidate_in_the_named_order() -> None:
@@ -59,7 +64,7 @@ def test_one_feature_row_per_candidate_in_the_named_order() -> None:
 def test_choose_takes_the_most_probable_candidate_above_the_threshold_only() -> None:
     # A model that reads the similarity alone: the closer memory, and nothing when none is close.
     weights = tuple(10.0 if name == "similarity" else 0.0 for name in FEATURE_NAMES)
-    model = SupersessionModel(names=FEATURE_NAMES, means=(0.0,) * len(FEATURE_NAMES),
+    model = SupersessionModel(embedder=EmbedderIdentity(model_id="m", dim=2), names=FEATURE_NAMES, means=(0.0,) * len(FEATURE_NAMES),
                               scales=(1.0,) * len(FEATURE_NAMES), weights=weights, bias=-5.0, threshold=0.9)
     close = [CandidateView("The user likes jazz.", 0.2, 0.2, None), CandidateView("The user drives to work.", 0.8, 0.8, None)]
     assert model.choose(_statement("The user cycles to work."), close)[0] == 1  # type: ignore[index]
