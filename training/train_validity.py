@@ -7,8 +7,8 @@ text and whether the case expects it valid), and `training/data/validity_message
 messages, valid or not). Each is embedded with the bundled embedder. The model is fitted on all of
 them; its decision only counts where the rules judged the message valid by the weakest test (some
 sentence has content words), so the threshold is chosen there, on held-out groups (each case set,
-and the messages, held out in turn): turning a valid correction away costs twice what letting chat
-through does. The figures printed are the held-out ones.
+and the messages, held out in turn): turning a valid correction away costs what letting chat
+through does four times over. The figures printed are the held-out ones.
 """
 
 from __future__ import annotations
@@ -22,20 +22,20 @@ import numpy as np
 from sklearn.linear_model import LogisticRegression
 
 from memfeed.evaluation.cases import load_cases
-from pipeline.analyzers.offline import STATES_FACT_REASON, OfflineAnalyzer
+from pipeline.analyzers.offline import STATES_FACT_REASON, OfflineAnalyzer, facts_only
 from pipeline.embedding import build_embedder
 from pipeline.models import Message
 from pipeline.text.validity_model import MODEL_FILE
 
 REPO = Path(__file__).resolve().parents[1]
 SEALED = {"fresh12", "fresh13", "fresh14", "fresh15"}
-REFUSED_CORRECTION_COST = 2.0
+REFUSED_CORRECTION_COST = 4.0
 
 
 @dataclass
 class Example:
     group: str
-    text: str
+    text: str  # what the model reads: the feedback in canonical form, without its commands
     valid: bool
     ruled_by_content_words: bool
 
@@ -46,7 +46,8 @@ def _examples() -> list[Example]:
 
     def add(group: str, text: str, valid: bool, context: list[Message]) -> None:
         verdict = rules.judge_validity(text, context)
-        examples.append(Example(group, text, valid, verdict.valid and verdict.reason == STATES_FACT_REASON))
+        examples.append(Example(group, facts_only(text) or text, valid,
+                                verdict.valid and verdict.reason == STATES_FACT_REASON))
 
     case_files = [*sorted((REPO / "tests" / "eval").glob("*_cases.jsonl")),
                   *sorted((REPO / "training" / "data" / "cases").glob("*_cases.jsonl"))]
