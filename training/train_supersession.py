@@ -22,6 +22,7 @@ import numpy as np
 from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import StandardScaler
 
+from pipeline.analyzers.offline import facts_only
 from pipeline.embedding import build_embedder
 from pipeline.embedding.base import cosines
 from pipeline.text.supersession import FEATURE_NAMES, MODEL_FILE, CandidateView, StatementView, eligible, features
@@ -64,7 +65,7 @@ def _views(rows: list[dict[str, Any]], similar: _Similarities) -> tuple[Statemen
     )
     memories = [row["memory"] for row in rows]
     own = similar(view.text, memories)
-    of_feedback = similar(view.feedback or view.text, memories)
+    of_feedback = similar(facts_only(view.feedback) or view.text, memories)
     of_answer = similar(view.answer, memories) if view.answer else [None] * len(rows)
     candidates = [
         CandidateView(memory=row["memory"], similarity=row["similarity"] if row["similarity"] is not None else own[i],

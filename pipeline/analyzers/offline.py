@@ -452,7 +452,8 @@ class OfflineAnalyzer:
             computed = self._similarities(statement.text, memories)
             given = [g if g is not None else c for g, c in zip(given or computed, computed, strict=True)]
         own = [s or 0.0 for s in given]
-        of_feedback = [s or 0.0 for s in self._similarities(feedback or statement.text, memories)]
+        # The feedback as the validity judgement embedded it, so its vector is already at hand.
+        of_feedback = [s or 0.0 for s in self._similarities(facts_only(feedback) or statement.text, memories)]
         of_answer = self._similarities(answer, memories) if answer else [None] * len(memories)
         view = StatementView(
             text=statement.text, language=statement.language, old_values=tuple(statement.old_values),
