@@ -45,10 +45,16 @@ class MemoryIndex:
         limit: int,
         min_relativity: float = 0.0,
         statuses: Sequence[MemoryStatus] = (MemoryStatus.ACTIVATED,),
+        remember_vectors: bool = False,
     ) -> list[ScoredMemory]:
+        """`remember_vectors`: hand the hits' stored vectors to the embedder's cache, for a caller
+        that will embed the hits' texts next (the conflict judgement)."""
         [dense] = self.embedder.embed([query])
         pool = max(limit, RERANK_POOL)
         hits = self.store.hybrid_search(scope, dense, self.sparse.encode_query(query), pool, statuses)
+        remember = getattr(self.embedder, "remember", None)
+        if remember_vectors and remember is not None:
+            remember([_indexed_text(hit.memory) for hit in hits], [hit.dense_vector for hit in hits])
         similarities = cosines(dense, [hit.dense_vector for hit in hits])
         results = [
             ScoredMemory(memory=hit.memory, score=hit.fused_score, relativity=max(0.0, similarity or 0.0))

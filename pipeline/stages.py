@@ -136,7 +136,7 @@ def _plan_semantic_update(
     planned_statements: list[str] = []
     conversation_hits = _conversation_hits(job, index) if analyzer.retrieves_by_conversation else []
     for statement in classification.statements:
-        hits = index.search(job.scope(), statement.text, CONFLICT_CANDIDATES)
+        hits = index.search(job.scope(), statement.text, CONFLICT_CANDIDATES, remember_vectors=True)
         candidates = {hit.memory.id: hit.memory for hit in hits}
         # The search already compared each hit's stored vector with the statement's; a memory only
         # the conversation found has no similarity to the statement yet.
@@ -212,7 +212,7 @@ CONVERSATION_QUERY_TURNS = 2
 
 def _conversation_hits(job: FeedbackJob, index: MemoryIndex) -> list[ScoredMemory]:
     turns = [m.content for m in job.context[-CONVERSATION_QUERY_TURNS:] if m.content.strip()]
-    return index.search(job.scope(), " ".join(turns), CONFLICT_CANDIDATES // 2) if turns else []
+    return index.search(job.scope(), " ".join(turns), CONFLICT_CANDIDATES // 2, remember_vectors=True) if turns else []
 
 
 def _complete_text(corrected_value: str | None, statement_text: str) -> str:

@@ -70,6 +70,14 @@ class BatchingEmbedder:
                 raise request.error
             return request.vectors or []
 
+    def remember(self, texts: list[str], vectors: list[list[float] | None]) -> None:
+        """Vectors of this embedder's that a store handed back with its hits: a later call for the
+        same texts needs no model call."""
+        with self._cond:
+            for text, vector in zip(texts, vectors, strict=True):
+                if vector is not None and text not in self._cache:
+                    self._remember(text, vector)
+
     def _take_batch(self) -> list[_Request]:
         batch, size = [], 0
         while self._pending and (not batch or size + len(self._pending[0].missing) <= self._max_batch):

@@ -90,6 +90,15 @@ def test_concurrent_callers_share_model_calls_and_a_cache() -> None:
     assert len(inner.calls) == calls  # both were cached
 
 
+def test_vectors_a_store_hands_back_are_remembered() -> None:
+    inner = _SlowCounting()
+    batcher = BatchingEmbedder(inner)
+    batcher.remember(["stored memory", "no vector"], [[0.5, 0.5], None])
+    assert batcher.embed(["stored memory"]) == [[0.5, 0.5]]
+    assert inner.calls == []
+    assert batcher.embed(["no vector"]) == [[9.0, 1.0]] and inner.calls == [["no vector"]]
+
+
 def test_a_failed_batch_fails_its_callers_only() -> None:
     batcher = BatchingEmbedder(_SlowCounting())
     with pytest.raises(EmbeddingError):
