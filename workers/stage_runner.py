@@ -30,7 +30,7 @@ from pipeline.job import FeedbackJob
 from pipeline.models import Message
 from pipeline.store.base import StoreError
 from pipeline.token_budget import BudgetExhaustedError
-from workers import resources
+from workers import liveness, resources
 
 log = logging.getLogger(__name__)
 
@@ -152,7 +152,8 @@ def running_stage(job_id: str, stage: str) -> Iterator[StageRun]:
     yield run
     finished = time.time()
     timing = None if run.skipped else StageTiming(stage=stage, seconds=finished - started)
-    jobs.end_stage(run.record, run.stage_records(finished), timing, run.settlement)
+    jobs.end_stage(run.record, run.stage_records(finished), timing, run.settlement,
+                   joined=liveness.release_with_stage_end(job_id))
 
 
 class StageTask(Task):

@@ -8,7 +8,12 @@ the broker's visibility timeout.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from redis import Redis
+from redis.client import Pipeline
+from redis.exceptions import NoScriptError
 
 # A job's task ended: one hold fewer, and no entry once none is left. KEYS: [held jobs]; ARGV: [job id]
 _RELEASE = """
@@ -41,6 +46,21 @@ class WorkerRegistry:
 
     def release(self, worker_id: str, job_id: str) -> None:
         self._release(keys=[self._jobs(worker_id)], args=[job_id])
+
+    def release_in(self, pipe: Pipeline, worker_id: str, job_id: str) -> Callable[[list[Any]], None]:
+        """Queue the release in the caller's transaction `pipe`; the function returned takes the
+        results of the commands queued here once `pipe` ran (executed with raise_on_error=False).
+        Redis had not loaded the script (a restart): the release is made again on its own."""
+        pipe.evalsha(self._release.sha, 1, self._jobs(worker_id), job_id)
+
+        def check(results: list[Any]) -> None:
+            [result] = results
+            if isinstance(result, NoScriptError):
+                self.release(worker_id, job_id)
+            elif isinstance(result, Exception):
+                raise result
+
+        return check
 
     def dead(self) -> list[str]:
         """Registered workers whose heartbeat has expired."""
