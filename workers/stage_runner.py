@@ -148,7 +148,10 @@ def running_stage(job_id: str, stage: str) -> Iterator[StageRun]:
     outcome. A body that raises records nothing (the task's failure handling takes over)."""
     jobs = resources.control_plane().jobs
     started = time.time()
-    run = StageRun(jobs.begin_stage(job_id, stage, started), stage, started)
+    hold_key = liveness.stage_hold_key(job_id)
+    run = StageRun(jobs.begin_stage(job_id, stage, started, hold_key=hold_key), stage, started)
+    if hold_key is not None:
+        liveness.held_by_stage(job_id)
     yield run
     finished = time.time()
     timing = None if run.skipped else StageTiming(stage=stage, seconds=finished - started)

@@ -92,12 +92,15 @@ return 0
 # deadline and return the whole record with the job's project's settings, in one round trip. The
 # reply starts with the job's status ('missing' when there is no record); while it runs, the
 # project's settings (a flat list) and the record's fields follow.
-# KEYS: [job hash, unfinished jobs]
+# With a third key, the worker running the stage also records that it holds the job (see
+# core/control/workers.py), unless the job has ended.
+# KEYS: [job hash, unfinished jobs, (the worker's held jobs)]
 # ARGV: [stage field, stage record, now, stall deadline, job id, project key prefix]
 _BEGIN_STAGE = """
 local status = redis.call('HGET', KEYS[1], 'status')
 if not status then return {'missing'} end
 if status ~= 'running' then return {status} end
+if KEYS[3] then redis.call('HINCRBY', KEYS[3], ARGV[5], 1) end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2], 'updated_at', ARGV[3])
 redis.call('ZADD', KEYS[2], 'XX', ARGV[4], ARGV[5])
 local project = redis.call('HGETALL', ARGV[6] .. redis.call('HGET', KEYS[1], 'project_id'))
@@ -276,13 +279,14 @@ class JobRecords:
             pipe.hgetall(self._key(job_id))
         return [self._parsed(raw) for raw in pipe.execute()]
 
-    def begin_stage(self, job_id: str, stage: str, started_at: float) -> StageStart:
+    def begin_stage(self, job_id: str, stage: str, started_at: float, hold_key: str | None = None) -> StageStart:
         """Mark a stage running and read the job's record and its project's settings, in one
-        round trip. Raises JobEndedError when the job has already ended, JobNotFoundError when it
-        has no record."""
+        round trip; with `hold_key` (a worker's held jobs), the worker holds the job from then on.
+        Raises JobEndedError when the job has already ended, JobNotFoundError when it has no
+        record (and nothing is held)."""
         running = StageRecord(state="running", started_at=started_at)
         reply = self._begin_stage(
-            keys=[self._key(job_id), self._unfinished],
+            keys=[self._key(job_id), self._unfinished, *([hold_key] if hold_key else [])],
             args=[f"stage:{stage}", running.model_dump_json(), repr(started_at), started_at + self._stall_seconds,
                   job_id, self._project_key_prefix],
         )

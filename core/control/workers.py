@@ -1,7 +1,8 @@
 """Which worker processes are alive, and which jobs each one holds.
 
-A worker beats a heartbeat key with a short expiry and records every job task it receives until
-that task ends. A job task message left unacknowledged that no live worker holds was taken by a
+A worker beats a heartbeat key with a short expiry and records every job task it holds until
+that task ends: from its receipt, or, for a feedback stage due at once, from its start
+(workers/liveness.py). A job task message left unacknowledged that no live worker holds was taken by a
 worker that died (kill -9, a lost machine): it is given back within seconds, instead of after
 the broker's visibility timeout.
 """
@@ -34,6 +35,11 @@ class WorkerRegistry:
 
     def _jobs(self, worker_id: str) -> str:
         return f"{self._prefix}:worker:{worker_id}:jobs"
+
+    def held_jobs_key(self, worker_id: str) -> str:
+        """Where a worker's holds are counted (one field per job), for a script that holds a job
+        as part of other work (JobRecords.begin_stage)."""
+        return self._jobs(worker_id)
 
     def beat(self, worker_id: str) -> None:
         pipe = self._redis.pipeline()

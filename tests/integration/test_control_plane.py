@@ -9,7 +9,7 @@ import redis
 
 from core.control import ControlPlane
 from core.control import workers as core_workers
-from core.control.jobs import JobOutcome, JobStatus, StageRecord
+from core.control.jobs import JobEndedError, JobOutcome, JobStatus, StageRecord
 from core.control.projects import ProjectExistsError, hash_api_key
 from core.settings import Settings
 from pipeline.models import Message
@@ -117,3 +117,18 @@ def test_a_stage_end_releases_the_workers_hold_in_its_transaction(control: Contr
                            joined=lambda pipe: workers.release_in(pipe, "w1", job_id))
     assert workers.held_by_live_workers() == set()
     assert control.jobs.get(job_id).stages["write"].state == "done"
+
+
+def test_a_stage_start_holds_the_job_for_its_worker_unless_the_job_ended(control: ControlPlane) -> None:
+    job_id = uuid.uuid4().hex
+    control.jobs.create(job_id, "p1", "feedback", {"user_id": "u1"}, stages=("validate",))
+    workers = control.workers
+    workers.beat("w1")
+    key = workers.held_jobs_key("w1")
+    control.jobs.begin_stage(job_id, "validate", 1.0, hold_key=key)
+    assert workers.held_by_live_workers() == {job_id}
+    workers.release("w1", job_id)
+    control.jobs.finish(job_id, JobOutcome.IGNORED, reason="not feedback")
+    with pytest.raises(JobEndedError):
+        control.jobs.begin_stage(job_id, "validate", 2.0, hold_key=key)
+    assert workers.held_by_live_workers() == set()
