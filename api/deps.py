@@ -14,7 +14,9 @@ from core.settings import get_settings
 from core.token_windows import TokenWindows, window_limits
 
 
-def control_plane(request: Request) -> ControlPlane:
+async def control_plane(request: Request) -> ControlPlane:
+    # A coroutine: FastAPI runs a plain function dependency in its thread pool, a hand-over to a
+    # thread and back on every request for what is an attribute read.
     return request.app.state.control
 
 

@@ -49,12 +49,13 @@ class ReadLane:
     def ask(self, name: str, args: list[Any], timeout: float) -> Any:
         """Run the read `name` on a worker and return its result."""
         request = ReadRequest(id=uuid.uuid4().hex, name=name, args=args, deadline=time.time() + timeout)
+        # One round trip: the request goes out and the same connection then waits for the answer.
         pipe = self._redis.pipeline(transaction=False)
         pipe.lpush(self.requests_key, request.model_dump_json())
         # Requests nobody took (no worker running) do not outlive their askers for long.
         pipe.expire(self.requests_key, int(timeout) + REPLY_KEPT_SECONDS)
-        pipe.execute()
-        answered = self._redis.blpop([self._reply_key(request.id)], timeout=timeout)
+        pipe.blpop([self._reply_key(request.id)], timeout=timeout)
+        answered = pipe.execute()[-1]
         if answered is None:
             raise ReadTimeoutError(f"no worker answered within {timeout:g} s")
         reply = json.loads(answered[1])

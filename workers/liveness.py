@@ -11,17 +11,21 @@ import os
 import socket
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
+from celery import current_task
 from celery.signals import task_postrun, task_received, task_revoked
+from redis.client import Pipeline
 
-from core.chains import JOB_TASKS
+from core.chains import FEEDBACK_STAGE_TASKS, JOB_TASKS
 from core.settings import get_settings
 from workers import resources
 
 log = logging.getLogger(__name__)
 
 _worker_id: str | None = None
+FEEDBACK_STAGE_TASK_NAMES = frozenset(FEEDBACK_STAGE_TASKS.values())
 # Jobs whose task ended while Redis was unreachable: whether it managed to send the job's next
 # task is unknown (Celery drops a task whose retry it could not publish), so each is resumed once
 # Redis answers again.
@@ -33,6 +37,11 @@ _beating_since: float | None = None
 # sweep looks for jobs no message names.
 _audit_due = True
 _redis_run_id: str | None = None
+# The job whose hold the task running in this thread already released, in its stage's end
+# transaction: its task_postrun releases nothing more.
+_released_here = threading.local()
+# The job whose hold the stage running in this thread took as it started (not on receipt).
+_held_here = threading.local()
 
 
 def worker_id() -> str | None:
@@ -107,6 +116,21 @@ def _job_of(request: Any) -> str | None:
     return first if isinstance(first, str) else None
 
 
+def _task_name(request: Any) -> str | None:
+    return getattr(request, "task_name", getattr(request, "task", None))
+
+
+def _held_on_receipt(request: Any) -> bool:
+    """Whether the job a task carries is held from the moment the worker receives the task.
+
+    A feedback stage due at once is held by the script that starts it (JobRecords.begin_stage),
+    one round trip less for each stage: the worker reserves no more tasks than it has threads, so
+    such a task starts within moments of its receipt, and until a message has been unacknowledged
+    for a heartbeat's expiry the sweep never gives it back. A stage due later (a retry's countdown)
+    waits in the worker unstarted, and every other job task, is held on receipt."""
+    return _task_name(request) not in FEEDBACK_STAGE_TASK_NAMES or getattr(request, "eta", None) is not None
+
+
 def _hold(job_id: str | None) -> None:
     if job_id and _worker_id:
         try:
@@ -125,6 +149,48 @@ def _release(job_id: str | None) -> None:
                 _unsettled.add(job_id)
 
 
+def release_with_stage_end(job_id: str) -> Callable[[Pipeline], Callable[[list[Any]], None]] | None:
+    """The release of `job_id`'s hold, to join the end transaction of the stage this thread's task
+    runs for it (one round trip less per task); None when this task holds no job, or another one.
+
+    Releasing before the task returns and is acknowledged leaves its message unacknowledged and
+    unheld for the moment it takes to send the next stage: as when the release follows the task,
+    a worker that dies then has its message restored (the stage runs again, idempotently); a live
+    worker's message is restored only if it was received more than a heartbeat's expiry ago and
+    the sweep falls in that moment, and the stage then runs again, as after a redelivery."""
+    request = getattr(current_task, "request", None)
+    if _worker_id is None or _job_of(request) != job_id:
+        return None
+    if not _held_on_receipt(request) and getattr(_held_here, "job_id", None) != job_id:
+        return None
+    worker_id = _worker_id
+
+    def join(pipe: Pipeline) -> Callable[[list[Any]], None]:
+        check = resources.control_plane().workers.release_in(pipe, worker_id, job_id)
+
+        def released(results: list[Any]) -> None:
+            check(results)
+            _released_here.job_id = job_id
+
+        return released
+
+    return join
+
+
+def stage_hold_key(job_id: str) -> str | None:
+    """For a feedback stage this thread runs for `job_id` that was not held on receipt: where its
+    start (JobRecords.begin_stage) records the hold; then call held_by_stage once it started."""
+    request = getattr(current_task, "request", None)
+    if _worker_id is None or _job_of(request) != job_id or _held_on_receipt(request):
+        return None
+    return resources.control_plane().workers.held_jobs_key(_worker_id)
+
+
+def held_by_stage(job_id: str) -> None:
+    """The stage's start recorded the hold: the task's end releases it."""
+    _held_here.job_id = job_id
+
+
 def take_unsettled() -> list[str]:
     with _unsettled_lock:
         taken = sorted(_unsettled)
@@ -139,16 +205,22 @@ def put_back_unsettled(job_ids: list[str]) -> None:
 
 @task_received.connect
 def _on_received(request: Any = None, **_: Any) -> None:
-    _hold(_job_of(request))
+    if _held_on_receipt(request):
+        _hold(_job_of(request))
 
 
 @task_postrun.connect
 def _on_finished(task: Any = None, args: Any = None, **_: Any) -> None:
+    released, _released_here.job_id = getattr(_released_here, "job_id", None), None
+    held, _held_here.job_id = getattr(_held_here, "job_id", None), None
     if task is not None and task.name in JOB_TASKS and args:
         first = args[0]
-        _release(first.get("job_id") if isinstance(first, dict) else first if isinstance(first, str) else None)
+        job_id = first.get("job_id") if isinstance(first, dict) else first if isinstance(first, str) else None
+        if job_id != released and (held == job_id or _held_on_receipt(task.request)):
+            _release(job_id)
 
 
 @task_revoked.connect
 def _on_dropped(request: Any = None, **_: Any) -> None:
-    _release(_job_of(request))
+    if _held_on_receipt(request):
+        _release(_job_of(request))

@@ -97,11 +97,55 @@ def analyzer_for(project_id: str) -> Analyzer:
     )
 
 
+# Feedback, with a memory it corrects, that the worker runs through the offline analyzer and the
+# lookup before it takes a task: what the rules load on first use (jieba's dictionary and its
+# part-of-speech model, the modules and patterns of each language's rules) loads then, not while the
+# first jobs wait. About a second at start.
+WARM_UP_FEEDBACK = (
+    ("The purchase limit for office software is 600 CNY, not 800 CNY.",
+     "The purchase limit for office software is 800 CNY."),
+    ("Actually I don't like swimming.", "The user likes swimming."),
+    ("Zhang Wei lives in Shanghai now.", "Zhang Wei lives in Beijing."),
+    ("实际上我不喜欢游泳，我喜欢跑步。", "用户喜欢游泳。"),
+    ("张伟现在住在上海。", "张伟住在北京。"),
+    ("将'扬州炒饭'统一替换为'南京烤鸭'", "用户喜欢吃扬州炒饭。"),
+    ("thanks!", "The user likes tea."),
+)
+# A project no key can reach: the warm-up's lookups find nothing and write nothing.
+WARM_UP_PROJECT = "memfeed-warm-up"
+
+
 def warm_up() -> None:
-    """Open the store and load the model before the first job, not during it."""
-    memory_index()
+    """Open the store, load the model and run the analyzer's rules once before the first job, not
+    during it."""
+    index = memory_index()
     embedder().embed(["warm up"])
-    offline_analyzer()
+    try:
+        warm_up_analyzer(offline_analyzer(), index)
+    except Exception:  # a rule failing on the warm-up text must not keep the worker from its tasks
+        log.exception("warming up the analyzer failed; the first jobs load what it did not")
+
+
+def warm_up_analyzer(analyzer: Analyzer, index: MemoryIndex) -> None:
+    """The stages' reads on WARM_UP_FEEDBACK, in a scope with no memories: nothing is written."""
+    from pipeline import stages
+    from pipeline.job import FeedbackJob
+    from pipeline.models import MemoryRecord
+
+    for position, (feedback, memory) in enumerate(WARM_UP_FEEDBACK):
+        job = FeedbackJob(job_id=f"warm-up-{position}", project_id=WARM_UP_PROJECT, user_id="warm-up",
+                          feedback_content=feedback)
+        if not stages.validate(job, analyzer).valid:
+            continue
+        classification = stages.classify(job, analyzer)
+        try:
+            stages.plan_lookup(job, classification, index, analyzer)
+        except stages.ReplacementRefused:
+            pass
+        candidate = MemoryRecord(id=f"warm-up-{position}", project_id=WARM_UP_PROJECT, user_id="warm-up",
+                                 memory_value=memory)
+        for statement in classification.statements:
+            analyzer.judge_conflicts(statement, [candidate], [None], feedback, [])
 
 
 def close() -> None:

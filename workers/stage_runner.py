@@ -30,7 +30,7 @@ from pipeline.job import FeedbackJob
 from pipeline.models import Message
 from pipeline.store.base import StoreError
 from pipeline.token_budget import BudgetExhaustedError
-from workers import resources
+from workers import liveness, resources
 
 log = logging.getLogger(__name__)
 
@@ -148,11 +148,15 @@ def running_stage(job_id: str, stage: str) -> Iterator[StageRun]:
     outcome. A body that raises records nothing (the task's failure handling takes over)."""
     jobs = resources.control_plane().jobs
     started = time.time()
-    run = StageRun(jobs.begin_stage(job_id, stage, started), stage, started)
+    hold_key = liveness.stage_hold_key(job_id)
+    run = StageRun(jobs.begin_stage(job_id, stage, started, hold_key=hold_key), stage, started)
+    if hold_key is not None:
+        liveness.held_by_stage(job_id)
     yield run
     finished = time.time()
     timing = None if run.skipped else StageTiming(stage=stage, seconds=finished - started)
-    jobs.end_stage(run.record, run.stage_records(finished), timing, run.settlement)
+    jobs.end_stage(run.record, run.stage_records(finished), timing, run.settlement,
+                   joined=liveness.release_with_stage_end(job_id))
 
 
 class StageTask(Task):

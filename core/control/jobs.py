@@ -79,6 +79,10 @@ _JSON_FIELDS = ("request", "context", "changes", "result", "review")
 # falling due) joins that transaction. What it returns, if anything, runs once the transaction
 # committed, with the results of the commands the hook added (never failing the caller).
 SettleHook = Callable[[Pipeline, str, dict[str, Any]], Callable[[list[Any]], None] | None]
+# Commands a caller joins to a stage's end transaction: it queues them on the pipeline and returns
+# what to call with their results once the transaction ran (errors among them included, for it to
+# handle; an error of any other command raises as usual).
+JoinedWrites = Callable[[Pipeline], Callable[[list[Any]], None]]
 # KEYS: [job hash]; ARGV: [field, value]
 _SET_IF_KEPT = """
 if redis.call('EXISTS', KEYS[1]) == 1 then return redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) + 1 end
@@ -88,17 +92,38 @@ return 0
 # deadline and return the whole record with the job's project's settings, in one round trip. The
 # reply starts with the job's status ('missing' when there is no record); while it runs, the
 # project's settings (a flat list) and the record's fields follow.
-# KEYS: [job hash, unfinished jobs]
+# With a third key, the worker running the stage also records that it holds the job (see
+# core/control/workers.py), unless the job has ended.
+# KEYS: [job hash, unfinished jobs, (the worker's held jobs)]
 # ARGV: [stage field, stage record, now, stall deadline, job id, project key prefix]
 _BEGIN_STAGE = """
 local status = redis.call('HGET', KEYS[1], 'status')
 if not status then return {'missing'} end
 if status ~= 'running' then return {status} end
+if KEYS[3] then redis.call('HINCRBY', KEYS[3], ARGV[5], 1) end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2], 'updated_at', ARGV[3])
 redis.call('ZADD', KEYS[2], 'XX', ARGV[4], ARGV[5])
 local project = redis.call('HGETALL', ARGV[6] .. redis.call('HGET', KEYS[1], 'project_id'))
 return {status, project, redis.call('HGETALL', KEYS[1])}
 """
+
+
+# Joined writes' handler, with where their commands are among the transaction's.
+_Joined = tuple[Callable[[list[Any]], None], int, int]
+
+
+def _execute(pipe: Pipeline, joined_at: _Joined | None) -> list[Any]:
+    """Run the transaction; the joined writes' results go to their handler, any other command's
+    error raises."""
+    if joined_at is None:
+        return pipe.execute()
+    results = pipe.execute(raise_on_error=False)
+    handle, first, end = joined_at
+    for position, result in enumerate(results):
+        if isinstance(result, Exception) and not first <= position < end:
+            raise result
+    handle(results[first:end])
+    return results
 
 
 class JobNotFoundError(Exception):
@@ -254,13 +279,14 @@ class JobRecords:
             pipe.hgetall(self._key(job_id))
         return [self._parsed(raw) for raw in pipe.execute()]
 
-    def begin_stage(self, job_id: str, stage: str, started_at: float) -> StageStart:
+    def begin_stage(self, job_id: str, stage: str, started_at: float, hold_key: str | None = None) -> StageStart:
         """Mark a stage running and read the job's record and its project's settings, in one
-        round trip. Raises JobEndedError when the job has already ended, JobNotFoundError when it
-        has no record."""
+        round trip; with `hold_key` (a worker's held jobs), the worker holds the job from then on.
+        Raises JobEndedError when the job has already ended, JobNotFoundError when it has no
+        record (and nothing is held)."""
         running = StageRecord(state="running", started_at=started_at)
         reply = self._begin_stage(
-            keys=[self._key(job_id), self._unfinished],
+            keys=[self._key(job_id), self._unfinished, *([hold_key] if hold_key else [])],
             args=[f"stage:{stage}", running.model_dump_json(), repr(started_at), started_at + self._stall_seconds,
                   job_id, self._project_key_prefix],
         )
@@ -280,20 +306,27 @@ class JobRecords:
         stages: dict[str, StageRecord],
         timing: StageTiming | None = None,
         settlement: dict[str, Any] | None = None,
+        joined: JoinedWrites | None = None,
     ) -> None:
         """Record how a stage ended (with any later stage it settled), in one transaction with its
-        timing and, when the job ends with this stage, the job's settlement (see `settlement`)."""
+        timing, the `joined` writes and, when the job ends with this stage, the job's settlement
+        (see `settlement`)."""
         now = time.time()
         pipe = self._redis.pipeline()
+        joined_at = None
+        if joined is not None:
+            first = len(pipe)
+            joined_at = (joined(pipe), first, len(pipe))
         fields = {f"stage:{name}": stage.model_dump_json() for name, stage in stages.items()}
         pipe.hset(self._key(record.id), mapping=fields | {"updated_at": repr(now)})
         if timing is not None and self._metrics is not None:
             self._metrics.observe("memfeed_stage_duration_seconds", {"stage": timing.stage}, timing.seconds, pipe=pipe)
         if settlement is None:
             pipe.zadd(self._unfinished, {record.id: now + self._stall_seconds}, xx=True)
-            pipe.execute()
+            _execute(pipe, joined_at)
             return
-        self._settle(record.id, settlement, pipe=pipe, project_id=record.project_id, kind=record.kind)
+        self._settle(record.id, settlement, pipe=pipe, project_id=record.project_id, kind=record.kind,
+                     joined_at=joined_at)
 
     @staticmethod
     def settlement(
@@ -378,6 +411,7 @@ class JobRecords:
         pipe: Pipeline | None = None,
         project_id: str | None = None,
         kind: str | None = None,
+        joined_at: _Joined | None = None,
     ) -> None:
         """A job's last write: its outcome, and the start of its retention period, joined to the
         caller's transaction `pipe` if given. Without the job's project and kind, they are read."""
@@ -398,7 +432,7 @@ class JobRecords:
             action = hook(pipe, job_id, settled)
             if action is not None:
                 after_commit.append((action, first, len(pipe)))
-        results = pipe.execute()
+        results = _execute(pipe, joined_at)
         for action, first, end in after_commit:
             try:
                 action(results[first:end])

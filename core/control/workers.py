@@ -1,14 +1,20 @@
 """Which worker processes are alive, and which jobs each one holds.
 
-A worker beats a heartbeat key with a short expiry and records every job task it receives until
-that task ends. A job task message left unacknowledged that no live worker holds was taken by a
+A worker beats a heartbeat key with a short expiry and records every job task it holds until
+that task ends: from its receipt, or, for a feedback stage due at once, from its start
+(workers/liveness.py). A job task message left unacknowledged that no live worker holds was taken by a
 worker that died (kill -9, a lost machine): it is given back within seconds, instead of after
 the broker's visibility timeout.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from redis import Redis
+from redis.client import Pipeline
+from redis.exceptions import NoScriptError
 
 # A job's task ended: one hold fewer, and no entry once none is left. KEYS: [held jobs]; ARGV: [job id]
 _RELEASE = """
@@ -30,6 +36,11 @@ class WorkerRegistry:
     def _jobs(self, worker_id: str) -> str:
         return f"{self._prefix}:worker:{worker_id}:jobs"
 
+    def held_jobs_key(self, worker_id: str) -> str:
+        """Where a worker's holds are counted (one field per job), for a script that holds a job
+        as part of other work (JobRecords.begin_stage)."""
+        return self._jobs(worker_id)
+
     def beat(self, worker_id: str) -> None:
         pipe = self._redis.pipeline()
         pipe.set(self._alive(worker_id), "1", px=self._ttl_ms)
@@ -41,6 +52,21 @@ class WorkerRegistry:
 
     def release(self, worker_id: str, job_id: str) -> None:
         self._release(keys=[self._jobs(worker_id)], args=[job_id])
+
+    def release_in(self, pipe: Pipeline, worker_id: str, job_id: str) -> Callable[[list[Any]], None]:
+        """Queue the release in the caller's transaction `pipe`; the function returned takes the
+        results of the commands queued here once `pipe` ran (executed with raise_on_error=False).
+        Redis had not loaded the script (a restart): the release is made again on its own."""
+        pipe.evalsha(self._release.sha, 1, self._jobs(worker_id), job_id)
+
+        def check(results: list[Any]) -> None:
+            [result] = results
+            if isinstance(result, NoScriptError):
+                self.release(worker_id, job_id)
+            elif isinstance(result, Exception):
+                raise result
+
+        return check
 
     def dead(self) -> list[str]:
         """Registered workers whose heartbeat has expired."""

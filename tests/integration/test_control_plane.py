@@ -8,7 +8,8 @@ import pytest
 import redis
 
 from core.control import ControlPlane
-from core.control.jobs import JobOutcome, JobStatus, StageRecord
+from core.control import workers as core_workers
+from core.control.jobs import JobEndedError, JobOutcome, JobStatus, StageRecord
 from core.control.projects import ProjectExistsError, hash_api_key
 from core.settings import Settings
 from pipeline.models import Message
@@ -91,3 +92,43 @@ def test_a_lock_is_renewed_while_held_and_freed_when_its_holder_dies(redis_clien
     started = time.monotonic()
     with LeasedLock(redis_client, name, lease=0.6, wait=5):
         assert time.monotonic() - started < 1.5
+
+
+@pytest.mark.parametrize("settles", [False, True])
+def test_a_stage_end_releases_the_workers_hold_in_its_transaction(control: ControlPlane, settles: bool) -> None:
+    job_id = uuid.uuid4().hex
+    control.jobs.create(job_id, "p1", "feedback", {"user_id": "u1"}, stages=("validate", "write"))
+    workers = control.workers
+    workers.beat("w1")
+    workers.hold("w1", job_id)
+    workers.hold("w1", job_id)  # the next stage's task, received before this one ended
+    start = control.jobs.begin_stage(job_id, "validate", 1.0)
+    settlement = control.jobs.settlement(JobOutcome.IGNORED, reason="not feedback") if settles else None
+    control.jobs.end_stage(start.record, {"validate": StageRecord(state="done")}, None, settlement,
+                           joined=lambda pipe: workers.release_in(pipe, "w1", job_id))
+    assert workers.held_by_live_workers() == {job_id}
+    assert control.jobs.get(job_id).stages["validate"].state == "done"
+
+    # Redis does not have the script (it restarted): the release is made on its own, nothing
+    # else changes. A script text of its own stands for one Redis forgot.
+    workers._release = control.redis.register_script(f"{core_workers._RELEASE}-- {uuid.uuid4().hex}\n")
+    start = control.jobs.begin_stage(job_id, "write", 2.0) if not settles else start
+    control.jobs.end_stage(start.record, {"write": StageRecord(state="done")}, None, None,
+                           joined=lambda pipe: workers.release_in(pipe, "w1", job_id))
+    assert workers.held_by_live_workers() == set()
+    assert control.jobs.get(job_id).stages["write"].state == "done"
+
+
+def test_a_stage_start_holds_the_job_for_its_worker_unless_the_job_ended(control: ControlPlane) -> None:
+    job_id = uuid.uuid4().hex
+    control.jobs.create(job_id, "p1", "feedback", {"user_id": "u1"}, stages=("validate",))
+    workers = control.workers
+    workers.beat("w1")
+    key = workers.held_jobs_key("w1")
+    control.jobs.begin_stage(job_id, "validate", 1.0, hold_key=key)
+    assert workers.held_by_live_workers() == {job_id}
+    workers.release("w1", job_id)
+    control.jobs.finish(job_id, JobOutcome.IGNORED, reason="not feedback")
+    with pytest.raises(JobEndedError):
+        control.jobs.begin_stage(job_id, "validate", 2.0, hold_key=key)
+    assert workers.held_by_live_workers() == set()
