@@ -6,7 +6,8 @@ Labelled feedback: every case of the development case sets and of `training/data
 text and whether the case expects it valid), and `training/data/validity_messages.jsonl` (short
 messages, valid or not). Each is embedded with the bundled embedder. The model is fitted on all of
 them; its decision only counts where the rules judged the message valid by the weakest test (some
-sentence has content words), so the threshold is chosen there, on held-out groups (each case set,
+sentence has content words) and the message signals no correction or change, so the threshold
+is chosen there, on held-out groups (each case set,
 and the messages, held out in turn): turning a valid correction away costs what letting chat
 through does four times over. The figures printed are the held-out ones.
 """
@@ -25,7 +26,7 @@ from memfeed.evaluation.cases import load_cases
 from pipeline.analyzers.offline import STATES_FACT_REASON, OfflineAnalyzer, facts_only
 from pipeline.embedding import build_embedder
 from pipeline.models import Message
-from pipeline.text.validity_model import MODEL_FILE
+from pipeline.text.validity_model import MODEL_FILE, weighs
 
 REPO = Path(__file__).resolve().parents[1]
 SEALED = {"fresh12", "fresh13", "fresh14", "fresh15"}
@@ -37,7 +38,7 @@ class Example:
     group: str
     text: str  # what the model reads: the feedback in canonical form, without its commands
     valid: bool
-    ruled_by_content_words: bool
+    ruled_by_content_words: bool  # the rules' weakest 'valid' verdict, one the model weighs
 
 
 def _examples() -> list[Example]:
@@ -46,8 +47,9 @@ def _examples() -> list[Example]:
 
     def add(group: str, text: str, valid: bool, context: list[Message]) -> None:
         verdict = rules.judge_validity(text, context)
-        examples.append(Example(group, facts_only(text) or text, valid,
-                                verdict.valid and verdict.reason == STATES_FACT_REASON))
+        facts = facts_only(text) or text
+        examples.append(Example(group, facts, valid,
+                                verdict.valid and verdict.reason == STATES_FACT_REASON and weighs(facts)))
 
     case_files = [*sorted((REPO / "tests" / "eval").glob("*_cases.jsonl")),
                   *sorted((REPO / "training" / "data" / "cases").glob("*_cases.jsonl"))]

@@ -48,7 +48,7 @@ from pipeline.text.replacement import parse_keyword_replacement
 from pipeline.text.sentences import split_sentences
 from pipeline.text.supersession import CandidateView, StatementView, supersession_model
 from pipeline.text.targeting import ChangeEvidence, pick_targets, statement_coverage
-from pipeline.text.validity_model import validity_model
+from pipeline.text.validity_model import validity_model, weighs
 from pipeline.text.values import extract_values, value_kind
 from pipeline.text.wellformed import memory_defect
 
@@ -181,7 +181,7 @@ class OfflineAnalyzer:
 
     def _unless_it_reads_as_chat(self, facts: str) -> ValidityDecision | None:
         """Content words alone make a weak case for a fact: the validity model may overrule it."""
-        if self._embedder is None:
+        if self._embedder is None or not weighs(facts):
             return None
         model = validity_model(self._embedder.identity)
         if model is None:
@@ -452,7 +452,7 @@ class OfflineAnalyzer:
             computed = self._similarities(statement.text, memories)
             given = [g if g is not None else c for g, c in zip(given or computed, computed, strict=True)]
         own = [s or 0.0 for s in given]
-        # The feedback as the validity judgement embedded it, so its vector is already at hand.
+        # The feedback as the validity judgement reads it (its vector cached when that embedded it).
         of_feedback = [s or 0.0 for s in self._similarities(facts_only(feedback) or statement.text, memories)]
         of_answer = self._similarities(answer, memories) if answer else [None] * len(memories)
         view = StatementView(

@@ -19,6 +19,8 @@ from functools import lru_cache
 from importlib import resources
 
 from pipeline.embedding.base import EmbedderIdentity
+from pipeline.text.fillers import has_correction_cue
+from pipeline.text.life_events import says_something_changed
 
 MODEL_FILE = "validity_model.json"
 
@@ -34,6 +36,13 @@ class ValidityModel:
         """P(the message states nothing worth storing), from its embedding."""
         z = self.bias + sum(w * x for w, x in zip(self.weights, vector, strict=True))
         return 1.0 / (1.0 + math.exp(-z))
+
+
+def weighs(facts: str) -> bool:
+    """Whether the model is asked at all: a message that says something is wrong, changed or is
+    now otherwise is an attempt at a correction, and the rules' verdict stands (it also spares the
+    embedding for most corrections)."""
+    return not (has_correction_cue(facts) or says_something_changed(facts))
 
 
 @lru_cache(maxsize=1)
