@@ -47,30 +47,31 @@ CASE_SETS = {
     "final_cases": 0.85,
     "informal_cases": 0.9,
     "informal2_cases": 0.79,
-    "fresh_cases": 0.72,
+    "fresh_cases": 0.73,
     "fresh2_cases": 0.73,
-    "fresh3_cases": 0.78,
-    "fresh4_cases": 0.66,
-    "fresh5_cases": 0.6,
+    "fresh3_cases": 0.8,
+    "fresh4_cases": 0.67,
+    "fresh5_cases": 0.64,
     "fresh6_cases": 0.72,
-    "fresh7_cases": 0.64,
-    "fresh8_cases": 0.76,
+    "fresh7_cases": 0.66,
+    "fresh8_cases": 0.78,
     "fresh9_cases": 0.82,
-    "fresh10_cases": 0.8,
-    "fresh11_cases": 0.58,
-    "fresh12_cases": 0.57,
+    "fresh10_cases": 0.82,
+    "fresh11_cases": 0.6,
+    "fresh12_cases": 0.59,
     "fresh13_cases": 0.67,
     "fresh14_cases": 0.64,
+    "fresh15_cases": 0.7,
 }
 # Cases of a set in which the analyzer changes a memory that was to be kept, as measured on this
 # version (the memory-centric alignment substitutes a value in a related memory in a few of them,
-# and the supersession model replaces a memory a statement only restates in fresh11 and informal2:
+# and the supersession model replaces a memory a statement only restates in informal2:
 # README, "How good the offline analyzer is"). A change may lower these, never raise them.
 KEPT_VIOLATIONS = {
     "own_cases": 1, "final_cases": 1, "informal_cases": 1, "informal2_cases": 2,
     "fresh2_cases": 4, "fresh3_cases": 2, "fresh4_cases": 1, "fresh5_cases": 2, "fresh6_cases": 1, "fresh7_cases": 0,
-    "fresh8_cases": 1, "fresh9_cases": 1, "fresh10_cases": 1, "fresh11_cases": 4, "fresh12_cases": 4, "fresh13_cases": 2,
-    "fresh14_cases": 2,
+    "fresh8_cases": 1, "fresh9_cases": 1, "fresh10_cases": 1, "fresh11_cases": 3, "fresh12_cases": 4, "fresh13_cases": 2,
+    "fresh14_cases": 2, "fresh15_cases": 3,
 }
 
 
