@@ -12,19 +12,17 @@ pairs (`training/data/supersession_pairs.jsonl`).
 
 from __future__ import annotations
 
-import json
-import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 
 from pipeline.embedding.base import EmbedderIdentity
 from pipeline.text.continuity import says_in_addition, says_unchanged
 from pipeline.text.language import Language
 from pipeline.text.lexicon import content_terms, denies
 from pipeline.text.life_events import changed_attributes, says_something_changed, stated_attributes
+from pipeline.text.model_files import logistic, model_data
 from pipeline.text.subjects import same_subject, subject_of
 from pipeline.text.targeting import different_things
 from pipeline.text.values import compatible_kinds, extract_values, same_value
@@ -157,7 +155,7 @@ class SupersessionModel:
             z = self.bias + sum(
                 w * (x - m) / s for w, x, m, s in zip(self.weights, row, self.means, self.scales, strict=True)
             )
-            out.append(1.0 / (1.0 + math.exp(-z)))
+            out.append(logistic(z))
         return out
 
     def choose(self, statement: StatementView, candidates: Sequence[CandidateView]) -> tuple[int, float] | None:
@@ -175,9 +173,8 @@ class SupersessionModel:
 
 @lru_cache(maxsize=1)
 def _shipped() -> SupersessionModel | None:
-    try:
-        raw = json.loads(resources.files("pipeline.text").joinpath("data", MODEL_FILE).read_text(encoding="utf-8"))
-    except FileNotFoundError:
+    raw = model_data(MODEL_FILE)
+    if raw is None:
         return None
     return SupersessionModel(
         embedder=EmbedderIdentity.model_validate(raw["embedder"]), names=tuple(raw["names"]),

@@ -11,16 +11,14 @@ other embedder the model stands aside.
 
 from __future__ import annotations
 
-import json
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 
 from pipeline.embedding.base import EmbedderIdentity
 from pipeline.text.fillers import has_correction_cue
 from pipeline.text.life_events import says_something_changed
+from pipeline.text.model_files import logistic, model_data
 
 MODEL_FILE = "validity_model.json"
 
@@ -35,7 +33,7 @@ class ValidityModel:
     def invalid_probability(self, vector: Sequence[float]) -> float:
         """P(the message states nothing worth storing), from its embedding."""
         z = self.bias + sum(w * x for w, x in zip(self.weights, vector, strict=True))
-        return 1.0 / (1.0 + math.exp(-z))
+        return logistic(z)
 
 
 def weighs(facts: str) -> bool:
@@ -47,9 +45,8 @@ def weighs(facts: str) -> bool:
 
 @lru_cache(maxsize=1)
 def _shipped() -> ValidityModel | None:
-    try:
-        raw = json.loads(resources.files("pipeline.text").joinpath("data", MODEL_FILE).read_text(encoding="utf-8"))
-    except FileNotFoundError:
+    raw = model_data(MODEL_FILE)
+    if raw is None:
         return None
     return ValidityModel(
         embedder=EmbedderIdentity.model_validate(raw["embedder"]), weights=tuple(raw["weights"]),
