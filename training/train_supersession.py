@@ -27,6 +27,7 @@ from pipeline.embedding import build_embedder
 from pipeline.embedding.base import cosines
 from pipeline.text.supersession import FEATURE_NAMES, MODEL_FILE, CandidateView, StatementView, eligible, features
 from pipeline.text.wellformed import memory_defect
+from training.decisions import net_value
 
 REPO = Path(__file__).resolve().parents[1]
 WRONG_SUPERSESSION_COST = 3.0
@@ -102,9 +103,7 @@ def _decisions(calls: list[dict[str, Any]], scaler: StandardScaler, model: Logis
 
 
 def _value(decisions: list[tuple[float, bool]], threshold: float) -> tuple[float, int, int]:
-    right = sum(1 for p, ok in decisions if p >= threshold and ok)
-    wrong = sum(1 for p, ok in decisions if p >= threshold and not ok)
-    return right - WRONG_SUPERSESSION_COST * wrong, right, wrong
+    return net_value(decisions, threshold, WRONG_SUPERSESSION_COST)
 
 
 def main() -> None:

@@ -27,6 +27,7 @@ from pipeline.analyzers.offline import STATES_FACT_REASON, OfflineAnalyzer, fact
 from pipeline.embedding import build_embedder
 from pipeline.models import Message
 from pipeline.text.validity_model import MODEL_FILE, weighs
+from training.decisions import net_value
 
 REPO = Path(__file__).resolve().parents[1]
 SEALED = {"fresh12", "fresh13", "fresh14", "fresh15"}
@@ -74,10 +75,8 @@ def _fit(x: np.ndarray, invalid: np.ndarray, c: float) -> LogisticRegression:
 
 
 def _value(decisions: list[tuple[float, bool]], threshold: float) -> tuple[float, int, int]:
-    """Among the rules' weakest 'valid' verdicts: chat caught, corrections turned away, value."""
-    caught = sum(1 for p, invalid in decisions if p >= threshold and invalid)
-    refused = sum(1 for p, invalid in decisions if p >= threshold and not invalid)
-    return caught - REFUSED_CORRECTION_COST * refused, caught, refused
+    """Among the rules' weakest 'valid' verdicts: value, chat caught, corrections turned away."""
+    return net_value(decisions, threshold, REFUSED_CORRECTION_COST)
 
 
 def main() -> None:
