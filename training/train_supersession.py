@@ -22,9 +22,10 @@ import numpy as np
 from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import StandardScaler
 
-from pipeline.analyzers.offline import facts_only
+from pipeline.analyzers.offline import facts_only, statement_view
 from pipeline.embedding import build_embedder
 from pipeline.embedding.base import cosines
+from pipeline.models import CorrectedStatement
 from pipeline.text.supersession import FEATURE_NAMES, MODEL_FILE, CandidateView, StatementView, eligible, features
 from pipeline.text.wellformed import memory_defect
 from training.decisions import net_value
@@ -58,12 +59,8 @@ class _Similarities:
 
 
 def _views(rows: list[dict[str, Any]], similar: _Similarities) -> tuple[StatementView, list[CandidateView]]:
-    statement = rows[0]["statement"]
-    view = StatementView(
-        text=statement["text"], language=statement["language"], old_values=tuple(statement["old_values"]),
-        new_values=tuple(statement["new_values"]), negated=statement["negated"], corrective=statement["corrective"],
-        feedback=rows[0]["feedback"], answer=rows[0]["answer"],
-    )
+    statement = CorrectedStatement.model_validate(rows[0]["statement"])
+    view = statement_view(statement, rows[0]["feedback"], rows[0]["answer"])
     memories = [row["memory"] for row in rows]
     own = similar(view.text, memories)
     of_feedback = similar(facts_only(view.feedback) or view.text, memories)

@@ -81,6 +81,15 @@ def _context_pairs(context: list[Message]) -> list[tuple[str, str]]:
     return [(message.role, message.content) for message in context[-_CONTEXT_TURNS:]]
 
 
+def statement_view(statement: CorrectedStatement, feedback: str, answer: str) -> StatementView:
+    """What the supersession model reads of a statement (the same at fitting time)."""
+    return StatementView(
+        text=statement.text, language=statement.language, old_values=tuple(statement.old_values),
+        new_values=tuple(statement.new_values), negated=statement.negated, corrective=statement.corrective,
+        feedback=feedback, answer=answer,
+    )
+
+
 @lru_cache(maxsize=512)  # validity, classification, the clauses and the supersession model all read it
 def facts_only(text: str) -> str:
     """The feedback in canonical form, without the commands hidden in it. After a role-play opening
@@ -456,11 +465,7 @@ class OfflineAnalyzer:
         # The feedback as the validity judgement reads it (its vector cached when that embedded it).
         of_feedback = [s or 0.0 for s in self._similarities(facts_only(feedback) or statement.text, memories)]
         of_answer = self._similarities(answer, memories) if answer else [None] * len(memories)
-        view = StatementView(
-            text=statement.text, language=statement.language, old_values=tuple(statement.old_values),
-            new_values=tuple(statement.new_values), negated=statement.negated, corrective=statement.corrective,
-            feedback=feedback, answer=answer,
-        )
+        view = statement_view(statement, feedback, answer)
         chosen = model.choose(view, [
             CandidateView(memory=memory, similarity=own[i], feedback_similarity=of_feedback[i],
                           answer_similarity=None if of_answer[i] is None else of_answer[i] or 0.0)
