@@ -1,5 +1,5 @@
-"""Whether a clause says something stays as it was, or comes in addition (the words are data:
-`data/continuity.toml`)."""
+"""Whether a clause says something stays as it was, comes in addition, or replaced something (the
+words are data: `data/continuity.toml`)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from pipeline.text.language import Language, has_cjk
-from pipeline.text.lexicon import phrase_alternation
+from pipeline.text.lexicon import denies, phrase_alternation
 
 _DATA = Path(__file__).parent / "data" / "continuity.toml"
 
@@ -44,3 +44,19 @@ def says_unchanged(text: str, language: Language | None = None) -> bool:
 def says_in_addition(text: str, language: Language | None = None) -> bool:
     """"btw", "… too", "另外", "记一下"."""
     return _says("in_addition", text, language)
+
+
+def says_replaced(text: str, language: Language | None = None) -> bool:
+    """"switched to", "instead of", "换成", "涨到": one value gave way to another."""
+    return _says("replaces", text, language)
+
+
+def corrects(text: str, language: Language | None = None) -> bool:
+    """The clause says a value was replaced or something is not the case: whatever addition word it
+    carries, it corrects ("拍子也换成李宁的了", "also my gym is PureGym not the Gym Group")."""
+    return says_replaced(text, language) or denies(text, language)
+
+
+def adds_beside(text: str, language: Language | None = None) -> bool:
+    """The clause brings a fact beside what is stored ("我也养了一只猫"): an addition word, no correction."""
+    return says_in_addition(text, language) and not corrects(text, language)

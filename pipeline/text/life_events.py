@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from pipeline.text.continuity import corrects
 from pipeline.text.language import has_cjk
 from pipeline.text.lexicon import content_terms, lemma
 from pipeline.text.subjects import relation_of
@@ -183,16 +184,21 @@ def says_something_changed(text: str) -> bool:
 _ADDITION = re.compile(r"(?i:\b(?:also|too|as\s+well|another|second|additionally)\b)|还有|另外|也(?!不)")
 
 
+def _adds(text: str) -> bool:
+    """An addition ("I also started at …"), unless the text corrects ("也换成", "also … not …")."""
+    return bool(_ADDITION.search(text)) and not corrects(text)
+
+
 def changed_attributes(text: str) -> tuple[str, ...]:
     """Attribute classes the feedback says changed ("sold the civic" → vehicle, housing)."""
-    if _ADDITION.search(text):
+    if _adds(text):
         return ()
     return tuple(c.name for c in _CLASSES if c.changes.search(text) or (c.concludes and c.concludes.search(text)))
 
 
 def concluded_attributes(text: str) -> tuple[str, ...]:
     """Attribute classes an event ends whatever their value ("retired" → employment, "毕业了" → school)."""
-    if _ADDITION.search(text):
+    if _adds(text):
         return ()
     return tuple(c.name for c in _CLASSES if c.concludes and c.concludes.search(text))
 

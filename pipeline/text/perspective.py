@@ -52,8 +52,14 @@ def third_person_verb(verb: str) -> str:
     return verb + "s"
 
 
+# Words that follow a dropped "am" in typed English ("I still at Siemens", "im on slack now").
+_PLACE_WORDS = set("at in on with from into onto off out over under near by for about around here there home away abroad".split())
+
+
 def _agree_after_subject(match: re.Match[str]) -> str:
     adverbs, verb = match.group(1) or "", match.group(2)
+    if verb.lower() in _PLACE_WORDS:
+        return f"the user is{adverbs} {verb}"
     return f"{'the user'}{adverbs} {third_person_verb(verb)}"
 
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from pipeline.embedding.base import EmbedderIdentity
-from pipeline.text.continuity import says_in_addition, says_unchanged
+from pipeline.text.continuity import adds_beside, says_in_addition, says_unchanged
 from pipeline.text.language import Language
 from pipeline.text.lexicon import content_terms, denies
 from pipeline.text.life_events import changed_attributes, says_something_changed, stated_attributes
@@ -123,8 +123,8 @@ def eligible(statement: StatementView, memory: str) -> bool:
     """Whether the model may weigh the memory at all. A statement about another thing ("The pool
     closes at 9 PM" beside "The gym closes at 10 PM") never replaces it, however close; nor does one
     that says something stays as it was ("still in Cardiff") or comes in addition ("serves
-    breakfast too")."""
-    if says_unchanged(statement.text, statement.language) or says_in_addition(statement.text, statement.language):
+    breakfast too"; "拍子也换成李宁的了" says the racket changed too)."""
+    if says_unchanged(statement.text, statement.language) or adds_beside(statement.text, statement.language):
         return False
     return not different_things(statement.text, memory)
 

@@ -1,0 +1,50 @@
+"""An addition word ("too", "也") marks a fact beside what is stored, unless the clause itself
+says a value was replaced or denies one: then it is a correction like any other."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.text.continuity import adds_beside, corrects, says_replaced
+from pipeline.text.life_events import changed_attributes
+from pipeline.text.perspective import to_third_person
+
+
+@pytest.mark.parametrize("text", [
+    "我也养了一只兔子",
+    "I also have a brother in Oslo",
+    "the office has a gym too",
+])
+def test_an_addition_word_without_a_correction_adds_beside(text: str) -> None:
+    assert adds_beside(text)
+
+
+@pytest.mark.parametrize("text", [
+    "球鞋也换成亚瑟士的了",
+    "月供也涨到四千了",
+    "the kids' dentist also switched to Dr Park",
+    "also my bank is Monzo not Barclays",
+])
+def test_a_clause_that_replaces_or_denies_corrects_whatever_addition_word_it_has(text: str) -> None:
+    assert corrects(text)
+    assert not adds_beside(text)
+
+
+def test_replacement_words_are_read_in_both_languages() -> None:
+    assert says_replaced("we moved off Trello to Asana")
+    assert says_replaced("早饭改成燕麦了")
+    assert not says_replaced("I moved to Leeds in May")
+
+
+def test_a_change_of_state_with_an_addition_word_that_replaces_still_names_its_attribute() -> None:
+    assert "vehicle" in changed_attributes("I sold the van and also switched to a scooter")
+    assert changed_attributes("I also bought a second car") == ()
+
+
+@pytest.mark.parametrize(("first_person", "third_person"), [
+    ("I still at Siemens", "the user is still at Siemens"),
+    ("I usually on the late shift", "the user is usually on the late shift"),
+    ("I still live in Leeds", "the user still lives in Leeds"),
+])
+def test_a_dropped_am_comes_back_before_a_place_word(first_person: str, third_person: str) -> None:
+    assert to_third_person(first_person, "en") == third_person
