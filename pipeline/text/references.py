@@ -15,7 +15,8 @@ from pathlib import Path
 
 from pipeline.text.keyword import contains_term
 from pipeline.text.language import Language
-from pipeline.text.lexicon import phrase_alternation
+from pipeline.text.lexicon import is_negated, phrase_alternation
+from pipeline.text.referents import numbered_items
 from pipeline.text.sentences import split_sentences
 from pipeline.text.values import extract_values
 
@@ -33,6 +34,7 @@ class _Words:
     alternatives: re.Pattern[str]
     coordinators: re.Pattern[str]
     list_ends: re.Pattern[str]
+    rejections: re.Pattern[str]
 
 
 @lru_cache(maxsize=1)
@@ -50,6 +52,7 @@ def _words() -> dict[str, _Words]:
                                     else rf"\s+(?:{phrase_alternation(table['alternatives'])})\s+", re.IGNORECASE),
             coordinators=_joiner(table["coordinators"], language),
             list_ends=re.compile(rf"{boundary[0]}(?:{phrase_alternation(table['list_ends'])}){boundary[1]}", re.IGNORECASE),
+            rejections=re.compile(rf"{boundary[0]}(?:{phrase_alternation(table['rejections'])}){boundary[1]}", re.IGNORECASE),
         )
     return words
 
@@ -61,17 +64,28 @@ def _joiner(words: list[str], language: Language) -> re.Pattern[str]:
 
 
 def pointer_of(feedback: str, language: Language) -> int | str | None:
-    """The option a reply points at (an index, or "other"), when pointing is all it does."""
+    """The option a reply points at (an index, or "other"), when pointing is what it does: one
+    clause points, and nothing in the reply brings a value of its own ("第一个才对", "no, the
+    second one is my fav"; not "第二个改到周六", which the other rules read)."""
     words = _words()[language]
-    found = words.reference.search(feedback)
-    if not found:
+    if extract_values(words.reference.sub(" ", feedback)):
         return None
-    rest = words.reference.sub(" ", feedback, count=1)
-    rest = words.markers.sub(" ", rest)
-    if re.sub(r"[\W_]+", "", rest):
-        return None  # the reply says more than which option: the other rules read it
+    pointing = [
+        clause for clause in (_ZH_CLAUSE if language == "zh" else _CLAUSE).split(feedback)
+        if words.reference.search(clause) and not is_negated(words.reference.sub(" ", clause), language)
+        and not words.rejections.search(clause)
+    ]
+    if len(pointing) != 1:
+        return None
+    found = words.reference.search(pointing[0])
+    assert found is not None
     key = next(k for k in words.ordinals if re.fullmatch(re.escape(k).replace(r"\ ", r"\s+"), found.group(0), re.I))
     return words.ordinals[key]
+
+
+_CLAUSE = re.compile(r"[,;.!?，；。！？]+\s*")
+# Typed Chinese often separates clauses with a space alone ("不对 是另一家").
+_ZH_CLAUSE = re.compile(r"[,;.!?，；。！？\s]+")
 
 
 # "FitZone on Elm Street and PowerHouse on King Road": a place after a preposition says where an
@@ -135,6 +149,12 @@ def _stated_before(turns: list[tuple[str, str]], options: list[str]) -> str | No
     return None
 
 
+def _numbered_options(answer: str) -> list[str]:
+    """The names a numbered list offers ("1. Luigi's Trattoria, your favourite" → "Luigi's Trattoria")."""
+    names = [re.split(r"\s*(?:[,，:：(（]|\s[-–—]\s)", item, maxsplit=1)[0].strip() for item in numbered_items(answer)]
+    return names if all(names) and len(set(names)) == len(names) else []
+
+
 def resolve_pointer(feedback: str, language: Language, context: list[tuple[str, str]]) -> tuple[str, str] | None:
     """(the option the answer wrongly chose, the option meant), or None."""
     pointer = pointer_of(feedback, language)
@@ -144,6 +164,11 @@ def resolve_pointer(feedback: str, language: Language, context: list[tuple[str, 
     answer = next((content for role, content in reversed(turns) if role == "assistant"), "")
     if not answer:
         return None
+    numbered = _numbered_options(answer)
+    if len(numbered) == 2 and isinstance(pointer, int) and -2 <= pointer < 2:
+        # "1. Luigi's, your favourite. 2. Casa Verde": pointing at one of two says the other was wrong.
+        meant = numbered[pointer]
+        return next(o for o in numbered if o != meant), meant
     for _, content in reversed(turns):
         for sentence in split_sentences(content):
             options = _options(sentence, language)

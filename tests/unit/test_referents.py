@@ -135,3 +135,28 @@ def test_a_pointer_at_options_the_assistant_only_asked_about_replaces_what_it_st
     turns = [("assistant", "Lily's dance recital is on June 5."), ("user", "no they moved it"),
              ("assistant", "Ah, sorry! Was it moved to June 12 or June 19?")]
     assert resolve_pointer("the second one", "en", turns) == ("June 5", "June 19")
+
+
+@pytest.mark.parametrize(("reply", "language", "pointer"), [
+    ("第二个才对", "zh", 1),
+    ("no, the first one is the one I like. the pasta place was meh", "en", 0),
+    ("是另外那家，那边我好久没去了", "zh", "other"),
+    ("the first one is wrong", "en", None),  # says which option is wrong, not which is meant
+    ("第一个不对", "zh", None),
+    ("第二个改到下周三", "zh", None),  # brings a value of its own: the other rules read it
+    ("the second one is at 7pm", "en", None),
+])
+def test_a_reply_points_at_an_option_when_one_clause_points_and_brings_no_value(
+    reply: str, language: str, pointer: int | str | None,
+) -> None:
+    from pipeline.text.references import pointer_of
+
+    assert pointer_of(reply, language) == pointer  # type: ignore[arg-type]
+
+
+def test_pointing_at_one_of_two_numbered_options_says_the_other_was_wrong() -> None:
+    from pipeline.text.references import resolve_pointer
+
+    turns = [("user", "where should we eat on friday?"),
+             ("assistant", "Two ideas: 1. Golden Wok, your usual. 2. Bella Napoli - the pizza place on Main St.")]
+    assert resolve_pointer("no, the second one is our usual", "en", turns) == ("Golden Wok", "Bella Napoli")
