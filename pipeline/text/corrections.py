@@ -845,7 +845,8 @@ def _zh_same_attribute(old: _Clause, new: _Clause) -> bool:
 
 
 def statement_sentences(feedback: str) -> list[str]:
-    """The sentences of the feedback that state something (fillers removed)."""
+    """The sentences of the feedback that state something (fillers removed); a sentence that
+    coordinates facts of their own ("laptop's a ThinkPad not a Mac, phone is a Pixel 8") gives one each."""
     kept: list[str] = []
     for sentence in split_sentences(feedback):
         if is_correction_marker(sentence):
@@ -853,8 +854,75 @@ def statement_sentences(feedback: str) -> list[str]:
         core = strip_fillers(without_request_clauses(strip_fillers(sentence)))
         if not core or is_acknowledgement(core) or is_question(core) or is_request(core):
             continue
-        kept.append(core)
+        kept.extend(_zh_contrasts(core) if has_cjk(core) else _en_coordinated_facts(core))
     return kept
+
+
+# Where a sentence may join two facts: a comma or semicolon (with "and"), or "and" alone.
+_EN_FACT_JOINT = re.compile(r"\s*[,;]\s*(?:and\s+)?|\s+and\s+|\s+[-–—]\s+", re.IGNORECASE)
+# A clause with a subject and verb of its own: "phone is a pixel 8", "dad's is dec 19",
+# "laptop's a ThinkPad", "she's in year 4", "i mostly write rust".
+_EN_OWN_CLAUSE = re.compile(
+    r"^(?:(?:the|my|our|his|her|their|its)\s+)?(?:[\w\-/'’]+\s+){0,2}?[\w\-/]+(?:'s|’s)?\s+(?:is|are|was|were|has|have|r)\b"
+    r"|^(?:i|we|she|he|they|it)(?:'s|’s|'re|’re|'m|’m)?\s+\w"
+    r"|^(?:(?:the|my|our|his|her|their|its)\s+)?[\w\-]+(?:'s|’s)\s+(?:a|an|the|in|at|on|now|not)\b",
+    re.IGNORECASE,
+)
+
+
+def _en_coordinated_facts(sentence: str) -> list[str]:
+    """The sentence cut at each joint that stands between two clauses with a subject and verb of
+    their own; a joint inside a list ("Miso and Tofu") is no cut."""
+    joints = list(_EN_FACT_JOINT.finditer(sentence))
+    if not joints:
+        return [sentence]
+    bounds = [0, *[j.start() for j in joints], len(sentence)]
+    starts = [0, *[j.end() for j in joints]]
+    pieces = [sentence[starts[i]:bounds[i + 1]].strip() for i in range(len(starts))]
+    cuts = [
+        i for i in range(len(joints))
+        if _EN_OWN_CLAUSE.match(pieces[i]) and _EN_OWN_CLAUSE.match(pieces[i + 1]) and _states_its_own(pieces[i])
+    ]
+    if not cuts:
+        return [sentence]
+    out, start = [], 0
+    for i in cuts:
+        out.append(sentence[start:joints[i].start()].strip())
+        start = joints[i].end()
+    out.append(sentence[start:].strip())
+    return [piece for piece in out if piece]
+
+
+def _states_its_own(clause: str) -> bool:
+    """A clause that says what holds, not only what no longer does ("I don't live in Berlin
+    anymore", "I left Oracle"): the clause after such a one says what replaced it, and the two are
+    one correction. "X, not Y" states X."""
+    text = expand_contractions(clause)
+    if _EN_CEASED.match(text) or _EN_OLD_CLAUSE.search(text):
+        return False
+    # A denial among the first words denies the verb ("It is not a Corolla", "I do not drive");
+    # one after them denies a value beside the stated one ("laptop's a ThinkPad not a MacBook").
+    return not any(word in ("not", "no", "never") for word in re.findall(r"[a-z]+", text.casefold())[:3])
+
+
+_ZH_PART = re.compile(r"[，,；;]")
+
+
+def _zh_contrasts(sentence: str) -> list[str]:
+    """"我导师是陈教授不是刘教授，答辩在6月3号，不是13号": one sentence per contrast, each with the
+    clauses that lead to its denial, when a sentence holds more than one."""
+    parts = [p for p in _ZH_PART.split(sentence) if p.strip()]
+    groups: list[list[str]] = [[]]
+    for part in parts:
+        groups[-1].append(part)
+        if "不是" in part:
+            groups.append([])
+    groups = [g for g in groups if g]
+    if sum(any("不是" in p for p in g) for g in groups) < 2:
+        return [sentence]
+    if groups and not any("不是" in p for p in groups[-1]) and len(groups) > 1:
+        groups[-2].extend(groups.pop())
+    return ["，".join(g) for g in groups]
 
 
 _EN_NOT_CALLED = re.compile(

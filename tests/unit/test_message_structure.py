@@ -1,0 +1,47 @@
+"""How a message is cut into the facts it states: an opening that only announces corrections is
+dropped; a sentence that coordinates facts with subjects of their own gives one sentence each."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.text.corrections import statement_sentences
+from pipeline.text.fillers import without_header
+
+
+@pytest.mark.parametrize(("message", "rest"), [
+    ("3 fixes: my cat is Oreo", "my cat is Oreo"),
+    ("a couple of updates — I moved to Hull", "I moved to Hull"),
+    ("some things r wrong: I am 52", "I am 52"),
+    ("三处要改：我住在无锡", "我住在无锡"),
+    ("有两个地方不对哈：我女儿叫小雨", "我女儿叫小雨"),
+])
+def test_an_opening_that_only_announces_corrections_is_dropped(message: str, rest: str) -> None:
+    assert without_header(message) == rest
+
+
+@pytest.mark.parametrize("message", ["My address: 12 Mill Lane", "Gym — closed on Mondays now", "地址：人民路8号"])
+def test_an_opening_that_names_something_stays(message: str) -> None:
+    assert without_header(message) == message
+
+
+def test_coordinated_facts_with_their_own_subjects_become_sentences() -> None:
+    assert statement_sentences("my car's a Skoda not a Seat, bank is Monzo not HSBC, and I mostly run trails not roads") == [
+        "my car's a Skoda not a Seat", "bank is Monzo not HSBC", "I mostly run trails not roads",
+    ]
+    assert statement_sentences("my coach is Dana, and practice is 6:30 not 7") == ["my coach is Dana", "practice is 6:30 not 7"]
+
+
+@pytest.mark.parametrize("message", [
+    "I live in Hull and work in Leeds",  # one subject, two verbs
+    "my brother and I are both teachers",  # a list inside the subject
+    "I don't work at Aldi anymore, I'm at Lidl now",  # what ended and what replaced it: one correction
+    "It's not a Polo, I drive a Golf",
+])
+def test_a_sentence_that_states_one_correction_stays_whole(message: str) -> None:
+    assert statement_sentences(message) == [message]
+
+
+def test_a_chinese_sentence_with_two_contrasts_gives_one_sentence_each() -> None:
+    assert statement_sentences("我教练是老周不是老吴，比赛在5月9号，不是19号") == ["我教练是老周不是老吴", "比赛在5月9号，不是19号"]
+    assert statement_sentences("我今年30岁，不是29岁") == ["我今年30岁，不是29岁"]
