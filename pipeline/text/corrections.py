@@ -870,10 +870,14 @@ _EN_OWN_CLAUSE = re.compile(
 )
 
 
+_EN_DENIAL_START = re.compile(r"(?:not|no|never|rather\s+than|instead\s+of)\b", re.IGNORECASE)
+
+
 def _en_coordinated_facts(sentence: str) -> list[str]:
     """The sentence cut at each joint that stands between two clauses with a subject and verb of
     their own; a joint inside a list ("Miso and Tofu") is no cut."""
-    joints = list(_EN_FACT_JOINT.finditer(sentence))
+    # ", not a MacBook": a denial after a comma belongs to the clause before it.
+    joints = [j for j in _EN_FACT_JOINT.finditer(sentence) if not _EN_DENIAL_START.match(sentence, j.end())]
     if not joints:
         return [sentence]
     bounds = [0, *[j.start() for j in joints], len(sentence)]

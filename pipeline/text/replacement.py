@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from pipeline.text.fillers import strip_noise
+from pipeline.text.fillers import strip_noise, without_header
 from pipeline.text.sentences import split_sentences
 from pipeline.text.values import extract_values
 
@@ -310,7 +310,7 @@ def _quoted_pair(protected: str, terms: dict[str, str]) -> tuple[str, str] | Non
 
 def parse_keyword_replacement(text: str) -> tuple[str, str] | None:
     """(original, target) when the text asks to replace one term with another everywhere."""
-    text = strip_noise(_ARROW_VARIANTS.sub(" → ", text))
+    text = without_header(strip_noise(_ARROW_VARIANTS.sub(" → ", text)))
     renamed = _ZH_RENAMED_THEN_CHANGE.search(text)
     if renamed:
         original, target = renamed.group("old").strip(), renamed.group("new").strip()

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from pipeline.text.lexicon import jieba_tagger
+from pipeline.text.lexicon import EN_STOPWORDS, jieba_tagger
 from pipeline.text.numbers import (
     EN_NUMBER_WORD_PATTERN,
     clock_minutes,
@@ -207,6 +207,24 @@ def _name_values(text: str) -> list[Value]:
     return found
 
 
+# "an iphone 13", "a pixel 8", "in year 4", "at gate 12": a word and a number after a determiner or
+# preposition name one thing (a model, a class, a place) in any casing.
+_MODEL = re.compile(
+    r"\b(?P<before>a|an|the|my|our|his|her|their|its|in|on|at|to|from)\s+"
+    rf"(?P<model>(?P<word>[A-Za-z][A-Za-z\-]{{1,15}})\s+\d{{1,4}}[A-Za-z]?)(?![\w.:,/]\w|\s*(?:{_EN_UNITS})\b)",
+    re.IGNORECASE,
+)
+
+
+def _model_values(text: str) -> list[Value]:
+    return [
+        Value(m.group("model"), "name", m.start("model"), m.end("model"))
+        for m in _MODEL.finditer(text)
+        if m.group("word").casefold() not in EN_STOPWORDS and not _EN_WORD_NUMBER_VALUE.match(m.group("word") + " x")
+        and not _EN_DATE_VALUE.match(m.group("model"))
+    ]
+
+
 def _zh_name_values(text: str) -> list[Value]:
     found = [Value(m.group("name"), "name", m.start("name"), m.end("name")) for m in _ZH_CALLED_NAME.finditer(text)]
     for name, start in _zh_person_names(text):
@@ -263,6 +281,10 @@ def _extract_values(text: str, include_names: bool) -> tuple[Value, ...]:
     for match in _EN_WORD_NUMBER_VALUE.finditer(text):
         if not _overlaps(values, match.start(), match.end()):
             values.append(Value(match.group(0), value_kind(match.group(0)), match.start(), match.end()))
+    if include_names:
+        for model in _model_values(text):
+            if not _overlaps(values, model.start, model.end):
+                values.append(model)
     for match in _EN_NUMBER_VALUE.finditer(text):
         raw = match.group(0).strip()
         if raw:

@@ -45,3 +45,35 @@ def test_a_sentence_that_states_one_correction_stays_whole(message: str) -> None
 def test_a_chinese_sentence_with_two_contrasts_gives_one_sentence_each() -> None:
     assert statement_sentences("我教练是老周不是老吴，比赛在5月9号，不是19号") == ["我教练是老周不是老吴", "比赛在5月9号，不是19号"]
     assert statement_sentences("我今年30岁，不是29岁") == ["我今年30岁，不是29岁"]
+
+
+def test_a_denial_after_a_comma_stays_with_its_clause() -> None:
+    assert statement_sentences("my bike's a Trek, not a Giant, tablet is an ipad 9, not a galaxy tab 7") == [
+        "my bike's a Trek, not a Giant", "tablet is an ipad 9, not a galaxy tab 7",
+    ]
+
+
+def test_an_announcing_opening_is_no_keyword_replacement() -> None:
+    from pipeline.text.replacement import parse_keyword_replacement
+
+    assert parse_keyword_replacement("small update — switched to a kindle 11, and I walk to work now") is None
+    assert parse_keyword_replacement("quick fix: replace Orbit with Nova everywhere") == ("Orbit", "Nova")
+
+
+@pytest.mark.parametrize(("text", "model"), [
+    ("The user reads on a kindle 11.", "kindle 11"),
+    ("the office moved to floor 7", "floor 7"),
+    ("she is in year 5 now", "year 5"),
+    ("The user owns an iPad 9.", "iPad 9"),
+])
+def test_a_word_and_a_number_after_a_determiner_name_one_thing(text: str, model: str) -> None:
+    from pipeline.text.values import extract_values
+
+    assert (model, "name") in [(v.text, v.kind) for v in extract_values(text)]
+
+
+@pytest.mark.parametrize("text", ["The user runs 5 km a day", "The user has 3 kids", "the class is at 9"])
+def test_amounts_and_times_stay_amounts(text: str) -> None:
+    from pipeline.text.values import extract_values
+
+    assert all(v.kind != "name" for v in extract_values(text))
