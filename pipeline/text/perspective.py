@@ -110,6 +110,11 @@ def _english_pronouns_to_third_person(text: str) -> str:
     # "I [adverbs] verb" → "the user [adverbs] verb-s"
     text = re.sub(r"\bI" + adverb_group + r"\s+([A-Za-z]+)\b", _agree_after_subject, text)
     text = re.sub(r"\bI\b", "the user", text)
+    # A household's "we" holds of the user too ("We moved to Leeds", "our dog is Rex").
+    text = re.sub(r"\b[Ww]e\s+are\b", "the user is", text)
+    text = re.sub(r"\b[Ww]e\s+were\b", "the user was", text)
+    text = re.sub(r"\b[Ww]e" + adverb_group + r"\s+([A-Za-z]+)\b", _agree_after_subject, text)
+    text = re.sub(r"\b[Oo]ur\b", "the user's", text)
     text = re.sub(r"\b[Mm]y\b", "the user's", text)
     text = re.sub(r"\b[Mm]ine\b", "the user's", text)
     text = re.sub(r"\b[Mm]yself\b", "themselves", text)

@@ -48,3 +48,13 @@ def test_a_change_of_state_with_an_addition_word_that_replaces_still_names_its_a
 ])
 def test_a_dropped_am_comes_back_before_a_place_word(first_person: str, third_person: str) -> None:
     assert to_third_person(first_person, "en") == third_person
+
+
+@pytest.mark.parametrize(("first_person", "third_person"), [
+    ("We moved to Hull in May", "the user moved to Hull in May"),
+    ("we have three goats", "the user has three goats"),
+    ("our cat is Mochi", "the user's cat is Mochi"),
+    ("we are in Derby now", "the user is in Derby now"),
+])
+def test_a_households_we_holds_of_the_user(first_person: str, third_person: str) -> None:
+    assert to_third_person(first_person, "en") == third_person
