@@ -19,7 +19,7 @@ from pipeline.models import (
     UpdateType,
     ValidityDecision,
 )
-from pipeline.text.alignment import align, clauses, signals_change
+from pipeline.text.alignment import align, clauses, contrasts, signals_change
 from pipeline.text.answer_context import last_answer
 from pipeline.text.commands import (
     acts_for_others,
@@ -30,6 +30,7 @@ from pipeline.text.commands import (
     without_markup,
 )
 from pipeline.text.conflicts import StatementFacts, judge_statement_against_memory
+from pipeline.text.continuity import says_everywhere
 from pipeline.text.corrections import ParsedStatement, parse_statements
 from pipeline.text.fillers import is_correction_marker, strip_fillers
 from pipeline.text.intent import (
@@ -121,12 +122,33 @@ def _replacement_of(feedback: str) -> tuple[str, str] | None:
         if opens_role_play(sentence):
             break
         outside.append(sentence)
-    replacement = parse_keyword_replacement(" ".join(outside))
+    replacement = parse_keyword_replacement(" ".join(outside)) or _contrast_everywhere(" ".join(outside))
     if replacement is None:
         return None
     if any(acts_for_others(sentence) or aims_at_assistant(sentence) for sentence in outside):
         return None
     return replacement
+
+
+def _contrast_everywhere(feedback: str) -> tuple[str, str] | None:
+    """"its Patel not Patil, fix the name everywhere": one contrast of short terms, said to hold
+    wherever the old term is stored, replaces it like a keyword."""
+    facts = facts_only(feedback)
+    language = detect_language(facts)
+    if not facts or not says_everywhere(feedback, language):
+        return None
+    pairs = {
+        (contrast.old.casefold(), contrast.new.casefold()): (contrast.old, contrast.new)
+        for clause in clauses(facts, language) for contrast in contrasts(clause, language)
+        if len(contrast.old.split()) <= 3 and len(contrast.new.split()) <= 3
+        and not says_everywhere(f"{contrast.old} {contrast.new}", language)
+        and not _CHANGE_WORD.search(f"{contrast.old} {contrast.new}")
+    }
+    return next(iter(pairs.values())) if len(pairs) == 1 else None
+
+
+# A contrast that carries the instruction's own verb ("swap civic -> accord") names no term.
+_CHANGE_WORD = re.compile(r"(?i)\b(?:swap|change|replace|fix|make|switch)\b|改|换")
 
 
 def _word_set(text: str) -> set[str]:

@@ -60,3 +60,8 @@ def corrects(text: str, language: Language | None = None) -> bool:
 def adds_beside(text: str, language: Language | None = None) -> bool:
     """The clause brings a fact beside what is stored ("我也养了一只猫"): an addition word, no correction."""
     return says_in_addition(text, language) and not corrects(text, language)
+
+
+def says_everywhere(text: str, language: Language | None = None) -> bool:
+    """"fix it everywhere", "所有地方都帮我改下": the correction holds wherever the value is stored."""
+    return _says("everywhere", text, language)

@@ -30,7 +30,9 @@ _SCOPE_WORDS = re.compile(
 )
 _LEADING_EN = re.compile(
     r"^(?:all\s+(?:the\s+)?(?:occurrences|instances|mentions|references)\s+of\s+|every\s+(?:occurrence|instance|mention)\s+of\s+|"
-    r"all\s+|every\s+|each\s+|the\s+(?:word|name|term|phrase|string)\s+)+",
+    r"all\s+|every\s+|each\s+|the\s+(?:word|name|term|phrase|string)\s+|"
+    # "swap civic -> accord": the instruction's verb before an arrow is no part of the term.
+    r"(?:please\s+|pls\s+)?(?:swap|change|replace|switch|rename|fix|make)\s+)+",
     re.IGNORECASE,
 )
 _ZH_SCOPE = re.compile(

@@ -77,3 +77,22 @@ def test_amounts_and_times_stay_amounts(text: str) -> None:
     from pipeline.text.values import extract_values
 
     assert all(v.kind != "name" for v in extract_values(text))
+
+
+@pytest.mark.parametrize(("message", "pair"), [
+    ("argh it's Nguyen not Nguen, fix the name everywhere", ("Nguen", "Nguyen")),
+    ("是王丽华不是王立华，所有地方都帮我改下", ("王立华", "王丽华")),
+    ("it's a Golf not a Polo!! swap polo -> golf everywhere", ("polo", "golf")),
+])
+def test_a_contrast_said_to_hold_everywhere_is_a_keyword_replacement(message: str, pair: tuple[str, str]) -> None:
+    from pipeline.analyzers.offline import OfflineAnalyzer
+
+    classification = OfflineAnalyzer().classify(message, [])
+    assert classification.keyword is not None
+    assert (classification.keyword.original, classification.keyword.target) == pair
+
+
+def test_a_contrast_without_everywhere_stays_a_semantic_update() -> None:
+    from pipeline.analyzers.offline import OfflineAnalyzer
+
+    assert OfflineAnalyzer().classify("it's Nguyen not Nguen", []).keyword is None
