@@ -196,7 +196,8 @@ def _agree(said: str, held: Value) -> bool:
 _EN_CLAUSE_BREAK = re.compile(r"\s*(?:;|,?\s+&\s+|,\s*(?:and|also|plus)\s+|\s+and\s+(?=\S+(?:\s+\S+)?\s+(?:is|are|was|went|moved|changed|turned|got|just|now)\b)|\s+and\s+(?=[\w'’]+['’]s\b)|,\s+(?=(?:my|our|his|her|their|the)\s|(?:he|she|they)(?:['’]s|['’]re)?\s)|,?\s+so\s+(?=\S+\s+\S+)|\s+\d[.)]\s+)", re.I)
 _ZH_CLAUSE_BREAK = re.compile(r"[，,；;]\s*(?:另外|还有|而且|以及|然后)?|(?:另外|还有|而且)(?=\S)")
 _LAUGHTER = re.compile(r"^[哈呵嘿嘻]{2,}[，,\s]*")
-_LABEL = re.compile(r"^(?:\d[.)]\s+|(?:(?:\d+|two|three|a\s+couple|couple|few|some)\s+)?(?:things?|fixes|corrections?|updates?|changes?)\s*[:\-–—]\s*)", re.I)
+# "1. …": a list mark (an announcing opening goes with the fillers).
+_LABEL = re.compile(r"^\d[.)]\s+")
 
 
 def clauses(text: str, language: Language) -> list[str]:

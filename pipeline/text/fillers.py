@@ -3,13 +3,8 @@
 from __future__ import annotations
 
 import re
-import tomllib
-from functools import lru_cache
-from pathlib import Path
 
-from pipeline.text.language import has_cjk
-from pipeline.text.lexicon import phrase_alternation
-from pipeline.text.normalize import spellings_of, tone_words
+from pipeline.text.normalize import spellings_of, tone_words, without_header
 
 _EN_FILLER = re.compile(
     r"^(?:actually|in\s+fact|well|so|oh|ah|hey|hi|hello|ok|okay|oh\s+and|hmm+|um+|uh+|also|and|plus|btw|by\s+the\s+way|fyi|"
@@ -80,32 +75,6 @@ def strip_noise(text: str) -> str:
     text = _LAUGHTER_TAIL.sub("", text)
     text = _ZH_TAIL_NOISE.sub("", text.strip())
     return re.sub(r"\s{2,}", " ", text).strip().lstrip(",;: ")
-
-
-_HEADERS_FILE = Path(__file__).parent / "data" / "message_headers.toml"
-_EN_HEAD = re.compile(r"^(?P<head>[^:：—–]{1,48}?)\s*(?:[:：]|\s[—–-]\s|[—–])\s*(?=\S)")
-_ZH_HEAD = re.compile(r"^(?P<head>[^:：，,。]{1,12})[：:]\s*(?=\S)")
-
-
-@lru_cache(maxsize=1)
-def _header_words() -> dict[str, frozenset[str] | re.Pattern[str]]:
-    data = tomllib.loads(_HEADERS_FILE.read_text(encoding="utf-8"))
-    return {"en": frozenset(data["en"]["words"]), "zh": re.compile(phrase_alternation(data["zh"]["words"]))}
-
-
-def without_header(text: str) -> str:
-    """The message without an opening that only announces corrections ("2 corrections: …",
-    "两处要改：…")."""
-    words = _header_words()
-    head = _ZH_HEAD.match(text) if has_cjk(text[:12]) else None
-    if head and not words["zh"].sub("", re.sub(r"[\d\s]", "", head.group("head"))):  # type: ignore[union-attr]
-        return text[head.end():]
-    head = _EN_HEAD.match(text)
-    if head:
-        tokens = re.findall(r"[a-z']+|\d+", head.group("head").casefold())
-        if tokens and all(t.isdigit() or t in words["en"] for t in tokens):  # type: ignore[operator]
-            return text[head.end():]
-    return text
 
 
 def strip_fillers(text: str) -> str:

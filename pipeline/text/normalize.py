@@ -10,12 +10,13 @@ the first-person subject chat leaves out ("got married" → "I got married").
 from __future__ import annotations
 
 import re
+import tomllib
 import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
 from pipeline.text.language import has_cjk
-from pipeline.text.lexicon import base_form
+from pipeline.text.lexicon import base_form, phrase_alternation
 from pipeline.text.numbers import EN_NUMBER_WORD_PATTERN
 from pipeline.text.sentences import break_at_emoji
 
@@ -73,9 +74,6 @@ def tone_words() -> frozenset[str]:
 
 # Full-width Latin letters, digits and ASCII punctuation (Ａ, １, ！) typed by a CJK keyboard;
 # the CJK sentence marks (，。) stay, the rules read them as they are.
-_ZH_LABEL = re.compile(
-    r"^[^：:，,。是]{0,6}?(?:更正|纠正|修改|更新|改动|错误|记错|搞错|变化|问题)[^：:，,。是]{0,4}[:：]\s*"
-)
 # "1) … 2) …", "1）…2）…": the items of a numbered list are statements of their own.
 _LIST_MARK = re.compile(r"(?:^|(?<=[\s，,。；;!！]))\(?\d{1,2}\s*[)）.、](?!\d)\s*")
 # A number that ends a Chinese clause ends it too: "我爸65 我妈62".
@@ -101,9 +99,6 @@ _NEGATED_HEAD = set(
 _RUN_ON_DENIAL = re.compile(r"(?<=[\w%)])(?P<gap>\s+)not\s+(?=(?:the\s+|a\s+|an\s+|on\s+|at\s+|in\s+)?[\w$€£¥])",
                             re.IGNORECASE)
 # "two fixes:", "quick update -": a few words with no verb, then a colon or dash, open the message.
-_LABEL = re.compile(r"^(?P<label>[A-Za-z][\w ]{0,30}?)\s*(?::|\s-\s|—)\s+(?=\S)")
-_LABEL_WORDS = re.compile(r"^(?:\w+\s+)?(?:fix|fixes|correction|corrections|update|updates|change|changes|"
-                          r"note|notes|heads\s+up|things?|points?|edits?)$", re.IGNORECASE)
 _EN_ADVERB_OPENING = r"(?:(?:just|finally|recently|already|actually|also|[a-z]{3,}ly)\s+)*"
 # Adverbs of habit open a self-report, never an instruction: "mostly just swim now", "still watch it".
 _EN_HABIT = r"(?:mostly|usually|still|always|never|often|sometimes|rarely|normally|barely|hardly\s+ever)"
@@ -245,6 +240,32 @@ def _split_coordinated(text: str) -> str:
     return _EN_COORDINATED.sub(lambda m: ". " + m.group("subject")[0].upper() + m.group("subject")[1:], text)
 
 
+_HEADERS_FILE = Path(__file__).parent / "data" / "message_headers.toml"
+_EN_HEAD = re.compile(r"^(?P<head>[^:：—–]{1,48}?)\s*(?:[:：]|\s[—–-]\s|[—–])\s*(?=\S)")
+_ZH_HEAD = re.compile(r"^(?P<head>[^:：，,。]{1,12})[：:]\s*(?=\S)")
+
+
+@lru_cache(maxsize=1)
+def _header_words() -> dict[str, frozenset[str] | re.Pattern[str]]:
+    data = tomllib.loads(_HEADERS_FILE.read_text(encoding="utf-8"))
+    return {"en": frozenset(data["en"]["words"]), "zh": re.compile(phrase_alternation(data["zh"]["words"]))}
+
+
+def without_header(text: str) -> str:
+    """The message without an opening that only announces corrections ("2 corrections: …",
+    "两处要改：…")."""
+    words = _header_words()
+    head = _ZH_HEAD.match(text) if has_cjk(text[:12]) else None
+    if head and not words["zh"].sub("", re.sub(r"[\d\s]", "", head.group("head"))):  # type: ignore[union-attr]
+        return text[head.end():]
+    head = _EN_HEAD.match(text)
+    if head:
+        tokens = re.findall(r"[a-z']+|\d+", head.group("head").casefold())
+        if tokens and all(t.isdigit() or t in words["en"] for t in tokens):  # type: ignore[operator]
+            return text[head.end():]
+    return text
+
+
 def normalize(text: str) -> str:
     """The canonical form of a feedback message; meaning is kept, only spelling changes."""
     text = _FULL_WIDTH.sub(_half_width, text or "").strip()
@@ -256,16 +277,13 @@ def normalize(text: str) -> str:
     if has_cjk(text):
         table, pattern = _zh_informal()
         text = pattern.sub(lambda m: table[m.group(0)], text)
-        # "几个更正哈：", "更新两样：": a label before the corrections, not one of them.
-        text = _ZH_LABEL.sub("", text)
         # Chat separates clauses with a space where writing puts a comma: "不是这个哦 我常去的是…".
         text = _CJK_SPACE.sub(lambda m: f"{m.group(1) or ''}，", text)
         # A tilde after a clause is tone ("6月12号哈～"), not a range.
         text = re.sub(r"(?<=[\u4e00-\u9fff])[～~]+(?=[，。！？!?\s]|$)", "", text)
     text = _expand_informal_en(text)
-    label = _LABEL.match(text)
-    if label and _LABEL_WORDS.match(label.group("label").strip()):
-        text = text[label.end():]
+    # "2 corrections:", "更新两样：": an opening that announces the corrections is not one of them.
+    text = without_header(text)
     text = _split_coordinated(text)
     if not has_cjk(text):
         text = _insert_denial_comma(text)
