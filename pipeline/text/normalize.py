@@ -17,7 +17,7 @@ from pathlib import Path
 
 from pipeline.text.language import has_cjk
 from pipeline.text.lexicon import base_form, phrase_alternation
-from pipeline.text.numbers import EN_NUMBER_WORD_PATTERN
+from pipeline.text.numbers import EN_NUMBER_WORD_PATTERN, en_compound_numbers
 from pipeline.text.sentences import break_at_emoji
 
 _DATA = Path(__file__).parent / "data"
@@ -216,6 +216,14 @@ _BARE_NOT = re.compile(r"(?i)\b(do|does|did|is|are|was|were|has|have|had|could|w
 _SHOUTED_NUMBER = re.compile(rf"\b(?:{EN_NUMBER_WORD_PATTERN})\b", re.IGNORECASE)
 
 
+# "its Patel not Patil", "its an Accord": at the start of a clause and before a name, a number, an
+# article or a denial, "its" is "it's" typed without the apostrophe.
+_CLAUSE_ITS = re.compile(
+    r"(^|[,.;:!?]\s+|\b(?:and|but|so|no|nah|nope|ugh|lol)\s+)([Ii]t)s\b"
+    r"(?=\s+(?:not\b|never\b|actually\b|really\b|just\b|only\b|a\b|an\b|the\b|[A-Z0-9$£€¥'‘]))"
+)
+
+
 def _expand_informal_en(text: str) -> str:
     table, pattern = _en_informal()
     text = _SHOUTED_NUMBER.sub(lambda m: m.group(0).lower() if m.group(0).isupper() and len(m.group(0)) > 1 else m.group(0), text)
@@ -224,8 +232,9 @@ def _expand_informal_en(text: str) -> str:
         word = match.group(0)
         return table.get(word, table.get(word.lower(), word))
 
-    text = pattern.sub(meaning, text)
+    text = en_compound_numbers(pattern.sub(meaning, text))
     text = _BARE_NOT.sub(lambda m: m.group(1) + "n't", text)
+    text = _CLAUSE_ITS.sub(lambda m: f"{m.group(1)}{m.group(2)}'s", text)
     text = re.sub(r"(?<![\w.@'])i(?=\s|'|$)", "I", text)
     return re.sub(r"[ \t]{2,}", " ", text)
 

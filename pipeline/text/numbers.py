@@ -23,6 +23,48 @@ _ZH_DAY_EARLY = re.compile(r"上午|早上|凌晨|早晨|清晨")
 _ZH_DAY_LATE = re.compile(r"下午|晚上|傍晚|夜里|晚")
 
 
+_EN_UNITS_WORDS = {w: n for w, n in EN_NUMBER_WORDS.items() if " " not in w and w not in ("hundred", "dozen")}
+_EN_SCALES = {"hundred": 100, "thousand": 1000, "million": 1_000_000}
+_EN_COMPOUND = re.compile(
+    rf"\b(?:{'|'.join(_EN_UNITS_WORDS)})(?:(?:\s+|-)(?:and\s+)?(?:{'|'.join([*_EN_UNITS_WORDS, *_EN_SCALES])}))+\b",
+    re.IGNORECASE,
+)
+
+
+def _compound_value(words: list[str]) -> int | None:
+    total, current = 0, 0
+    for word in words:
+        if word in _EN_SCALES:
+            scale = _EN_SCALES[word]
+            if scale == 100:
+                current = (current or 1) * 100
+            else:
+                total += (current or 1) * scale
+                current = 0
+        elif word in _EN_UNITS_WORDS:
+            value = _EN_UNITS_WORDS[word]
+            if current % 100 and value < 10 and current % 10 == 0 and current % 100 >= 20:
+                current += value  # "twenty five"
+            elif current % 100 == 0:
+                current += value
+            else:
+                return None  # "two three": two numbers, not one
+        else:
+            return None
+    return total + current
+
+
+def en_compound_numbers(text: str) -> str:
+    """Number words that make one number written as digits: "fifteen hundred" → "1500",
+    "twenty-five" → "25", "three hundred and fifty" → "350". A single word stays as written."""
+    def digits(match: re.Match[str]) -> str:
+        words = [w for w in re.split(r"[\s\-]+", match.group(0).lower()) if w != "and"]
+        value = _compound_value(words)
+        return str(value) if value is not None else match.group(0)
+
+    return _EN_COMPOUND.sub(digits, text)
+
+
 def zh_numeral(text: str) -> int | None:
     """"十二" → 12, "两" → 2, "一百零五" → 105; None when `text` is not a numeral."""
     if not text or any(char not in ZH_NUMERALS for char in text):

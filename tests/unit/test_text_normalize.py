@@ -20,7 +20,7 @@ def test_chat_spellings_become_words_and_tone_words_go(typed: str, canonical: st
 
 @pytest.mark.parametrize(("typed", "canonical"), [
     ("I'm from York not Leeds", "I'm from York, not Leeds"),
-    ("its the 3rd not the 13th", "its the 3rd, not the 13th"),
+    ("its the 3rd not the 13th", "it's the 3rd, not the 13th"),
     ("I do not like tea", "I do not like tea"),
     ("I am not sure", "I am not sure"),
 ])
@@ -93,3 +93,20 @@ def test_a_habit_said_as_a_gerund_is_a_progressive() -> None:
     assert normalize("not a fan of jazz anymore, mostly listening to techno") == (
         "not a fan of jazz anymore, I am mostly listening to techno"
     )
+
+
+@pytest.mark.parametrize(("typed", "canonical"), [
+    ("its twelve hundred a month", "it's 1200 a month"),
+    ("she is twenty-six", "she is 26"),
+    ("the quote was four hundred and fifty dollars", "the quote was 450 dollars"),
+    ("I have two cats", "I have two cats"),
+    ("the dog wagged its tail", "the dog wagged its tail"),
+    ("nah its Dana not Dina", "nah it's Dana, not Dina"),
+])
+def test_number_words_that_make_one_number_and_a_clause_opening_its(typed: str, canonical: str) -> None:
+    assert normalize(typed) == canonical
+
+
+def test_chinese_colloquial_numbers_and_pronouns() -> None:
+    assert normalize("俺家是俩娃") == "我家是两个娃"
+    assert normalize("老三出生了，现在是仨") == "老三出生了，现在是三个"
