@@ -224,26 +224,34 @@ _EN_NOT_ANYMORE = re.compile(
     r"(?:\w+ing\s+|\w+\s+)?(?:an?\s+|the\s+|my\s+|in\s+|at\s+)?"
     r"(?P<obj>[A-Za-z][\w\-']*(?:\s+[A-Za-z][\w\-']*){0,2}?)\s+(?:anymore|any\s+more|any\s+longer)\b)"
 )
+# "Biscuit passed away", "the shop closed down": what ended is the subject of the event.
+_EN_ENDED_SUBJECT = re.compile(
+    r"(?:^|[,.;!?]\s*|\b(?:sadly|so|and|but)\s+)(?:sadly\s+)?(?P<obj>(?:(?:the|my|our|his|her)\s+)?(?:[A-Za-z][\w\-']*\s+)?[A-Za-z][\w\-']*)\s+"
+    r"(?:has\s+|had\s+|just\s+|finally\s+|sadly\s+)*"
+    r"(?:passed\s+away|passed|died|ran\s+away|(?:was|got)\s+(?:put\s+down|sold|rehomed)|is\s+gone|closed\s+down|shut\s+down)\b",
+    re.IGNORECASE,
+)
 _ZH_ENDED_AFTER = re.compile(
     r"(?:卖了|卖掉了?|戒了|戒掉了?|停了|停掉了?|送走了?|辞了|退了)(?P<obj>[\u4e00-\u9fffA-Za-z0-9]{1,8}?)(?=[，,。！!？?～~\s]|$|给|了)"
 )
 _ZH_ENDED_BEFORE = re.compile(
     r"(?:^|[，,。！!\s])(?P<obj>[\u4e00-\u9fffA-Za-z0-9]{1,10}?)(?:我|他|她)?(?:已经|早就|早|都|也)?"
-    r"(?:卖了|卖掉|卖给|戒了|戒掉|停了|停掉|送给|送人|送走|转给|退了|退掉|不喝了|不抽了|不吃了|不用了|调去|调到|调走|离职|辞职|退休)"
+    r"(?:卖了|卖掉|卖给|戒了|戒掉|停了|停掉|送给|送人|送走|转给|退了|退掉|不喝了|不抽了|不吃了|不用了|调去|调到|调走|离职|辞职|退休|"
+    r"去世|过世|死了|走丢了|走了)"
 )
 _ZH_ENDED_FROM = re.compile(r"从(?P<obj>[\u4e00-\u9fffA-Za-z0-9]{1,10}?)(?:离职|辞职|退休|毕业|搬走|搬出来|出来)")
 _ZH_PARTED = re.compile(r"(?:和|跟|与)(?P<obj>[\u4e00-\u9fffA-Za-z]{1,6}?)(?:已经|早就)?(?:分手|离婚|分开|绝交)")
 _ZH_NOT_THERE = re.compile(r"不在(?P<obj>[\u4e00-\u9fffA-Za-z0-9]{1,8}?)(?:住|了|工作|上班|上学|[，,。！!]|$)")
 _LEADING_ZH_NOISE = re.compile(r"^(?:那套|那辆|那台|那只|那个|这个|我的|我家|我们|我|把|的)+")
 # When it ended, or for how long, is not what ended.
-_ZH_TIME_TERMS = {"今年", "去年", "上个月", "上周", "最近", "前段时间", "早就", "刚刚", "刚", "已经", "早", "快", "好久", "很久", "多年"}
+_ZH_TIME_TERMS = {"先", "今年", "去年", "上个月", "上周", "最近", "前段时间", "早就", "刚刚", "刚", "已经", "早", "快", "好久", "很久", "多年"}
 _ZH_SPAN = re.compile(r"^[快近约]?[一二三四五六七八九十半两几\d]+(?:年|个月|月|周|天|星期)多?$")
 
 
 def ended_terms(text: str) -> tuple[str, ...]:
     """Content terms of what the feedback says no longer holds ("civic", "啤酒", "星河")."""
     found: list[str] = []
-    for pattern in (_EN_ENDED, _EN_NOT_ANYMORE):
+    for pattern in (_EN_ENDED, _EN_NOT_ANYMORE, _EN_ENDED_SUBJECT):
         for match in pattern.finditer(text):
             found.extend(content_terms(match.group("obj"), "en"))
     if has_cjk(text):

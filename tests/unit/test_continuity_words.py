@@ -58,3 +58,21 @@ def test_a_dropped_am_comes_back_before_a_place_word(first_person: str, third_pe
 ])
 def test_a_households_we_holds_of_the_user(first_person: str, third_person: str) -> None:
     assert to_third_person(first_person, "en") == third_person
+
+
+@pytest.mark.parametrize(("text", "memory"), [
+    ("sadly Pepper passed away on Friday", "The user walks Pepper every morning."),
+    ("the corner cafe closed down", "The user works at the corner cafe."),
+    ("咪咪上个月走了", "用户每天给咪咪喂猫粮。"),
+])
+def test_what_an_ending_event_happened_to_has_ended(text: str, memory: str) -> None:
+    from pipeline.text.life_events import ended_terms, mentions_term
+
+    assert any(mentions_term(memory, term) for term in ended_terms(text))
+
+
+@pytest.mark.parametrize("text", ["我先走了", "I passed the exam"])
+def test_leaving_or_passing_an_exam_ends_nothing(text: str) -> None:
+    from pipeline.text.life_events import ended_terms
+
+    assert ended_terms(text) == ()
