@@ -45,6 +45,10 @@ _ZH_POINTING = re.compile(
     r"前者|后者|(?:那|这)(?:个|家|条|位|款|种)?(?:[早已还又也都就]|不|没|是|$)"
 )
 # "从那辞职了": a place only pointed at.
+# "The user moved here.", "… works there now": a place named only by pointing at it.
+_EN_PLACE_POINTING = re.compile(
+    r"(?i)(?<=\w)\s+(?:here|there)(?:\s+(?:now|too|already|(?:\w+\s+){0,2}(?:ago|last\s+\w+|yesterday)))?$"
+)
 _ZH_PLACE_POINTING = re.compile(r"(?:从|在|去|到)(?:那|这)(?:里|儿|边)?(?![个家条位款种所间些样么])")
 _EN_WORD = re.compile(r"[A-Za-z][A-Za-z'’\-]*")
 _LAUGHTER = re.compile(r"(?:[哈呵嘿嘻]{2,}|\b(?:ha){2,}h?\b|\bhe(?:he)+\b|\bxd\b)", re.IGNORECASE)
@@ -130,7 +134,7 @@ def _en_defect(text: str) -> str | None:
         return "a fragment with no verb"
     if denial_follows_value(text):
         return "it keeps the value it denies"
-    if _EN_POINTING.search(text.strip().rstrip(".")):
+    if _EN_POINTING.search(text.strip().rstrip(".")) or _EN_PLACE_POINTING.search(text.strip().rstrip(".")):
         return "it points at something it does not name"
     return None
 

@@ -125,3 +125,13 @@ def test_a_clause_that_only_judges_what_is_stored_is_no_memory(text: str) -> Non
                                   "用户记错了会议的日期。"])
 def test_a_fact_that_mentions_correctness_is_still_a_memory(text: str) -> None:
     assert memory_defect(text) != "judges what is stored, states no fact"
+
+
+@pytest.mark.parametrize("text", ["The user moved here.", "The user works there now.", "The user moved here two weeks ago."])
+def test_a_place_named_only_by_pointing_at_it_is_no_memory(text: str) -> None:
+    assert memory_defect(text) == "it points at something it does not name"
+
+
+@pytest.mark.parametrize("text", ["There is a pharmacy near the user's flat.", "The user has been there twice."])
+def test_there_as_a_subject_or_an_experience_stays(text: str) -> None:
+    assert memory_defect(text) is None
