@@ -62,18 +62,19 @@ class MemoryIndex:
         ]
         # About the person asked for first ("Where does the user live?" is not answered by
         # "The user's sister lives in Calgary"), then the fused rank adjusted for what is current
-        # and what answers; among equals the higher priority, then the newer memory.
+        # and what answers; among equals the one closer in meaning (ranks tie in the fused score
+        # when one leads the dense list and the other the sparse one), the higher priority, the newer.
         asked = person_asked_about(query)
         value_question = asks_for_a_value(query)
 
-        def rank(result: ScoredMemory) -> tuple[bool, float, int, float]:
+        def rank(result: ScoredMemory) -> tuple[bool, float, float, int, float]:
             memory = result.memory
             language = detect_language(memory.memory_value)
             score = result.score + (RANK_STEP if memory.priority > 0 else 0.0)
             if value_question and denies(memory.memory_value, language):
                 score -= RANK_STEP
             return (not same_person(asked, subject_of(memory.memory_value, language)), -round(score, 9),
-                    -memory.priority, -memory.create_time)
+                    -round(result.relativity, 6), -memory.priority, -memory.create_time)
 
         results.sort(key=rank)
         return [r for r in results if r.relativity >= min_relativity][:limit]
