@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from api.console.routes import install_console
+from api.dispatch import close_read_lane
 from api.docs_ui import install_docs
 from api.errors import install_error_handlers
 from api.limits import BodySizeLimit
@@ -27,6 +28,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.control = ControlPlane.from_settings(settings)
         app.state.token_windows = TokenWindows(app.state.control.redis, settings.redis_prefix)
         yield
+        close_read_lane()
         app.state.control.redis.close()
 
     # /docs and /redoc come from install_docs, with local assets instead of a CDN's.

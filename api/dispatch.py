@@ -48,9 +48,20 @@ def deliver(jobs: JobRecords, job_id: str, send: Callable[[], Any]) -> None:
 
 
 @lru_cache(maxsize=1)
+def _read_lane_client() -> redis.Redis:
+    # Its own client: a read blocks a connection until the worker answers.
+    return redis.Redis.from_url(get_settings().broker_url(), decode_responses=True)
+
+
 def _read_lane() -> ReadLane:
-    settings = get_settings()
-    return ReadLane(redis.Redis.from_url(settings.broker_url(), decode_responses=True), settings.redis_prefix)
+    return ReadLane(_read_lane_client(), get_settings().redis_prefix)
+
+
+def close_read_lane() -> None:
+    """Close the read lane's connections (the API is shutting down); a later read opens new ones."""
+    if _read_lane_client.cache_info().currsize:
+        _read_lane_client().close()
+        _read_lane_client.cache_clear()
 
 
 def call(task_name: str, *args: Any, timeout: float) -> Any:

@@ -60,6 +60,8 @@ def create_celery_app() -> Celery:
         # publish, for a state Flower shows for milliseconds.
         worker_send_task_events=True,
         task_send_sent_event=False,
+        # The worker publishes those events in batches (workers/event_batching.py).
+        worker_consumer="workers.event_batching:EventBatchingConsumer",
         broker_connection_retry_on_startup=True,
         worker_hijack_root_logger=False,
     )

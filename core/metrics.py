@@ -39,14 +39,20 @@ class Metrics:
 
     def observe(self, name: str, labels: dict[str, str], seconds: float, pipe: Pipeline | None = None) -> None:
         """Count a duration in its histogram, at once or as part of the caller's pipeline `pipe`."""
-        key = _labels_key(labels)
-        bucket = next((str(b) for b in LATENCY_BUCKETS if seconds <= b), "+Inf")
+        (bucket, total, count), key = self.observation_keys(name, labels, seconds)
         writes = pipe if pipe is not None else self._redis.pipeline(transaction=False)
-        writes.hincrby(f"{self._prefix}:{name}:bucket:{bucket}", key, 1)
-        writes.hincrbyfloat(f"{self._prefix}:{name}:sum", key, seconds)
-        writes.hincrby(f"{self._prefix}:{name}:count", key, 1)
+        writes.hincrby(bucket, key, 1)
+        writes.hincrbyfloat(total, key, seconds)
+        writes.hincrby(count, key, 1)
         if pipe is None:
             writes.execute()
+
+    def observation_keys(self, name: str, labels: dict[str, str], seconds: float) -> tuple[list[str], str]:
+        """Where `observe` counts a duration: its bucket, sum and count hashes and their field, for a
+        script that counts it as part of other work."""
+        bucket = next((str(b) for b in LATENCY_BUCKETS if seconds <= b), "+Inf")
+        base = f"{self._prefix}:{name}"
+        return [f"{base}:bucket:{bucket}", f"{base}:sum", f"{base}:count"], _labels_key(labels)
 
     def counter_values(self, name: str) -> dict[str, float]:
         return {k: float(v) for k, v in self._redis.hgetall(f"{self._prefix}:{name}").items()}

@@ -11,14 +11,13 @@ import os
 import socket
 import threading
 import time
-from collections.abc import Callable
 from typing import Any
 
 from celery import current_task
 from celery.signals import task_postrun, task_received, task_revoked
-from redis.client import Pipeline
 
 from core.chains import FEEDBACK_STAGE_TASKS, JOB_TASKS
+from core.control.workers import HeldJob
 from core.settings import get_settings
 from workers import resources
 
@@ -149,9 +148,9 @@ def _release(job_id: str | None) -> None:
                 _unsettled.add(job_id)
 
 
-def release_with_stage_end(job_id: str) -> Callable[[Pipeline], Callable[[list[Any]], None]] | None:
-    """The release of `job_id`'s hold, to join the end transaction of the stage this thread's task
-    runs for it (one round trip less per task); None when this task holds no job, or another one.
+def release_with_stage_end(job_id: str) -> HeldJob | None:
+    """The hold on `job_id`, for the end of the stage this thread's task runs for it to release
+    (one round trip less per task); None when this task holds no job, or another one.
 
     Releasing before the task returns and is acknowledged leaves its message unacknowledged and
     unheld for the moment it takes to send the next stage: as when the release follows the task,
@@ -163,18 +162,11 @@ def release_with_stage_end(job_id: str) -> Callable[[Pipeline], Callable[[list[A
         return None
     if not _held_on_receipt(request) and getattr(_held_here, "job_id", None) != job_id:
         return None
-    worker_id = _worker_id
 
-    def join(pipe: Pipeline) -> Callable[[list[Any]], None]:
-        check = resources.control_plane().workers.release_in(pipe, worker_id, job_id)
+    def released() -> None:
+        _released_here.job_id = job_id
 
-        def released(results: list[Any]) -> None:
-            check(results)
-            _released_here.job_id = job_id
-
-        return released
-
-    return join
+    return resources.control_plane().workers.held(_worker_id, job_id, released)
 
 
 def stage_hold_key(job_id: str) -> str | None:

@@ -143,9 +143,8 @@ class StageRun:
 @contextmanager
 def running_stage(job_id: str, stage: str) -> Iterator[StageRun]:
     """A stage of a job, recorded in two round trips: one that marks it running and reads the job's
-    record (raising JobEndedError if the job has ended meanwhile), and one transaction, when the
-    body completes, with how it ended, its duration and, if the job ends with it, the job's
-    outcome. A body that raises records nothing (the task's failure handling takes over)."""
+    record (raising JobEndedError if the job has ended meanwhile), and one, when the body
+    completes, with how it ended, its duration and, if the job ends with it, the job's outcome. A body that raises records nothing (the task's failure handling takes over)."""
     jobs = resources.control_plane().jobs
     started = time.time()
     hold_key = liveness.stage_hold_key(job_id)
@@ -156,7 +155,7 @@ def running_stage(job_id: str, stage: str) -> Iterator[StageRun]:
     finished = time.time()
     timing = None if run.skipped else StageTiming(stage=stage, seconds=finished - started)
     jobs.end_stage(run.record, run.stage_records(finished), timing, run.settlement,
-                   joined=liveness.release_with_stage_end(job_id))
+                   release=liveness.release_with_stage_end(job_id))
 
 
 class StageTask(Task):

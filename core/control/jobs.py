@@ -14,6 +14,7 @@ from redis import Redis
 from redis.client import Pipeline
 
 from core.control.projects import ProjectRegistry
+from core.control.workers import HeldJob
 from core.metrics import Metrics
 
 log = logging.getLogger(__name__)
@@ -79,10 +80,6 @@ _JSON_FIELDS = ("request", "context", "changes", "result", "review")
 # falling due) joins that transaction. What it returns, if anything, runs once the transaction
 # committed, with the results of the commands the hook added (never failing the caller).
 SettleHook = Callable[[Pipeline, str, dict[str, Any]], Callable[[list[Any]], None] | None]
-# Commands a caller joins to a stage's end transaction: it queues them on the pipeline and returns
-# what to call with their results once the transaction ran (errors among them included, for it to
-# handle; an error of any other command raises as usual).
-JoinedWrites = Callable[[Pipeline], Callable[[list[Any]], None]]
 # KEYS: [job hash]; ARGV: [field, value]
 _SET_IF_KEPT = """
 if redis.call('EXISTS', KEYS[1]) == 1 then return redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) + 1 end
@@ -107,6 +104,29 @@ local project = redis.call('HGETALL', ARGV[6] .. redis.call('HGET', KEYS[1], 'pr
 return {status, project, redis.call('HGETALL', KEYS[1])}
 """
 
+# A stage ending without ending its job, in one script (one command to send and one reply to read
+# instead of a transaction's eight): record the stage (and any later one it settled), push back
+# the job's stall deadline, count the stage's duration when it has one, and release the worker's
+# hold on the job when it has one (as core/control/workers.py's _RELEASE does).
+# KEYS: [job hash, unfinished jobs, (duration bucket, sum, count), (the worker's held jobs)]
+# ARGV: [now, stall deadline, job id, duration field ('' for none), seconds, field, value, ...]
+_END_STAGE = """
+local fields = {'updated_at', ARGV[1]}
+for i = 6, #ARGV do fields[#fields + 1] = ARGV[i] end
+redis.call('HSET', KEYS[1], unpack(fields))
+redis.call('ZADD', KEYS[2], 'XX', ARGV[2], ARGV[3])
+local held = 3
+if ARGV[4] ~= '' then
+  redis.call('HINCRBY', KEYS[3], ARGV[4], 1)
+  redis.call('HINCRBYFLOAT', KEYS[4], ARGV[4], ARGV[5])
+  redis.call('HINCRBY', KEYS[5], ARGV[4], 1)
+  held = 6
+end
+if KEYS[held] and redis.call('HINCRBY', KEYS[held], ARGV[3], -1) <= 0 then
+  redis.call('HDEL', KEYS[held], ARGV[3])
+end
+return 1
+"""
 
 # Joined writes' handler, with where their commands are among the transaction's.
 _Joined = tuple[Callable[[list[Any]], None], int, int]
@@ -173,6 +193,7 @@ class JobRecords:
         self._retention_seconds = retention_seconds
         self._set_if_kept = redis.register_script(_SET_IF_KEPT)
         self._begin_stage = redis.register_script(_BEGIN_STAGE)
+        self._end_stage = redis.register_script(_END_STAGE)
         self._unfinished = f"{prefix}:jobs:unfinished"
         # Jobs recorded but not yet known to be enqueued, by the time they were recorded: the
         # record and this entry are written together, so an accepted job is never only a record.
@@ -306,27 +327,46 @@ class JobRecords:
         stages: dict[str, StageRecord],
         timing: StageTiming | None = None,
         settlement: dict[str, Any] | None = None,
-        joined: JoinedWrites | None = None,
+        release: HeldJob | None = None,
     ) -> None:
-        """Record how a stage ended (with any later stage it settled), in one transaction with its
-        timing, the `joined` writes and, when the job ends with this stage, the job's settlement
-        (see `settlement`)."""
+        """Record how a stage ended (with any later stage it settled), atomically with its timing,
+        the release of the worker's hold on the job (`release`) and, when the job ends with this
+        stage, the job's settlement (see `settlement`): one script, or one transaction when the
+        job settles."""
         now = time.time()
+        fields = {f"stage:{name}": stage.model_dump_json() for name, stage in stages.items()}
+        if settlement is None:
+            self._end_stage_script(record.id, fields, now, timing, release)
+            return
         pipe = self._redis.pipeline()
         joined_at = None
-        if joined is not None:
-            first = len(pipe)
-            joined_at = (joined(pipe), first, len(pipe))
-        fields = {f"stage:{name}": stage.model_dump_json() for name, stage in stages.items()}
+        if release is not None:
+            joined_at = (release.join(pipe), 0, len(pipe))
         pipe.hset(self._key(record.id), mapping=fields | {"updated_at": repr(now)})
         if timing is not None and self._metrics is not None:
             self._metrics.observe("memfeed_stage_duration_seconds", {"stage": timing.stage}, timing.seconds, pipe=pipe)
-        if settlement is None:
-            pipe.zadd(self._unfinished, {record.id: now + self._stall_seconds}, xx=True)
-            _execute(pipe, joined_at)
-            return
         self._settle(record.id, settlement, pipe=pipe, project_id=record.project_id, kind=record.kind,
                      joined_at=joined_at)
+        if release is not None:
+            release.released()
+
+    def _end_stage_script(self, job_id: str, fields: dict[str, str], now: float, timing: StageTiming | None,
+                          release: HeldJob | None) -> None:
+        keys = [self._key(job_id), self._unfinished]
+        duration_field, seconds = "", 0.0
+        if timing is not None and self._metrics is not None:
+            histogram, duration_field = self._metrics.observation_keys(
+                "memfeed_stage_duration_seconds", {"stage": timing.stage}, timing.seconds)
+            keys += histogram
+            seconds = timing.seconds
+        if release is not None:
+            keys.append(release.key)
+        args: list[str | float] = [repr(now), now + self._stall_seconds, job_id, duration_field, repr(seconds)]
+        for name, value in fields.items():
+            args += [name, value]
+        self._end_stage(keys=keys, args=args)
+        if release is not None:
+            release.released()
 
     @staticmethod
     def settlement(

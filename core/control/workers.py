@@ -10,6 +10,7 @@ the broker's visibility timeout.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from redis import Redis
@@ -17,9 +18,22 @@ from redis.client import Pipeline
 from redis.exceptions import NoScriptError
 
 # A job's task ended: one hold fewer, and no entry once none is left. KEYS: [held jobs]; ARGV: [job id]
+# (JobRecords' stage-end script releases the same way.)
 _RELEASE = """
 if redis.call('HINCRBY', KEYS[1], ARGV[1], -1) <= 0 then redis.call('HDEL', KEYS[1], ARGV[1]) end
 """
+
+
+@dataclass(frozen=True)
+class HeldJob:
+    """A worker's hold on a job, released by whatever ends the stage it holds the job for: a script
+    releasing the field `job_id` of `key` as _RELEASE does, or a transaction `join`ing the release.
+    `released` is called once the release took effect."""
+
+    key: str
+    job_id: str
+    join: Callable[[Pipeline], Callable[[list[Any]], None]]
+    released: Callable[[], None] = field(default=lambda: None)
 
 
 class WorkerRegistry:
@@ -67,6 +81,10 @@ class WorkerRegistry:
                 raise result
 
         return check
+
+    def held(self, worker_id: str, job_id: str, released: Callable[[], None] = lambda: None) -> HeldJob:
+        """The worker's hold on the job, for a stage's end to release (JobRecords.end_stage)."""
+        return HeldJob(self._jobs(worker_id), job_id, lambda pipe: self.release_in(pipe, worker_id, job_id), released)
 
     def dead(self) -> list[str]:
         """Registered workers whose heartbeat has expired."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import json
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -19,9 +20,14 @@ from pipeline.sparse import SparseVector
 
 DENSE_VECTOR = "dense"
 SPARSE_VECTOR = "sparse"
+# Whose a memory is and its status, in one keyword (see scope_key): a scope's search is one
+# indexed condition instead of four.
+SCOPE_KEY_FIELD = "scope_key"
 # Payload fields that get a keyword index; the first is the tenant key.
-KEYWORD_INDEXES = ("project_id", "status", "scope_kind", "user_id", "knowledgebase_id")
+KEYWORD_INDEXES = ("project_id", "status", "scope_kind", "user_id", "knowledgebase_id", SCOPE_KEY_FIELD)
 TENANT_FIELD = KEYWORD_INDEXES[0]
+# The payload fields a memory's scope key is made of.
+SCOPE_KEY_PARTS = ("project_id", "scope_kind", "user_id", "knowledgebase_id", "status")
 RRF_K = 60
 SCROLL_PAGE = 512
 # The full-text index that finds the memories a keyword replacement touches.
@@ -195,32 +201,77 @@ class PayloadRule:
 _NOTHING = (Match(TENANT_FIELD, ("\x00none",)),)
 
 
+def scope_key(project_id: str, scope_kind: str, owner: str | None, status: str) -> str:
+    """One keyword for a memory's project, scope (a user's, a knowledge base's, or public), owner
+    (the user or the knowledge base; none for public) and status.
+
+    Qdrant searches the points one indexed condition names far faster than those it must check
+    against several (100,000 memories, 1,000 per user, Qdrant Edge: 0.9-1.3 ms per hybrid query
+    against 2.3-4.3 ms with the project, status, scope kind and user as four conditions).
+    """
+    return json.dumps([project_id, scope_kind, owner, status], separators=(",", ":"))
+
+
+def payload_scope_key(payload: dict[str, Any]) -> str:
+    """The scope key of a stored memory, from its payload's SCOPE_KEY_PARTS."""
+    kind = payload.get("scope_kind") or ScopeKind.USER.value
+    owner = {ScopeKind.USER.value: payload.get("user_id"),
+             ScopeKind.KNOWLEDGEBASE.value: payload.get("knowledgebase_id")}.get(kind)
+    return scope_key(payload["project_id"], kind, owner, payload.get("status") or MemoryStatus.ACTIVATED.value)
+
+
+def changes_scope_key(fields: dict[str, Any]) -> bool:
+    return any(part in fields for part in SCOPE_KEY_PARTS)
+
+
+def rekeyed_groups(payloads: dict[str, dict[str, Any]], fields: dict[str, Any]) -> dict[str, list[str]]:
+    """The memories whose payloads are given, by the scope key they have once `fields` are set."""
+    groups: dict[str, list[str]] = {}
+    for memory_id, payload in payloads.items():
+        groups.setdefault(payload_scope_key({**payload, **fields}), []).append(memory_id)
+    return groups
+
+
 def scope_rule(scope: SearchScope, statuses: Sequence[MemoryStatus]) -> PayloadRule:
-    """Project, status and the union of what the caller may see: the only access rule."""
-    visible: list[tuple[Match, ...]] = []
-    if scope.user_id or scope.agent_id:
-        # A user's own memories (with that agent, when one is named), or, without a user, an agent's.
-        own = [Match("scope_kind", (ScopeKind.USER.value,))]
-        if scope.user_id:
-            own.append(Match("user_id", (scope.user_id,)))
-        if scope.agent_id:
-            own.append(Match("agent_id", (scope.agent_id,)))
-        if scope.app_id:
-            own.append(Match("app_id", (scope.app_id,)))
-        visible.append(tuple(own))
-    if scope.knowledgebase_ids:
-        visible.append(
-            (
-                Match("scope_kind", (ScopeKind.KNOWLEDGEBASE.value,)),
-                Match("knowledgebase_id", tuple(scope.knowledgebase_ids)),
-            )
-        )
+    """Project, status and the union of what the caller may see: the only access rule.
+
+    Every scope a key names (the user's own memories, each knowledge base, public) is one match on
+    the scope key; only an agent's memories without a user, which belong to any user, are matched
+    field by field."""
+    status_values = tuple(s.value for s in statuses)
+    project = scope.project_id
+    keys: list[str] = []
+    groups: list[tuple[Match, ...]] = []
+    if scope.user_id:
+        own = [scope_key(project, ScopeKind.USER.value, scope.user_id, status) for status in status_values]
+        narrower = _agent_and_app(scope)
+        if narrower:
+            groups.append((Match(SCOPE_KEY_FIELD, tuple(own)), *narrower))
+        else:
+            keys += own
+    elif scope.agent_id:
+        groups.append((Match(TENANT_FIELD, (project,)), Match("status", status_values),
+                       Match("scope_kind", (ScopeKind.USER.value,)), *_agent_and_app(scope)))
+    keys += [scope_key(project, ScopeKind.KNOWLEDGEBASE.value, kb, status)
+             for kb in scope.knowledgebase_ids for status in status_values]
     if scope.include_public:
-        visible.append((Match("scope_kind", (ScopeKind.PUBLIC.value,)),))
-    return PayloadRule(
-        must=(Match(TENANT_FIELD, (scope.project_id,)), Match("status", tuple(s.value for s in statuses))),
-        any_of=tuple(visible) or (_NOTHING,),
-    )
+        keys += [scope_key(project, ScopeKind.PUBLIC.value, None, status) for status in status_values]
+    if keys:
+        groups.append((Match(SCOPE_KEY_FIELD, tuple(keys)),))
+    if not groups:
+        return PayloadRule(must=_NOTHING)
+    if len(groups) == 1:
+        return PayloadRule(must=groups[0])
+    return PayloadRule(must=(), any_of=tuple(groups))
+
+
+def _agent_and_app(scope: SearchScope) -> list[Match]:
+    narrower = []
+    if scope.agent_id:
+        narrower.append(Match("agent_id", (scope.agent_id,)))
+    if scope.app_id:
+        narrower.append(Match("app_id", (scope.app_id,)))
+    return narrower
 
 
 def containing_rule(scope: SearchScope, term: str) -> PayloadRule:
@@ -373,6 +424,7 @@ class NewestFirstPages:
 
 def record_to_payload(record: MemoryRecord) -> dict[str, Any]:
     payload = record.model_dump(mode="json", exclude={"id"})
+    payload[SCOPE_KEY_FIELD] = payload_scope_key(payload)
     return payload
 
 

@@ -23,6 +23,7 @@ from qdrant_edge import (
     FieldCondition,
     Filter,
     Fusion,
+    IsEmptyCondition,
     KeywordIndexParams,
     MatchAny,
     MatchSubstring,
@@ -53,6 +54,8 @@ from pipeline.store.base import (
     LEGACY_IDENTITY,
     ORDER_FIELD,
     RRF_K,
+    SCOPE_KEY_FIELD,
+    SCOPE_KEY_PARTS,
     SCROLL_PAGE,
     SPARSE_VECTOR,
     TENANT_FIELD,
@@ -64,16 +67,19 @@ from pipeline.store.base import (
     StoredHit,
     StoreError,
     TextMatch,
+    changes_scope_key,
     check_embedder,
     containing_rule,
     dense_of,
     in_requested_order,
     knowledgebase_rule,
+    payload_scope_key,
     payload_to_record,
     point_ids,
     prefetch_limit,
     raises_store_errors,
     record_to_payload,
+    rekeyed_groups,
     scope_rule,
 )
 
@@ -89,7 +95,7 @@ def to_filter(rule: PayloadRule) -> Filter:
     must: list[FieldCondition | Filter] = [_condition(m) for m in rule.must]
     must += [_text_condition(t) for t in rule.text]
     must += [_range_condition(r) for r in rule.ranges]
-    return Filter(must=must, should=should or None)
+    return Filter(must=must or None, should=should or None)
 
 
 def _text_condition(text: TextMatch) -> Filter:
@@ -191,12 +197,32 @@ class EdgeMemoryStore(NewestFirstPages):
         self._create_missing_indexes()
 
     def _create_missing_indexes(self) -> None:
-        """The text and order indexes, which shards written before them lack."""
+        """The text, order and scope-key indexes, which shards written before them lack, and the
+        scope key of every memory written without one."""
         existing = self._shard.info().payload_schema
         if TEXT_FIELD not in existing:
             self._shard.update(UpdateOperation.create_field_index(TEXT_FIELD, TEXT_INDEX))
         if ORDER_FIELD not in existing:
             self._shard.update(UpdateOperation.create_field_index(ORDER_FIELD, PayloadSchemaType.Float))
+        if SCOPE_KEY_FIELD not in existing:
+            self._shard.update(UpdateOperation.create_field_index(SCOPE_KEY_FIELD, PayloadSchemaType.Keyword))
+        self._add_missing_scope_keys()
+
+    def _add_missing_scope_keys(self) -> None:
+        unkeyed = Filter(must=[IsEmptyCondition(SCOPE_KEY_FIELD)])
+        groups: dict[str, list[str]] = {}
+        offset = None
+        while True:
+            page, offset = self._shard.scroll(ScrollRequest(
+                offset=offset, limit=SCROLL_PAGE, filter=unkeyed, with_payload=list(SCOPE_KEY_PARTS), with_vector=False
+            ))
+            for point in page:
+                groups.setdefault(payload_scope_key(point.payload or {}), []).append(str(point.id))
+            if offset is None:
+                break
+        for key, ids in groups.items():
+            for start in range(0, len(ids), SCROLL_PAGE):
+                self._shard.update(UpdateOperation.set_payload(ids[start:start + SCROLL_PAGE], {SCOPE_KEY_FIELD: key}))
 
     def upsert(
         self,
@@ -220,9 +246,19 @@ class EdgeMemoryStore(NewestFirstPages):
                 self._shard.update(UpdateOperation.upsert_points(points))
 
     def set_fields(self, memory_ids: Sequence[str], fields: dict[str, Any]) -> None:
-        if memory_ids:
-            with self._write_lock:
+        if not memory_ids:
+            return
+        with self._write_lock:
+            if not changes_scope_key(fields):
                 self._shard.update(UpdateOperation.set_payload(list(memory_ids), fields))
+                return
+            # A new status (or owner) changes the memory's scope key with it.
+            stored = self._shard.retrieve(point_ids(memory_ids), with_payload=list(SCOPE_KEY_PARTS), with_vector=False)
+            payloads = {str(r.id): r.payload or {} for r in stored}
+            for key, ids in rekeyed_groups(payloads, fields).items():
+                self._shard.update(UpdateOperation.set_payload(ids, {**fields, SCOPE_KEY_FIELD: key}))
+            if missing := [m for m in memory_ids if m not in payloads]:
+                self._shard.update(UpdateOperation.set_payload(missing, fields))
 
     def get(self, memory_ids: Sequence[str]) -> list[MemoryRecord]:
         ids = point_ids(memory_ids)

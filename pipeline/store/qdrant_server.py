@@ -28,6 +28,8 @@ from pipeline.store.base import (
     LEGACY_IDENTITY,
     ORDER_FIELD,
     RRF_K,
+    SCOPE_KEY_FIELD,
+    SCOPE_KEY_PARTS,
     SCROLL_PAGE,
     SPARSE_VECTOR,
     TENANT_FIELD,
@@ -38,16 +40,19 @@ from pipeline.store.base import (
     PayloadRule,
     StoredHit,
     TextMatch,
+    changes_scope_key,
     check_embedder,
     containing_rule,
     dense_of,
     in_requested_order,
     knowledgebase_rule,
+    payload_scope_key,
     payload_to_record,
     point_ids,
     prefetch_limit,
     raises_store_errors,
     record_to_payload,
+    rekeyed_groups,
     scope_rule,
 )
 
@@ -66,7 +71,7 @@ def to_filter(rule: PayloadRule) -> models.Filter:
     must: list[models.Condition] = [_condition(m) for m in rule.must]
     must += [_text_condition(t) for t in rule.text]
     must += [_range_condition(r) for r in rule.ranges]
-    return models.Filter(must=must, should=should or None)
+    return models.Filter(must=must or None, should=should or None)
 
 
 def _text_condition(text: TextMatch) -> models.Filter:
@@ -208,6 +213,25 @@ class QdrantServerMemoryStore(NewestFirstPages):
                 self._client.create_payload_index(
                     self._collection, field_name=field, field_schema=_index_schema(field), wait=True
                 )
+        self._add_missing_scope_keys()
+
+    def _add_missing_scope_keys(self) -> None:
+        """The scope key of every memory written before memories had one (safe to run from many
+        workers at once: each writes the same keys)."""
+        unkeyed = models.Filter(must=[models.IsEmptyCondition(is_empty=models.PayloadField(key=SCOPE_KEY_FIELD))])
+        groups: dict[str, list[str]] = {}
+        offset: models.ExtendedPointId | None = None
+        while True:
+            page, offset = self._client.scroll(self._collection, scroll_filter=unkeyed, limit=SCROLL_PAGE,
+                                               offset=offset, with_payload=list(SCOPE_KEY_PARTS), with_vectors=False)
+            for point in page:
+                groups.setdefault(payload_scope_key(point.payload or {}), []).append(str(point.id))
+            if offset is None:
+                break
+        for key, ids in groups.items():
+            for start in range(0, len(ids), SCROLL_PAGE):
+                self._client.set_payload(self._collection, payload={SCOPE_KEY_FIELD: key},
+                                         points=ids[start:start + SCROLL_PAGE], wait=True)
 
     def _supports_substring_matching(self) -> bool:
         """Servers older than `match.substring` refuse a filter that uses it (HTTP 400)."""
@@ -260,9 +284,21 @@ class QdrantServerMemoryStore(NewestFirstPages):
                 self._client.upsert(self._collection, points=points, wait=True)
 
     def set_fields(self, memory_ids: Sequence[str], fields: dict[str, Any]) -> None:
-        if memory_ids:
-            with self._serial:
+        if not memory_ids:
+            return
+        with self._serial:
+            if not changes_scope_key(fields):
                 self._client.set_payload(self._collection, payload=fields, points=list(memory_ids), wait=True)
+                return
+            # A new status (or owner) changes the memory's scope key with it.
+            stored = self._client.retrieve(self._collection, ids=point_ids(memory_ids),
+                                           with_payload=list(SCOPE_KEY_PARTS), with_vectors=False)
+            payloads = {str(p.id): p.payload or {} for p in stored}
+            for key, ids in rekeyed_groups(payloads, fields).items():
+                self._client.set_payload(self._collection, payload={**fields, SCOPE_KEY_FIELD: key}, points=ids,
+                                         wait=True)
+            if missing := [m for m in memory_ids if m not in payloads]:
+                self._client.set_payload(self._collection, payload=fields, points=missing, wait=True)
 
     def get(self, memory_ids: Sequence[str]) -> list[MemoryRecord]:
         ids = point_ids(memory_ids)

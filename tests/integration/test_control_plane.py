@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 
 import pytest
 import redis
 
 from core.control import ControlPlane
+from core.control import jobs as core_jobs
 from core.control import workers as core_workers
-from core.control.jobs import JobEndedError, JobOutcome, JobStatus, StageRecord
+from core.control.jobs import JobEndedError, JobOutcome, JobStatus, StageRecord, StageTiming
 from core.control.projects import ProjectExistsError, hash_api_key
 from core.settings import Settings
 from pipeline.models import Message
@@ -102,21 +104,32 @@ def test_a_stage_end_releases_the_workers_hold_in_its_transaction(control: Contr
     workers.beat("w1")
     workers.hold("w1", job_id)
     workers.hold("w1", job_id)  # the next stage's task, received before this one ended
+    released: list[str] = []
+    durations = json.dumps({"stage": "validate"})
+    counted_before = control.metrics.histogram("memfeed_stage_duration_seconds").get(durations, ([], 0.0))[1]
     start = control.jobs.begin_stage(job_id, "validate", 1.0)
     settlement = control.jobs.settlement(JobOutcome.IGNORED, reason="not feedback") if settles else None
-    control.jobs.end_stage(start.record, {"validate": StageRecord(state="done")}, None, settlement,
-                           joined=lambda pipe: workers.release_in(pipe, "w1", job_id))
+    control.jobs.end_stage(start.record, {"validate": StageRecord(state="done")}, StageTiming(stage="validate", seconds=0.2),
+                           settlement, release=workers.held("w1", job_id, lambda: released.append("validate")))
     assert workers.held_by_live_workers() == {job_id}
+    assert released == ["validate"]
     assert control.jobs.get(job_id).stages["validate"].state == "done"
 
-    # Redis does not have the script (it restarted): the release is made on its own, nothing
-    # else changes. A script text of its own stands for one Redis forgot.
+    # Redis does not have the scripts (it restarted): the release is still made, nothing else
+    # changes. Scripts with a text of their own stand for ones Redis forgot.
     workers._release = control.redis.register_script(f"{core_workers._RELEASE}-- {uuid.uuid4().hex}\n")
+    control.jobs._end_stage = control.redis.register_script(f"{core_jobs._END_STAGE}-- {uuid.uuid4().hex}\n")
     start = control.jobs.begin_stage(job_id, "write", 2.0) if not settles else start
-    control.jobs.end_stage(start.record, {"write": StageRecord(state="done")}, None, None,
-                           joined=lambda pipe: workers.release_in(pipe, "w1", job_id))
+    control.jobs.end_stage(start.record, {"write": StageRecord(state="done")}, None, settlement,
+                           release=workers.held("w1", job_id, lambda: released.append("write")))
     assert workers.held_by_live_workers() == set()
+    assert released == ["validate", "write"]
     assert control.jobs.get(job_id).stages["write"].state == "done"
+    if not settles:
+        assert control.jobs.status(job_id) == JobStatus.RUNNING
+        assert job_id in control.redis.zrange(f"{control.prefix}:jobs:unfinished", 0, -1)
+    counted = control.metrics.histogram("memfeed_stage_duration_seconds")[durations][1]
+    assert counted == pytest.approx(counted_before + 0.2)
 
 
 def test_a_stage_start_holds_the_job_for_its_worker_unless_the_job_ended(control: ControlPlane) -> None:

@@ -1,6 +1,6 @@
 """The read lane against a real Redis: a read runs on a serving thread and its answer (or its
 failure) comes back to the asker; a request whose asker gave up is dropped; with nobody serving,
-the asker times out."""
+the asker times out; the API closes its lane's connections when it shuts down."""
 
 from __future__ import annotations
 
@@ -10,8 +10,13 @@ from collections.abc import Iterator
 
 import pytest
 import redis
+from fastapi.testclient import TestClient
 
+from api import dispatch
+from api.app import create_app
 from core.read_lane import ReadFailedError, ReadLane, ReadTimeoutError
+from core.settings import get_settings
+from tests.integration.conftest import TEST_REDIS_URL
 
 
 def _double(n: int) -> int:
@@ -72,3 +77,21 @@ def test_with_nobody_serving_the_asker_times_out_and_its_request_is_dropped_late
     assert lane.serve_one(READS, wait_seconds=0.2)
     assert redis_client.llen(lane.requests_key) == 0
     assert not list(redis_client.scan_iter(f"{lane.requests_key.rsplit(':', 1)[0]}:reply:*"))
+
+
+def test_the_api_closes_its_read_lane_connections_when_it_shuts_down(
+    monkeypatch: pytest.MonkeyPatch, redis_prefix: str
+) -> None:
+    monkeypatch.setenv("MEMFEED_REDIS_URL", TEST_REDIS_URL)
+    monkeypatch.setenv("MEMFEED_REDIS_PREFIX", redis_prefix)
+    get_settings.cache_clear()
+    try:
+        with TestClient(create_app()):
+            lane_client = dispatch._read_lane_client()
+            lane_client.ping()
+            pool = lane_client.connection_pool
+            assert any(c._sock is not None for c in pool._available_connections)
+        assert all(c._sock is None for c in pool._available_connections)
+        assert dispatch._read_lane_client.cache_info().currsize == 0
+    finally:
+        get_settings.cache_clear()

@@ -12,6 +12,7 @@ from unittest.mock import patch
 
 import pytest
 from qdrant_client import QdrantClient, models
+from qdrant_edge import UpdateOperation
 from qdrant_client.http.exceptions import UnexpectedResponse
 
 from pipeline.embedding import Embedder
@@ -19,7 +20,8 @@ from pipeline.embedding.bundled import USE_IDENTITY as IDENTITY
 from pipeline.memory_index import MemoryIndex
 from pipeline.models import MemoryRecord, MemoryStatus, ScopeKind, SearchScope
 from pipeline.sparse import SparseEncoder, SparseVector
-from pipeline.store.base import KEYWORD_INDEXES, ORDER_FIELD, SCROLL_PAGE, TEXT_FIELD, MemoryStore
+from pipeline.store.base import KEYWORD_INDEXES, ORDER_FIELD, SCOPE_KEY_FIELD, SCROLL_PAGE, TEXT_FIELD, MemoryStore
+from pipeline.store.edge import EdgeMemoryStore
 from pipeline.store.qdrant_server import (
     EMBEDDER_METADATA,
     TEXT_INDEX,
@@ -169,6 +171,52 @@ def test_data_survives_reopening(open_store: Callable[[], MemoryStore], embedder
         assert reopened.get([record.id]) == [record]
     finally:
         reopened.close()
+
+
+def _forget_scope_keys(store: MemoryStore, memory_ids: list[str]) -> None:
+    """The memories' payloads as a version before scope keys wrote them."""
+    if isinstance(store, EdgeMemoryStore):
+        store._shard.update(UpdateOperation.delete_payload(memory_ids, [SCOPE_KEY_FIELD]))
+    else:
+        assert isinstance(store, QdrantServerMemoryStore)
+        store.client.delete_payload(store.collection, keys=[SCOPE_KEY_FIELD], points=memory_ids, wait=True)
+
+
+def test_memories_stored_without_a_scope_key_get_one_when_the_store_opens(
+    open_store: Callable[[], MemoryStore], embedder: Embedder
+) -> None:
+    store = open_store()
+    own, kb_memory = memory("The user likes tea."), memory("Tea costs 3 EUR.", kb="kb-a")
+    public = memory("Tea time is 4 PM.", user=None)
+    archived = memory("The user likes coffee.", status=MemoryStatus.ARCHIVED)
+    MemoryIndex(store, embedder, SparseEncoder()).write([own, kb_memory, public, archived])
+    _forget_scope_keys(store, [own.id, kb_memory.id, public.id, archived.id])
+    assert store.scroll_all(SearchScope(project_id="p1", user_id="u1")) == []
+    store.close()
+
+    reopened = open_store()
+    try:
+        index = MemoryIndex(reopened, embedder, SparseEncoder())
+        scope = SearchScope(project_id="p1", user_id="u1", knowledgebase_ids=["kb-a"], include_public=True)
+        assert {h.memory.id for h in index.search(scope, "tea", 10)} == {own.id, kb_memory.id, public.id}
+        everything = reopened.scroll_all(scope, statuses=(MemoryStatus.ACTIVATED, MemoryStatus.ARCHIVED))
+        assert {m.id for m in everything} == {own.id, kb_memory.id, public.id, archived.id}
+    finally:
+        reopened.close()
+
+
+def test_a_status_change_moves_the_memory_to_its_new_scope_key(index: MemoryIndex) -> None:
+    kept, archived = memory("The user likes tea."), memory("Tea costs 3 EUR.", kb="kb-a")
+    index.write([kept, archived])
+    scope = SearchScope(project_id="p1", user_id="u1", knowledgebase_ids=["kb-a"])
+
+    index.store.set_fields([kept.id, archived.id], {"status": MemoryStatus.ARCHIVED.value})
+    assert index.store.scroll_all(scope) == []
+    index.store.set_fields([kept.id], {"status": MemoryStatus.ACTIVATED.value, "superseded_by": None})
+
+    assert [m.id for m in index.store.scroll_all(scope)] == [kept.id]
+    assert [m.id for m in index.store.scroll_all(scope, statuses=(MemoryStatus.ARCHIVED,))] == [archived.id]
+    assert [h.memory.id for h in index.search(scope, "tea", 5)] == [kept.id]
 
 
 def test_ids_that_are_not_uuids_name_nothing(index: MemoryIndex) -> None:
