@@ -136,11 +136,15 @@ def _refer_back(text: str) -> str:
 
 
 def _chinese_to_third_person(text: str) -> str:
-    text = text.replace("我们", "\x00")
+    # A household's "我们" holds of the user too ("我们一家搬到成都了" → "用户一家搬到成都了").
+    text = re.sub(r"我们(?:俩|两个)", "用户两人", text)
+    text = re.sub(r"我们(?=家|一家|全家)", "用户", text)
+    text = text.replace("我们的", "用户的")
+    text = re.sub(rf"我们(?=(?:{_ZH_KINSHIP}))", "用户的", text)
+    text = text.replace("我们", "用户")
     text = text.replace("我的", "用户的")
     text = re.sub(rf"我(?=(?:{_ZH_KINSHIP}))", "用户的", text)
-    text = text.replace("我", "用户").replace("自己", "用户自己")
-    return text.replace("\x00", "我们")
+    return text.replace("我", "用户").replace("自己", "用户自己")
 
 
 def to_third_person(text: str, language: Language | None = None) -> str:
