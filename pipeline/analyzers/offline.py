@@ -433,11 +433,21 @@ class OfflineAnalyzer:
     def _keep_all_but_the_closest_denial(
         statement: CorrectedStatement, candidates: list[MemoryRecord], decisions: list[ConflictDecision]
     ) -> None:
-        """"班主任不是王老师" hits "班主任是王老师" and "数学老师是王老师": only the one about 班主任 goes."""
+        """"班主任不是王老师" hits "班主任是王老师" and "数学老师是王老师": only the one about 班主任 goes.
+        A denial names the memory it corrects: "我在深圳不是广州" replaces "住在广州", and no other
+        memory that only has the same frame ("用户在做跨境电商")."""
         denied = [
             index for index, decision in enumerate(decisions)
             if decision.supersede and any(contains_term(candidates[index].memory_value, old) for old in statement.old_values)
         ]
+        if denied:
+            for index, decision in enumerate(decisions):
+                if decision.supersede and index not in denied:
+                    decisions[index] = ConflictDecision(
+                        memory_id=candidates[index].id, supersede=False,
+                        reason="another memory holds the value the feedback denies",
+                        confidence=CONFIDENCE["contradiction"],
+                    )
         if len({candidates[index].memory_value for index in denied}) < 2:
             return
         coverage = {index: statement_coverage(statement.text, statement.language, candidates[index].memory_value)

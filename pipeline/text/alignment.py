@@ -553,11 +553,12 @@ _ZH_PRONOUN_START = re.compile(r"^(?:他|她)")
 def _memory_subject(memory: str, language: Language) -> str:
     """Whom a memory is about, as its sentence names them: "用户的儿子", "The user's sister", "用户"."""
     if language == "zh":
-        head = re.match(r"用户的([\u4e00-\u9fff]{1,4})", memory)
-        for end in range(len(head.group(1)), 0, -1) if head else ():
-            for start in range(end):
-                if relation_of(head.group(1)[start:end]):
-                    return "用户的" + head.group(1)[:end]  # "用户的大学同学"
+        head = re.match(r"用户(的)?([\u4e00-\u9fff]{1,4})", memory)  # "用户的女儿", "用户女儿的钢琴课"
+        for end in range(len(head.group(2)), 0, -1) if head else ():
+            # Without "的" the relative follows at once ("用户女儿的"; not "用户和丈夫").
+            for start in range(end if head.group(1) else 1):
+                if relation_of(head.group(2)[start:end]):
+                    return "用户的" + head.group(2)[:end]  # "用户的大学同学"
         return "用户" if memory.startswith("用户") else ""
     match = re.match(r"The user['’]s ([\w\-]+)", memory)
     if match and relation_of(match.group(1)):
@@ -723,8 +724,13 @@ def _changed_states(
             # The other clauses often name what changed ("34 years of teaching chem"): their words
             # break near ties in closeness.
             message_terms = set().union(*(_terms(c, language) for c in everything))
-            nearness = {i: closeness[i] + 0.1 * len(message_terms & _terms(memories[i], language)) for i in open_memories}
-            ranked = sorted(open_memories, key=lambda i: nearness[i], reverse=True)
+            # A memory that says something is not so ("还没有孩子") stays a rival: when it is the
+            # closest, the change is not taken to end another one.
+            rivals = [i for i in range(len(memories)) if i not in taken and _about_whom_the_clause_says(clause, language, memories[i])]
+            nearness = {i: closeness[i] + 0.1 * len(message_terms & _terms(memories[i], language)) for i in rivals}
+            ranked = sorted(rivals, key=lambda i: nearness[i], reverse=True)
+            if ranked and ranked[0] not in open_memories:
+                ranked = []
             if ranked and closeness[ranked[0]] >= MIN_FALLBACK_CLOSENESS and (len(ranked) == 1 or nearness[ranked[0]] - nearness[ranked[1]] >= 0.1):
                 stating = ranked[:1]
         if len(stating) != 1:
@@ -812,6 +818,7 @@ def _overlap(a: tuple[int, int], b: tuple[int, int]) -> bool:
 # What other rules of the conversation use: a memory's values, its topic words, and a clause
 # stated about the memory's subject.
 memory_slots = _slots
+memory_subject = _memory_subject
 topic_terms = _terms
 as_memory = _as_memory
 

@@ -76,3 +76,22 @@ def test_leaving_or_passing_an_exam_ends_nothing(text: str) -> None:
     from pipeline.text.life_events import ended_terms
 
     assert ended_terms(text) == ()
+
+
+@pytest.mark.parametrize(("first_person", "third_person"), [
+    ("我们一家上个月搬到无锡了", "用户一家上个月搬到无锡了"),
+    ("我们的狗叫豆豆", "用户的狗叫豆豆"),
+])
+def test_a_households_我们_holds_of_the_user(first_person: str, third_person: str) -> None:
+    assert to_third_person(first_person, "zh") == third_person
+
+
+@pytest.mark.parametrize(("memory", "subject"), [
+    ("用户女儿的钢琴课在周日下午。", "用户的女儿"),
+    ("用户和丈夫正在备孕。", "用户"),
+    ("用户在做跨境电商。", "用户"),
+])
+def test_whom_a_chinese_memory_is_about(memory: str, subject: str) -> None:
+    from pipeline.text.alignment import memory_subject
+
+    assert memory_subject(memory, "zh") == subject
