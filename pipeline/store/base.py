@@ -10,7 +10,7 @@ import dataclasses
 import functools
 import json
 import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -218,6 +218,15 @@ def payload_scope_key(payload: dict[str, Any]) -> str:
     owner = {ScopeKind.USER.value: payload.get("user_id"),
              ScopeKind.KNOWLEDGEBASE.value: payload.get("knowledgebase_id")}.get(kind)
     return scope_key(payload["project_id"], kind, owner, payload.get("status") or MemoryStatus.ACTIVATED.value)
+
+
+def scope_key_batches(pages: Iterable[Sequence[Any]]) -> Iterator[tuple[str, list[str]]]:
+    """(scope key, up to SCROLL_PAGE point ids) for stored points read page by page: what either
+    adapter writes to key the memories stored before memories had a scope key."""
+    payloads = {str(point.id): point.payload or {} for page in pages for point in page}
+    for key, ids in rekeyed_groups(payloads, {}).items():
+        for start in range(0, len(ids), SCROLL_PAGE):
+            yield key, ids[start:start + SCROLL_PAGE]
 
 
 def changes_scope_key(fields: dict[str, Any]) -> bool:

@@ -73,13 +73,13 @@ from pipeline.store.base import (
     dense_of,
     in_requested_order,
     knowledgebase_rule,
-    payload_scope_key,
     payload_to_record,
     point_ids,
     prefetch_limit,
     raises_store_errors,
     record_to_payload,
     rekeyed_groups,
+    scope_key_batches,
     scope_rule,
 )
 
@@ -209,20 +209,19 @@ class EdgeMemoryStore(NewestFirstPages):
         self._add_missing_scope_keys()
 
     def _add_missing_scope_keys(self) -> None:
+        for key, ids in scope_key_batches(self._unkeyed_pages()):
+            self._shard.update(UpdateOperation.set_payload(ids, {SCOPE_KEY_FIELD: key}))
+
+    def _unkeyed_pages(self) -> Iterator[list[Any]]:
         unkeyed = Filter(must=[IsEmptyCondition(SCOPE_KEY_FIELD)])
-        groups: dict[str, list[str]] = {}
         offset = None
         while True:
             page, offset = self._shard.scroll(ScrollRequest(
                 offset=offset, limit=SCROLL_PAGE, filter=unkeyed, with_payload=list(SCOPE_KEY_PARTS), with_vector=False
             ))
-            for point in page:
-                groups.setdefault(payload_scope_key(point.payload or {}), []).append(str(point.id))
+            yield page
             if offset is None:
-                break
-        for key, ids in groups.items():
-            for start in range(0, len(ids), SCROLL_PAGE):
-                self._shard.update(UpdateOperation.set_payload(ids[start:start + SCROLL_PAGE], {SCOPE_KEY_FIELD: key}))
+                return
 
     def upsert(
         self,

@@ -46,13 +46,13 @@ from pipeline.store.base import (
     dense_of,
     in_requested_order,
     knowledgebase_rule,
-    payload_scope_key,
     payload_to_record,
     point_ids,
     prefetch_limit,
     raises_store_errors,
     record_to_payload,
     rekeyed_groups,
+    scope_key_batches,
     scope_rule,
 )
 
@@ -218,20 +218,18 @@ class QdrantServerMemoryStore(NewestFirstPages):
     def _add_missing_scope_keys(self) -> None:
         """The scope key of every memory written before memories had one (safe to run from many
         workers at once: each writes the same keys)."""
+        for key, ids in scope_key_batches(self._unkeyed_pages()):
+            self._client.set_payload(self._collection, payload={SCOPE_KEY_FIELD: key}, points=ids, wait=True)
+
+    def _unkeyed_pages(self) -> Iterator[list[Any]]:
         unkeyed = models.Filter(must=[models.IsEmptyCondition(is_empty=models.PayloadField(key=SCOPE_KEY_FIELD))])
-        groups: dict[str, list[str]] = {}
         offset: models.ExtendedPointId | None = None
         while True:
             page, offset = self._client.scroll(self._collection, scroll_filter=unkeyed, limit=SCROLL_PAGE,
                                                offset=offset, with_payload=list(SCOPE_KEY_PARTS), with_vectors=False)
-            for point in page:
-                groups.setdefault(payload_scope_key(point.payload or {}), []).append(str(point.id))
+            yield page
             if offset is None:
-                break
-        for key, ids in groups.items():
-            for start in range(0, len(ids), SCROLL_PAGE):
-                self._client.set_payload(self._collection, payload={SCOPE_KEY_FIELD: key},
-                                         points=ids[start:start + SCROLL_PAGE], wait=True)
+                return
 
     def _supports_substring_matching(self) -> bool:
         """Servers older than `match.substring` refuse a filter that uses it (HTTP 400)."""
