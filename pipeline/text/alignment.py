@@ -330,7 +330,7 @@ def _held_contrast_substitutions(
         if spans:
             new = contrast.new
             if not _slots(contrast.new) and not _slots(contrast.old):
-                new = _beside_neighbours(memory, spans[0], contrast.source) or new
+                new = _beside_neighbours(memory, spans[0], contrast.source, new) or new
             found.append(Substitution(index, spans[0], new, 6 + anchors[index], f"holds '{contrast.old}', which the feedback corrects to '{new}'"))
             continue
         for held in slots[index]:
@@ -341,11 +341,17 @@ def _held_contrast_substitutions(
     return found
 
 
-def _beside_neighbours(memory: str, span: tuple[int, int], source: str) -> str | None:
-    """"my title is senior data analyst now, not junior" against "a junior data analyst": the word
-    the feedback puts where the memory has the old one, between the same neighbours."""
+def _beside_neighbours(memory: str, span: tuple[int, int], source: str, new: str) -> str | None:
+    """What of the feedback goes where the memory has the old word. A phrase loses the words the
+    memory already has around that word ("senior data analyst" against "a junior data analyst" is
+    "senior"; "court reporter" against "a paralegal" stays whole); a single word may be the one the
+    feedback puts between the same neighbours ("it's senior now, not junior" → "senior")."""
     if not source or has_cjk(memory):
         return None
+    words = new.split()
+    if len(words) > 1:
+        kept = _without_shared_edges(words, memory[: span[0]].split(), memory[span[1]:].split())
+        return " ".join(kept) if kept else None
     after = re.match(r"\s+([\w'’\-]+)", memory[span[1]:])
     before = re.search(r"([\w'’\-]+)\s+$", memory[: span[0]])
     if after:
@@ -357,6 +363,21 @@ def _beside_neighbours(memory: str, span: tuple[int, int], source: str) -> str |
         if match and _terms(match.group(1), "en"):
             return match.group(1)
     return None
+
+
+def _without_shared_edges(words: list[str], before: list[str], after: list[str]) -> list[str]:
+    def same(a: list[str], b: list[str]) -> bool:
+        return [w.strip(".,;!?").casefold() for w in a] == [w.strip(".,;!?").casefold() for w in b]
+
+    for size in range(len(words) - 1, 0, -1):
+        if len(after) >= size and same(words[-size:], after[:size]):
+            words = words[:-size]
+            break
+    for size in range(len(words) - 1, 0, -1):
+        if len(before) >= size and same(words[:size], before[-size:]):
+            words = words[size:]
+            break
+    return words
 
 
 def _value_substitutions(
@@ -511,7 +532,10 @@ def _proposals(
     additive = bool((_ZH_ADDITIVE if language == "zh" else _EN_ADDITIVE).search(clause))
     if not corrective:
         # A message that signals no change ("FYI the garage code is 7731") adds facts; only an
-        # explicit contrast replaces a value.
+        # explicit contrast, or the same attribute stated with another filler ("最喜欢的颜色是绿色"
+        # against "是蓝色"), replaces a value.
+        if not any(groups) and not denied and not additive:
+            groups.append(_frame_substitution(clause, language, memories))
         return [group for group in groups if group]
     for said in asserted:
         groups.append(_value_substitutions(said, clause, memories, slots, anchors, answer_values, additive))
