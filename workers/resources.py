@@ -13,6 +13,7 @@ from core.settings import get_settings
 from core.token_windows import ProjectTokenBudget, TokenWindows, window_limits
 from pipeline.analyzers.base import Analyzer
 from pipeline.analyzers.factory import build_analyzer, openai_client
+from pipeline.analyzers.offline import OfflineAnalyzer
 from pipeline.analyzers.trace import AnalyzerTrace
 from pipeline.embedding import Embedder, build_embedder
 from pipeline.memory_index import MemoryIndex
@@ -121,7 +122,10 @@ def warm_up() -> None:
     index = memory_index()
     embedder().embed(["warm up"])
     try:
-        warm_up_analyzer(offline_analyzer(), index)
+        analyzer = offline_analyzer()
+        if isinstance(analyzer, OfflineAnalyzer):
+            analyzer.prepare()
+        warm_up_analyzer(analyzer, index)
     except Exception:  # a rule failing on the warm-up text must not keep the worker from its tasks
         log.exception("warming up the analyzer failed; the first jobs load what it did not")
 

@@ -30,7 +30,7 @@ from pipeline.text.commands import (
     without_markup,
 )
 from pipeline.text.conflicts import StatementFacts, judge_statement_against_memory
-from pipeline.text.continuity import says_everywhere
+from pipeline.text.continuity import adds_beside, corrects, says_everywhere, says_unchanged
 from pipeline.text.corrections import ParsedStatement, parse_statements
 from pipeline.text.fillers import is_correction_marker, strip_fillers
 from pipeline.text.intent import (
@@ -48,6 +48,8 @@ from pipeline.text.perspective import finish_sentence, to_third_person
 from pipeline.text.referents import refer
 from pipeline.text.replacement import parse_keyword_replacement
 from pipeline.text.sentences import split_sentences
+from pipeline.text.state_changes import StateChangeReader, tells_of_an_event
+from pipeline.text.subjects import same_subject, subject_of
 from pipeline.text.supersession import CandidateView, StatementView, supersession_model
 from pipeline.text.targeting import ChangeEvidence, pick_targets, statement_coverage
 from pipeline.text.validity_model import validity_model, weighs
@@ -168,6 +170,12 @@ class OfflineAnalyzer:
 
     def __init__(self, embedder: Embedder | None = None) -> None:
         self._embedder = embedder
+        self._state_changes = StateChangeReader(embedder) if embedder is not None else None
+
+    def prepare(self) -> None:
+        """Load what the rules otherwise load on first use: the state-change table's vectors."""
+        if self._state_changes is not None:
+            self._state_changes.load()
 
     # --- validity ---------------------------------------------------------------------
 
@@ -323,8 +331,46 @@ class OfflineAnalyzer:
     ) -> list[ConflictDecision]:
         decisions = self.judge_by_rules(statement, candidates, similarities, feedback, context)
         if decisions and not any(decision.supersede for decision in decisions):
+            self._mark_ended_state(statement, candidates, feedback, decisions)
+        if decisions and not any(decision.supersede for decision in decisions):
             self._mark_learned_target(statement, candidates, similarities, feedback, context, decisions)
         return decisions
+
+    def _mark_ended_state(
+        self, statement: CorrectedStatement, candidates: list[MemoryRecord], feedback: str,
+        decisions: list[ConflictDecision],
+    ) -> None:
+        """No rule found what the statement corrects: is it an event that ends a stored state
+        ("our daughter was born" against "The user is pregnant.")? Only a statement the write gate
+        accepts is weighed, since it becomes the memory's new text."""
+        if self._state_changes is None or memory_defect(statement.text) is not None:
+            return
+        if says_unchanged(statement.text, statement.language) or adds_beside(statement.text, statement.language):
+            return
+        told = tells_of_an_event(statement.text, feedback, statement.language)
+        if not (told or corrects(feedback, statement.language)):
+            return  # "I'm allergic to shellfish": a state beside the stored ones, neither an event nor a correction
+        speaker = subject_of(statement.text, statement.language)
+        if not speaker.chain:
+            return  # "周末更想在家看书。": whose state it ends, the statement does not say
+        eligible = [
+            index for index, candidate in enumerate(candidates)
+            if same_subject(speaker, subject_of(candidate.memory_value, statement.language))
+        ]
+        if not eligible:
+            return
+        vectors = self._embedder.embed([statement.text, *(candidates[i].memory_value for i in eligible)])
+        ended = self._state_changes.ended(vectors[0], vectors[1:], [candidates[i].memory_value for i in eligible])
+        if ended is None:
+            return
+        index = eligible[ended.index]
+        decisions[index] = ConflictDecision(
+            memory_id=candidates[index].id,
+            supersede=True,
+            reason=f"a state the reported change ends ({ended.change}: event {ended.event_likeness:.2f}, "
+                   f"state {ended.state_likeness:.2f})",
+            confidence=CONFIDENCE["change_of_state"],
+        )
 
     def judge_by_rules(
         self,

@@ -532,10 +532,7 @@ def _proposals(
     additive = bool((_ZH_ADDITIVE if language == "zh" else _EN_ADDITIVE).search(clause))
     if not corrective:
         # A message that signals no change ("FYI the garage code is 7731") adds facts; only an
-        # explicit contrast, or the same attribute stated with another filler ("最喜欢的颜色是绿色"
-        # against "是蓝色"), replaces a value.
-        if not any(groups) and not denied and not additive:
-            groups.append(_frame_substitution(clause, language, memories))
+        # explicit contrast replaces a value.
         return [group for group in groups if group]
     for said in asserted:
         groups.append(_value_substitutions(said, clause, memories, slots, anchors, answer_values, additive))

@@ -65,3 +65,9 @@ def adds_beside(text: str, language: Language | None = None) -> bool:
 def says_everywhere(text: str, language: Language | None = None) -> bool:
     """"fix it everywhere", "所有地方都帮我改下": the correction holds wherever the value is stored."""
     return _says("everywhere", text, language)
+
+
+def reports_change(text: str, language: Language | None = None) -> bool:
+    """Words of aspect or time that tell of something that happened or holds from now on ("finally",
+    "no longer", "了", "已经", "终于"); an English past tense says it too (see `tells_of_an_event`)."""
+    return _says("reports_change", text, language)

@@ -60,6 +60,22 @@ def irregular_past_forms() -> frozenset[str]:
     return frozenset(words)
 
 
+@lru_cache(maxsize=4096)
+def is_simple_past(word: str) -> bool:
+    """"hung", "underwent", "graduated": the simple past of a verb, by the lemminflect lexicon. A
+    form the same as its verb's base ("put", "set") counts only when listed (data/en_irregular_past.txt):
+    at the start of a message such words are mostly commands ("set my alarm …")."""
+    from lemminflect import getAllLemmas, getInflection  # its lexicon loads on first use
+
+    lower = word.lower()
+    if lower in irregular_past_forms():
+        return True
+    lemmas = getAllLemmas(lower)
+    if "AUX" in lemmas:
+        return False  # "could", "would": modals, never a past told of oneself
+    return any(lemma != lower and lower in getInflection(lemma, tag="VBD") for lemma in lemmas.get("VERB", ()))
+
+
 def spellings_of(meaning: str) -> frozenset[str]:
     """The chat spellings of one word ("pls", "plz" for "please")."""
     table, _ = _en_informal()
@@ -105,6 +121,7 @@ _EN_HABIT = r"(?:mostly|usually|still|always|never|often|sometimes|rarely|normal
 _FIRST_PERSON_OPENING = re.compile(
     rf"^(?P<adverbs>{_EN_ADVERB_OPENING}(?:{_EN_HABIT}\s+(?:just\s+)?)?)(?P<verb>[a-z]+)\b(?=\s+\S)(?!\s+(?:it|that|this|you|them)\W*$)", re.IGNORECASE
 )
+_ADVERB_AND_PAST = re.compile(rf"^(?=[a-z]+ly\s|just\s)(?:{_EN_ADVERB_OPENING})(?P<verb>[a-z]+)(?=\W*$)", re.IGNORECASE)
 # Clause-level first words that already are a subject or not a verb at all.
 _NOT_A_VERB = set("i we you he she it they my our the a an this that there here what who".split())
 
@@ -120,6 +137,9 @@ def _restore_subject(sentence: str) -> str:
     ended = _NO_MORE.match(sentence)
     if ended and (verb := base_form(ended.group("gerund"))):
         return f"I do not {verb} anymore{sentence[ended.end():]}"
+    alone = _ADVERB_AND_PAST.match(sentence)
+    if alone and is_simple_past(alone.group("verb")):
+        return f"I {sentence[0].lower()}{sentence[1:]}"  # "finally graduated!!": nothing after the verb
     match = _FIRST_PERSON_OPENING.match(sentence)
     if not match:
         return sentence
@@ -131,13 +151,14 @@ def _restore_subject(sentence: str) -> str:
         # "mostly listening to techno these days": what the speaker does now, said as a progressive.
         progressive = "am " if base_form(lower) and _VERB_PHRASE_AFTER.match(sentence[match.end("verb"):]) else ""
         return f"I {progressive}{sentence[0].lower()}{sentence[1:]}"
-    past = lower in irregular_past_forms() or (lower.endswith("ed") and len(lower) > 4 and lower not in {"need", "speed", "breed", "feed"})
+    past = is_simple_past(lower) or (lower.endswith("ed") and len(lower) > 4 and lower not in {"need", "speed", "breed", "feed"})
     if not past and base_form(lower) and not match.group("adverbs") and _VERB_PHRASE_AFTER.match(sentence[match.end("verb"):]):
         # "taking the train to work now": what the speaker is doing.
         return f"I am {lower}{sentence[match.end('verb'):]}"
     if not past:
         return sentence
-    return f"I {match.group('adverbs')}{lower}{sentence[match.end('verb'):]}"
+    adverbs = match.group("adverbs")
+    return f"I {adverbs[:1].lower()}{adverbs[1:]}{lower}{sentence[match.end('verb'):]}"  # "Finally retired" → "I finally retired"
 
 
 _CLAUSE = re.compile(r"(^|[.!?;]\s+|,\s+(?:and\s+)?|\band\s+)([^.!?;,]+)")

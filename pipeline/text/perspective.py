@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 
 from pipeline.text.language import Language, detect_language
-from pipeline.text.normalize import irregular_past_forms
+from pipeline.text.normalize import is_simple_past
 
 _IRREGULAR_THIRD_PERSON = {"have": "has", "do": "does", "go": "goes", "be": "is", "am": "is"}
 # Forms that do not change with the subject (modals and past tenses).
-_INVARIANT = set("can cannot could will would shall should may might must used ought".split()) | irregular_past_forms()
+_INVARIANT = set("can cannot could will would shall should may might must used ought".split())
 _ADVERBS = set(
     """also really still usually always never now often mostly actually just only sometimes
     definitely absolutely currently rarely generally normally typically mainly truly totally
@@ -43,7 +43,7 @@ def third_person_verb(verb: str) -> str:
     lower = verb.lower()
     if lower in _IRREGULAR_THIRD_PERSON:
         return _IRREGULAR_THIRD_PERSON[lower]
-    if lower in _INVARIANT or lower.endswith("ed") or not lower.isalpha():
+    if lower in _INVARIANT or lower.endswith("ed") or not lower.isalpha() or is_simple_past(lower):
         return verb
     if re.search(r"(?:s|sh|ch|x|z|o)$", lower):
         return verb + "es"

@@ -200,25 +200,3 @@ def test_a_new_phrase_loses_the_words_the_memory_keeps_around_the_old_one() -> N
     memories = ["The user is a junior graphic designer at Fernway."]
     corrected = _corrections("my title is senior graphic designer now, not junior", memories)
     assert corrected == {0: "The user is a senior graphic designer at Fernway."}
-
-
-@pytest.mark.parametrize(
-    ("feedback", "memories", "expected"),
-    [
-        ("最喜欢的水果是芒果", ["用户最喜欢的水果是草莓。", "用户最喜欢的歌手是周杰伦。"], {0: "用户最喜欢的水果是芒果。"}),
-        ("best subject is chemistry", ["The user's best subject is history.", "The user's sister studies law."],
-         {0: "The user's best subject is chemistry."}),
-    ],
-)
-def test_the_same_attribute_with_another_filler_replaces_it_without_a_change_word(
-    feedback: str, memories: list[str], expected: dict[int, str]
-) -> None:
-    language = "zh" if feedback[0] > "\u4e00" else "en"
-    found = align(clauses(normalize(feedback), language), language, memories, corrective=False)  # type: ignore[arg-type]
-    assert {a.memory_index: a.corrected for a in found} == expected
-
-
-def test_an_added_attribute_with_another_filler_replaces_nothing() -> None:
-    memories = ["用户养了一只猫。", "用户最喜欢的水果是草莓。"]
-    found = align(clauses("也喜欢芒果", "zh"), "zh", memories, corrective=False)
-    assert found == []
