@@ -21,7 +21,7 @@ from pipeline.text.intent import (
     without_request_clauses,
 )
 from pipeline.text.language import Language, detect_language, has_cjk
-from pipeline.text.lexicon import content_terms, is_negated, zh_tokens
+from pipeline.text.lexicon import content_terms, is_negated, jieba_tagger, zh_tokens
 from pipeline.text.life_events import changed_attributes, ended_terms, mentions_term, says_something_changed
 from pipeline.text.numbers import EN_NUMBER_WORD_PATTERN, leading_number
 from pipeline.text.parsed import ParsedStatement, subject_label
@@ -656,11 +656,18 @@ _ZH_NOT_AN_OBJECT = re.compile(
 _ZH_GIVING_VERB = re.compile(r"^(?:其实|已经|早就|早|都|也)*(?:送给|送|借给|卖给|还给|交给|留给)")
 
 
+def _ends_in_zh_verb(text: str) -> bool:
+    """"医生让", "陪了": the words end in a verb (an aspect particle aside), so they need an object
+    of their own; "打羽毛球" ends in its object and may itself be one."""
+    tags = [pair.flag for pair in jieba_tagger().lcut(text) if not pair.flag.startswith("u")]
+    return bool(tags) and tags[-1].startswith("v")
+
+
 def _zh_front_topic(part: str) -> str:
     """Put a fronted object back after its verb: "啤酒我已经戒了" → "我已经戒了啤酒"."""
     match = _ZH_FRONTED_OBJECT.match(part.strip())
-    if not match or _ZH_NOT_AN_OBJECT.match(match.group("obj")):
-        return part
+    if not match or _ZH_NOT_AN_OBJECT.match(match.group("obj")) or _ends_in_zh_verb(match.group("obj")):
+        return part  # "医生让我停药了", "陪了我十五年": what leads has a verb of its own, it is no object
     obj, rest = match.group("obj"), match.group("rest")
     if _ZH_GIVING_VERB.match(rest):
         return f"我把{obj}{rest}"  # "猫我送给表姐养了" → "我把猫送给表姐养了"

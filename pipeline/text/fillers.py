@@ -25,7 +25,9 @@ _EN_MARKER = re.compile(
     r"(?:that|this|it)(?:'s|\s+is|\s+was)\s+(?:not\s+)?(?:wrong|incorrect|not\s+(?:right|correct|true|accurate)|"
     r"outdated|out\s+of\s+date|old\s+info(?:rmation)?|a\s+mistake)|"
     r"(?:you(?:'re|\s+are)|you've\s+got\s+it|you\s+got\s+(?:it|that))\s+(?:wrong|mistaken|incorrect)|"
-    r"you\s+(?:made\s+a\s+mistake|have\s+it\s+wrong))\s*(?:[,.!:;\-–—]+|$)\s*",
+    r"you\s+(?:made\s+a\s+mistake|have\s+it\s+wrong))\s*(?:[,.!:;\-–—]+|$)\s*"
+    # "nah i take the train": unlike "no" ("no one", "no more"), these open a reply even unpunctuated.
+    r"|^(?:nah+|nope)\s+(?=\w)",
     re.IGNORECASE,
 )
 _ZH_FILLER = re.compile(
