@@ -271,6 +271,9 @@ def _written_like(new: str, old: str) -> str:
     "March 13" is "March 3", "five" is "5"."""
     if new.lower() in EN_NUMBER_WORDS and re.search(r"\d", old):
         new = str(EN_NUMBER_WORDS[new.lower()])
+    short_year = re.fullmatch(r"['’]?(\d{2})", new.strip())
+    if short_year and re.fullmatch(r"(?:19|20)\d{2}", old.strip()):
+        return old.strip()[:2] + short_year.group(1)  # "'18" for "2016" is 2018
     day = _BARE_DAY.fullmatch(new.strip())
     if day and value_kind(old) == "date" and len(re.findall(r"\d+", old)) >= 1:
         return re.sub(r"\b\d{1,2}(?:st|nd|rd|th)?\b(?!,?\s*\d{4}\b)", day.group(1), old, count=1)
@@ -291,6 +294,7 @@ def _substituted(memory: str, substitutions: list[Substitution]) -> str:
             if has_cjk(new[:size]) and text[:start].endswith(new[:size]):
                 new = new[size:]  # "晚上" + "晚上七点半": the memory already says the first part
                 break
+        new = _without_repeated_unit(new, text[end:])
         before = text[:start]
         article = re.search(r"\b([Aa])n?(\s+)$", before)
         if article and new[:1].isalpha() and new[:1].lower() != old[:1].lower():
@@ -299,6 +303,21 @@ def _substituted(memory: str, substitutions: list[Substitution]) -> str:
             before = before[: article.start()] + article.group(1) + ("n" if vowel else "") + article.group(2)
         text = before + new + text[end:]
     return text
+
+
+def _without_repeated_unit(new: str, after: str) -> str:
+    """The new value without the unit the memory already writes after it: "50mg" before " mg of
+    sertraline" is "50", "20 days" before " days of leave" is "20", "银色" before "色的" is "银"."""
+    if has_cjk(new):
+        return new[:-1] if len(new) > 1 and after[:1] == new[-1] and not new[-1].isdigit() else new
+    head = re.match(r"\s*([A-Za-z]+)\b", after)
+    if not head:
+        return new
+    unit = head.group(1).casefold()
+    glued = re.fullmatch(r"(.*\d)\s*([A-Za-z]+)", new)
+    if glued and glued.group(2).casefold() == unit:
+        return glued.group(1)
+    return new
 
 
 def _contrast_substitutions(
@@ -462,8 +481,12 @@ def _frame_substitution(clause: str, language: Language, memories: Sequence[str]
             continue
         start = held.start("tail")
         old_tail = _EN_TAIL_END.split(held.group("tail"), maxsplit=1)[0]
-        if old_tail and old_tail.casefold() != tail.casefold() and len(old_tail.split()) <= 4:
-            found.append(Substitution(index, (start, start + len(old_tail)), tail, 3.5, f"states {match.group('head').strip()} as {old_tail!r}"))
+        filler = tail
+        preposition = re.match(r"(?i)(from|with|by|at|in|on)\s+", tail)
+        if preposition and not old_tail.casefold().startswith(preposition.group(1).casefold() + " "):
+            filler = tail[preposition.end():]  # "is from EDF" against "is Octopus": the supplier is EDF
+        if old_tail and old_tail.casefold() != filler.casefold() and len(old_tail.split()) <= 4:
+            found.append(Substitution(index, (start, start + len(old_tail)), filler, 3.5, f"states {match.group('head').strip()} as {old_tail!r}"))
     return found
 
 

@@ -200,3 +200,29 @@ def test_a_new_phrase_loses_the_words_the_memory_keeps_around_the_old_one() -> N
     memories = ["The user is a junior graphic designer at Fernway."]
     corrected = _corrections("my title is senior graphic designer now, not junior", memories)
     assert corrected == {0: "The user is a senior graphic designer at Fernway."}
+
+
+@pytest.mark.parametrize(
+    ("feedback", "memories", "expected"),
+    [
+        ("it's 40mg of omeprazole now, not 20", ["The user takes 20 mg of omeprazole daily."],
+         "The user takes 40 mg of omeprazole daily."),
+        ("the notice period is 60 days not 30", ["The notice period is 30 days."], "The notice period is 60 days."),
+        ("单车是黑色的 不是红色", ["用户的单车是红色的。"], "用户的单车是黑色的。"),
+    ],
+)
+def test_the_unit_the_memory_writes_after_the_value_is_not_written_twice(
+    feedback: str, memories: list[str], expected: str
+) -> None:
+    language = "zh" if any(ord(c) > 0x4E00 for c in feedback) else "en"
+    assert _corrections(feedback, memories, language) == {0: expected}
+
+
+def test_a_two_digit_year_takes_the_century_of_the_year_it_replaces() -> None:
+    memories = ["The user rides a 2014 Yamaha scooter."]
+    assert _corrections("it's a '19 yamaha, not 2014", memories) == {0: "The user rides a 2019 Yamaha scooter."}
+
+
+def test_a_preposition_before_the_new_value_is_not_part_of_it() -> None:
+    memories = ["The user's electricity supplier is Octopus."]
+    assert _corrections("electricity is from EDF not octopus", memories) == {0: "The user's electricity supplier is EDF."}
