@@ -76,6 +76,15 @@ def is_simple_past(word: str) -> bool:
     return any(lemma != lower and lower in getInflection(lemma, tag="VBD") for lemma in lemmas.get("VERB", ()))
 
 
+@lru_cache(maxsize=4096)
+def is_past_participle(word: str) -> bool:
+    """"quit", "been", "gone": the past participle of a verb, by the same lexicon."""
+    from lemminflect import getAllLemmas, getInflection
+
+    lower = word.lower()
+    return any(lower in getInflection(lemma, tag="VBN") for lemma in getAllLemmas(lower, upos="VERB").get("VERB", ()))
+
+
 def spellings_of(meaning: str) -> frozenset[str]:
     """The chat spellings of one word ("pls", "plz" for "please")."""
     table, _ = _en_informal()

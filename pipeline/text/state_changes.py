@@ -25,7 +25,7 @@ from pipeline.embedding.base import Embedder
 from pipeline.text.continuity import reports_change
 from pipeline.text.language import Language, has_cjk
 from pipeline.text.lexicon import denies
-from pipeline.text.normalize import is_simple_past
+from pipeline.text.normalize import is_past_participle, is_simple_past
 
 _DATA = Path(__file__).parent / "data" / "state_changes.toml"
 
@@ -55,13 +55,6 @@ class EndedState:
 _EN_PRESENT_COPULA = frozenset({"is", "are", "am", "be", "s", "re", "m"})
 
 
-def _participle(word: str) -> bool:
-    from lemminflect import getAllLemmas, getInflection
-
-    lower = word.lower()
-    return any(lower in getInflection(lemma, tag="VBN") for lemma in getAllLemmas(lower, upos="VERB").get("VERB", ()))
-
-
 _ZH_CLAUSE_BREAK = re.compile(r"[，,。.!！?？;；~～\s]+")
 _ZH_DISCOURSE_MARKERS = re.compile(r"对了|好了|算了|得了|行了|罢了")
 
@@ -85,7 +78,7 @@ def tells_of_an_event(statement: str, feedback: str, language: Language) -> bool
     words = re.findall(r"[A-Za-z]+", statement)
     for index in range(1, len(words)):  # not the opening word ("Left-handed …")
         word, before = words[index].lower(), words[index - 1].lower()
-        if before in ("has", "have", "had", "ve") and _participle(word):
+        if before in ("has", "have", "had", "ve") and is_past_participle(word):
             return True
         if (is_simple_past(word) or (word.endswith("ed") and len(word) > 4)) and before not in _EN_PRESENT_COPULA:
             return True  # "is married" is a state; "got married", "was fired" tell of an event
