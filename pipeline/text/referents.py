@@ -15,6 +15,7 @@ import re
 import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 from functools import lru_cache
 from pathlib import Path
 
@@ -23,7 +24,7 @@ from pipeline.text.continuity import says_unchanged
 from pipeline.text.intent import is_acknowledgement
 from pipeline.text.keyword import contains_term, find_term_spans
 from pipeline.text.language import Language
-from pipeline.text.lexicon import phrase_alternation
+from pipeline.text.lexicon import phrase_alternation, zh_tokens
 from pipeline.text.numbers import zh_numeral
 from pipeline.text.sentences import split_sentences
 from pipeline.text.values import compatible_kinds, same_value
@@ -330,6 +331,39 @@ def _pieces(clauses: Sequence[str], language: Language) -> list[str]:
     return [piece.strip() for clause in clauses for piece in re.split(separator, clause) if piece and piece.strip()]
 
 
+def _option_words(item: str, language: Language) -> list[str]:
+    return list(zh_tokens(item)) if language == "zh" else item.split()
+
+
+def _parallel_substitution(memory: str, chosen: str, listed: Sequence[str], language: Language) -> str | None:
+    """Options of the same shape ("FitZone on Elm Street" or "PowerHouse on King Road") differ part
+    by part: the memory, which holds the parts of one, takes the chosen option's parts in their
+    places ("joined FitZone gym on Elm Street" → "joined PowerHouse gym on King Road")."""
+    joiner = "" if language == "zh" else " "
+    chosen_words = _option_words(chosen, language)
+    best: tuple[int, str] | None = None
+    for other in listed:
+        if not other or other == chosen:
+            continue
+        # A lead-in the listing glued to the first option ("choosing between FitZone on Elm Street")
+        # is not part of it: options of one shape line up from their ends.
+        other_words = _option_words(other, language)[-len(chosen_words):]
+        pairs = [
+            (joiner.join(other_words[i1:i2]), joiner.join(chosen_words[j1:j2]))
+            for tag, i1, i2, j1, j2 in SequenceMatcher(a=other_words, b=chosen_words, autojunk=False).get_opcodes()
+            if tag == "replace"
+        ]
+        if len(pairs) < 2 or not all(find_term_spans(memory, old) for old, _ in pairs):
+            continue  # one differing part is the plain substitution's to make
+        corrected = memory
+        for old, new in pairs:
+            start, end = find_term_spans(corrected, old)[0]
+            corrected = corrected[:start] + new + corrected[end:]
+        if best is None or len(pairs) > best[0]:
+            best = (len(pairs), corrected)
+    return best[1] if best else None
+
+
 def refer(
     clause_texts: Sequence[str], everything: Sequence[str], language: Language, memories: Sequence[str],
     answer: str, closeness: Sequence[float] = (),
@@ -369,6 +403,8 @@ def refer(
         # the answer repeats, else the memory's object.
         listed = [_item_value(other, language) for other in listed_items(answer, language)]
         spans = [span for other in listed if other and other != value for span in find_term_spans(memory, other)]
+        if not spans and (parallel := _parallel_substitution(memory, value, listed, language)):
+            return [Alignment(target, parallel, f"the reply picks the listed '{value}'", POINTED_CONFIDENCE)]
         held = [v for v in memory_slots(memory) if contains_term(answer, v.text)]
         span = spans[0] if spans else (held[-1].start, held[-1].end) if held else _tail_span(memory, language)
         if span is None:

@@ -160,3 +160,10 @@ def test_pointing_at_one_of_two_numbered_options_says_the_other_was_wrong() -> N
     turns = [("user", "where should we eat on friday?"),
              ("assistant", "Two ideas: 1. Golden Wok, your usual. 2. Bella Napoli - the pizza place on Main St.")]
     assert resolve_pointer("no, the second one is our usual", "en", turns) == ("Golden Wok", "Bella Napoli")
+
+
+def test_options_of_one_shape_replace_the_memorys_parts_one_by_one() -> None:
+    answer = "You were deciding between Arch on Mill Lane and Crux on Bridge Street, and I noted Arch."
+    memories = ["The user climbs at Arch gym on Mill Lane.", "The user lives in Leeds."]
+    [alignment] = refer(["nah the second one"], ["nah the second one"], "en", memories, answer)
+    assert alignment.memory_index == 0 and alignment.corrected == "The user climbs at Crux gym on Bridge Street."
