@@ -20,7 +20,7 @@ from pipeline.models import (
     ValidityDecision,
 )
 from pipeline.text.alignment import align, clauses, contrasts, signals_change
-from pipeline.text.answer_context import last_answer
+from pipeline.text.answer_context import last_answer, last_question
 from pipeline.text.commands import (
     acts_for_others,
     aims_at_assistant,
@@ -441,8 +441,8 @@ class OfflineAnalyzer:
             # Nothing in the reply names its topic (or what it names makes no whole memory): what it
             # points at in the conversation may.
             alignments = refer(owned, every_clause, statement.language, memories, answer,
-                               [max(0.0, s or 0.0) for s in similarities] if similarities is not None else ()
-                               ) or alignments
+                               [max(0.0, s or 0.0) for s in similarities] if similarities is not None else (),
+                               last_question(list(turns))) or alignments
         if not alignments:
             return []
         by_index = {alignment.memory_index: alignment for alignment in alignments}

@@ -93,6 +93,17 @@ def last_answer(context: list[tuple[str, str]]) -> str:
     return ""
 
 
+def last_question(context: list[tuple[str, str]]) -> str:
+    """The user's turn the assistant's last answer replied to."""
+    answered = False
+    for role, content in reversed(context):
+        if role == "assistant":
+            answered = True
+        elif answered and role == "user":
+            return content
+    return ""
+
+
 def old_values_from_context(
     statement: ParsedStatement, context: list[tuple[str, str]]
 ) -> tuple[list[tuple[str, str]], str]:

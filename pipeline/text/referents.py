@@ -147,14 +147,16 @@ def numbered_items(answer: str) -> list[str]:
 
 def enumerated_items(answer: str, language: Language) -> list[str]:
     """The items of the longest enumeration in one clause of the answer ("Netflix, Spotify Premium
-    and Disney+", "爱奇艺、QQ音乐和百度网盘的会员"): items without a content word ("right?") are not items."""
+    and Disney+", "爱奇艺、QQ音乐和百度网盘的会员"): items with neither a content word nor a value
+    ("right?") are not items."""
     grammar = _grammars()[language]
     best: list[str] = []
     for sentence in split_sentences(answer):
         pieces = re.split(r"[，；;:：]" if language == "zh" else r"[;:]", sentence)
         for piece in pieces:
             parts = [p.strip(" ,，.。?？!！") for p in grammar.enumeration.split(piece.strip())]
-            parts = [p for p in parts if p and topic_terms(p, language) and not _tag_question(p, language)]
+            # An item is a content word or a value ("10月1日和10月3日", "the 14th and the 21st").
+            parts = [p for p in parts if p and (topic_terms(p, language) or memory_slots(p)) and not _tag_question(p, language)]
             if len(parts) >= 2 and len(parts) > len(best):
                 best = parts
     return best
@@ -366,10 +368,12 @@ def _parallel_substitution(memory: str, chosen: str, listed: Sequence[str], lang
 
 def refer(
     clause_texts: Sequence[str], everything: Sequence[str], language: Language, memories: Sequence[str],
-    answer: str, closeness: Sequence[float] = (),
+    answer: str, closeness: Sequence[float] = (), question: str = "",
 ) -> list[Alignment]:
     """The correction a reply makes through the conversation; empty when it names its own topic or
-    the conversation gives no clear referent."""
+    the conversation gives no clear referent. `question` is the user's turn the answer replied to:
+    it tells apart two memories the answer speaks of equally ("哪天去西安的高铁" beside a trip to
+    Beijing on the same date)."""
     if not memories:
         return []
     grammar = _grammars()[language]
@@ -396,6 +400,8 @@ def refer(
         if not _is_option(value, language):
             return []
         target = _best_match(answer, language, memories)
+        if target is None and question:
+            target = _best_match(f"{question} {answer}", language, memories)
         if target is None or contains_term(memories[target], value):
             return []
         memory = memories[target]

@@ -167,3 +167,15 @@ def test_options_of_one_shape_replace_the_memorys_parts_one_by_one() -> None:
     memories = ["The user climbs at Arch gym on Mill Lane.", "The user lives in Leeds."]
     [alignment] = refer(["nah the second one"], ["nah the second one"], "en", memories, answer)
     assert alignment.memory_index == 0 and alignment.corrected == "The user climbs at Crux gym on Bridge Street."
+
+
+def test_dates_listed_by_the_answer_are_options() -> None:
+    assert enumerated_items("我记了两个时间：5月2日和5月9日，你选的是5月9日。", "zh") == ["5月2日", "5月9日"]
+
+
+def test_the_question_tells_apart_two_memories_the_answer_speaks_of_equally() -> None:
+    answer = "你说过两个日期：5月2日和5月9日，我记的是5月9日。"
+    memories = ["用户5月9日飞成都看演唱会。", "用户5月9日要去公司年会。"]
+    assert refer(["第一个才对"], ["第一个才对"], "zh", memories, answer) == []
+    [alignment] = refer(["第一个才对"], ["第一个才对"], "zh", memories, answer, (), "我哪天飞成都来着？")
+    assert alignment.memory_index == 0 and alignment.corrected == "用户5月2日飞成都看演唱会。"
