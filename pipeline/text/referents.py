@@ -27,6 +27,7 @@ from pipeline.text.language import Language
 from pipeline.text.lexicon import phrase_alternation, zh_tokens
 from pipeline.text.numbers import zh_numeral
 from pipeline.text.sentences import split_sentences
+from pipeline.text.subjects import relation_of
 from pipeline.text.values import compatible_kinds, same_value
 
 _DATA = Path(__file__).parent / "data" / "references.toml"
@@ -333,6 +334,27 @@ def _pieces(clauses: Sequence[str], language: Language) -> list[str]:
     return [piece.strip() for clause in clauses for piece in re.split(separator, clause) if piece and piece.strip()]
 
 
+_EN_OWNED_BY = re.compile(r"(?i)\bmy\s+([a-z][\w\-]*)['’]s?\b(?!\s+(?:is|are|was|name|\w+ing)\b)")
+_ZH_OWNED_BY = re.compile(r"(?:是|属于)?我(?:的)?([\u4e00-\u9fff]{1,3}?)的(?![\u4e00-\u9fff])")
+
+
+def _owner_named(text: str, language: Language) -> str | None:
+    """"is my sister's", "是我老婆的": the relative a fact belongs to, as the reply says it."""
+    for match in (_ZH_OWNED_BY if language == "zh" else _EN_OWNED_BY).finditer(text):
+        word = match.group(1)
+        if relation_of(word):
+            return word * 2 if language == "zh" and len(word) == 1 else word  # 妹 → 妹妹
+    return None
+
+
+def _said_of(memory: str, owner: str, language: Language) -> str | None:
+    """The memory about the user said of the user's relative instead."""
+    if language == "zh":
+        return f"用户的{owner}{memory[2:]}" if memory.startswith("用户") and not memory.startswith("用户的") else None
+    match = re.match(r"(?i)the user\b(?![’']s)", memory)
+    return f"The user's {owner}{memory[match.end():]}" if match else None
+
+
 def _option_words(item: str, language: Language) -> list[str]:
     return list(zh_tokens(item)) if language == "zh" else item.split()
 
@@ -383,10 +405,15 @@ def refer(
     if pointed is not None:
         pointer_clause, (pointer, item) = pointed
         rest = pointer_clause[: pointer.start] + " " + pointer_clause[pointer.end:]
-        if grammar.denial.search(rest):
+        owner = _owner_named(rest, language)
+        if grammar.denial.search(rest) or owner:
             # "the last one's wrong, it's apple tv+ now": the item is the wrong fact.
             target = _best_match(item, language, memories)
             news = [c for c in clause_texts if _informative(c, language, pointer_clause)]
+            if target is not None and not news and owner and (moved := _said_of(memories[target], owner, language)):
+                # "the first one is my sister's, not mine": the fact is the sister's.
+                return [Alignment(target, moved, f"the reply says the listed '{item}' is its {owner}'s",
+                                  POINTED_CONFIDENCE)]
             if target is None or not news:
                 return []
             corrected = rewrite_for(_most_telling(news, language), language, memories[target])

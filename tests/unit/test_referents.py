@@ -179,3 +179,19 @@ def test_the_question_tells_apart_two_memories_the_answer_speaks_of_equally() ->
     assert refer(["第一个才对"], ["第一个才对"], "zh", memories, answer) == []
     [alignment] = refer(["第一个才对"], ["第一个才对"], "zh", memories, answer, (), "我哪天飞成都来着？")
     assert alignment.memory_index == 0 and alignment.corrected == "用户5月2日飞成都看演唱会。"
+
+
+@pytest.mark.parametrize(
+    ("reply", "language", "answer", "memories", "corrected"),
+    [
+        ("the first one is my brother's, not mine", "en", "You're allergic to walnuts, and you're also allergic to dust.",
+         ["The user is allergic to walnuts.", "The user is allergic to dust."], "The user's brother is allergic to walnuts."),
+        ("第一个是我弟的，不是我的", "zh", "你的过敏记录有两条：芒果、尘螨。", ["用户对芒果过敏。", "用户对尘螨过敏。"],
+         "用户的弟弟对芒果过敏。"),
+    ],
+)
+def test_a_listed_fact_said_to_be_a_relatives_becomes_the_relatives(
+    reply: str, language: str, answer: str, memories: list[str], corrected: str
+) -> None:
+    [alignment] = refer([reply], [reply], language, memories, answer)  # type: ignore[arg-type]
+    assert alignment.memory_index == 0 and alignment.corrected == corrected
