@@ -77,6 +77,16 @@ def is_simple_past(word: str) -> bool:
 
 
 @lru_cache(maxsize=4096)
+def looks_past(word: str) -> bool:
+    """A simple past, or an "-ed" word the lexicon does not know ("facetimed"); not an adjective
+    the lexicon knows only as one ("unused", "talented")."""
+    from lemminflect import getAllLemmas
+
+    lower = word.lower()
+    return is_simple_past(lower) or (lower.endswith("ed") and len(lower) > 4 and not getAllLemmas(lower))
+
+
+@lru_cache(maxsize=4096)
 def is_past_participle(word: str) -> bool:
     """"quit", "been", "gone": the past participle of a verb, by the same lexicon."""
     from lemminflect import getAllLemmas, getInflection
@@ -160,7 +170,7 @@ def _restore_subject(sentence: str) -> str:
         # "mostly listening to techno these days": what the speaker does now, said as a progressive.
         progressive = "am " if base_form(lower) and _VERB_PHRASE_AFTER.match(sentence[match.end("verb"):]) else ""
         return f"I {progressive}{sentence[0].lower()}{sentence[1:]}"
-    past = is_simple_past(lower) or (lower.endswith("ed") and len(lower) > 4 and lower not in {"need", "speed", "breed", "feed"})
+    past = looks_past(lower)
     if not past and base_form(lower) and not match.group("adverbs") and _VERB_PHRASE_AFTER.match(sentence[match.end("verb"):]):
         # "taking the train to work now": what the speaker is doing.
         return f"I am {lower}{sentence[match.end('verb'):]}"

@@ -25,7 +25,7 @@ from pipeline.embedding.base import Embedder
 from pipeline.text.continuity import reports_change
 from pipeline.text.language import Language, has_cjk
 from pipeline.text.lexicon import denies
-from pipeline.text.normalize import is_past_participle, is_simple_past
+from pipeline.text.normalize import is_past_participle, looks_past
 
 _DATA = Path(__file__).parent / "data" / "state_changes.toml"
 
@@ -80,7 +80,7 @@ def tells_of_an_event(statement: str, feedback: str, language: Language) -> bool
         word, before = words[index].lower(), words[index - 1].lower()
         if before in ("has", "have", "had", "ve") and is_past_participle(word):
             return True
-        if (is_simple_past(word) or (word.endswith("ed") and len(word) > 4)) and before not in _EN_PRESENT_COPULA:
+        if looks_past(word) and before not in _EN_PRESENT_COPULA:
             return True  # "is married" is a state; "got married", "was fired" tell of an event
     return False
 
