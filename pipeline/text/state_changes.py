@@ -29,8 +29,8 @@ from pipeline.text.normalize import is_past_participle, looks_past
 
 _DATA = Path(__file__).parent / "data" / "state_changes.toml"
 
-# Calibrated on development cases: the helper-written pair cases and the case sets' changes of state,
-# weighing a memory wrongly ended three times a missed one.
+# Chosen by `python -m training.sweep_state_changes` on development cases (the development sets and
+# training/data/state_change_cases/), a memory wrongly ended weighing three times a case lost.
 EVENT_LIKENESS = 0.45  # the statement's cosine to the closest event of its change
 STATE_LIKENESS = 0.6  # the memory's cosine to the closest state the change ends
 STATE_MARGIN = 0.2  # the memory chosen over the next different candidate

@@ -34,3 +34,13 @@ def test_the_shipped_pairs_come_from_development_sets_only() -> None:
     pairs = REPO / "training" / "data" / "supersession_pairs.jsonl"
     sets = {json.loads(line)["set"] for line in pairs.read_text(encoding="utf-8").splitlines()}
     assert sets and not sets & sealed
+
+
+def test_the_state_change_sweep_reads_development_cases_only() -> None:
+    from training.sweep_state_changes import _default_files
+
+    files = _default_files()
+    assert files and all(path.exists() for path in files)
+    sealed = {f"fresh{n}_cases.jsonl" for n in range(12, 22)}
+    assert not sealed & {path.name for path in files}
+    assert any(path.parent.name == "state_change_cases" for path in files)
