@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 
 from pipeline.embedding import Embedder
 from pipeline.embedding.base import cosines
@@ -12,7 +13,7 @@ from pipeline.store.base import RRF_K, MemoryStore
 from pipeline.text.intent import asks_for_a_value
 from pipeline.text.language import detect_language
 from pipeline.text.lexicon import denies
-from pipeline.text.subjects import person_asked_about, same_person, subject_of
+from pipeline.text.subjects import Subject, person_asked_about, same_person, subject_of
 
 # Hits fetched before the reranking cuts them to the limit asked for.
 RERANK_POOL = 20
@@ -69,15 +70,23 @@ class MemoryIndex:
 
         def rank(result: ScoredMemory) -> tuple[bool, float, float, int, float]:
             memory = result.memory
-            language = detect_language(memory.memory_value)
+            subject, is_denial = _ranking_traits(memory.memory_value)
             score = result.score + (RANK_STEP if memory.priority > 0 else 0.0)
-            if value_question and denies(memory.memory_value, language):
+            if value_question and is_denial:
                 score -= RANK_STEP
-            return (not same_person(asked, subject_of(memory.memory_value, language)), -round(score, 9),
+            return (not same_person(asked, subject), -round(score, 9),
                     -round(result.relativity, 6), -memory.priority, -memory.create_time)
 
         results.sort(key=rank)
         return [r for r in results if r.relativity >= min_relativity][:limit]
+
+
+# The same memories come back query after query: what ranking reads of each is kept.
+@lru_cache(maxsize=8192)
+def _ranking_traits(text: str) -> tuple[Subject, bool]:
+    """Whom the memory is about, and whether it denies something."""
+    language = detect_language(text)
+    return subject_of(text, language), denies(text, language)
 
 
 def _indexed_text(record: MemoryRecord) -> str:
