@@ -45,7 +45,7 @@ from pipeline.text.language import detect_language
 from pipeline.text.lexicon import content_terms
 from pipeline.text.normalize import normalize
 from pipeline.text.perspective import finish_sentence, to_third_person
-from pipeline.text.referents import refer
+from pipeline.text.referents import changed_item, refer
 from pipeline.text.replacement import parse_keyword_replacement
 from pipeline.text.sentences import split_sentences
 from pipeline.text.state_changes import StateChangeReader, tells_of_an_event
@@ -436,13 +436,19 @@ class OfflineAnalyzer:
         if similarities is not None and len(similarities) != len(candidates):
             similarities = None
         answer = last_answer(list(turns))
-        alignments = align(owned, statement.language, memories, answer, similarities, corrective, every_clause)
-        if all(memory_defect(alignment.corrected) for alignment in alignments):
+
+        likeness = self._likeness if self._embedder is not None else None
+        # A reply that points at an item the answer listed and says what it became ("the 2nd got
+        # moved to friday") changes that item's memory, whatever else its words resemble.
+        pointed = [found for found in changed_item(owned, every_clause, statement.language, memories, answer, likeness)
+                   if not memory_defect(found.corrected)]
+        alignments = pointed or align(owned, statement.language, memories, answer, similarities, corrective, every_clause)
+        if not pointed and all(memory_defect(alignment.corrected) for alignment in alignments):
             # Nothing in the reply names its topic (or what it names makes no whole memory): what it
             # points at in the conversation may.
             alignments = refer(owned, every_clause, statement.language, memories, answer,
                                [max(0.0, s or 0.0) for s in similarities] if similarities is not None else (),
-                               last_question(list(turns))) or alignments
+                               last_question(list(turns)), likeness) or alignments
         if not alignments:
             return []
         by_index = {alignment.memory_index: alignment for alignment in alignments}
@@ -567,6 +573,9 @@ class OfflineAnalyzer:
             reason=f"the supersession model judges it the fact this statement replaces (p={probability:.2f})",
             confidence=round(min(probability, CONFIDENCE["change_of_state"]), 2),
         )
+
+    def _likeness(self, text: str, others: Sequence[str]) -> list[float]:
+        return [similarity or 0.0 for similarity in self._similarities(text, list(others))]
 
     def _similarities(self, text: str, memories: list[str]) -> list[float | None]:
         if self._embedder is None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from functools import lru_cache
@@ -24,7 +24,7 @@ from pipeline.text.continuity import says_unchanged
 from pipeline.text.intent import is_acknowledgement
 from pipeline.text.keyword import contains_term, find_term_spans
 from pipeline.text.language import Language
-from pipeline.text.lexicon import phrase_alternation, zh_tokens
+from pipeline.text.lexicon import EN_STOPWORDS, ZH_STOPWORDS, phrase_alternation, stem, zh_tokens
 from pipeline.text.numbers import zh_numeral
 from pipeline.text.sentences import split_sentences
 from pipeline.text.subjects import relation_of
@@ -35,6 +35,9 @@ _DATA = Path(__file__).parent / "data" / "references.toml"
 # Confidence of a correction found only through the conversation.
 POINTED_CONFIDENCE = 0.6
 REFERRED_CONFIDENCE = 0.5
+
+# How alike a text is to each of several others (cosines of the sentence encoder), when one is at hand.
+Similarity = Callable[[str, Sequence[str]], Sequence[float]]
 
 
 @dataclass(frozen=True)
@@ -53,6 +56,9 @@ class _Grammar:
     thing_copula: re.Pattern[str]
     person_copula: re.Pattern[str]
     enumeration: re.Pattern[str]
+    # "switched to amlodipine", "we're at hotel gracery now", "换成缬沙坦": what a fact changed into.
+    change: re.Pattern[str]
+    value_end: re.Pattern[str]
 
 
 @lru_cache(maxsize=1)
@@ -65,6 +71,7 @@ def _grammars() -> dict[str, _Grammar]:
         "en": _Grammar(
             pointer=re.compile(
                 rf"\b(?:the\s+)?(?P<ord>{phrase_alternation(list(en_ordinals))})\s+(?:{phrase_alternation(en['heads'])})s?\b"
+                rf"|\bthe\s+(?P<bare>{phrase_alternation(list(en_ordinals))})(?=\s*(?:{phrase_alternation(en['headless_followers'])})\b)"
                 rf"|\b(?:{phrase_alternation(en['number_words'])})\s*#?\s*(?P<num>\d)\b|#(?P<hash>\d)\b",
                 re.IGNORECASE,
             ),
@@ -79,6 +86,14 @@ def _grammars() -> dict[str, _Grammar]:
             ),
             person_copula=re.compile(r"^(?:he|she|they)\s*(?:['’]s|\s+is|\s+was|['’]re|\s+are|\s+were)?\b", re.IGNORECASE),
             enumeration=re.compile(r"\s*,\s*(?:and|or)?\s*|\s+(?:and|or)\s+", re.IGNORECASE),
+            change=re.compile(
+                rf"\b(?:{phrase_alternation(_inflections(en['change_verbs']))})(?:\s+(?:it|them|that|over|back|up|out))?"
+                rf"\s+(?:{phrase_alternation(en['change_particles'])})\s+(?:an?\s+|the\s+)?(?P<value>[^,;.!?]+)"
+                r"|\b(?:we|i|they|he|she|it)\s*(?:['’]re|['’]m|['’]s|\s+are|\s+am|\s+is)\s+(?:now\s+)?"
+                r"(?:at|in|with|on)\s+(?:an?\s+|the\s+)?(?P<place>[^,;.!?]+)",
+                re.IGNORECASE,
+            ),
+            value_end=re.compile(rf"\s+(?:{phrase_alternation(en['value_ends'])})\b.*$", re.IGNORECASE),
         ),
         "zh": _Grammar(
             pointer=re.compile(
@@ -95,8 +110,20 @@ def _grammars() -> dict[str, _Grammar]:
             ),
             person_copula=re.compile(r"^(?:他|她)(?!们)"),
             enumeration=re.compile(r"\s*(?:、|和|或者|或|以及|及|与)\s*"),
+            change=re.compile(rf"(?:{phrase_alternation(zh['change_leads'])})(?P<value>[^，,。；;！!？?\s]+)"),
+            value_end=re.compile(rf"(?:{phrase_alternation(zh['value_ends'])})+$"),
         ),
     }
+
+
+def _inflections(lemmas: list[str]) -> list[str]:
+    """Every form of each verb the lemminflect lexicon knows ("switch" → switched, switches, switching)."""
+    from lemminflect import getAllInflections  # its lexicon loads on first use
+
+    forms = {lemma for lemma in lemmas}
+    for lemma in lemmas:
+        forms.update(form for group in getAllInflections(lemma, upos="VERB").values() for form in group)
+    return sorted(forms)
 
 
 def find_pointer(text: str, language: Language) -> Pointer | None:
@@ -106,8 +133,9 @@ def find_pointer(text: str, language: Language) -> Pointer | None:
     if not match:
         return None
     groups = match.groupdict()
-    if groups.get("ord"):
-        key = next(k for k in grammar.ordinals if k.lower() == re.sub(r"\s+", " ", groups["ord"].lower()))
+    ordinal = groups.get("ord") or groups.get("bare")
+    if ordinal:
+        key = next(k for k in grammar.ordinals if k.lower() == re.sub(r"\s+", " ", ordinal.lower()))
         index = grammar.ordinals[key]
     else:
         number = groups.get("num") or groups.get("hash") or ""
@@ -163,22 +191,35 @@ def enumerated_items(answer: str, language: Language) -> list[str]:
     return best
 
 
+def side_by_side_items(answer: str, language: Language) -> list[str]:
+    """"你的好朋友小林在广州，表妹在佛山": facts side by side in one sentence of the answer."""
+    best: list[str] = []
+    for sentence in split_sentences(answer):
+        parts = [p.strip(" ,，.。?？!！") for p in re.split(r"[，,；;]", sentence)]
+        parts = [p for p in parts if p and (topic_terms(p, language) or memory_slots(p)) and not _tag_question(p, language)]
+        if len(parts) >= 2 and len(parts) > len(best):
+            best = parts
+    return best
+
+
 def _tag_question(part: str, language: Language) -> bool:
     """"right?", "对吧": a tag after a list, not an item of it."""
     short = len(part) <= 3 if language == "zh" else len(part.split()) <= 2
     return short and is_acknowledgement(part)
 
 
-def listed_items(answer: str, language: Language) -> list[str]:
-    """The items an answer lists: its numbered list, else its longest enumeration."""
-    return numbered_items(answer) or enumerated_items(answer, language)
+def listed_items(answer: str, language: Language, side_by_side: bool = False) -> list[str]:
+    """The items an answer lists: its numbered list, else its longest enumeration, else (when
+    `side_by_side`) the facts one of its sentences puts side by side."""
+    return (numbered_items(answer) or enumerated_items(answer, language)
+            or (side_by_side_items(answer, language) if side_by_side else []))
 
 
-def pointed_item(text: str, language: Language, answer: str) -> tuple[Pointer, str] | None:
+def pointed_item(text: str, language: Language, answer: str, side_by_side: bool = False) -> tuple[Pointer, str] | None:
     pointer = find_pointer(text, language)
     if pointer is None or not answer:
         return None
-    items = listed_items(answer, language)
+    items = listed_items(answer, language, side_by_side)
     if not -len(items) <= pointer.index < len(items):
         return None
     return pointer, items[pointer.index]
@@ -251,26 +292,27 @@ def rewrite_for(clause: str, language: Language, memory: str) -> str:
     """The memory corrected by a clause that refers to it: "it's tree nuts" → the memory with
     "tree nuts" in its object's place; "hes a bus driver now" → "The user's uncle Ray is a bus
     driver." (the clause, about the memory's subject)."""
-    grammar = _grammars()[language]
     # "她考的是六级啦" against "…在准备钢琴四级考试": a value of the kind the memory holds takes its place.
-    for said in (v for v in memory_slots(clause) if v.kind != "name"):
-        held = [h for h in memory_slots(memory) if h.kind != "name" and compatible_kinds(h.kind, said.kind)]
-        if len(held) == 1 and not same_value(held[0].text, said.text):
-            return with_value(memory, (held[0].start, held[0].end), said.text)
-    thing = grammar.thing_copula.match(clause.strip(" .,!。！"))
-    if thing:
-        value = thing.group("value").strip(" .,。")
-        preposition = ""
-        if language == "en":
-            leading = re.match(r"(?i)(with|at|in|on|to|for|by)\s+(.+)$", value)
-            if leading:
-                preposition, value = leading.group(1), leading.group(2)
-            value = re.sub(r"(?i)^(?:an?|the)\s+", "", value)
-        span = _tail_span(memory, language, preposition)
-        if span and value and not contains_term(memory, value):
-            old = memory[span[0]:span[1]]
-            return memory[: span[0]] + _written_as(value, old) + memory[span[1]:]
-    return as_memory(clause, language, memory)
+    return _typed_substitution(clause, memory) or _copula_substitution(clause, language, memory) or as_memory(
+        clause, language, memory)
+
+
+def _copula_substitution(clause: str, language: Language, memory: str) -> str | None:
+    """"it's tree nuts" → the memory with "tree nuts" in its object's place."""
+    thing = _grammars()[language].thing_copula.match(clause.strip(" .,!。！"))
+    if not thing:
+        return None
+    value = thing.group("value").strip(" .,。")
+    preposition = ""
+    if language == "en":
+        leading = re.match(r"(?i)(with|at|in|on|to|for|by)\s+(.+)$", value)
+        if leading:
+            preposition, value = leading.group(1), leading.group(2)
+        value = re.sub(r"(?i)^(?:an?|the)\s+", "", value)
+    span = _tail_span(memory, language, preposition)
+    if not span or not value or contains_term(memory, value):
+        return None
+    return memory[: span[0]] + _written_as(value, memory[span[0]:span[1]]) + memory[span[1]:]
 
 
 def _informative(clause: str, language: Language, pointer_clause: str | None) -> bool:
@@ -388,9 +430,128 @@ def _parallel_substitution(memory: str, chosen: str, listed: Sequence[str], lang
     return best[1] if best else None
 
 
+def _typed_substitution(clause: str, memory: str) -> str | None:
+    """"改到周四了" against "…每周三晚上…": the one value of that kind the memory holds, replaced."""
+    for said in (v for v in memory_slots(clause) if v.kind != "name"):
+        held = [h for h in memory_slots(memory) if h.kind != "name" and compatible_kinds(h.kind, said.kind)]
+        if len(held) == 1 and not same_value(held[0].text, said.text):
+            return with_value(memory, (held[0].start, held[0].end), said.text)
+    return None
+
+
+def _new_value(clause: str, language: Language) -> str:
+    """What a clause says a fact changed into: "got switched to amlodipine" → "amlodipine"."""
+    grammar = _grammars()[language]
+    match = grammar.change.search(clause)
+    if not match:
+        return ""
+    value = next(v for v in (match.groupdict().get("value"), match.groupdict().get("place"), "") if v is not None)
+    return grammar.value_end.sub("", value.strip()).strip(" ,.!?，。！？")
+
+
+def _shared_spans(memory: str, item: str, language: Language) -> list[tuple[int, int]]:
+    """Spans of the memory (up to three words) made of content words the listed item says too: where
+    in the memory the item's fact sits ("lisinopril", "blood pressure" for "lisinopril for blood pressure")."""
+    if language == "zh":
+        tokens, position = [], 0
+        for token in zh_tokens(memory):
+            start = memory.find(token, position)
+            if start < 0:
+                continue
+            position = start + len(token)
+            tokens.append((token, start, position))
+        shared = [token not in ZH_STOPWORDS and token != "用户" and len(token.strip()) > 0 and token in item
+                  and not re.fullmatch(rf"[{_ZH_FUNCTION_CHARS}\W]+", token) for token, _, _ in tokens]
+    else:
+        said = {stem(word) for word in re.findall(r"[\w][\w+\-']*", item.lower())}
+        tokens = [(m.group(), m.start(), m.end()) for m in re.finditer(r"[\w][\w+\-']*", memory)]
+        shared = [word.lower() not in EN_STOPWORDS and word.lower() not in ("user", "user's") and stem(word) in said
+                  for word, _, _ in tokens]
+    # A longer span neither begins nor ends with a lone Chinese character ("加" of "加牛奶"): those
+    # are mostly verbs and particles around the value.
+    edge = [language != "zh" or len(token) > 1 for token, _, _ in tokens]
+    spans = []
+    for first in range(len(tokens)):
+        for last in range(first, min(first + 3, len(tokens))):
+            if not shared[last]:
+                break
+            if first == last or (edge[first] and edge[last]):
+                spans.append((tokens[first][1], tokens[last][2]))
+    return spans
+
+
+def _changed_into(
+    clauses: Sequence[str], item: str, memory: str, language: Language, similar: Similarity | None
+) -> str | None:
+    """The memory with what the reply says its listed fact changed into, in the place of the part of
+    the item it is most like ("switched to amlodipine": the drug, not what it treats)."""
+    for clause in clauses:
+        typed = _typed_substitution(clause, memory)
+        if typed is not None:
+            return typed
+        value = _new_value(clause, language)
+        if not value or contains_term(memory, value):
+            continue
+        spans = _shared_spans(memory, item, language)
+        if not spans:
+            continue
+        if similar is not None:
+            likeness = similar(value, [memory[start:end] for start, end in spans])
+            start, end = max(zip(spans, likeness), key=lambda pair: (pair[1], pair[0][1] - pair[0][0]))[0]
+        else:
+            start, end = spans[-1]
+        # A part of a name ("iPhone" of "iPhone 12") stands for the whole name.
+        for slot in memory_slots(memory):
+            if slot.kind == "name" and slot.start <= start and end <= slot.end:
+                start, end = slot.start, slot.end
+        return _with_article(memory[:start], _written_as(value, memory[start:end])) + memory[end:]
+    return None
+
+
+def _with_article(before: str, value: str) -> str:
+    """"is an" + "pixel 8" → "is a pixel 8": the article agrees with the value that follows it."""
+    article = re.search(r"(?i)\b(an?)\s+$", before)
+    if not article or not value[:1].isalpha():
+        return before + value
+    wanted = "an" if value[0].lower() in "aeiou" else "a"
+    if article.group(1).lower() == wanted:
+        return before + value
+    wanted = wanted.capitalize() if article.group(1)[0].isupper() else wanted
+    return before[: article.start(1)] + wanted + before[article.end(1):] + value
+
+
+def changed_item(
+    clause_texts: Sequence[str], everything: Sequence[str], language: Language, memories: Sequence[str],
+    answer: str, similar: Similarity | None = None,
+) -> list[Alignment]:
+    """"the first one got switched to amlodipine", "first one's out of date, switched to a pixel 8":
+    the listed item a reply points at is the fact that changed, into a value the reply says,
+    whichever of the reply's statements carries it. Empty unless the reply points at an item and
+    says what it changed into."""
+    clause_texts = _pieces(clause_texts, language)
+    whole = _pieces(everything, language) or clause_texts
+    pointed = next(((clause, found) for clause in whole if (found := pointed_item(clause, language, answer, True))),
+                   None)
+    if pointed is None or not memories:
+        return []
+    pointer_clause, (pointer, item) = pointed
+    rest = pointer_clause[: pointer.start] + " " + pointer_clause[pointer.end:]
+    if _owner_named(rest, language):
+        return []  # "the first one is my sister's": whose fact it is, not what it became
+    news = [c for c in clause_texts if _informative(c, language, pointer_clause)]
+    said = [rest.strip(), *news] if pointer_clause in clause_texts else news
+    target = _best_match(item, language, memories)
+    if not said or target is None:
+        return []
+    changed = _changed_into(said, item, memories[target], language, similar)
+    if changed is None or not _brings_something_new(changed, memories[target], language):
+        return []
+    return [Alignment(target, changed, f"the reply says the listed '{item}' changed", POINTED_CONFIDENCE)]
+
+
 def refer(
     clause_texts: Sequence[str], everything: Sequence[str], language: Language, memories: Sequence[str],
-    answer: str, closeness: Sequence[float] = (), question: str = "",
+    answer: str, closeness: Sequence[float] = (), question: str = "", similar: Similarity | None = None,
 ) -> list[Alignment]:
     """The correction a reply makes through the conversation; empty when it names its own topic or
     the conversation gives no clear referent. `question` is the user's turn the answer replied to:
@@ -416,10 +577,13 @@ def refer(
                                   POINTED_CONFIDENCE)]
             if target is None or not news:
                 return []
-            corrected = rewrite_for(_most_telling(news, language), language, memories[target])
+            corrected = _changed_into(news, item, memories[target], language, similar) or rewrite_for(
+                _most_telling(news, language), language, memories[target])
             if not _brings_something_new(corrected, memories[target], language):
                 return []
             return [Alignment(target, corrected, f"the reply says the listed '{item}' is wrong", POINTED_CONFIDENCE)]
+        if changed := changed_item(clause_texts, everything, language, memories, answer, similar):
+            return changed
         if pointer_clause not in clause_texts:
             return []
         # "nah the 2nd option": the item is what the answer should have said.

@@ -5,7 +5,16 @@ from __future__ import annotations
 import pytest
 
 from pipeline.text.keyword import shortened_form_span
-from pipeline.text.referents import enumerated_items, find_pointer, numbered_items, pointed_item, refer, rewrite_for
+from pipeline.text.referents import (
+    changed_item,
+    enumerated_items,
+    find_pointer,
+    listed_items,
+    numbered_items,
+    pointed_item,
+    refer,
+    rewrite_for,
+)
 
 
 def test_numbered_items_are_read_in_order() -> None:
@@ -195,3 +204,77 @@ def test_a_listed_fact_said_to_be_a_relatives_becomes_the_relatives(
 ) -> None:
     [alignment] = refer([reply], [reply], language, memories, answer)  # type: ignore[arg-type]
     assert alignment.memory_index == 0 and alignment.corrected == corrected
+
+
+# --- a listed item that changed ------------------------------------------------------------
+
+def test_an_ordinal_without_a_head_points_when_a_verb_follows() -> None:
+    pointer = find_pointer("the 3rd was cancelled last week", "en")
+    assert pointer is not None and pointer.index == 2
+    assert find_pointer("the first of May works", "en") is None
+
+
+def test_facts_side_by_side_are_items_only_when_asked_for() -> None:
+    answer = "你的表哥在杭州上班，姐姐在苏州读研。"
+    assert listed_items(answer, "zh") == []
+    assert listed_items(answer, "zh", side_by_side=True) == ["你的表哥在杭州上班", "姐姐在苏州读研"]
+
+
+@pytest.mark.parametrize(
+    ("reply", "language", "answer", "memories", "corrected"),
+    [
+        (
+            "the 2nd got pushed to wednesday",
+            "en",
+            "You have the vet on Monday and a haircut on Thursday.",
+            ["The user takes the cat to the vet on Monday.", "The user has a haircut booked on Thursday."],
+            "The user has a haircut booked on Wednesday.",
+        ),
+        (
+            "the first one got swapped for a Kobo",
+            "en",
+            "Your Kindle Paperwhite and your Sony headphones.",
+            ["The user reads on a Kindle Paperwhite.", "The user listens with Sony headphones."],
+            "The user reads on a Kobo.",
+        ),
+        (
+            "后面那个改到周五了",
+            "zh",
+            "周一下午开周会，周三上午做体检。",
+            ["用户每周一下午开周会。", "用户周三上午做体检。"],
+            "用户周五上午做体检。",
+        ),
+    ],
+)
+def test_the_item_a_reply_points_at_takes_what_it_changed_into(
+    reply: str, language: str, answer: str, memories: list[str], corrected: str
+) -> None:
+    [found] = changed_item([reply], [reply], language, memories, answer)
+    assert memories[found.memory_index] != corrected and found.corrected == corrected
+
+
+def test_the_part_of_the_item_most_like_the_new_value_is_replaced() -> None:
+    from pipeline.embedding import build_embedder
+    from pipeline.embedding.base import cosines
+
+    embedder = build_embedder()
+
+    def similar(text: str, others: list[str]) -> list[float]:
+        vectors = embedder.embed([text, *others])
+        return [c or 0.0 for c in cosines(vectors[0], vectors[1:])]
+
+    memories = ["The user drinks oat milk in coffee.", "The user's sister lives in Porto."]
+    answer = "You drink oat milk in coffee and your sister lives in Porto."
+    [found] = changed_item(["the second one moved to Lisbon"], ["the second one moved to Lisbon"], "en", memories,
+                           answer, similar)
+    assert found.memory_index == 1 and found.corrected == "The user's sister lives in Lisbon."
+    [found] = changed_item(["第一个换成燕麦奶了"], ["第一个换成燕麦奶了"], "zh", ["用户喝咖啡加牛奶。", "用户的妹妹住在波尔图。"],
+                           "你喝咖啡加牛奶，妹妹住在波尔图。", similar)
+    assert found.corrected == "用户喝咖啡加燕麦奶。"
+
+
+def test_a_reply_that_says_nothing_new_about_the_item_changes_nothing() -> None:
+    answer = "You have the vet on Monday and a haircut on Thursday."
+    memories = ["The user takes the cat to the vet on Monday.", "The user has a haircut booked on Thursday."]
+    assert changed_item(["nah the 2nd one"], ["nah the 2nd one"], "en", memories, answer) == []
+    assert changed_item(["the first one is my mum's"], ["the first one is my mum's"], "en", memories, answer) == []
