@@ -12,8 +12,10 @@ from __future__ import annotations
 import re
 import tomllib
 import unicodedata
+from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from pipeline.text.language import has_cjk
 from pipeline.text.lexicon import base_form, phrase_alternation
@@ -84,6 +86,18 @@ def looks_past(word: str) -> bool:
 
     lower = word.lower()
     return is_simple_past(lower) or (lower.endswith("ed") and len(lower) > 4 and not getAllLemmas(lower))
+
+
+@lru_cache(maxsize=4096)
+def is_finite_verb(word: str) -> bool:
+    """"is", "take", "moved", "has": a form a verb takes after its subject, by the same lexicon."""
+    from lemminflect import getAllLemmas, getInflection
+
+    lower = word.lower()
+    lemmas = getAllLemmas(lower)
+    if "AUX" in lemmas:
+        return True
+    return any(lower in getInflection(lemma, tag=tag) for lemma in lemmas.get("VERB", ()) for tag in ("VBD", "VBZ", "VBP"))
 
 
 @lru_cache(maxsize=4096)
@@ -286,7 +300,54 @@ _ZH_COORDINATED = re.compile(r"[，,；;]\s*(?=(?:另外|还有|而且|以及|�
 
 def _split_coordinated(text: str) -> str:
     text = _ZH_COORDINATED.sub("。", text)
-    return _EN_COORDINATED.sub(lambda m: ". " + m.group("subject")[0].upper() + m.group("subject")[1:], text)
+    text = _EN_COORDINATED.sub(lambda m: ". " + m.group("subject")[0].upper() + m.group("subject")[1:], text)
+    if has_cjk(text):
+        return text
+    return " ".join(". ".join(piece[0].upper() + piece[1:] if position else piece
+                              for position, piece in enumerate(_coordinated_clauses(sentence)))
+                    for sentence in re.split(r"(?<=[.!?])\s+", text))
+
+
+@lru_cache(maxsize=1)
+def _coordination() -> dict[str, Any]:
+    return tomllib.loads((_DATA / "clauses.toml").read_text(encoding="utf-8"))["en"]
+
+
+_CONTRACTED = re.compile(r"(?i)^([a-z]+)['’](?:s|re|m|ve|ll|d)$")
+
+
+def _has_finite_verb(words: Sequence[str]) -> bool:
+    return any(is_finite_verb(word) or _CONTRACTED.match(word) for word in words)
+
+
+def _opens_clause(words: Sequence[str]) -> bool:
+    """"the car service is saturday now", "I take the train": a subject word, then a verb."""
+    grammar = _coordination()
+    if not words:
+        return False
+    contracted = _CONTRACTED.match(words[0])
+    if contracted:
+        return contracted.group(1).lower() in grammar["subjects"]
+    if words[0].lower() not in grammar["subjects"]:
+        return False
+    return _has_finite_verb(words[1: 1 + grammar["verb_within"]])
+
+
+def _coordinated_clauses(part: str) -> list[str]:
+    """A sentence cut where "and" joins two clauses, each with its own subject and verb ("dentist moved
+    to wed 3pm and the car service is saturday now"); "my son and daughter are 5" stays whole."""
+    joiner = re.compile(rf"(?i)\s+(?:{'|'.join(map(re.escape, _coordination()['coordinators']))})\s+")
+    pieces, start = [], 0
+    for match in joiner.finditer(part):
+        left = re.findall(r"[\w'’\-]+", part[start:match.start()])
+        right = re.findall(r"[\w'’\-]+", part[match.end():])
+        if _has_finite_verb(left) and _opens_clause(right):
+            pieces.append(part[start:match.start()])
+            start = match.end()
+    pieces.append(part[start:])
+    return [piece.strip() for piece in pieces if piece.strip()]
+
+
 
 
 _HEADERS_FILE = Path(__file__).parent / "data" / "message_headers.toml"

@@ -110,3 +110,23 @@ def test_number_words_that_make_one_number_and_a_clause_opening_its(typed: str, 
 def test_chinese_colloquial_numbers_and_pronouns() -> None:
     assert normalize("俺家是俩娃") == "我家是两个娃"
     assert normalize("老三出生了，现在是仨") == "老三出生了，现在是三个"
+
+
+@pytest.mark.parametrize(
+    ("message", "normalised"),
+    [
+        ("gym moved to 7am and the swim class is on sunday now", "gym moved to 7am. The swim class is on sunday now"),
+        ("I sold the bike and I walk to the office now", "I sold the bike. I walk to the office now"),
+        ("I have a parrot and my brother has two hamsters", "I have a parrot. My brother has two hamsters"),
+    ],
+)
+def test_and_between_two_clauses_with_their_own_subjects_ends_a_sentence(message: str, normalised: str) -> None:
+    assert normalize(message) == normalised
+
+
+@pytest.mark.parametrize(
+    "message",
+    ["my niece and nephew are 7 now", "we have 2 cats and a rabbit named Biscuit", "I like tea and the biscuits here"],
+)
+def test_and_inside_one_clause_joins_no_sentences(message: str) -> None:
+    assert normalize(message) == message
