@@ -38,19 +38,19 @@ def term_pattern(term: str) -> re.Pattern[str]:
     return re.compile(body, flags)
 
 
-def contains_term(text: str, term: str) -> bool:
+def _may_contain(text: str, term: str) -> bool:
+    """Most terms asked about are not in the text: a plain search rules them out before a pattern
+    is compiled (casefolding matches at least what the pattern's case-insensitivity does)."""
     words = term.split()
-    if not words:
-        return False
-    # Most terms asked about are not in the text: a plain search rules them out before a pattern
-    # is compiled (casefolding matches at least what the pattern's case-insensitivity does).
-    if words[0].casefold() not in text.casefold():
-        return False
-    return term_pattern(term).search(text) is not None
+    return bool(words) and words[0].casefold() in text.casefold()
+
+
+def contains_term(text: str, term: str) -> bool:
+    return _may_contain(text, term) and term_pattern(term).search(text) is not None
 
 
 def find_term_spans(text: str, term: str) -> list[tuple[int, int]]:
-    if not term.strip():
+    if not _may_contain(text, term):
         return []
     return [match.span() for match in term_pattern(term).finditer(text)]
 

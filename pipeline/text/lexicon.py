@@ -92,15 +92,23 @@ def base_form(gerund: str) -> str | None:
     return next((word for word in candidates if word in vocabulary), None)
 
 
+_POSSESSIVE_END = re.compile(r"['’]s$")
+_BRITISH_OUR = re.compile(r"([a-z]{2,})our(ite|s|ed|ing|hood|able)?$")
+_BRITISH_ISE = re.compile(r"([a-z]{4,})is(e|es|ed|ing|ation)$")
+_ELY_END = re.compile(r"(?<=[a-z]{3})(?:ely)$")
+_ALLY_END = re.compile(r"(?<=[a-z]{3})ally$")
+
+
+@lru_cache(maxsize=16384)
 def stem(word: str) -> str:
     """A deliberately light stemmer: consistent, not linguistically perfect."""
     w = word.lower().strip("'’")
-    w = re.sub(r"['’]s$", "", w)
+    w = _POSSESSIVE_END.sub("", w)
     # British and American spellings fold together: favourite/favorite, colour/color.
-    w = re.sub(r"([a-z]{2,})our(ite|s|ed|ing|hood|able)?$", r"\1or\2", w)
-    w = re.sub(r"([a-z]{4,})is(e|es|ed|ing|ation)$", r"\1iz\2", w)
-    w = re.sub(r"(?<=[a-z]{3})(?:ely)$", "e", w)
-    w = re.sub(r"(?<=[a-z]{3})ally$", "al", w)
+    w = _BRITISH_OUR.sub(r"\1or\2", w)
+    w = _BRITISH_ISE.sub(r"\1iz\2", w)
+    w = _ELY_END.sub("e", w)
+    w = _ALLY_END.sub("al", w)
     if w in _EN_IRREGULAR:
         w = _EN_IRREGULAR[w]
     elif len(w) > 4 and w.endswith("ies"):
@@ -202,13 +210,27 @@ def content_terms(text: str, language: Language, exclude: list[str] | None = Non
     return list(_content_terms(text, language, tuple(exclude or ())))
 
 
+def _without(text: str, value: str) -> str:
+    """`text` with every occurrence of `value` (in any case) blanked out. A plain search where
+    casefolding keeps every length: a pattern compiled per value would crowd re's own cache."""
+    folded, wanted = text.casefold(), value.casefold()
+    if len(folded) != len(text) or len(wanted) != len(value):
+        return re.sub(re.escape(value), " ", text, flags=re.IGNORECASE)
+    pieces, start = [], 0
+    while (found := folded.find(wanted, start)) >= 0:
+        pieces.append(text[start:found])
+        start = found + len(wanted)
+    pieces.append(text[start:])
+    return " ".join(pieces)
+
+
 # A lookup compares each statement with a dozen memories, and each memory with several statements.
 @lru_cache(maxsize=8192)
 def _content_terms(text: str, language: Language, exclude: tuple[str, ...]) -> tuple[str, ...]:
     masked = text
     for value in sorted(exclude or [], key=len, reverse=True):
         if value.strip():
-            masked = re.sub(re.escape(value), " ", masked, flags=re.IGNORECASE)
+            masked = _without(masked, value)
     terms: list[str] = []
     if language == "zh" or has_cjk(masked):
         for token in zh_tokens(masked):
