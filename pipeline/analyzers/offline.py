@@ -45,7 +45,7 @@ from pipeline.text.language import detect_language
 from pipeline.text.lexicon import content_terms
 from pipeline.text.normalize import normalize
 from pipeline.text.perspective import finish_sentence, to_third_person
-from pipeline.text.referents import changed_item, refer
+from pipeline.text.referents import changed_by_frame, changed_item, refer
 from pipeline.text.replacement import parse_keyword_replacement
 from pipeline.text.sentences import split_sentences
 from pipeline.text.state_changes import StateChangeReader, tells_of_an_event
@@ -440,15 +440,20 @@ class OfflineAnalyzer:
         likeness = self._likeness if self._embedder is not None else None
         # A reply that points at an item the answer listed and says what it became ("the 2nd got
         # moved to friday") changes that item's memory, whatever else its words resemble.
-        pointed = [found for found in changed_item(owned, every_clause, statement.language, memories, answer, likeness)
-                   if not memory_defect(found.corrected)]
+        # So does one that names the value a change left ("moved off jira to Linear").
+        pointed = [found for found in (
+            changed_item(owned, every_clause, statement.language, memories, answer, likeness)
+            or changed_by_frame(owned, every_clause, statement.language, memories, explicit_only=True)
+        ) if not memory_defect(found.corrected)]
         alignments = pointed or align(owned, statement.language, memories, answer, similarities, corrective, every_clause)
         if not pointed and all(memory_defect(alignment.corrected) for alignment in alignments):
             # Nothing in the reply names its topic (or what it names makes no whole memory): what it
-            # points at in the conversation may.
+            # points at in the conversation may, or what it says the topic changed into.
             alignments = refer(owned, every_clause, statement.language, memories, answer,
                                [max(0.0, s or 0.0) for s in similarities] if similarities is not None else (),
-                               last_question(list(turns)), likeness) or alignments
+                               last_question(list(turns)), likeness) or [
+                found for found in changed_by_frame(owned, every_clause, statement.language, memories)
+                if not memory_defect(found.corrected)] or alignments
         if not alignments:
             return []
         by_index = {alignment.memory_index: alignment for alignment in alignments}

@@ -58,7 +58,11 @@ class _Grammar:
     enumeration: re.Pattern[str]
     # "switched to amlodipine", "we're at hotel gracery now", "换成缬沙坦": what a fact changed into.
     change: re.Pattern[str]
+    # The same, with the words that say it only after a pointer ("第二个是头孢").
+    pointed_change: re.Pattern[str]
     value_end: re.Pattern[str]
+    # "off jira", "从星巴克": what the change left, named in the same clause.
+    old_value: re.Pattern[str]
 
 
 @lru_cache(maxsize=1)
@@ -86,14 +90,14 @@ def _grammars() -> dict[str, _Grammar]:
             ),
             person_copula=re.compile(r"^(?:he|she|they)\s*(?:['’]s|\s+is|\s+was|['’]re|\s+are|\s+were)?\b", re.IGNORECASE),
             enumeration=re.compile(r"\s*,\s*(?:and|or)?\s*|\s+(?:and|or)\s+", re.IGNORECASE),
-            change=re.compile(
-                rf"\b(?:{phrase_alternation(_inflections(en['change_verbs']))})(?:\s+(?:it|them|that|over|back|up|out))?"
-                rf"\s+(?:{phrase_alternation(en['change_particles'])})\s+(?:an?\s+|the\s+)?(?P<value>[^,;.!?]+)"
-                r"|\b(?:we|i|they|he|she|it)\s*(?:['’]re|['’]m|['’]s|\s+are|\s+am|\s+is)\s+(?:now\s+)?"
-                r"(?:at|in|with|on)\s+(?:an?\s+|the\s+)?(?P<place>[^,;.!?]+)",
+            change=_en_change(en, en["change_verbs"]),
+            pointed_change=_en_change(en, en["change_verbs"] + en["pointed_change_verbs"]),
+            value_end=re.compile(rf"\s+(?:{phrase_alternation(en['value_ends'])})\b.*$", re.IGNORECASE),
+            old_value=re.compile(
+                rf"\b(?:{phrase_alternation(en['old_markers'])})\s+(?:the\s+|an?\s+)?"
+                rf"(?P<old>[\w.+\-]+(?:\s+(?!(?:{phrase_alternation(en['change_particles'])})\b)[\w.+\-]+)?)",
                 re.IGNORECASE,
             ),
-            value_end=re.compile(rf"\s+(?:{phrase_alternation(en['value_ends'])})\b.*$", re.IGNORECASE),
         ),
         "zh": _Grammar(
             pointer=re.compile(
@@ -110,10 +114,28 @@ def _grammars() -> dict[str, _Grammar]:
             ),
             person_copula=re.compile(r"^(?:他|她)(?!们)"),
             enumeration=re.compile(r"\s*(?:、|和|或者|或|以及|及|与)\s*"),
-            change=re.compile(rf"(?:{phrase_alternation(zh['change_leads'])})(?P<value>[^，,。；;！!？?\s]+)"),
+            change=_zh_change(zh["change_leads"]),
+            pointed_change=_zh_change(zh["change_leads"] + zh["pointed_change_leads"]),
             value_end=re.compile(rf"(?:{phrase_alternation(zh['value_ends'])})+$"),
+            old_value=re.compile(rf"(?:{phrase_alternation(zh['old_markers'])})(?P<old>[^，,。；;！!？?\s]{{1,12}}?)(?={phrase_alternation(zh['change_leads'])})"),
         ),
     }
+
+
+def _en_change(words: dict, verbs: list[str]) -> re.Pattern[str]:
+    """"switched to amlodipine", "moved off jira to Linear", "we're at hotel gracery now"."""
+    return re.compile(
+        rf"\b(?:{phrase_alternation(_inflections(verbs))})(?:\s+(?:it|them|that|over|back|up|out))?"
+        rf"(?:\s+(?:{phrase_alternation(words['old_markers'])})\s+(?:the\s+|an?\s+)?[\w.+\-]+(?:\s+[\w.+\-]+)?)?"
+        rf"\s+(?:{phrase_alternation(words['change_particles'])})\s+(?:an?\s+|the\s+)?(?P<value>[^,;.!?]+)"
+        r"|\b(?:we|i|they|he|she|it)\s*(?:['’]re|['’]m|['’]s|\s+are|\s+am|\s+is)\s+(?:now\s+)?"
+        r"(?:at|in|with|on)\s+(?:an?\s+|the\s+)?(?P<place>[^,;.!?]+)",
+        re.IGNORECASE,
+    )
+
+
+def _zh_change(leads: list[str]) -> re.Pattern[str]:
+    return re.compile(rf"(?:{phrase_alternation(leads)})(?P<value>[^，,。；;！!？?\s]+)")
 
 
 def _inflections(lemmas: list[str]) -> list[str]:
@@ -258,13 +280,15 @@ def _best_match(
 _EN_SLOT_BEFORE = re.compile(r"(?i)\b(?:is|are|was|to|with|at|in|for|as|named|called|by)\s+(?:an?\s+|the\s+)?")
 _EN_SLOT_END = re.compile(r"(?i)\s+(?:on|at|in|every|since|for|from|during|each|because|who|which|that)\s|\.\s*$|[,;!]|$")
 _ZH_SLOT_BEFORE = re.compile(r"(?:是|叫|为|在|用|开通了|养了|有)")
+# The same without the 用 of 用户: a span after that is no object.
+_ZH_SLOT_BEFORE_STRICT = re.compile(r"(?:是|叫|为|在|用(?!户)|开通了|养了|有)")
 _ZH_SLOT_END = re.compile(r"[，,。；;！!]|$")
 
 
-def _tail_span(memory: str, language: Language, preposition: str = "") -> tuple[int, int] | None:
+def _tail_span(memory: str, language: Language, preposition: str = "", strict: bool = False) -> tuple[int, int] | None:
     """The span of the memory's object: what "it is X" replaces ("allergic to [peanuts]")."""
     if language == "zh":
-        marks = list(_ZH_SLOT_BEFORE.finditer(memory))
+        marks = list((_ZH_SLOT_BEFORE_STRICT if strict else _ZH_SLOT_BEFORE).finditer(memory))
         if not marks:
             return None
         start = marks[-1].end()
@@ -440,13 +464,77 @@ def _typed_substitution(clause: str, memory: str) -> str | None:
 
 
 def _new_value(clause: str, language: Language) -> str:
-    """What a clause says a fact changed into: "got switched to amlodipine" → "amlodipine"."""
+    """What a clause about a listed item says it changed into: "got switched to amlodipine" → "amlodipine"."""
+    found = _change_in(clause, language, pointed=True)
+    return found[0] if found else ""
+
+
+def _change_in(clause: str, language: Language, pointed: bool = False) -> tuple[str, int] | None:
+    """The value a clause says a fact changed into, and where the change phrase starts."""
     grammar = _grammars()[language]
-    match = grammar.change.search(clause)
+    match = (grammar.pointed_change if pointed else grammar.change).search(clause)
     if not match:
-        return ""
+        return None
     value = next(v for v in (match.groupdict().get("value"), match.groupdict().get("place"), "") if v is not None)
-    return grammar.value_end.sub("", value.strip()).strip(" ,.!?，。！？")
+    value = grammar.value_end.sub("", value.strip()).strip(" ,.!?，。！？")
+    if language == "zh":
+        value = value.lstrip("了")
+    return (value, match.start()) if value else None
+
+
+def _slots_for_each(value: str, memory: str) -> bool:
+    """Whether each time, date or amount the value says has one slot of its kind in the memory: the
+    value rules then put each in its place ("每周五上午十点" into "每周二下午3点")."""
+    said = [slot for slot in memory_slots(value) if slot.kind != "name"]
+    held = [slot for slot in memory_slots(memory) if slot.kind != "name"]
+    return bool(said) and all(sum(compatible_kinds(h.kind, s.kind) for h in held) == 1 for s in said)
+
+
+def changed_by_frame(
+    clause_texts: Sequence[str], everything: Sequence[str], language: Language, memories: Sequence[str],
+    explicit_only: bool = False,
+) -> list[Alignment]:
+    """"we moved off jira to Linear", "领导换成李姐了", "酒店也退了，换成了一家町屋民宿": a clause that says
+    what something changed into. The memory holding the value it left ("off jira") takes the new
+    one there; else the memory its words (or, when it names nothing, the clause before it's) are
+    about takes it as its object. `explicit_only`: only the first kind."""
+    if not memories:
+        return []
+    grammar = _grammars()[language]
+    whole = _pieces(everything, language) or _pieces(clause_texts, language)
+    found: list[Alignment] = []
+    for clause in _pieces(clause_texts, language):
+        change = _change_in(clause, language)
+        if change is None:
+            continue
+        value, start = change
+        left = grammar.old_value.search(clause[: clause.rfind(value)])
+        if left:
+            old = left.group("old").strip()
+            holders = [i for i, memory in enumerate(memories) if find_term_spans(memory, old)]
+            if len(holders) == 1 and not contains_term(memories[holders[0]], value):
+                memory = memories[holders[0]]
+                begin, end = find_term_spans(memory, old)[0]
+                corrected = memory[:begin] + _written_as(value, memory[begin:end]) + memory[end:]
+                found.append(Alignment(holders[0], corrected, f"the reply says '{old}' changed to '{value}'",
+                                       REFERRED_CONFIDENCE))
+            continue
+        if explicit_only:
+            continue
+        topic = clause[:start]
+        if not topic_terms(topic, language) and clause in whole and whole.index(clause) > 0:
+            topic = whole[whole.index(clause) - 1]
+        target = _best_match(topic, language, memories) if topic_terms(topic, language) else None
+        if target is None or contains_term(memories[target], value) or _slots_for_each(value, memories[target]):
+            continue
+        span = _tail_span(memories[target], language, strict=True)
+        if span is None:
+            continue
+        memory = memories[target]
+        corrected = memory[: span[0]] + _written_as(value, memory[span[0]:span[1]]) + memory[span[1]:]
+        if _brings_something_new(corrected, memory, language):
+            found.append(Alignment(target, corrected, f"the reply says it changed to '{value}'", REFERRED_CONFIDENCE))
+    return found
 
 
 def _shared_spans(memory: str, item: str, language: Language) -> list[tuple[int, int]]:

@@ -6,6 +6,7 @@ import pytest
 
 from pipeline.text.keyword import shortened_form_span
 from pipeline.text.referents import (
+    changed_by_frame,
     changed_item,
     enumerated_items,
     find_pointer,
@@ -278,3 +279,34 @@ def test_a_reply_that_says_nothing_new_about_the_item_changes_nothing() -> None:
     memories = ["The user takes the cat to the vet on Monday.", "The user has a haircut booked on Thursday."]
     assert changed_item(["nah the 2nd one"], ["nah the 2nd one"], "en", memories, answer) == []
     assert changed_item(["the first one is my mum's"], ["the first one is my mum's"], "en", memories, answer) == []
+
+
+# --- what a clause says something changed into ----------------------------------------------
+
+
+def test_a_change_that_names_what_it_left_replaces_that_value() -> None:
+    memories = ["The user's band rehearses at Studio 9.", "The user's team tracks bugs in Trello."]
+    said = "we switched away from trello to Asana last month"
+    [found] = changed_by_frame([said], [said], "en", memories, explicit_only=True)
+    assert found.memory_index == 1 and found.corrected == "The user's team tracks bugs in Asana."
+
+
+@pytest.mark.parametrize(
+    ("clauses", "memories", "corrected"),
+    [
+        (["教练换成老周了"], ["用户的健身教练是小吴。", "用户每天跑步五公里。"], "用户的健身教练是老周。"),
+        (["那家驾校退了", "改成了城东驾校"], ["用户报的驾校是蓝天驾校。", "用户的车是白色的。"], "用户报的驾校是城东驾校。"),
+    ],
+)
+def test_a_change_takes_the_object_of_the_memory_its_topic_names(clauses: list[str], memories: list[str], corrected: str) -> None:
+    [found] = changed_by_frame(clauses[-1:], clauses, "zh", memories)
+    assert memories[found.memory_index] != corrected and found.corrected == corrected
+    assert changed_by_frame(clauses[-1:], clauses, "zh", memories, explicit_only=True) == []
+
+
+def test_a_change_of_time_is_left_to_the_value_rules_and_a_plain_statement_changes_nothing() -> None:
+    memories = ["用户每周三晚上7点练书法。", "用户的书法老师姓刘。"]
+    assert changed_by_frame(["书法课改到周四晚上8点了"], ["书法课改到周四晚上8点了"], "zh", memories) == []
+    assert changed_by_frame(["老师是王老师"], ["老师是王老师"], "zh", memories) == []
+    assert changed_by_frame(["she goes to Oakwood now"], ["she goes to Oakwood now"], "en",
+                            ["The user's daughter attends Pine Hill."]) == []
