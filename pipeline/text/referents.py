@@ -237,6 +237,14 @@ def listed_items(answer: str, language: Language, side_by_side: bool = False) ->
             or (side_by_side_items(answer, language) if side_by_side else []))
 
 
+def _pointing_clause(
+    clauses: Sequence[str], language: Language, answer: str, side_by_side: bool = False
+) -> tuple[str, tuple[Pointer, str]] | None:
+    """The first clause that points at an item of the answer, with the pointer and the item."""
+    return next(((clause, found) for clause in clauses if (found := pointed_item(clause, language, answer, side_by_side))),
+                None)
+
+
 def pointed_item(text: str, language: Language, answer: str, side_by_side: bool = False) -> tuple[Pointer, str] | None:
     pointer = find_pointer(text, language)
     if pointer is None or not answer:
@@ -618,8 +626,7 @@ def changed_item(
     says what it changed into."""
     clause_texts = _pieces(clause_texts, language)
     whole = _pieces(everything, language) or clause_texts
-    pointed = next(((clause, found) for clause in whole if (found := pointed_item(clause, language, answer, True))),
-                   None)
+    pointed = _pointing_clause(whole, language, answer, side_by_side=True)
     if pointed is None or not memories:
         return []
     pointer_clause, (pointer, item) = pointed
@@ -650,7 +657,7 @@ def refer(
     grammar = _grammars()[language]
     clause_texts = _pieces(clause_texts, language)
     whole = _pieces(everything, language) or clause_texts
-    pointed = next(((clause, found) for clause in whole if (found := pointed_item(clause, language, answer))), None)
+    pointed = _pointing_clause(whole, language, answer)
     if pointed is not None:
         pointer_clause, (pointer, item) = pointed
         rest = pointer_clause[: pointer.start] + " " + pointer_clause[pointer.end:]
@@ -670,8 +677,7 @@ def refer(
             if not _brings_something_new(corrected, memories[target], language):
                 return []
             return [Alignment(target, corrected, f"the reply says the listed '{item}' is wrong", POINTED_CONFIDENCE)]
-        if changed := changed_item(clause_texts, everything, language, memories, answer, similar):
-            return changed
+        # (A reply that says what the item became is `changed_item`'s, asked before this.)
         if pointer_clause not in clause_texts:
             return []
         # "nah the 2nd option": the item is what the answer should have said.
