@@ -20,6 +20,9 @@ def _patterns() -> dict[tuple[str, str], re.Pattern[str]]:
     patterns = {}
     for language, lists in data.items():
         for kind, phrases in lists.items():
+            if kind.endswith("_constructions"):
+                patterns[(language, kind)] = re.compile("|".join(phrases))
+                continue
             body = phrase_alternation(phrases)
             # English phrases are whole words; Chinese has no spaces to bound them.
             patterns[(language, kind)] = re.compile(
@@ -42,8 +45,10 @@ def says_unchanged(text: str, language: Language | None = None) -> bool:
 
 
 def says_in_addition(text: str, language: Language | None = None) -> bool:
-    """"btw", "… too", "另外", "记一下"."""
-    return _says("in_addition", text, language)
+    """"btw", "… too", "另外", "记一下", "又领养了一只"."""
+    language = language or ("zh" if has_cjk(text) else "en")
+    construction = _patterns().get((language, "in_addition_constructions"))
+    return _says("in_addition", text, language) or bool(construction and construction.search(text))
 
 
 def says_replaced(text: str, language: Language | None = None) -> bool:

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.text.language import has_cjk
-from pipeline.text.lexicon import base_form, phrase_alternation
+from pipeline.text.lexicon import EN_STOPWORDS, base_form, phrase_alternation
 from pipeline.text.numbers import EN_NUMBER_WORD_PATTERN, en_compound_numbers
 from pipeline.text.sentences import break_at_emoji
 
@@ -309,6 +309,69 @@ def _split_coordinated(text: str) -> str:
 
 
 @lru_cache(maxsize=1)
+def _naming() -> dict[str, tuple[re.Pattern[str], re.Pattern[str]]]:
+    data = tomllib.loads((_DATA / "clauses.toml").read_text(encoding="utf-8"))
+    return {
+        "en": (re.compile(rf"(?P<joint>\s*[,;.]\s*|\s+and\s+)(?:{'|'.join(data['en']['naming'])})\s+"
+                          r"(?P<name>[A-Za-z][\w'’\-]*(?:\s+[A-Z][\w'’\-]*)?)\s*(?=[,;.!?]|$)", re.IGNORECASE),
+               re.compile(rf"\b(?:{phrase_alternation(data['en']['introduced_by'])})\s+(?P<words>[A-Za-z\-]+(?:\s+[A-Za-z\-]+){{0,3}})",
+                          re.IGNORECASE)),
+        "zh": (re.compile(rf"^(?:{'|'.join(data['zh']['naming'])})(?P<name>[^，,。；;！!？?\s]{{1,8}}?)[了啦呀哦哈]*$"),
+               re.compile(data["zh"]["introduced"])),
+    }
+
+
+def _name_what_was_introduced(text: str) -> str:
+    """"we adopted a kitten too, her name is Pepper" → "we adopted a kitten named Pepper too";
+    "又领养了一只小猫，叫芝麻" → "又领养了一只叫芝麻的小猫": the name goes to the thing just brought in,
+    not to the user."""
+    if has_cjk(text):
+        naming, introduced = _naming()["zh"]
+        pieces = re.split(r"([，,])", text)
+        for position in range(2, len(pieces), 2):
+            named = naming.match(pieces[position].strip())
+            thing = introduced.search(pieces[position - 2].rstrip("了啦"))
+            if named and thing:
+                before = pieces[position - 2].rstrip("了啦")
+                pieces[position - 2] = before[: thing.start("noun")] + f"叫{named.group('name')}的" + thing.group("noun")
+                pieces[position - 1] = pieces[position] = ""
+        return "".join(pieces)
+    naming, introduced = _naming()["en"]
+    named = naming.search(text)
+    if not named:
+        return text
+    # The thing is brought in by the clause just before the name, and not denied there ("not a dog").
+    clause_start = max((m.end() for m in re.finditer(r"[,;.!?]", text[: named.start()])), default=0)
+    things = [t for t in introduced.finditer(text, clause_start, named.start())
+              if not re.search(r"(?i)\b(?:not|no|never)\s+$", text[clause_start: t.start()])]
+    noun_end = _end_of_noun(things[-1]) if things else None
+    if noun_end is None:
+        return text
+    return text[:noun_end] + f" named {named.group('name')}" + text[noun_end: named.start()] + text[named.end():]
+
+
+def _end_of_noun(thing: re.Match[str]) -> int | None:
+    """Where the noun a phrase brings in ends ("a new puppy last week" → after "puppy"): describing
+    words go on until a word the lemminflect lexicon knows only as a noun (or not at all), or one
+    that is no adjective."""
+    from lemminflect import getAllLemmas
+
+    position = thing.start("words")
+    noun_end = None
+    for word in re.finditer(r"[A-Za-z\-]+", thing.group("words")):
+        kinds = getAllLemmas(word.group().lower())
+        if word.group().lower() in EN_STOPWORDS or (kinds and not ({"NOUN", "ADJ"} & set(kinds))):
+            break
+        if not kinds:  # a word the lexicon does not know ("lab", a breed, a brand) names the thing
+            return position + word.end()
+        if "NOUN" in kinds:
+            noun_end = position + word.end()
+            if "ADJ" not in kinds:
+                break
+    return noun_end
+
+
+@lru_cache(maxsize=1)
 def _coordination() -> dict[str, Any]:
     return tomllib.loads((_DATA / "clauses.toml").read_text(encoding="utf-8"))["en"]
 
@@ -394,6 +457,7 @@ def normalize(text: str) -> str:
     text = _expand_informal_en(text)
     # "2 corrections:", "更新两样：": an opening that announces the corrections is not one of them.
     text = without_header(text)
+    text = _name_what_was_introduced(text)
     text = _split_coordinated(text)
     if not has_cjk(text):
         text = _insert_denial_comma(text)

@@ -95,3 +95,13 @@ def test_whom_a_chinese_memory_is_about(memory: str, subject: str) -> None:
     from pipeline.text.alignment import memory_subject
 
     assert memory_subject(memory, "zh") == subject
+
+
+@pytest.mark.parametrize("text", ["我们又买了一辆电动车", "家里又添了两只小鸡"])
+def test_one_more_of_a_numbered_thing_adds_beside(text: str) -> None:
+    assert adds_beside(text, "zh")
+
+
+@pytest.mark.parametrize("text", ["我又搬家了", "他又换工作了"])
+def test_again_alone_is_no_addition(text: str) -> None:
+    assert not adds_beside(text, "zh")

@@ -130,3 +130,20 @@ def test_and_between_two_clauses_with_their_own_subjects_ends_a_sentence(message
 )
 def test_and_inside_one_clause_joins_no_sentences(message: str) -> None:
     assert normalize(message) == message
+
+
+@pytest.mark.parametrize(
+    ("message", "normalised"),
+    [
+        ("we just got a hamster too, her name is Nibbles", "we just got a hamster named Nibbles too"),
+        ("I bought a used scooter last month, it's called Zippy", "I bought a used scooter named Zippy last month"),
+        ("我们又养了一只仓鼠 叫豆豆", "我们又养了一只叫豆豆的仓鼠"),
+    ],
+)
+def test_a_name_goes_to_the_thing_the_clause_before_brought_in(message: str, normalised: str) -> None:
+    assert normalize(message) == normalised
+
+
+def test_a_name_never_goes_to_a_thing_denied_or_to_no_thing() -> None:
+    assert "named" not in normalize("we have a rabbit, not a guinea pig, and his name is Clover")
+    assert normalize("my name is Priya") == "my name is Priya"
