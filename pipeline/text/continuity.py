@@ -34,6 +34,9 @@ def _patterns() -> dict[tuple[str, str], re.Pattern[str]]:
 def _says(kind: str, text: str, language: Language | None) -> bool:
     language = language or ("zh" if has_cjk(text) else "en")
     found = _patterns()[(language, kind)].search(text)
+    construction = _patterns().get((language, f"{kind}_constructions"))
+    if found is None and construction is not None:
+        found = construction.search(text)
     if found is None and language == "zh":
         found = _patterns()[("en", kind)].search(text)  # "BTW 我换了手机号"
     return found is not None
@@ -46,9 +49,7 @@ def says_unchanged(text: str, language: Language | None = None) -> bool:
 
 def says_in_addition(text: str, language: Language | None = None) -> bool:
     """"btw", "… too", "另外", "记一下", "又领养了一只"."""
-    language = language or ("zh" if has_cjk(text) else "en")
-    construction = _patterns().get((language, "in_addition_constructions"))
-    return _says("in_addition", text, language) or bool(construction and construction.search(text))
+    return _says("in_addition", text, language)
 
 
 def says_replaced(text: str, language: Language | None = None) -> bool:

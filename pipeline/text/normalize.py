@@ -309,8 +309,13 @@ def _split_coordinated(text: str) -> str:
 
 
 @lru_cache(maxsize=1)
+def _clause_grammar() -> dict[str, Any]:
+    return tomllib.loads((_DATA / "clauses.toml").read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=1)
 def _naming() -> dict[str, tuple[re.Pattern[str], re.Pattern[str]]]:
-    data = tomllib.loads((_DATA / "clauses.toml").read_text(encoding="utf-8"))
+    data = _clause_grammar()
     return {
         "en": (re.compile(rf"(?P<joint>\s*[,;.]\s*|\s+and\s+)(?:{'|'.join(data['en']['naming'])})\s+"
                           r"(?P<name>[A-Za-z][\w'’\-]*(?:\s+[A-Z][\w'’\-]*)?)\s*(?=[,;.!?]|$)", re.IGNORECASE),
@@ -371,9 +376,13 @@ def _end_of_noun(thing: re.Match[str]) -> int | None:
     return noun_end
 
 
-@lru_cache(maxsize=1)
 def _coordination() -> dict[str, Any]:
-    return tomllib.loads((_DATA / "clauses.toml").read_text(encoding="utf-8"))["en"]
+    return _clause_grammar()["en"]
+
+
+@lru_cache(maxsize=1)
+def _coordinator() -> re.Pattern[str]:
+    return re.compile(rf"(?i)\s+(?:{phrase_alternation(_coordination()['coordinators'])})\s+")
 
 
 _CONTRACTED = re.compile(r"(?i)^([a-z]+)['’](?:s|re|m|ve|ll|d)$")
@@ -399,9 +408,8 @@ def _opens_clause(words: Sequence[str]) -> bool:
 def _coordinated_clauses(part: str) -> list[str]:
     """A sentence cut where "and" joins two clauses, each with its own subject and verb ("dentist moved
     to wed 3pm and the car service is saturday now"); "my son and daughter are 5" stays whole."""
-    joiner = re.compile(rf"(?i)\s+(?:{'|'.join(map(re.escape, _coordination()['coordinators']))})\s+")
     pieces, start = [], 0
-    for match in joiner.finditer(part):
+    for match in _coordinator().finditer(part):
         left = re.findall(r"[\w'’\-]+", part[start:match.start()])
         right = re.findall(r"[\w'’\-]+", part[match.end():])
         if _has_finite_verb(left) and _opens_clause(right):
@@ -409,8 +417,6 @@ def _coordinated_clauses(part: str) -> list[str]:
             start = match.end()
     pieces.append(part[start:])
     return [piece.strip() for piece in pieces if piece.strip()]
-
-
 
 
 _HEADERS_FILE = Path(__file__).parent / "data" / "message_headers.toml"

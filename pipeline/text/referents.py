@@ -523,7 +523,7 @@ def changed_by_frame(
             if len(holders) == 1 and not contains_term(memories[holders[0]], value):
                 memory = memories[holders[0]]
                 begin, end = find_term_spans(memory, old)[0]
-                corrected = memory[:begin] + _written_as(value, memory[begin:end]) + memory[end:]
+                corrected = with_value(memory, (begin, end), value)
                 found.append(Alignment(holders[0], corrected, f"the reply says '{old}' changed to '{value}'",
                                        REFERRED_CONFIDENCE))
             continue
@@ -539,7 +539,7 @@ def changed_by_frame(
         if span is None:
             continue
         memory = memories[target]
-        corrected = memory[: span[0]] + _written_as(value, memory[span[0]:span[1]]) + memory[span[1]:]
+        corrected = with_value(memory, span, value)
         if _brings_something_new(corrected, memory, language):
             found.append(Alignment(target, corrected, f"the reply says it changed to '{value}'", REFERRED_CONFIDENCE))
     return found
@@ -600,20 +600,8 @@ def _changed_into(
         for slot in memory_slots(memory):
             if slot.kind == "name" and slot.start <= start and end <= slot.end:
                 start, end = slot.start, slot.end
-        return _with_article(memory[:start], _written_as(value, memory[start:end])) + memory[end:]
+        return with_value(memory, (start, end), value)
     return None
-
-
-def _with_article(before: str, value: str) -> str:
-    """"is an" + "pixel 8" → "is a pixel 8": the article agrees with the value that follows it."""
-    article = re.search(r"(?i)\b(an?)\s+$", before)
-    if not article or not value[:1].isalpha():
-        return before + value
-    wanted = "an" if value[0].lower() in "aeiou" else "a"
-    if article.group(1).lower() == wanted:
-        return before + value
-    wanted = wanted.capitalize() if article.group(1)[0].isupper() else wanted
-    return before[: article.start(1)] + wanted + before[article.end(1):] + value
 
 
 def changed_item(
