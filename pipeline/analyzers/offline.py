@@ -48,7 +48,7 @@ from pipeline.text.perspective import finish_sentence, to_third_person
 from pipeline.text.referents import changed_by_frame, changed_item, refer
 from pipeline.text.replacement import parse_keyword_replacement
 from pipeline.text.sentences import split_sentences
-from pipeline.text.state_changes import StateChangeReader, tells_of_an_event
+from pipeline.text.state_changes import StateChangeReader, tells_of_an_event, whose_states_end
 from pipeline.text.subjects import same_subject, subject_of
 from pipeline.text.supersession import CandidateView, StatementView, supersession_model
 from pipeline.text.targeting import ChangeEvidence, pick_targets, statement_coverage
@@ -353,14 +353,20 @@ class OfflineAnalyzer:
         speaker = subject_of(statement.text, statement.language)
         if not speaker.chain:
             return  # "周末更想在家看书。": whose state it ends, the statement does not say
+        vectors = self._embedder.embed([statement.text, *(candidate.memory_value for candidate in candidates)])
+        told = self._state_changes.closest_change(vectors[0])
+        if told is None:
+            return  # no change the table knows
+        whose = whose_states_end(told[0], speaker)
         eligible = [
             index for index, candidate in enumerate(candidates)
-            if same_subject(speaker, subject_of(candidate.memory_value, statement.language))
+            if any(same_subject(subject, subject_of(candidate.memory_value, statement.language)) for subject in whose)
         ]
         if not eligible:
             return
-        vectors = self._embedder.embed([statement.text, *(candidates[i].memory_value for i in eligible)])
-        ended = self._state_changes.ended(vectors[0], vectors[1:], [candidates[i].memory_value for i in eligible])
+        ended = self._state_changes.ended(
+            vectors[0], [vectors[i + 1] for i in eligible], [candidates[i].memory_value for i in eligible]
+        )
         if ended is None:
             return
         index = eligible[ended.index]

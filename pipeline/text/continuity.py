@@ -10,6 +10,7 @@ from pathlib import Path
 
 from pipeline.text.language import Language, has_cjk
 from pipeline.text.lexicon import denies, phrase_alternation
+from pipeline.text.normalize import can_be_adjective
 
 _DATA = Path(__file__).parent / "data" / "continuity.toml"
 
@@ -47,9 +48,17 @@ def says_unchanged(text: str, language: Language | None = None) -> bool:
     return _says("unchanged", text, language)
 
 
+_EN_TOO_BEFORE_A_WORD = re.compile(r"(?<![\w'’])too\s+([A-Za-z]+)", re.IGNORECASE)
+
+
 def says_in_addition(text: str, language: Language | None = None) -> bool:
-    """"btw", "… too", "另外", "记一下", "又领养了一只"."""
-    return _says("in_addition", text, language)
+    """"btw", "… too", "另外", "记一下", "又领养了一只"; not the "too" of degree ("too expensive")."""
+    return _says("in_addition", _EN_TOO_BEFORE_A_WORD.sub(_unless_degree, text), language)
+
+
+def _unless_degree(match: re.Match[str]) -> str:
+    word = match.group(1)
+    return word if can_be_adjective(word) or word.lower() == "many" else match.group(0)
 
 
 def says_replaced(text: str, language: Language | None = None) -> bool:

@@ -101,6 +101,14 @@ def is_finite_verb(word: str) -> bool:
 
 
 @lru_cache(maxsize=4096)
+def can_be_adjective(word: str) -> bool:
+    """"expensive", "early", "far": a word the same lexicon knows as an adjective."""
+    from lemminflect import getAllLemmas
+
+    return "ADJ" in getAllLemmas(word.lower())
+
+
+@lru_cache(maxsize=4096)
 def is_past_participle(word: str) -> bool:
     """"quit", "been", "gone": the past participle of a verb, by the same lexicon."""
     from lemminflect import getAllLemmas, getInflection

@@ -26,6 +26,7 @@ from pipeline.text.continuity import reports_change
 from pipeline.text.language import Language, has_cjk
 from pipeline.text.lexicon import denies
 from pipeline.text.normalize import is_past_participle, looks_past
+from pipeline.text.subjects import Subject, subject_of
 
 _DATA = Path(__file__).parent / "data" / "state_changes.toml"
 
@@ -42,6 +43,9 @@ class Change:
     name: str
     events: tuple[str, ...]
     ends: tuple[str, ...]
+    # Relatives of the user who may be the subject of the event while the states it ends are the
+    # user's ("our daughter was born" ends "The user is pregnant.").
+    told_by: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -93,9 +97,25 @@ def changes() -> tuple[Change, ...]:
             name=entry["name"],
             events=tuple(entry.get("events_en", [])) + tuple(entry.get("events_zh", [])),
             ends=tuple(entry.get("ends_en", [])) + tuple(entry.get("ends_zh", [])),
+            told_by=tuple(entry.get("told_by", [])),
         )
         for entry in data["change"]
     )
+
+
+def whose_states_end(change: Change, teller: Subject) -> tuple[Subject, ...]:
+    """Whose stored states the change may end when `teller` is the subject of its event: the
+    teller's own, or, for a relative the table names ("our daughter was born"), those of whom the
+    table's ended states are about (the user, the user's wife)."""
+    if teller.chain[:1] != ("user",) or teller.chain[1:] not in {(relative,) for relative in change.told_by}:
+        return (teller,)
+    return _subjects_of_ended_states(change)
+
+
+@lru_cache(maxsize=None)
+def _subjects_of_ended_states(change: Change) -> tuple[Subject, ...]:
+    subjects = (subject_of(state, "zh" if has_cjk(state) else "en") for state in change.ends)
+    return tuple(dict.fromkeys(subject for subject in subjects if subject.chain))
 
 
 class StateChangeReader:
@@ -126,6 +146,12 @@ class StateChangeReader:
             self._states = vectors[len(events):]
             self._event_owner = np.array([i for i, _ in events])
             self._events = vectors[: len(events)]
+
+    def closest_change(self, statement: Sequence[float]) -> tuple[Change, float] | None:
+        """The known change the statement tells of, with its likeness, or None."""
+        self.load()
+        found = self._closest_change(np.asarray(statement, dtype=np.float32))
+        return None if found is None else (changes()[found[0]], found[1])
 
     def _closest_change(self, statement: np.ndarray) -> tuple[int, float] | None:
         assert self._events is not None and self._event_owner is not None

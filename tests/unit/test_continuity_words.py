@@ -14,9 +14,15 @@ from pipeline.text.perspective import to_third_person
     "我也养了一只兔子",
     "I also have a brother in Oslo",
     "the office has a gym too",
+    "I go climbing too on sundays",
 ])
 def test_an_addition_word_without_a_correction_adds_beside(text: str) -> None:
     assert adds_beside(text)
+
+
+@pytest.mark.parametrize("text", ["sold the boat, too expensive to keep", "dropped pottery, way too early in the morning"])
+def test_too_before_an_adjective_is_a_degree_not_an_addition(text: str) -> None:
+    assert not adds_beside(text)
 
 
 @pytest.mark.parametrize("text", [

@@ -38,6 +38,11 @@ def test_the_table_has_both_languages_for_every_change() -> None:
         ("we finally paid off the mortgage last month", ["The user has a mortgage on their house.", "The user has a dog."],
          "The user has a mortgage on their house."),
         ("我上个月把烟彻底戒掉了", ["用户每天抽半包烟。", "用户在杭州工作。"], "用户每天抽半包烟。"),
+        # A child told of its own arrival: the states it ends are its parent's.
+        ("our son was born on monday!", ["The user is expecting a baby in May.", "The user lives in Leeds."],
+         "The user is expecting a baby in May."),
+        ("quit the gym, too pricey", ["The user has a gym membership.", "The user lives in Leeds."],
+         "The user has a gym membership."),
     ],
 )
 def test_an_event_ends_the_state_it_makes_untrue(reader: OfflineAnalyzer, feedback: str, memories: list[str],
@@ -55,6 +60,8 @@ def test_an_event_ends_the_state_it_makes_untrue(reader: OfflineAnalyzer, feedba
         ("started learning the banjo this autumn", ["The user plays the piano.", "The user lives in Oslo."]),
         # Someone else's event leaves the user's state alone.
         ("my sister finally passed her driving test", ["The user does not have a driving licence.", "The user lives in Oslo."]),
+        # A relative whose events the table tells only of the user's own states: the sister's.
+        ("my sister got married in june", ["The user is single.", "The user lives in Oslo."]),
     ],
 )
 def test_what_is_no_event_of_the_users_ends_nothing(reader: OfflineAnalyzer, feedback: str, memories: list[str]) -> None:
