@@ -344,9 +344,29 @@ def styled_like(new: str, old: str) -> str:
     return new
 
 
+_NAME_LINKS = {"the", "of", "and", "for", "&"}
+
+
+def is_initialism_of(short: str, name: str) -> bool:
+    """"NYT" for "The New York Times", "UCLA" for "University of California Los Angeles": the
+    capitals of a name's words (its linking words may be skipped)."""
+    letters = short.strip()
+    if not (2 <= len(letters) <= 6 and letters.isalpha() and letters.isupper()):
+        return False
+    words = [w for w in re.findall(r"[A-Za-z]+", name) if w[0].isupper() or w.lower() not in _NAME_LINKS]
+    if len(words) < 2:
+        return False
+    capitals = "".join(w[0] for w in words).upper()
+    significant = "".join(w[0] for w in words if w.lower() not in _NAME_LINKS).upper()
+    return letters in (capitals, significant)
+
+
 def same_value(a: str, b: str) -> bool:
-    """Same text, or the same amount written differently ("two days" / "2 days", "12点" / "12:00")."""
+    """Same text, the same amount written differently ("two days" / "2 days", "12点" / "12:00"), or
+    a name and its initials ("NYT" / "The New York Times")."""
     if re.sub(r"\s+", "", a).lower() == re.sub(r"\s+", "", b).lower():
+        return True
+    if is_initialism_of(a, b) or is_initialism_of(b, a):
         return True
     kind_a, kind_b = value_kind(a), value_kind(b)
     if kind_a == kind_b == "weekday":

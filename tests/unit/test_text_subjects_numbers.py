@@ -82,6 +82,10 @@ def test_zh_numeral_rejects_other_text() -> None:
         ("三本", "4本", False),
         ("Fridays", "Friday", True),
         ("Fridays", "Saturday", False),
+        ("WSJ", "The Wall Street Journal", True),
+        ("University of Texas Austin", "UTA", True),
+        ("UTA", "University of Tokyo", False),
+        ("IT", "in the", False),
     ],
 )
 def test_same_value_across_spellings(a: str, b: str, same: bool) -> None:
