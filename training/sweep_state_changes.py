@@ -29,6 +29,7 @@ GRID = {
     "EVENT_LIKENESS": (0.4, 0.45, 0.5),
     "STATE_LIKENESS": (0.55, 0.6),
     "STATE_MARGIN": (0.15, 0.2),
+    "RIVAL_FLOOR": (-1.0, 0.45, 0.5),
 }
 WRONG_SUPERSESSION_COST = 3
 

@@ -35,6 +35,7 @@ _DATA = Path(__file__).parent / "data" / "state_changes.toml"
 EVENT_LIKENESS = 0.45  # the statement's cosine to the closest event of its change
 STATE_LIKENESS = 0.6  # the memory's cosine to the closest state the change ends
 STATE_MARGIN = 0.2  # the memory chosen over the next different candidate
+RIVAL_FLOOR = 0.45  # a candidate less like an ended state than this is no rival to the chosen one
 RESTATEMENT = 0.9  # a memory this close to the statement is said again, not ended
 
 
@@ -189,7 +190,8 @@ class StateChangeReader:
         order = np.argsort(likeness)[::-1]
         best = int(order[0])
         # The same fact stored twice is one candidate, not a rival.
-        rivals = [float(likeness[i]) for i in order[1:] if memory_texts[i].strip() != memory_texts[best].strip()]
+        rivals = [float(likeness[i]) for i in order[1:]
+                  if memory_texts[i].strip() != memory_texts[best].strip() and likeness[i] >= RIVAL_FLOOR]
         runner_up = rivals[0] if rivals else -1.0
         if likeness[best] < STATE_LIKENESS or likeness[best] - runner_up < STATE_MARGIN:
             return None
