@@ -29,6 +29,7 @@ from pipeline.text.perspective import (
     expand_contractions,
     finish_sentence,
     to_third_person,
+    zh_without_final_particles,
 )
 from pipeline.text.references import resolve_pointer
 from pipeline.text.sentences import split_sentences, strip_terminal_punctuation
@@ -564,8 +565,7 @@ def _zh_normalise(text: str) -> str:
     text = re.sub(r"不再是有|不再有|不是有", "没有", text)
     text = text.replace("不再", "不").replace("已经不", "不").replace("已经没", "没")
     text = _ZH_SWITCHED_VERB.sub("", text)
-    text = re.sub(r"(?:了|啦|呢|吧)+$", "", text)
-    return text
+    return zh_without_final_particles(text)
 
 
 def _statement_zh(text: str, old: list[str], new: list[str], negated: bool | None = None) -> ParsedStatement:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-from pipeline.text.language import Language, detect_language
+from pipeline.text.language import Language, detect_language, has_cjk
+from pipeline.text.lexicon import zh_tokens
 from pipeline.text.normalize import is_simple_past
 
 _IRREGULAR_THIRD_PERSON = {"have": "has", "do": "does", "go": "goes", "be": "is", "am": "is"}
@@ -155,13 +156,30 @@ def to_third_person(text: str, language: Language | None = None) -> str:
     return _english_to_third_person(text)
 
 
+def zh_without_final_particles(text: str) -> str:
+    """"换工作了呢" → "换工作": a stored fact drops the chat's closing particles. A 了 right after a
+    one-character word stays: "旺财走了" (died) and "烟戒了" are not "旺财走" (walks) and "烟戒"."""
+    while True:
+        bare = re.sub(r"(?:啦|呢|吧|哦|喔|呀|啊)+$", "", text)
+        if bare.endswith("了") and not _one_character_verb_before(bare[:-1]):
+            bare = bare[:-1]
+        if bare == text:
+            return text
+        text = bare
+
+
+def _one_character_verb_before(text: str) -> bool:
+    """The clause ends on a one-character word that is no noun after 的 ("早十晚七的班")."""
+    tokens = zh_tokens(text)
+    return len(tokens) >= 1 and len(tokens[-1]) == 1 and has_cjk(tokens[-1]) and tokens[-2:-1] != ["的"]
+
+
 def finish_sentence(text: str, language: Language | None = None) -> str:
     """Capitalise and punctuate one statement so it reads as a stored memory."""
     language = language or detect_language(text)
     text = re.sub(r"\s+", " ", text).strip()
     if language == "zh":
-        text = text.strip(" ，,。.!！~～")
-        text = re.sub(r"(?:了|啦|呢|吧|哦|喔|呀|啊)+$", "", text)
+        text = zh_without_final_particles(text.strip(" ，,。.!！~～"))
         return text + "。" if text else ""
     text = text.strip(" ,;:-–—")
     text = re.sub(r"[.!;,:]+$", "", text).strip()

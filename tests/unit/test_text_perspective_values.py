@@ -24,6 +24,21 @@ def test_to_third_person(first_person: str, expected: str) -> None:
     assert finish_sentence(to_third_person(first_person)) == expected
 
 
+@pytest.mark.parametrize(
+    ("statement", "stored"),
+    [
+        ("用户换工作了呢", "用户换工作。"),
+        ("用户上周搬家了啦", "用户上周搬家。"),
+        # A 了 after a one-character word is part of what happened: "走" alone is "walks".
+        ("用户的猫上个月走了", "用户的猫上个月走了。"),
+        ("用户的摩托车卖了吧", "用户的摩托车卖了。"),
+        ("用户是早班的班了", "用户是早班的班。"),
+    ],
+)
+def test_a_chinese_statement_drops_closing_particles_but_not_a_verbs_aspect(statement: str, stored: str) -> None:
+    assert finish_sentence(statement, "zh") == stored
+
+
 def test_third_person_verb_irregulars() -> None:
     assert [third_person_verb(v) for v in ("have", "do", "go", "be", "watch", "study", "play")] == [
         "has", "does", "goes", "is", "watches", "studies", "plays",
