@@ -36,6 +36,7 @@ from pipeline.text.life_events import (
     says_something_changed,
     stated_attributes,
 )
+from pipeline.text.normalize import is_countable_noun, noun_for_count
 from pipeline.text.numbers import EN_NUMBER_WORD_PATTERN, EN_NUMBER_WORDS, leading_number, zh_numeral
 from pipeline.text.perspective import finish_sentence, to_third_person
 from pipeline.text.sentences import split_sentences, strip_terminal_punctuation
@@ -152,8 +153,10 @@ def _slots_cached(text: str) -> tuple[Value, ...]:
     values = list(extract_values(text))
     taken = [(v.start, v.end) for v in values]
     for match in _EN_NUMBER_WORD.finditer(text):
-        if match.group(0).lower() in ("one", "a couple", "couple of", "a couple of"):
-            continue  # "the one I liked", "a couple of things": rarely an amount worth correcting
+        if match.group(0).lower() in ("a couple", "couple of", "a couple of"):
+            continue  # "a couple of things": rarely an amount worth correcting
+        if match.group(0).lower() == "one" and not _counts_a_noun(text[match.end():]):
+            continue  # "the one I liked"; but "has one cat" counts
         if not any(s < match.end() and match.start() < e for s, e in taken):
             values.append(Value(match.group(0), "number", match.start(), match.end()))
     single = text.strip(" .!?,")
@@ -162,6 +165,11 @@ def _slots_cached(text: str) -> tuple[Value, ...]:
         start = text.index(single)
         values.append(Value(single, "name", start, start + len(single)))
     return tuple(sorted(values, key=lambda v: v.start))
+
+
+def _counts_a_noun(after: str) -> bool:
+    following = re.match(r"\s+([A-Za-z]+)", after)
+    return following is not None and is_countable_noun(following.group(1))
 
 
 def _slots(text: str) -> list[Value]:
@@ -301,8 +309,17 @@ def _substituted(memory: str, substitutions: list[Substitution]) -> str:
             # "a latte" → "an oat flat white": the article agrees with the word now after it.
             vowel = new[:1].lower() in "aeiou"
             before = before[: article.start()] + article.group(1) + ("n" if vowel else "") + article.group(2)
-        text = before + new + text[end:]
+        text = before + new + _noun_agreeing(text[end:], _amount(old), _amount(new))
     return text
+
+
+def _noun_agreeing(after: str, old_amount: float | None, new_amount: float | None) -> str:
+    """"one cat" → "2 cats", "3 kids" → "1 kid": the counted noun after a substituted amount."""
+    noun = re.match(r"(\s+)([A-Za-z]+)", after)
+    if noun is None or old_amount is None or new_amount is None or (old_amount == 1) == (new_amount == 1):
+        return after
+    counted = noun_for_count(noun.group(2), singular=new_amount == 1)
+    return after if counted is None else noun.group(1) + counted + after[noun.end():]
 
 
 def _without_repeated_unit(new: str, after: str) -> str:

@@ -101,6 +101,28 @@ def is_finite_verb(word: str) -> bool:
 
 
 @lru_cache(maxsize=4096)
+def is_countable_noun(word: str) -> bool:
+    """"cat", "kids", "bedroom": a word the lemminflect lexicon knows as a noun and not as an adverb
+    ("more"), and no function word ("I", "it")."""
+    from lemminflect import getAllLemmas
+
+    lower = word.lower()
+    lemmas = getAllLemmas(lower)
+    return "NOUN" in lemmas and "ADV" not in lemmas and lower not in EN_STOPWORDS
+
+
+def noun_for_count(word: str, singular: bool) -> str | None:
+    """"cat" → "cats" for a count other than one, "kids" → "kid" for one; None for no counted noun."""
+    from lemminflect import getInflection, getLemma
+
+    if not is_countable_noun(word):
+        return None
+    lemma = (getLemma(word, upos="NOUN") or (word,))[0]
+    forms = getInflection(lemma, tag="NN" if singular else "NNS")
+    return forms[0] if forms else None
+
+
+@lru_cache(maxsize=4096)
 def can_be_adjective(word: str) -> bool:
     """"expensive", "early", "far": a word the same lexicon knows as an adjective."""
     from lemminflect import getAllLemmas

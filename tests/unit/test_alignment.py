@@ -18,6 +18,23 @@ def test_a_denied_number_word_is_substituted_in_the_memorys_own_sentence() -> No
     assert _corrections("kiwi's seven tbh not three 🦜", memories) == {0: "The user's parrot Kiwi is 7 years old."}
 
 
+@pytest.mark.parametrize(
+    ("feedback", "memory", "corrected"),
+    [
+        ("we've got 3 bikes not 1", "The user owns one bike.", "The user owns 3 bikes."),
+        ("only 1 sister actually, not 2", "The user has 2 sisters.", "The user has 1 sister."),
+    ],
+)
+def test_one_before_a_noun_is_an_amount_and_the_noun_agrees_with_the_new_one(
+    feedback: str, memory: str, corrected: str
+) -> None:
+    assert _corrections(feedback, [memory, "The user lives in Hull."]) == {0: corrected}
+
+
+def test_one_standing_for_a_thing_is_no_amount() -> None:
+    assert _corrections("no, the red one", ["The user owns one bike.", "The user lives in Hull."]) == {}
+
+
 def test_each_clause_of_a_message_corrects_its_own_memory() -> None:
     memories = [
         "The user's gym membership costs $45 per month.",
