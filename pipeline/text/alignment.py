@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -29,7 +30,7 @@ from pipeline.text.continuity import says_unchanged
 from pipeline.text.fillers import has_correction_cue, strip_fillers
 from pipeline.text.keyword import find_term_spans, shortened_form_span
 from pipeline.text.language import Language, has_cjk
-from pipeline.text.lexicon import content_terms
+from pipeline.text.lexicon import EN_STOPWORDS, content_terms
 from pipeline.text.life_events import (
     changed_attributes,
     concluded_attributes,
@@ -75,6 +76,7 @@ _EN_COPULA_TAIL = re.compile(r"(?:\b(?:is|are|was|were|it's|its|it\s+is|that's|t
 
 
 def _clean_span(span: str, language: Language) -> str:
+    span = "".join(c for c in span if unicodedata.category(c) != "So")  # "latte ☕": no emoji in a value
     span = span.strip().strip("'\"“”‘’「」『』")
     if language == "zh":
         return span.strip(_ZH_PARTICLES + " ")
@@ -99,6 +101,10 @@ def _last_words(text: str, old: str) -> str:
     values = [v for v in _slots(text) if v.end >= len(text) - 1]
     if values:
         return values[-1].text
+    words = text.split()
+    if not old_kind and 0 < len(words) <= 3 and not any(w.casefold() in EN_STOPWORDS or "'" in w or "’" in w for w in words):
+        # "flat white, not a latte": a clause that is only a noun phrase is the new value whole.
+        return text
     tail = _EN_COPULA_TAIL.search(text)
     if tail and not old_kind:
         # "my coffee order is an oat flat white, not a latte": the whole phrase the copula states.

@@ -17,6 +17,15 @@ _ABBREVIATION_END = re.compile(
 )
 
 
+_DENIAL_OPENING = re.compile(r"(?i:not\s)|不是")
+
+
+def _bare(denial: str) -> bool:
+    """"not a latte ☕", "不是拿铁": a denial too short to stand as a sentence of its own."""
+    words = re.sub(r"[^\w\s]", " ", denial).split()
+    return not re.search(r"[，,；;]", denial) and (len(denial) <= 8 if re.search(r"[\u4e00-\u9fff]", denial) else len(words) <= 4)
+
+
 def break_at_emoji(text: str) -> str:
     return _EMOJI_BETWEEN.sub(". ", text.strip())
 
@@ -29,6 +38,12 @@ def split_sentences(text: str) -> list[str]:
         # "Dr. Lee" and "Acme Inc. ships" are one sentence.
         if sentences and _ABBREVIATION_END.search(sentences[-1]):
             sentences[-1] = f"{sentences[-1]} {part}"
+        elif sentences and _DENIAL_OPENING.match(part) and _bare(part):
+            # "flat white!! not a latte", "是美式啦☕ 不是拿铁": the denial is the second half of one contrast.
+            while len(sentences) > 1 and not re.search(r"\w", sentences[-1]):
+                sentences.pop()  # the rest of a "!!"
+            comma = "，" if part.startswith("不") else ", "
+            sentences[-1] = f"{strip_terminal_punctuation(sentences[-1])}{comma}{part}"
         else:
             sentences.append(part)
     return sentences

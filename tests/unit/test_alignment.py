@@ -95,6 +95,8 @@ def test_a_fact_that_no_longer_holds_is_replaced_by_what_the_feedback_says_inste
     ("clause", "language", "old", "new"),
     [
         ("its Hughes not Hewes", "en", "Hewes", "Hughes"),
+        # A clause that is only a noun phrase is the new value whole; an emoji is no part of a value.
+        ("oat milk, not soy 🥛", "en", "soy", "oat milk"),
         ("not the 5th but the 15th", "en", "5th", "15th"),
         ("the fee went from 20 to 25", "en", "20", "25"),
         ("不是李老师，是王老师", "zh", "李老师", "王老师"),

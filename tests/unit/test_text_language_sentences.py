@@ -15,5 +15,12 @@ def test_split_sentences_mixed_punctuation() -> None:
     assert split_sentences("Acme Inc.'s office is in Austin.") == ["Acme Inc.'s office is in Austin."]
 
 
+def test_a_bare_denial_after_an_exclamation_is_the_second_half_of_one_contrast() -> None:
+    assert split_sentences("oat milk!! not soy 🥛") == ["oat milk, not soy 🥛"]
+    assert split_sentences("是乌龙！不是红茶") == ["是乌龙，不是红茶"]
+    # A denial that stands as a sentence of its own stays one.
+    assert split_sentences("Thanks! Not sure about the rest, though.") == ["Thanks!", "Not sure about the rest, though."]
+
+
 def test_split_clauses() -> None:
     assert split_clauses("我已经不住在北京了，现在搬到上海了") == ["我已经不住在北京了", "现在搬到上海了"]
