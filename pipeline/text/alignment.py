@@ -136,7 +136,9 @@ def contrasts(clause: str, language: Language) -> list[Contrast]:
             continue  # "not a student anymore" says a fact ended; it names no new value
         if before and not re.search(r"(?i)(?:\b(?:do|does|did|is|are|was|were|am|have|has|can|will|would)|['’](?:s|m|re))$", before):
             # "X, not Y": X's end is the new value.
-            new = _clean_span(_last_words(before, old), "en")
+            new = _last_words(before, old)
+            if not any(v.text == new and v.kind != "name" for v in _slots(before)):
+                new = _clean_span(new, "en")  # a value found whole ("Monday and Wednesday") stays whole
         else:
             # "not Y, (it's) X" / "not Y but X".
             rest = after[len(after) - len(after.lstrip()):]

@@ -9,6 +9,7 @@ the first-person subject chat leaves out ("got married" → "I got married").
 
 from __future__ import annotations
 
+import calendar
 import re
 import tomllib
 import unicodedata
@@ -308,6 +309,26 @@ _CLAUSE_ITS = re.compile(
 )
 
 
+_WEEKDAYS = {name[:3].lower(): name for name in calendar.day_name}
+_DAY_ABBREVIATION = re.compile(rf"(?i)(?<![\w'])(?:{'|'.join(_WEEKDAYS)})(?![\w'])")
+_DAY_BEFORE = re.compile(r"(?i)(?:\b(?:on|to|till|until|every|next|this|by|from|not|and|or)\s+|/)$")
+_DAY_AFTER = re.compile(
+    rf"(?i)^(?:/|\s?\d{{1,2}}(?::\d\d)?\s?(?:am|pm)\b|\s*(?:,|&|-|\band\b|\bor\b|\bto\b)\s*(?:{'|'.join(_WEEKDAYS)}|{'|'.join(calendar.day_name)})\b)"
+)
+
+
+def _weekday_abbreviations(text: str) -> str:
+    """"tue 10am", "on wed", "mon/wed/fri", "not sat" → the day's name: a three-letter day only where
+    a day is meant ("wed" alone may be the verb, "sun" the star)."""
+
+    def day(match: re.Match[str]) -> str:
+        before, after = text[: match.start()], text[match.end():]
+        meant = _DAY_BEFORE.search(before) or _DAY_AFTER.match(after)
+        return _WEEKDAYS[match.group(0).lower()] if meant else match.group(0)
+
+    return _DAY_ABBREVIATION.sub(day, text)
+
+
 def _expand_informal_en(text: str) -> str:
     table, pattern = _en_informal()
     text = _SHOUTED_NUMBER.sub(lambda m: m.group(0).lower() if m.group(0).isupper() and len(m.group(0)) > 1 else m.group(0), text)
@@ -317,6 +338,7 @@ def _expand_informal_en(text: str) -> str:
         return table.get(word, table.get(word.lower(), word))
 
     text = en_compound_numbers(pattern.sub(meaning, text))
+    text = _weekday_abbreviations(text)
     text = _BARE_NOT.sub(lambda m: m.group(1) + "n't", text)
     text = _CLAUSE_ITS.sub(lambda m: f"{m.group(1)}{m.group(2)}'s", text)
     text = re.sub(r"(?<![\w.@'])i(?=\s|'|$)", "I", text)

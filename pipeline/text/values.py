@@ -32,8 +32,11 @@ _EN_NUMBER_VALUE = re.compile(
 _EN_WORD_NUMBER_VALUE = re.compile(
     rf"(?<![A-Za-z])(?:{EN_NUMBER_WORD_PATTERN})\s+(?:{_EN_UNITS})(?![A-Za-z])", re.IGNORECASE
 )
+_EN_DAY = r"(?i:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)(?i:days?)"
+# A list of days is one value: "Tuesdays and Thursdays", "Monday/Wednesday/Friday", "周二和周四".
 _WEEKDAY_VALUE = re.compile(
-    r"(?<![A-Za-z])(?i:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)(?i:days?)(?![A-Za-z])|(?:周|星期|礼拜)[一二三四五六日天](?![天个])",
+    rf"(?<![A-Za-z]){_EN_DAY}(?:\s*(?:,|/|&|\band\b|\bor\b)\s*{_EN_DAY})*(?![A-Za-z])"
+    r"|(?:周|星期|礼拜)[一二三四五六日天](?![天个])(?:[、和/]?(?:周|星期|礼拜)[一二三四五六日天](?![天个]))*",
 )
 _PHONE_VALUE = re.compile(r"(?<![\d\-])(?:\+?\d{1,3}[\s\-])?(?:\(?\d{2,4}\)?[\s\-])?\d{3,4}[\s\-]\d{4}(?![\d\-])|(?<!\d)1[3-9]\d{9}(?!\d)")
 _EMAIL_VALUE = re.compile(r"[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+")
@@ -338,6 +341,8 @@ def styled_like(new: str, old: str) -> str:
         return format_clock_like(new, old)
     if kind == "number":
         return complete_unit(new, old)
+    if kind == "weekday" and re.search(r"(?i)days\b", old) and not re.search(r"(?i)days\b", new):
+        return re.sub(r"(?i)(day)\b", r"\1s", new)  # "on Tuesdays" → "on Mondays and Wednesdays"
     day = _BARE_DAY.fullmatch(new.strip())
     if kind == "date" and day and value_kind(old) == "date" and len(re.findall(r"\d+", old)) == 1:
         return re.sub(r"\d{1,2}(?:st|nd|rd|th)?", day.group(1), old, count=1)
@@ -361,6 +366,12 @@ def is_initialism_of(short: str, name: str) -> bool:
     return letters in (capitals, significant)
 
 
+def _days(text: str) -> list[str]:
+    """"Tuesdays and Thursdays" → ["tue", "thu"], "周二和周四" → ["二", "四"]."""
+    return [day.lower()[:3] for day in re.findall(r"(?i)(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)", text)] or \
+        re.findall(r"[一二三四五六日天]", text)
+
+
 def same_value(a: str, b: str) -> bool:
     """Same text, the same amount written differently ("two days" / "2 days", "12点" / "12:00"), or
     a name and its initials ("NYT" / "The New York Times")."""
@@ -370,7 +381,7 @@ def same_value(a: str, b: str) -> bool:
         return True
     kind_a, kind_b = value_kind(a), value_kind(b)
     if kind_a == kind_b == "weekday":
-        return a.strip().lower().rstrip("s") == b.strip().lower().rstrip("s")
+        return _days(a) == _days(b)
     if kind_a == kind_b == "date" and has_digits(a) and has_digits(b):
         return re.findall(r"\d+", a) == re.findall(r"\d+", b)
     if kind_a == kind_b == "phone":

@@ -31,6 +31,13 @@ def test_one_before_a_noun_is_an_amount_and_the_noun_agrees_with_the_new_one(
     assert _corrections(feedback, [memory, "The user lives in Hull."]) == {0: corrected}
 
 
+def test_a_list_of_days_is_one_value_written_like_the_memorys() -> None:
+    memories = ["The user's piano lessons are on Mondays and Wednesdays.", "The user lives in Hull."]
+    assert _corrections("piano's tue n fri, not mon/wed", memories) == {
+        0: "The user's piano lessons are on Tuesdays and Fridays."
+    }
+
+
 def test_one_standing_for_a_thing_is_no_amount() -> None:
     assert _corrections("no, the red one", ["The user owns one bike.", "The user lives in Hull."]) == {}
 

@@ -28,6 +28,21 @@ def test_a_denial_run_into_its_value_gets_its_comma_and_a_negated_verb_does_not(
     assert normalize(typed) == canonical
 
 
+@pytest.mark.parametrize(
+    ("typed", "canonical"),
+    [
+        ("yoga's thu 6pm now", "yoga's Thursday 6pm now"),
+        ("swim on sat n sun", "swim on Saturday and Sunday"),
+        ("lessons r mon/fri", "lessons are Monday/Friday"),
+        # A three-letter day with nothing around it that names a day stays a word.
+        ("they wed in june", "they wed in june"),
+        ("the sun came out", "the sun came out"),
+    ],
+)
+def test_a_short_day_becomes_its_name_only_where_a_day_is_meant(typed: str, canonical: str) -> None:
+    assert normalize(typed) == canonical
+
+
 def test_an_opening_label_is_dropped() -> None:
     assert normalize("two fixes: I'm 41 not 40, and we moved to Leeds") == "I'm 41, not 40. We moved to Leeds"
     assert normalize("Meeting room: B2") == "Meeting room: B2"

@@ -83,6 +83,9 @@ def test_zh_numeral_rejects_other_text() -> None:
         ("Fridays", "Friday", True),
         ("Fridays", "Saturday", False),
         ("WSJ", "The Wall Street Journal", True),
+        ("Mondays and Fridays", "Monday/Friday", True),
+        ("Mondays and Fridays", "Monday", False),
+        ("周一和周三", "周一、周三", True),
         ("University of Texas Austin", "UTA", True),
         ("UTA", "University of Tokyo", False),
         ("IT", "in the", False),
@@ -104,7 +107,7 @@ def test_clock_formatting_follows_the_memory() -> None:
         ("We meet four times a month.", ["four times"]),
         ("The trial lasts a dozen days.", ["a dozen days"]),
         ("用户有两辆车。", ["两辆"]),
-        ("每周三和周六开放。", ["周三", "周六"]),
+        ("每周三和周六开放。", ["周三和周六"]),  # a list of days is one value
         ("The model is the R2-D4 kit.", ["R2-D4"]),
         ("每周五天上班。", ["五天"]),
         ("That was a nice one.", []),
