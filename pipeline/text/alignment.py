@@ -42,7 +42,15 @@ from pipeline.text.numbers import EN_NUMBER_WORD_PATTERN, EN_NUMBER_WORDS, leadi
 from pipeline.text.perspective import finish_sentence, to_third_person
 from pipeline.text.sentences import split_sentences, strip_terminal_punctuation
 from pipeline.text.subjects import relation_of
-from pipeline.text.values import Value, compatible_kinds, extract_values, same_value, styled_like, value_kind
+from pipeline.text.values import (
+    Value,
+    compatible_kinds,
+    extract_values,
+    in_full_thousands,
+    same_value,
+    styled_like,
+    value_kind,
+)
 from pipeline.text.wellformed import memory_defect
 
 # --- what the clause says ---------------------------------------------------------------------
@@ -287,6 +295,7 @@ def _written_like(new: str, old: str) -> str:
     "March 13" is "March 3", "five" is "5"."""
     if new.lower() in EN_NUMBER_WORDS and re.search(r"\d", old):
         new = str(EN_NUMBER_WORDS[new.lower()])
+    new = in_full_thousands(new, old)
     short_year = re.fullmatch(r"['’]?(\d{2})", new.strip())
     if short_year and re.fullmatch(r"(?:19|20)\d{2}", old.strip()):
         return old.strip()[:2] + short_year.group(1)  # "'18" for "2016" is 2018

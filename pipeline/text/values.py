@@ -173,6 +173,8 @@ def compatible_kinds(a: str, b: str) -> bool:
     """Whether a value of kind `b` can stand where a value of kind `a` stood."""
     if a == b or unit_family(a) == unit_family(b):
         return True
+    if "quantity:k" in (a, b) and {a, b} - {"quantity:k"} <= {"money", "number"}:
+        return True  # "68k" stands where "$65,000" stood: k is thousands
     numeric = {a, b} - {"name", "weekday", "date", "grade", "phone", "email", "daypart"}
     return len(numeric) == 2 and "number" in numeric
 
@@ -325,6 +327,19 @@ def complete_unit(bare: str, like: str) -> str:
             if prefix or suffix.strip():
                 return f"{prefix}{bare.strip()}{suffix}"
     return bare.strip()
+
+
+_THOUSANDS = re.compile(r"(\d+(?:\.\d+)?)\s?[kK]")
+
+
+def in_full_thousands(value: str, like: str) -> str:
+    """"68k" said against "$65,000" is "68,000"; against a value under a thousand it stays as said."""
+    short = _THOUSANDS.fullmatch(value.strip())
+    held = leading_number(re.sub(r"[^\d.]", "", like) or "x")
+    if short is None or held is None or held < 1000:
+        return value
+    amount = round(float(short.group(1)) * 1000)
+    return f"{amount:,}" if "," in like else str(amount)
 
 
 def has_digits(text: str) -> bool:

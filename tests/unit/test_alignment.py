@@ -38,6 +38,11 @@ def test_a_list_of_days_is_one_value_written_like_the_memorys() -> None:
     }
 
 
+def test_thousands_written_with_k_replace_an_amount_in_the_memorys_style() -> None:
+    memories = ["The user's rent is $2,400 a month.", "The user lives in Hull."]
+    assert _corrections("rent is 2.6k now", memories) == {0: "The user's rent is $2,600 a month."}
+
+
 def test_one_standing_for_a_thing_is_no_amount() -> None:
     assert _corrections("no, the red one", ["The user owns one bike.", "The user lives in Hull."]) == {}
 
