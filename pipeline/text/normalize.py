@@ -20,7 +20,7 @@ from typing import Any
 
 from pipeline.text.language import has_cjk
 from pipeline.text.lexicon import EN_STOPWORDS, base_form, phrase_alternation
-from pipeline.text.numbers import EN_NUMBER_WORD_PATTERN, en_compound_numbers
+from pipeline.text.numbers import EN_NUMBER_WORD_PATTERN, en_compound_numbers, zh_numeral
 from pipeline.text.sentences import break_at_emoji
 
 _DATA = Path(__file__).parent / "data"
@@ -497,6 +497,17 @@ def without_header(text: str) -> str:
     return text
 
 
+# "一米八", "1米78", "一米八二": a height said in metres and its next digits ("一米八" is 1.8 m).
+_ZH_DIGIT = "[0-9一二三四五六七八九零〇]"
+_ZH_SPOKEN_HEIGHT = re.compile(rf"(?<![\d.一二三四五六七八九十])([1一])米({_ZH_DIGIT})({_ZH_DIGIT})?(?![\d一二三四五六七八九十百千万厘毫])")
+
+
+def _in_centimetres(match: re.Match[str]) -> str:
+    digits = [zh_numeral(d) if not d.isdigit() else int(d) for d in match.group(2, 3) if d]
+    centimetres = 100 + 10 * (digits[0] or 0) + (digits[1] or 0 if len(digits) > 1 else 0)
+    return f"{centimetres}厘米"
+
+
 def normalize(text: str) -> str:
     """The canonical form of a feedback message; meaning is kept, only spelling changes."""
     text = _FULL_WIDTH.sub(_half_width, text or "").strip()
@@ -512,6 +523,7 @@ def normalize(text: str) -> str:
         text = _CJK_SPACE.sub(lambda m: f"{m.group(1) or ''}，", text)
         # A tilde after a clause is tone ("6月12号哈～"), not a range.
         text = re.sub(r"(?<=[\u4e00-\u9fff])[～~]+(?=[，。！？!?\s]|$)", "", text)
+        text = _ZH_SPOKEN_HEIGHT.sub(_in_centimetres, text)
     text = _expand_informal_en(text)
     # "2 corrections:", "更新两样：": an opening that announces the corrections is not one of them.
     text = without_header(text)

@@ -43,6 +43,14 @@ def test_a_short_day_becomes_its_name_only_where_a_day_is_meant(typed: str, cano
     assert normalize(typed) == canonical
 
 
+@pytest.mark.parametrize(
+    ("typed", "canonical"),
+    [("一米七五 不是170", "175厘米，不是170"), ("我1米68", "我168厘米"), ("游了一米", "游了一米")],
+)
+def test_a_chinese_height_said_in_metres_and_digits_is_in_centimetres(typed: str, canonical: str) -> None:
+    assert normalize(typed) == canonical
+
+
 def test_an_opening_label_is_dropped() -> None:
     assert normalize("two fixes: I'm 41 not 40, and we moved to Leeds") == "I'm 41, not 40. We moved to Leeds"
     assert normalize("Meeting room: B2") == "Meeting room: B2"
