@@ -38,6 +38,11 @@ _WEEKDAY_VALUE = re.compile(
     rf"(?<![A-Za-z]){_EN_DAY}(?:\s*(?:,|/|&|\band\b|\bor\b)\s*{_EN_DAY})*(?![A-Za-z])"
     r"|(?:周|星期|礼拜)[一二三四五六日天](?![天个])(?:[、和/]?(?:周|星期|礼拜)[一二三四五六日天](?![天个]))*",
 )
+# A height in feet and inches is one value: "5'8\"", "5’10", "6 ft 1", "5 feet 8 inches".
+_FEET_INCHES_VALUE = re.compile(
+    r"(?<![\w.'’])[4-7]\s?(?:['’′]\s?(?:1[01]|\d)(?:\s?(?:[\"”″]|in\b|inch(?:es)?\b))?"
+    r"|(?:ft|feet|foot)\b(?:\s?(?:1[01]|\d)(?:\s?(?:[\"”″]|in\b|inch(?:es)?\b))?)?)"
+)
 _PHONE_VALUE = re.compile(r"(?<![\d\-])(?:\+?\d{1,3}[\s\-])?(?:\(?\d{2,4}\)?[\s\-])?\d{3,4}[\s\-]\d{4}(?![\d\-])|(?<!\d)1[3-9]\d{9}(?!\d)")
 _EMAIL_VALUE = re.compile(r"[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+")
 # A part of the day on its own ("every morning", "at night", "每天早上"), not the daypart of a clock
@@ -112,7 +117,7 @@ _UNIT_FAMILIES = {
     "distance": {"km", "kilometer", "kilometre", "mile", "m", "meter", "metre", "公里", "千米", "英里", "米"},
     "duration": {"day", "week", "month", "year", "hour", "hr", "minute", "min", "天", "日", "周", "星期",
                  "个月", "月", "年", "小时", "分钟", "night"},
-    "mass": {"kg", "kilo", "gram", "g", "lb", "斤", "公斤", "千克", "克"},
+    "mass": {"kg", "kgs", "kilo", "kilos", "gram", "g", "lb", "lbs", "pound", "pounds", "斤", "公斤", "千克", "克"},
 }
 
 
@@ -128,6 +133,8 @@ def value_kind(value: str) -> str:
     lower = text.lower()
     if _WEEKDAY_VALUE.fullmatch(text):
         return "weekday"
+    if _FEET_INCHES_VALUE.fullmatch(text):
+        return "height"
     if _DAYPART_VALUE.fullmatch(text):
         return "daypart"
     if _EN_DATE_VALUE.fullmatch(text) or _ZH_DATE_VALUE.fullmatch(text):
@@ -268,6 +275,8 @@ def _extract_values(text: str, include_names: bool) -> tuple[Value, ...]:
         values.append(Value(match.group(0), "date", match.start(), match.end()))
     for match in _EMAIL_VALUE.finditer(text):
         values.append(Value(match.group(0), "email", match.start(), match.end()))
+    for match in _FEET_INCHES_VALUE.finditer(text):
+        values.append(Value(match.group(0), "height", match.start(), match.end()))
     for match in _PHONE_VALUE.finditer(text):
         if _overlaps(values, match.start(), match.end()):
             continue
@@ -356,6 +365,8 @@ def styled_like(new: str, old: str) -> str:
         return format_clock_like(new, old)
     if kind == "number":
         return complete_unit(new, old)
+    if kind == "height" and value_kind(old) == "height":
+        return _feet_inches_like(new, old)
     if kind == "weekday" and re.search(r"(?i)days\b", old) and not re.search(r"(?i)days\b", new):
         return re.sub(r"(?i)(day)\b", r"\1s", new)  # "on Tuesdays" → "on Mondays and Wednesdays"
     day = _BARE_DAY.fullmatch(new.strip())
@@ -381,6 +392,15 @@ def is_initialism_of(short: str, name: str) -> bool:
     return letters in (capitals, significant)
 
 
+def _feet_inches_like(new: str, old: str) -> str:
+    """"5'10" against "5'8\"" is "5'10\"": the old height's marks around the new figures."""
+    feet, inches = re.findall(r"\d+", new)[:2] if len(re.findall(r"\d+", new)) >= 2 else (None, None)
+    marks = re.fullmatch(r"\d+(\D+?)\d+(\D*)", old.strip())
+    if feet is None or marks is None:
+        return new
+    return f"{feet}{marks.group(1)}{inches}{marks.group(2)}"
+
+
 def _days(text: str) -> list[str]:
     """"Tuesdays and Thursdays" → ["tue", "thu"], "周二和周四" → ["二", "四"]."""
     return [day.lower()[:3] for day in re.findall(r"(?i)(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)", text)] or \
@@ -397,6 +417,8 @@ def same_value(a: str, b: str) -> bool:
     kind_a, kind_b = value_kind(a), value_kind(b)
     if kind_a == kind_b == "weekday":
         return _days(a) == _days(b)
+    if kind_a == kind_b == "height":
+        return re.findall(r"\d+", a) == re.findall(r"\d+", b)
     if kind_a == kind_b == "date" and has_digits(a) and has_digits(b):
         return re.findall(r"\d+", a) == re.findall(r"\d+", b)
     if kind_a == kind_b == "phone":

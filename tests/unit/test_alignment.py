@@ -43,6 +43,13 @@ def test_thousands_written_with_k_replace_an_amount_in_the_memorys_style() -> No
     assert _corrections("rent is 2.6k now", memories) == {0: "The user's rent is $2,600 a month."}
 
 
+def test_a_height_in_feet_and_inches_is_one_value() -> None:
+    memories = ['The user is 5\'9" tall.', "The user weighs 150 pounds."]
+    assert _corrections("6'1 not 5'9 lol", memories) == {0: 'The user is 6\'1" tall.'}
+    # Its figures never stand for another amount ("5'9" is not 9 centimetres).
+    assert _corrections("im 5'9 actually", ["The user is 180 cm tall.", "The user lives in Hull."]) == {}
+
+
 def test_one_standing_for_a_thing_is_no_amount() -> None:
     assert _corrections("no, the red one", ["The user owns one bike.", "The user lives in Hull."]) == {}
 
