@@ -63,7 +63,8 @@ _EN_AVERSION = re.compile(r"\b(?:dislikes?|disliked|hates?|hated|detests?|loathe
 _ZH_NEGATION_FALSE_FRIENDS = re.compile(
     r"不错|不过(?!敏)|不同|不少|不断|不仅|不管|不久|不得不|不但|差不多|不一定|无论|非常|并且|不用说"
 )
-_ZH_DENIAL = re.compile(r"不|没有|没|从未|未曾|并非")
+# "我哪有对海鲜过敏": a rhetorical "where is there" denies.
+_ZH_DENIAL = re.compile(r"不|没有|没|从未|未曾|并非|哪有|哪儿有|哪里有")
 _ZH_AVERSION = re.compile("|".join(ZH_NEGATIVE_VERBS))
 
 

@@ -30,6 +30,7 @@ def test_too_before_an_adjective_is_a_degree_not_an_addition(text: str) -> None:
     "月供也涨到四千了",
     "the kids' dentist also switched to Dr Park",
     "also my bank is Monzo not Barclays",
+    "我哪有也养猫嘛",
 ])
 def test_a_clause_that_replaces_or_denies_corrects_whatever_addition_word_it_has(text: str) -> None:
     assert corrects(text)
