@@ -182,7 +182,7 @@ def compatible_kinds(a: str, b: str) -> bool:
         return True
     if "quantity:k" in (a, b) and {a, b} - {"quantity:k"} <= {"money", "number"}:
         return True  # "68k" stands where "$65,000" stood: k is thousands
-    numeric = {a, b} - {"name", "weekday", "date", "grade", "phone", "email", "daypart"}
+    numeric = {a, b} - {"name", "weekday", "date", "grade", "phone", "email", "daypart", "letter"}
     return len(numeric) == 2 and "number" in numeric
 
 
@@ -215,7 +215,8 @@ def _name_values(text: str) -> list[Value]:
         if at_sentence_start and " " not in name:
             # "Expense reports ..." : a lone capitalised opener is usually not a name.
             continue
-        found.append(Value(name, "name", start, start + len(name)))
+        # One capital on its own is a letter grade or type ("O型", "vitamin D", "type A"), never a name.
+        found.append(Value(name, "letter" if len(name) == 1 else "name", start, start + len(name)))
     return found
 
 
@@ -423,7 +424,7 @@ def same_value(a: str, b: str) -> bool:
         return re.findall(r"\d+", a) == re.findall(r"\d+", b)
     if kind_a == kind_b == "phone":
         return re.sub(r"\D", "", a) == re.sub(r"\D", "", b)
-    if {kind_a, kind_b} & {"name", "weekday", "date", "grade", "phone", "email"}:
+    if {kind_a, kind_b} & {"name", "weekday", "date", "grade", "phone", "email", "letter"}:
         return False
     if kind_a == "time" or kind_b == "time":
         return kind_a == kind_b and bool(clock_minutes(a) & clock_minutes(b))
