@@ -56,7 +56,7 @@ _ZH_DATE_VALUE = re.compile(r"(?:\d{1,4}年)?\d{1,2}月\d{1,2}(?:日|号)")
 # School years: "third grade", "3rd grade", "四年级", "初二".
 _GRADE_VALUE = re.compile(
     r"(?i:\b(?:\d{1,2}(?:st|nd|rd|th)|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|"
-    r"eleventh|twelfth)\s+grade\b)|[一二三四五六七八九\d]年级|[初高研][一二三]|大[一二三四五]"
+    r"eleventh|twelfth)\s+grade\b|\b(?:kindergarten|pre-?school|pre-?k|nursery)\b)|[一二三四五六七八九\d]年级|[初高研][一二三]|大[一二三四五]|幼儿园[大中小]班|学前班"
 )
 _EN_DATE_VALUE = re.compile(
     r"(?<![A-Za-z])(?i:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"

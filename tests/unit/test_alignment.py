@@ -50,6 +50,11 @@ def test_a_height_in_feet_and_inches_is_one_value() -> None:
     assert _corrections("im 5'9 actually", ["The user is 180 cm tall.", "The user lives in Hull."]) == {}
 
 
+def test_a_school_stage_is_a_grade() -> None:
+    memories = ["The user's daughter is in preschool.", "The user lives in Hull."]
+    assert _corrections("my daughter's in kindergarten now", memories) == {0: "The user's daughter is in kindergarten."}
+
+
 def test_one_capital_is_a_letter_never_a_name() -> None:
     memories = ["The user's wife is named Ana.", "The user's car is rated B for efficiency."]
     assert _corrections("nope it's rated C, not B", memories) == {1: "The user's car is rated C for efficiency."}
