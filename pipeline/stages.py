@@ -34,6 +34,7 @@ from pipeline.text.language import detect_language
 from pipeline.text.lexicon import content_terms
 from pipeline.text.subjects import subject_of
 from pipeline.text.third_party import speaks_of_someone_else
+from pipeline.text.values import value_texts
 from pipeline.text.wellformed import memory_defect
 
 # How many hybrid-search candidates the conflict judgement sees per statement.
@@ -133,6 +134,7 @@ def _plan_semantic_update(
     plan: list[PlannedChange] = []
     additions: list[PlannedChange] = []
     superseded: set[str] = set()
+    planned: dict[str, PlannedChange] = {}  # a superseded memory's accepted update
     planned_statements: list[str] = []
     conversation_hits = _conversation_hits(job, index) if analyzer.retrieves_by_conversation else []
     for statement in classification.statements:
@@ -149,35 +151,41 @@ def _plan_semantic_update(
             job.feedback_content, job.context,
         )
         updates = []
+        merged = False
         for decision in decisions:
             # The analyzer judges only what the scoped lookup gave it.
             memory = candidates.get(decision.memory_id)
-            if memory is None or not decision.supersede or memory.id in superseded:
+            if memory is None or not decision.supersede:
+                continue
+            if memory.id in superseded:
+                # "it's badminton not tennis, and it's Thursdays not Wednesdays": a second value of
+                # a memory another clause already corrects goes into that correction.
+                merged = _corrected_again(planned.get(memory.id), statement, memory, analyzer, job) or merged
                 continue
             if speaks_of_someone_else(statement.text, memory.memory_value, job.feedback_content, statement.language):
                 continue  # what the user says about another person never replaces what is known of the user
             after = _complete_text(decision.corrected_value, statement.text)
+            change = PlannedChange(
+                action="update",
+                memory_id=memory.id,
+                before=memory.memory_value,
+                after=after,
+                scope_kind=memory.scope_kind,
+                knowledgebase_id=memory.knowledgebase_id,
+                memory_key=memory.memory_key,
+                reason=decision.reason,
+                confidence=decision.confidence,
+            )
             if memory_defect(after) is None:
                 # A change the write gate will refuse leaves the memory to another statement.
                 superseded.add(memory.id)
-            updates.append(
-                PlannedChange(
-                    action="update",
-                    memory_id=memory.id,
-                    before=memory.memory_value,
-                    after=after,
-                    scope_kind=memory.scope_kind,
-                    knowledgebase_id=memory.knowledgebase_id,
-                    memory_key=memory.memory_key,
-                    reason=decision.reason,
-                    confidence=decision.confidence,
-                )
-            )
+                planned[memory.id] = change
+            updates.append(change)
         repeated = any(_same_text(text, statement.text) for text in planned_statements)
         planned_statements.append(statement.text)
         if updates:
             plan.extend(updates)
-        elif not repeated:
+        elif not repeated and not merged:
             # A statement that repeats one already planned (whose update wins) adds nothing.
             knowledgebase_id = _knowledgebase_of_new_fact(job, statement, hits)
             additions.append(
@@ -194,6 +202,37 @@ def _plan_semantic_update(
     # "用户上个月结婚。") adds nothing.
     written = [_content_words(change.after) for change in plan]
     return plan + [add for add in additions if not any(_content_words(add.after) <= words for words in written)]
+
+
+def _corrected_again(
+    change: PlannedChange | None, statement: CorrectedStatement, memory: MemoryRecord, analyzer: Analyzer,
+    job: FeedbackJob,
+) -> bool:
+    """Judge `statement` against the corrected text planned for `memory`; take its correction when it
+    substitutes a value there (the sentence stays the planned one but for that value)."""
+    if change is None:
+        return False
+    revised = memory.model_copy(update={"memory_value": change.after})
+    [decision] = analyzer.judge_conflicts(statement, [revised], [None], job.feedback_content, job.context) or [None]
+    if decision is None or not decision.supersede or decision.corrected_value is None:
+        return False
+    after = decision.corrected_value
+    if memory_defect(after) is not None or _same_text(after, change.after) or not _one_value_apart(after, change.after):
+        return False
+    introduced_words = _content_words(change.after) - _content_words(memory.memory_value)
+    introduced_values = set(value_texts(change.after)) - set(value_texts(memory.memory_value))
+    if not (introduced_words <= _content_words(after) and introduced_values <= set(value_texts(after))):
+        return False  # it would undo the first correction, not add a second value to it
+    change.after = after
+    change.reason = f"{change.reason}; {decision.reason}"
+    change.confidence = min(change.confidence, decision.confidence)
+    return True
+
+
+def _one_value_apart(a: str, b: str) -> bool:
+    """Two sentences that differ only where one value stands for another."""
+    words_a, words_b = _content_words(a), _content_words(b)
+    return len(words_a ^ words_b) <= 4 and len(words_a & words_b) >= 2
 
 
 def _confidence_of_addition(decisions: list[ConflictDecision]) -> float:

@@ -368,8 +368,10 @@ def styled_like(new: str, old: str) -> str:
         return complete_unit(new, old)
     if kind == "height" and value_kind(old) == "height":
         return _feet_inches_like(new, old)
-    if kind == "weekday" and re.search(r"(?i)days\b", old) and not re.search(r"(?i)days\b", new):
-        return re.sub(r"(?i)(day)\b", r"\1s", new)  # "on Tuesdays" → "on Mondays and Wednesdays"
+    if kind == "weekday" and value_kind(old) == "weekday" and re.search(r"[A-Za-z]", new):
+        # "on Tuesdays" → "on Mondays and Wednesdays"; "every Tuesday" → "every Friday".
+        plural = bool(re.search(r"(?i)days\b", old))
+        return re.sub(r"(?i)(day)s?\b", r"\1s" if plural else r"\1", new)
     day = _BARE_DAY.fullmatch(new.strip())
     if kind == "date" and day and value_kind(old) == "date" and len(re.findall(r"\d+", old)) == 1:
         return re.sub(r"\d{1,2}(?:st|nd|rd|th)?", day.group(1), old, count=1)

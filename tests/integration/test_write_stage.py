@@ -7,6 +7,7 @@ import uuid
 
 from pipeline import stages
 from pipeline.job import FeedbackJob
+from pipeline.analyzers.offline import OfflineAnalyzer
 from pipeline.memory_index import MemoryIndex
 from pipeline.models import (
     Classification,
@@ -93,3 +94,17 @@ def test_keyword_lookup_plans_only_whole_words_in_scope(index: MemoryIndex) -> N
     assert [(c.before, c.after) for c in plan] == [("Ann manages the annual budget.", "Anna manages the annual budget.")]
     with_kb = stages.lookup(job(allow_knowledgebase_ids=["kb1"]), classification, index, analyzer=None)  # type: ignore[arg-type]
     assert len(with_kb) == 2 and {c.knowledgebase_id for c in with_kb} == {None, "kb1"}
+
+
+def test_two_clauses_correcting_one_memory_make_one_corrected_memory(index: MemoryIndex) -> None:
+    analyzer = OfflineAnalyzer(index.embedder)
+    user = f"u-{uuid.uuid4().hex[:8]}"
+    lesson = stored(index, "The user takes piano lessons every Tuesday.", user_id=user)
+    stored(index, "The user lives in Hull.", user_id=user)
+    feedback = job(user_id=user, feedback_content="two fixes: it's guitar not piano, and it's Fridays not Tuesdays")
+
+    plan = stages.lookup(feedback, stages.classify(feedback, analyzer), index, analyzer)
+
+    [update] = [change for change in plan if change.action == "update"]
+    assert update.memory_id == lesson.id
+    assert update.after == "The user takes guitar lessons every Friday."
