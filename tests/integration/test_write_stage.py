@@ -6,8 +6,8 @@ import time
 import uuid
 
 from pipeline import stages
-from pipeline.job import FeedbackJob
 from pipeline.analyzers.offline import OfflineAnalyzer
+from pipeline.job import FeedbackJob
 from pipeline.memory_index import MemoryIndex
 from pipeline.models import (
     Classification,
