@@ -74,6 +74,7 @@ CASE_SETS = {
     "fresh25_cases": 0.85,
     "fresh26_cases": 0.80,
     "fresh27_cases": 0.66,
+    "fresh28_cases": 0.70,
 }
 # Cases of a set in which the analyzer changes a memory that was to be kept, as measured on this
 # version (the memory-centric alignment substitutes a value in a related memory in a few of them,
@@ -86,7 +87,7 @@ KEPT_VIOLATIONS = {
     "fresh14_cases": 2, "fresh15_cases": 3, "fresh16_cases": 1, "fresh17_cases": 3,
     "fresh18_cases": 2, "fresh19_cases": 2, "fresh20_cases": 2, "fresh21_cases": 2,
     "fresh22_cases": 3, "fresh23_cases": 5, "fresh24_cases": 1, "fresh25_cases": 4, "fresh26_cases": 1,
-    "fresh27_cases": 2,
+    "fresh27_cases": 2, "fresh28_cases": 3,
 }
 
 
