@@ -213,7 +213,8 @@ def _corrected_again(
     if change is None:
         return False
     revised = memory.model_copy(update={"memory_value": change.after})
-    [decision] = analyzer.judge_conflicts(statement, [revised], [None], job.feedback_content, job.context) or [None]
+    decisions = analyzer.judge_conflicts(statement, [revised], [None], job.feedback_content, job.context)
+    decision = next((d for d in decisions if d.memory_id == memory.id), None)
     if decision is None or not decision.supersede or decision.corrected_value is None:
         return False
     after = decision.corrected_value

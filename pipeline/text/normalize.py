@@ -503,9 +503,8 @@ _ZH_SPOKEN_HEIGHT = re.compile(rf"(?<![\d.一二三四五六七八九十])([1一
 
 
 def _in_centimetres(match: re.Match[str]) -> str:
-    digits = [zh_numeral(d) if not d.isdigit() else int(d) for d in match.group(2, 3) if d]
-    centimetres = 100 + 10 * (digits[0] or 0) + (digits[1] or 0 if len(digits) > 1 else 0)
-    return f"{centimetres}厘米"
+    tenths, hundredths = (int(d) if d.isdigit() else zh_numeral(d) or 0 for d in (match.group(2), match.group(3) or "0"))
+    return f"{100 + 10 * tenths + hundredths}厘米"
 
 
 def normalize(text: str) -> str:

@@ -161,14 +161,14 @@ def zh_without_final_particles(text: str) -> str:
     one-character word stays: "旺财走了" (died) and "烟戒了" are not "旺财走" (walks) and "烟戒"."""
     while True:
         bare = re.sub(r"(?:啦|呢|吧|哦|喔|呀|啊)+$", "", text)
-        if bare.endswith("了") and not _one_character_verb_before(bare[:-1]):
+        if bare.endswith("了") and not _ends_on_one_character_word(bare[:-1]):
             bare = bare[:-1]
         if bare == text:
             return text
         text = bare
 
 
-def _one_character_verb_before(text: str) -> bool:
+def _ends_on_one_character_word(text: str) -> bool:
     """The clause ends on a one-character word that is no noun after 的 ("早十晚七的班")."""
     tokens = zh_tokens(text)
     return len(tokens) >= 1 and len(tokens[-1]) == 1 and has_cjk(tokens[-1]) and tokens[-2:-1] != ["的"]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from pipeline.text.language import has_cjk
+
 # Split after terminal punctuation; a period only ends a sentence before whitespace
 # (so "Acme Inc.'s" and "3.5" stay whole).
 _SENTENCE_END = re.compile(r"(?<=[。！？!?；;])\s*|(?<=\.)\s+|\n+")
@@ -23,7 +25,7 @@ _DENIAL_OPENING = re.compile(r"(?i:not\s)|不是")
 def _bare(denial: str) -> bool:
     """"not a latte ☕", "不是拿铁": a denial too short to stand as a sentence of its own."""
     words = re.sub(r"[^\w\s]", " ", denial).split()
-    return not re.search(r"[，,；;]", denial) and (len(denial) <= 8 if re.search(r"[\u4e00-\u9fff]", denial) else len(words) <= 4)
+    return not re.search(r"[，,；;]", denial) and (len(denial) <= 8 if has_cjk(denial) else len(words) <= 4)
 
 
 def break_at_emoji(text: str) -> str:
