@@ -32,7 +32,8 @@ _EN_NUMBER_VALUE = re.compile(
 _EN_WORD_NUMBER_VALUE = re.compile(
     rf"(?<![A-Za-z])(?:{EN_NUMBER_WORD_PATTERN})\s+(?:{_EN_UNITS})(?![A-Za-z])", re.IGNORECASE
 )
-_EN_DAY = r"(?i:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)(?i:days?)"
+_EN_DAY_STEM = r"(?i:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)"
+_EN_DAY = rf"{_EN_DAY_STEM}(?i:days?)"
 # A list of days is one value: "Tuesdays and Thursdays", "Monday/Wednesday/Friday", "周二和周四".
 _WEEKDAY_VALUE = re.compile(
     rf"(?<![A-Za-z]){_EN_DAY}(?:\s*(?:,|/|&|\band\b|\bor\b)\s*{_EN_DAY})*(?![A-Za-z])"
@@ -406,7 +407,7 @@ def _feet_inches_like(new: str, old: str) -> str:
 
 def _days(text: str) -> list[str]:
     """"Tuesdays and Thursdays" → ["tue", "thu"], "周二和周四" → ["二", "四"]."""
-    return [day.lower()[:3] for day in re.findall(r"(?i)(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)", text)] or \
+    return [day.lower()[:3] for day in re.findall(_EN_DAY_STEM, text)] or \
         re.findall(r"[一二三四五六日天]", text)
 
 
