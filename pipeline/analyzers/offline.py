@@ -357,7 +357,7 @@ class OfflineAnalyzer:
         told = self._state_changes.closest_change(vectors[0])
         if told is None:
             return  # no change the table knows
-        whose = whose_states_end(told[0], speaker)
+        whose = whose_states_end(told.change, speaker)
         eligible = [
             index for index, candidate in enumerate(candidates)
             if any(same_subject(subject, subject_of(candidate.memory_value, statement.language)) for subject in whose)
@@ -365,7 +365,7 @@ class OfflineAnalyzer:
         if not eligible:
             return
         ended = self._state_changes.ended(
-            vectors[0], [vectors[i + 1] for i in eligible], [candidates[i].memory_value for i in eligible]
+            told, vectors[0], [vectors[i + 1] for i in eligible], [candidates[i].memory_value for i in eligible]
         )
         if ended is None:
             return

@@ -50,6 +50,13 @@ class Change:
 
 
 @dataclass(frozen=True)
+class ToldChange:
+    index: int  # in the table
+    change: Change
+    likeness: float  # the statement's cosine to the change's closest event
+
+
+@dataclass(frozen=True)
 class EndedState:
     index: int  # of the candidate memory
     change: str
@@ -148,11 +155,11 @@ class StateChangeReader:
             self._event_owner = np.array([i for i, _ in events])
             self._events = vectors[: len(events)]
 
-    def closest_change(self, statement: Sequence[float]) -> tuple[Change, float] | None:
+    def closest_change(self, statement: Sequence[float]) -> ToldChange | None:
         """The known change the statement tells of, with its likeness, or None."""
         self.load()
         found = self._closest_change(np.asarray(statement, dtype=np.float32))
-        return None if found is None else (changes()[found[0]], found[1])
+        return None if found is None else ToldChange(found[0], changes()[found[0]], found[1])
 
     def _closest_change(self, statement: np.ndarray) -> tuple[int, float] | None:
         assert self._events is not None and self._event_owner is not None
@@ -162,20 +169,17 @@ class StateChangeReader:
         return (best, float(per_change[best])) if per_change[best] >= EVENT_LIKENESS else None
 
     def ended(
-        self, statement: Sequence[float], memories: Sequence[Sequence[float]], memory_texts: Sequence[str]
+        self, told: ToldChange, statement: Sequence[float], memories: Sequence[Sequence[float]],
+        memory_texts: Sequence[str],
     ) -> EndedState | None:
-        """The candidate memory the statement's event ends, or None when the statement is no known
-        change, or no candidate (or more than one different one, alike) is a state it ends."""
+        """The candidate memory the change the statement tells of (`closest_change`) ends, or None
+        when no candidate (or more than one different one, alike) is a state it ends."""
         if not memories:
             return None
         self.load()
         assert self._states is not None and self._state_owner is not None and self._state_denies is not None
         statement_vector = np.asarray(statement, dtype=np.float32)
-        found = self._closest_change(statement_vector)
-        if found is None:
-            return None
-        change, event_likeness = found
-        mine = self._state_owner == change
+        mine = self._state_owner == told.index
         if not mine.any():
             return None  # a beginning that ends nothing ("started learning guitar")
         memory_vectors = np.asarray(memories, dtype=np.float32)
@@ -195,4 +199,4 @@ class StateChangeReader:
         runner_up = rivals[0] if rivals else -1.0
         if likeness[best] < STATE_LIKENESS or likeness[best] - runner_up < STATE_MARGIN:
             return None
-        return EndedState(best, changes()[change].name, round(event_likeness, 3), round(float(likeness[best]), 3))
+        return EndedState(best, told.change.name, round(told.likeness, 3), round(float(likeness[best]), 3))
