@@ -86,16 +86,18 @@ def plan_lookup(
         refusal = replacement_refusal(classification.keyword.original, classification.keyword.target)
         if refusal:
             raise ReplacementRefused(refusal)
-        return LookupPlan(changes=_plan_keyword_replace(job, classification, index))
+        return _through_write_gate(_plan_keyword_replace(job, classification, index))
     return _through_write_gate(_plan_semantic_update(job, classification, index, analyzer))
 
 
 def _through_write_gate(changes: list[PlannedChange]) -> LookupPlan:
-    """Only complete statements are written: a fragment, chat, a command or a kept denial is not."""
+    """Only complete statements are written: a fragment, chat, a command or a kept denial is not.
+    A defect the memory's stored text already has (a term replaced in a note kept in the first
+    person) is the note's, not the change's."""
     plan = LookupPlan()
     for change in changes:
         defect = memory_defect(change.after)
-        if defect:
+        if defect and not (change.before and memory_defect(change.before) == defect):
             plan.rejected.append(RejectedWrite(text=change.after, reason=defect, memory_id=change.memory_id))
         else:
             plan.changes.append(change)

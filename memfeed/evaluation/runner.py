@@ -46,7 +46,8 @@ class CaseResult:
     # With the LLM analyzer: who decided each judgement, and why it fell back.
     judgements: list[dict] = field(default_factory=list)
     # What the write gate refused, whether that left nothing to write, and memories written
-    # that are still broken (a fragment, chat, a command, a kept denial).
+    # that are still broken (a fragment, chat, a command, a kept denial). A defect the stored text
+    # already had (a keyword replaced in a memory kept in the first person) is not the writer's.
     rejected: list[dict] = field(default_factory=list)
     unresolved: bool = False
     broken: list[dict] = field(default_factory=list)
@@ -94,7 +95,7 @@ class EvalRunner:
             result.broken = [
                 {"text": c.after, "defect": defect}
                 for c in changes if c.action == "add" or c.before != c.after
-                if (defect := memory_defect(c.after))
+                if (defect := memory_defect(c.after)) and not (c.before and memory_defect(c.before) == defect)
             ]
 
         expect = case.expect

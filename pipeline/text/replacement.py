@@ -25,6 +25,8 @@ _SCOPE_WORDS = re.compile(
     r"across\s+(?:all\s+)?(?:my\s+|the\s+)?(?:memories|notes|records)|wherever\s+it\s+(?:appears|occurs)|"
     r"in\s+(?:all\s+(?:of\s+)?)?(?:my|the|our|your)\s+(?:[\w\-]+\s+){0,2}"
     r"(?:info|information|docs?|documents?|documentation|details|data|pages?|notes|records|memories|entries|stuff|things)|"
+    # "swap Jira for Linear on me", "change it to Teams for us": whom the request is for.
+    r"(?:on|for|with)\s+(?:me|us)|"
     r"from\s+now\s+on|going\s+forward|in\s+the\s+future|please|instead|as\s+well|too)\b\s*",
     re.IGNORECASE,
 )

@@ -75,6 +75,7 @@ CASE_SETS = {
     "fresh26_cases": 0.80,
     "fresh27_cases": 0.66,
     "fresh28_cases": 0.70,
+    "fresh29_cases": 0.64,
 }
 # Cases of a set in which the analyzer changes a memory that was to be kept, as measured on this
 # version (the memory-centric alignment substitutes a value in a related memory in a few of them,
@@ -87,7 +88,7 @@ KEPT_VIOLATIONS = {
     "fresh14_cases": 2, "fresh15_cases": 3, "fresh16_cases": 1, "fresh17_cases": 3,
     "fresh18_cases": 2, "fresh19_cases": 2, "fresh20_cases": 2, "fresh21_cases": 2,
     "fresh22_cases": 3, "fresh23_cases": 5, "fresh24_cases": 1, "fresh25_cases": 4, "fresh26_cases": 1,
-    "fresh27_cases": 2, "fresh28_cases": 3,
+    "fresh27_cases": 2, "fresh28_cases": 3, "fresh29_cases": 1,
 }
 
 
@@ -110,6 +111,22 @@ def test_our_case_sets(name: str, floor: float) -> None:
     assert summary["broken_memories"] == 0, [(r.case_id, r.broken) for r in results if r.broken]
     judged_invalid = [r for r in results if r.update_type is None and r.error is None]
     assert judged_invalid and all(r.changes == [] for r in judged_invalid), "invalid feedback never writes"
+
+
+def test_a_defect_the_stored_text_already_had_is_not_counted_as_written() -> None:
+    from memfeed.evaluation.cases import FeedbackCase
+
+    def case(memory: str, feedback: str) -> FeedbackCase:
+        return FeedbackCase.model_validate({"id": "c", "lang": "en", "setup": {"memories": [
+            {"ref": "m1", "user_id": "u1", "memory_value": memory}]},
+            "feedback": {"user_id": "u1", "feedback_content": feedback}, "expect": {"valid": True}})
+
+    kept_person, = run_cases([case("I post my standup notes in Slack.", "Replace Slack with Teams everywhere")])
+    assert kept_person.changes and kept_person.changes[0]["after"] == "I post my standup notes in Teams."
+    assert kept_person.broken == []
+
+    introduced, = run_cases([case("The user posts standup notes in Slack.", "Replace 'The user' with 'I' everywhere")])
+    assert [b["defect"] for b in introduced.broken] == ["written in the first person"] or not introduced.changes
 
 
 def test_eval_exits_non_zero_when_it_cannot_run(tmp_path: Path) -> None:

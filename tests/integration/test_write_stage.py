@@ -96,6 +96,24 @@ def test_keyword_lookup_plans_only_whole_words_in_scope(index: MemoryIndex) -> N
     assert len(with_kb) == 2 and {c.knowledgebase_id for c in with_kb} == {None, "kb1"}
 
 
+def test_a_replacement_that_would_break_a_memory_is_refused_but_a_stored_first_person_note_is_not(
+    index: MemoryIndex,
+) -> None:
+    stored(index, "The user files tickets in Jira.")
+    stored(index, "I export my Jira reports on Fridays.")
+    into_first_person = Classification(
+        update_type=UpdateType.KEYWORD_REPLACE, keyword=KeywordReplacement(original="Jira", target="Linear for me")
+    )
+    plan = stages.plan_lookup(job(), into_first_person, index, analyzer=None)  # type: ignore[arg-type]
+    assert [c.after for c in plan.changes] == ["I export my Linear for me reports on Fridays."]
+    assert [(r.text, r.reason) for r in plan.rejected] == [
+        ("The user files tickets in Linear for me.", "written in the first person")]
+
+    plain = Classification(update_type=UpdateType.KEYWORD_REPLACE, keyword=KeywordReplacement(original="Jira", target="Linear"))
+    plan = stages.plan_lookup(job(), plain, index, analyzer=None)  # type: ignore[arg-type]
+    assert sorted(c.after for c in plan.changes) == ["I export my Linear reports on Fridays.", "The user files tickets in Linear."]
+
+
 def test_two_clauses_correcting_one_memory_make_one_corrected_memory(index: MemoryIndex) -> None:
     analyzer = OfflineAnalyzer(index.embedder)
     user = f"u-{uuid.uuid4().hex[:8]}"

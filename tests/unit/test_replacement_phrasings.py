@@ -32,6 +32,9 @@ ENGLISH_REPLACEMENTS = [
     # A third person's name is still a term to replace; "IT" is a department, not a pronoun.
     ("call her Liz instead of Elizabeth", ("Elizabeth", "Liz")),
     ("replace IT with Tech Support everywhere", ("IT", "Tech Support")),
+    # Whom the request is for is no part of the target.
+    ("swap Asana for Trello on me", ("Asana", "Trello")),
+    ("can you change Zoom to Meet for us in all my notes", ("Zoom", "Meet")),
 ]
 
 CHINESE_REPLACEMENTS = [
