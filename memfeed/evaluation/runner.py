@@ -11,7 +11,6 @@ from pipeline import stages
 from pipeline.analyzers.base import Analyzer
 from pipeline.job import FeedbackJob
 from pipeline.memory_index import MemoryIndex
-from pipeline.text.wellformed import memory_defect
 from pipeline.models import (
     AppliedChange,
     Classification,
@@ -21,6 +20,7 @@ from pipeline.models import (
     ScopeKind,
     SearchScope,
 )
+from pipeline.text.wellformed import memory_defect
 
 CHECKS = ("validity", "update_type", "superseded", "kept", "contains", "excludes", "search_top1", "scope")
 SEARCH_LIMIT = 5
