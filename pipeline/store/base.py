@@ -355,6 +355,27 @@ def prefetch_limit(limit: int) -> int:
     return max(limit * 4, 20)
 
 
+# Scores equal to this many decimals are one score: a sparse match of the same words scores the same.
+_TIE_DECIMALS = 6
+
+
+def fused_ranking(ranked_lists: Sequence[Sequence[tuple[str, float]]], limit: int, k: int = RRF_K) -> list[tuple[str, float]]:
+    """Reciprocal rank fusion of (id, score) lists, each best first, where equal scores share a rank.
+
+    The engines' own fusion ranks equal scores by point id: three corrected memories that match a
+    query's words equally ("The user's dog …") would each gain a different sparse rank by chance.
+    Ties left after fusion go by id, so one query always gives one order."""
+    fused: dict[str, float] = {}
+    for hits in ranked_lists:
+        rank, previous = 0, None
+        for position, (point_id, score) in enumerate(hits):  # the first place counts 1/k, as Qdrant's own
+            rounded = round(score, _TIE_DECIMALS)
+            if rounded != previous:
+                rank, previous = position, rounded
+            fused[point_id] = fused.get(point_id, 0.0) + 1.0 / (k + rank)
+    return sorted(fused.items(), key=lambda item: (-item[1], item[0]))[:limit]
+
+
 def point_ids(memory_ids: Sequence[str]) -> list[str]:
     """Memory ids are UUIDs; anything else names no point (and Qdrant would reject it)."""
     valid = []

@@ -22,7 +22,6 @@ from qdrant_edge import (
     EdgeVectorParams,
     FieldCondition,
     Filter,
-    Fusion,
     IsEmptyCondition,
     KeywordIndexParams,
     MatchAny,
@@ -33,8 +32,8 @@ from qdrant_edge import (
     OrderBy,
     PayloadSchemaType,
     Point,
-    Prefetch,
     Query,
+    QueryBatchRequest,
     QueryRequest,
     RangeFloat,
     Record,
@@ -53,7 +52,6 @@ from pipeline.store.base import (
     KEYWORD_INDEXES,
     LEGACY_IDENTITY,
     ORDER_FIELD,
-    RRF_K,
     SCOPE_KEY_FIELD,
     SCOPE_KEY_PARTS,
     SCROLL_PAGE,
@@ -71,6 +69,7 @@ from pipeline.store.base import (
     check_embedder,
     containing_rule,
     dense_of,
+    fused_ranking,
     in_requested_order,
     knowledgebase_rule,
     payload_to_record,
@@ -107,6 +106,21 @@ def _text_condition(text: TextMatch) -> Filter:
 
 def _range_condition(between: Between) -> FieldCondition:
     return FieldCondition(between.field, range=RangeFloat(gt=between.gt, gte=between.gte, lte=between.lte))
+
+
+def candidate_requests(
+    scope: SearchScope, dense: list[float], sparse: SparseVector, limit: int, statuses: Sequence[MemoryStatus],
+) -> QueryBatchRequest:
+    """The dense and the sparse candidates a hybrid search fuses (see base.fused_ranking), ids and scores only."""
+    flt = scope_filter(scope, statuses)
+    candidates = prefetch_limit(limit)
+    queries = [QueryRequest(limit=candidates, query=Query.Nearest(dense, using=DENSE_VECTOR), filter=flt,
+                            with_payload=False, with_vector=False)]
+    if sparse.indices:
+        queries.append(QueryRequest(limit=candidates, query=Query.Nearest(EdgeSparseVector(sparse.indices, sparse.values),
+                                                                          using=SPARSE_VECTOR),
+                                    filter=flt, with_payload=False, with_vector=False))
+    return QueryBatchRequest(queries)
 
 
 # Prefix tokens find a term written against what follows it ("4500" in "4500mAh"); no stopwords or stemming.
@@ -274,34 +288,19 @@ class EdgeMemoryStore(NewestFirstPages):
         limit: int,
         statuses: Sequence[MemoryStatus] = (MemoryStatus.ACTIVATED,),
     ) -> list[StoredHit]:
-        flt = scope_filter(scope, statuses)
-        candidates = prefetch_limit(limit)
-        prefetches = [Prefetch(limit=candidates, query=Query.Nearest(dense, using=DENSE_VECTOR), filter=flt)]
-        if sparse.indices:
-            prefetches.append(
-                Prefetch(
-                    limit=candidates,
-                    query=Query.Nearest(EdgeSparseVector(sparse.indices, sparse.values), using=SPARSE_VECTOR),
-                    filter=flt,
-                )
-            )
-        hits = self._shard.query(
-            QueryRequest(
-                limit=limit,
-                prefetches=prefetches,
-                query=Fusion.Rrf(k=RRF_K),
-                filter=flt,
-                with_payload=True,
-                with_vector=[DENSE_VECTOR],
-            )
-        )
+        ranked = self._shard.query_batch(candidate_requests(scope, dense, sparse, limit, statuses))
+        fused = fused_ranking([[(str(hit.id), hit.score) for hit in hits] for hits in ranked], limit)
+        records = {
+            str(record.id): record
+            for record in self._shard.retrieve([point_id for point_id, _ in fused], with_payload=True, with_vector=[DENSE_VECTOR])
+        }
         return [
             StoredHit(
-                memory=payload_to_record(hit.id, hit.payload or {}),
-                fused_score=float(hit.score),
-                dense_vector=dense_of(hit.vector),
+                memory=payload_to_record(point_id, records[point_id].payload or {}),
+                fused_score=score,
+                dense_vector=dense_of(records[point_id].vector),
             )
-            for hit in hits
+            for point_id, score in fused if point_id in records
         ]
 
     def scroll_all(

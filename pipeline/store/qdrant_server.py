@@ -27,7 +27,6 @@ from pipeline.store.base import (
     KEYWORD_INDEXES,
     LEGACY_IDENTITY,
     ORDER_FIELD,
-    RRF_K,
     SCOPE_KEY_FIELD,
     SCOPE_KEY_PARTS,
     SCROLL_PAGE,
@@ -44,6 +43,7 @@ from pipeline.store.base import (
     check_embedder,
     containing_rule,
     dense_of,
+    fused_ranking,
     in_requested_order,
     knowledgebase_rule,
     payload_to_record,
@@ -316,33 +316,27 @@ class QdrantServerMemoryStore(NewestFirstPages):
     ) -> list[StoredHit]:
         flt = scope_filter(scope, statuses)
         candidates = prefetch_limit(limit)
-        prefetches = [models.Prefetch(query=list(dense), using=DENSE_VECTOR, filter=flt, limit=candidates)]
+        requests = [models.QueryRequest(query=list(dense), using=DENSE_VECTOR, filter=flt, limit=candidates)]
         if sparse.indices:
-            prefetches.append(
-                models.Prefetch(
-                    query=models.SparseVector(indices=sparse.indices, values=sparse.values),
-                    using=SPARSE_VECTOR,
-                    filter=flt,
-                    limit=candidates,
-                )
-            )
+            requests.append(models.QueryRequest(
+                query=models.SparseVector(indices=sparse.indices, values=sparse.values),
+                using=SPARSE_VECTOR, filter=flt, limit=candidates,
+            ))
         with self._serial:
-            response = self._client.query_points(
-                self._collection,
-                prefetch=prefetches,
-                query=models.RrfQuery(rrf=models.Rrf(k=RRF_K)),
-                query_filter=flt,
-                limit=limit,
-                with_payload=True,
-                with_vectors=[DENSE_VECTOR],
-            )
+            ranked = self._client.query_batch_points(self._collection, requests=requests)
+            fused = fused_ranking([[(str(hit.id), hit.score) for hit in response.points] for response in ranked], limit)
+            points = {
+                str(point.id): point
+                for point in self._client.retrieve(self._collection, ids=[point_id for point_id, _ in fused],
+                                                   with_payload=True, with_vectors=[DENSE_VECTOR])
+            }
         return [
             StoredHit(
-                memory=payload_to_record(hit.id, hit.payload or {}),
-                fused_score=float(hit.score),
-                dense_vector=dense_of(hit.vector),
+                memory=payload_to_record(point_id, points[point_id].payload or {}),
+                fused_score=score,
+                dense_vector=dense_of(points[point_id].vector),
             )
-            for hit in response.points
+            for point_id, score in fused if point_id in points
         ]
 
     def scroll_all(

@@ -12,16 +12,15 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
-from qdrant_edge import EdgeShard, Fusion, Prefetch, Query, QueryRequest
-from qdrant_edge import SparseVector as EdgeSparseVector
+from qdrant_edge import EdgeShard
 
 from pipeline.embedding import Embedder
 from pipeline.embedding.bundled import USE_IDENTITY
 from pipeline.memory_keys import memory_key_for
 from pipeline.models import MemoryRecord, MemoryStatus, SearchScope
 from pipeline.sparse import SparseEncoder, SparseVector
-from pipeline.store.base import DENSE_VECTOR, RRF_K, SPARSE_VECTOR, prefetch_limit
-from pipeline.store.edge import EdgeMemoryStore, scope_filter
+from pipeline.store.base import DENSE_VECTOR, fused_ranking
+from pipeline.store.edge import EdgeMemoryStore, candidate_requests
 from pipeline.store.qdrant_server import QdrantServerMemoryStore
 from tests.bench import corpus
 from tests.bench.suite_common import summarize
@@ -103,35 +102,30 @@ def query_vectors(embedder: Embedder, project_id: str, queries: list[tuple[str, 
     return prepared, summarize(timings)
 
 
-def _edge_request(query: QueryVectors) -> QueryRequest:
-    """The request EdgeMemoryStore.hybrid_search sends, built the same way."""
-    flt = scope_filter(query.scope, (MemoryStatus.ACTIVATED,))
-    candidates = prefetch_limit(SEARCH_LIMIT)
-    prefetches = [Prefetch(limit=candidates, query=Query.Nearest(query.dense, using=DENSE_VECTOR), filter=flt)]
-    if query.sparse.indices:
-        sparse = EdgeSparseVector(query.sparse.indices, query.sparse.values)
-        prefetches.append(Prefetch(limit=candidates, query=Query.Nearest(sparse, using=SPARSE_VECTOR), filter=flt))
-    return QueryRequest(limit=SEARCH_LIMIT, prefetches=prefetches, query=Fusion.Rrf(k=RRF_K), filter=flt,
-                        with_payload=True, with_vector=[DENSE_VECTOR])
-
-
 def direct_edge_latency(store_path: Path, queries: list[QueryVectors], warmup: int = 20) -> dict[str, float]:
-    """The shard's own query time, in this process: no embedding, no queue, no HTTP."""
+    """The shard's own query time, in this process, for the calls EdgeMemoryStore.hybrid_search makes
+    (the candidate lists, then the fused hits' payloads and vectors): no embedding, no queue, no HTTP."""
     shard = EdgeShard.load(str(store_path))
+
+    def hybrid(query: QueryVectors) -> list:
+        ranked = shard.query_batch(candidate_requests(query.scope, query.dense, query.sparse, SEARCH_LIMIT,
+                                                      (MemoryStatus.ACTIVATED,)))
+        fused = fused_ranking([[(str(hit.id), hit.score) for hit in hits] for hits in ranked], SEARCH_LIMIT)
+        return shard.retrieve([point_id for point_id, _ in fused], with_payload=True, with_vector=[DENSE_VECTOR])
+
     try:
-        requests = [_edge_request(q) for q in queries]
-        for request in requests[:warmup]:
-            shard.query(request)
+        for query in queries[:warmup]:
+            hybrid(query)
         timings = []
         hits = 0
-        for request in requests:
+        for query in queries:
             started = time.perf_counter()
-            hits += len(shard.query(request))
+            hits += len(hybrid(query))
             timings.append((time.perf_counter() - started) * 1000)
         points = shard.info().points_count
     finally:
         shard.close()
-    return {**summarize(timings), "points": points, "mean_hits": round(hits / len(requests), 2)}
+    return {**summarize(timings), "points": points, "mean_hits": round(hits / len(queries), 2)}
 
 
 def qdrant_local_latency(project_id: str, vectors: Vectors, queries: list[QueryVectors]) -> dict[str, float]:

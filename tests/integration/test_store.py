@@ -73,6 +73,17 @@ def test_the_current_version_outranks_an_older_memory_with_the_same_words(index:
     assert hits[0].memory == current  # ... but the current version ranks first
 
 
+def test_memories_matching_the_query_words_equally_are_ranked_by_meaning(index: MemoryIndex) -> None:
+    # All three share the query's words ("user's dog") equally: the sparse list ties them, and the
+    # order must come from meaning (the breed answers), the same on every run and for any ids.
+    for _ in range(12):
+        values = ["The user's dog is 7 years old.", "The user's dog is a beagle hound.", "The user's dog is named Pepper."]
+        scope_user = uuid.uuid4().hex
+        index.write([memory(v, user=scope_user, priority=1) for v in values])
+        hits = index.search(SearchScope(project_id="p1", user_id=scope_user), "What breed is the user's dog?", 3)
+        assert hits[0].memory.memory_value == "The user's dog is a beagle hound."
+
+
 def test_a_denial_ranks_below_what_is_the_case_for_a_question_asking_what(index: MemoryIndex) -> None:
     denial = memory("The user is not allergic to peanuts.", priority=1)
     allergy = memory("The user is allergic to shellfish.", priority=1)
