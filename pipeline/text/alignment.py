@@ -836,9 +836,15 @@ def _joined(first: str, second: str, language: Language) -> str:
 _CHANGE_WORDS = re.compile(r"(?i)\b(?:new|now|actually|anymore|instead|changed?|switched|moved|turned|went)\b|了|现在|改|换|新")
 
 
+# "it's 500 Mbps", "that's the Leafs", "是周四": a clause whose subject only points at something
+# already known says what that known thing is.
+_POINTS_BACK = re.compile(r"(?i)(?:^|[.!?;,:，。！？；]\s*)(?:(?:it|that)(?:'s|’s|\s+is|\s+was)|its|thats)\s|(?:^|[，。！？；,])(?:那|这)?是(?!不是)")
+
+
 def signals_change(feedback: str, answer: str = "") -> bool:
     """Whether a message reads as a correction or a change, not as a fact added beside the others."""
-    return bool(answer) or has_correction_cue(feedback) or says_something_changed(feedback) or bool(_CHANGE_WORDS.search(feedback))
+    return (bool(answer) or has_correction_cue(feedback) or says_something_changed(feedback)
+            or bool(_CHANGE_WORDS.search(feedback)) or bool(_POINTS_BACK.search(feedback.strip())))
 
 
 def align(
