@@ -274,3 +274,17 @@ def test_a_two_digit_year_takes_the_century_of_the_year_it_replaces() -> None:
 def test_a_preposition_before_the_new_value_is_not_part_of_it() -> None:
     memories = ["The user's electricity supplier is Octopus."]
     assert _corrections("electricity is from EDF not octopus", memories) == {0: "The user's electricity supplier is EDF."}
+
+
+@pytest.mark.parametrize(("message", "signals"), [
+    ("it's 800 Mbps", True),
+    ("thats the Bruins, always has been", True),
+    ("是周五，下午三点", True),
+    ("The user runs on Saturdays.", False),
+    ("我喜欢爬山", False),
+    ("他是我大学同学", False),
+])
+def test_a_clause_whose_subject_points_back_says_what_a_known_thing_is(message: str, signals: bool) -> None:
+    from pipeline.text.alignment import signals_change
+
+    assert signals_change(message) is signals
