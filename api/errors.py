@@ -46,6 +46,13 @@ def envelope(data: Any = None, code: int = 0, message: str = "ok") -> dict[str, 
     return {"code": code, "message": message, "data": data}
 
 
+def answer(data: Any = None) -> JSONResponse:
+    """A success envelope, rendered as it is: a handler returning the dict would have FastAPI validate
+    and re-encode it against the handler's return annotation on every request (a third of the API's
+    CPU per search/memory). The documented shapes are api/responses.py's."""
+    return JSONResponse(envelope(data))
+
+
 # An error message quotes what it refers to; a quoted input is cut short, never echoed whole.
 MAX_ERROR_MESSAGE = 300
 

@@ -52,11 +52,13 @@ class MemoryIndex:
         that will embed the hits' texts next (the conflict judgement)."""
         [dense] = self.embedder.embed([query])
         pool = max(limit, RERANK_POOL)
-        hits = self.store.hybrid_search(scope, dense, self.sparse.encode_query(query), pool, statuses)
-        remember = getattr(self.embedder, "remember", None)
-        if remember_vectors and remember is not None:
+        remember = getattr(self.embedder, "remember", None) if remember_vectors else None
+        hits = self.store.hybrid_search(scope, dense, self.sparse.encode_query(query), pool, statuses,
+                                        with_vectors=remember is not None)
+        if remember is not None:
             remember([_indexed_text(hit.memory) for hit in hits], [hit.dense_vector for hit in hits])
-        similarities = cosines(dense, [hit.dense_vector for hit in hits])
+        computed = cosines(dense, [hit.dense_vector if hit.similarity is None else None for hit in hits])
+        similarities = [hit.similarity if hit.similarity is not None else cosine for hit, cosine in zip(hits, computed)]
         results = [
             ScoredMemory(memory=hit.memory, score=hit.fused_score, relativity=max(0.0, similarity or 0.0))
             for hit, similarity in zip(hits, similarities, strict=True)

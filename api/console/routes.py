@@ -22,9 +22,8 @@ from api.errors import MemfeedError
 from api.presenters import iso_time, memory_detail
 from api.review_actions import decide
 from api.routes.batch import _batch_status
-from api.routes.feedback import revert_feedback
+from api.routes.feedback import start_revert
 from api.routes.webhooks import webhook_view
-from api.schemas import TaskRequest
 from core.chains import COMPAT_SELECT_MEMORIES, GET_MEMORIES, MEMORY_HISTORY, SEARCH
 from core.control import ControlPlane
 from core.control.jobs import JobOutcome, JobStatus
@@ -227,10 +226,9 @@ def reject(request: Request, job_id: str, session: SessionDep, control: ControlD
 def revert(job_id: str, session: SessionDep, control: ControlDep, csrf: CsrfField = "") -> Response:
     _require_csrf(session, csrf)
     try:
-        answer = revert_feedback(TaskRequest(task_id=job_id[:100]), session.project, control)
+        revert_id = start_revert(job_id[:100], session.project, control)["task_id"]
     except MemfeedError as exc:
         return _back(f"/console/jobs/{job_id}", exc.message)
-    revert_id = answer["data"]["task_id"]
     return _back(f"/console/jobs/{revert_id}", f"Reverting task {job_id}")
 
 

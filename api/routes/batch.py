@@ -6,12 +6,13 @@ import json
 from typing import Any
 
 from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from api.batch_intake import accept_batch
 from api.batch_schemas import MAX_BATCH_ITEMS, GetBatchRequest
 from api.deps import ControlDep, ProjectDep
-from api.errors import MemfeedError, envelope
+from api.errors import MemfeedError, answer
 from core.backfill import start_feeder
 from core.control import ControlPlane
 from core.control.projects import Project
@@ -21,15 +22,15 @@ router = APIRouter()
 
 
 @router.post("/add/feedback/batch")
-async def add_feedback_batch(request: Request, project: ProjectDep, control: ControlDep) -> dict:
+async def add_feedback_batch(request: Request, project: ProjectDep, control: ControlDep) -> JSONResponse:
     items = _batch_items(await request.body())
     data = await run_in_threadpool(accept_batch, items, project, control)
-    return envelope(data)
+    return answer(data)
 
 
 @router.post("/get/batch")
-def get_batch(body: GetBatchRequest, project: ProjectDep, control: ControlDep) -> dict:
-    return envelope(_batch_status(body, project, control))
+def get_batch(body: GetBatchRequest, project: ProjectDep, control: ControlDep) -> JSONResponse:
+    return answer(_batch_status(body, project, control))
 
 
 def _batch_items(raw: bytes) -> list[Any]:

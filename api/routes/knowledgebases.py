@@ -7,11 +7,12 @@ import uuid
 from typing import Any
 
 from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from api import dispatch, write_dedup
 from api.deps import ControlDep, ProjectDep, charge_tokens, require_own_knowledgebases
-from api.errors import MemfeedError, envelope
+from api.errors import MemfeedError, answer
 from api.kb_file_upload import openapi_body, read_request
 from api.presenters import iso_time
 from api.schemas import (
@@ -34,12 +35,12 @@ from pipeline.token_count import count_tokens
 router = APIRouter()
 
 
-def _knowledgebase(kb: Knowledgebase) -> dict:
-    return envelope({"id": kb.id, "knowledgebase_name": kb.name, "knowledgebase_description": kb.description})
+def _knowledgebase(kb: Knowledgebase) -> JSONResponse:
+    return answer({"id": kb.id, "knowledgebase_name": kb.name, "knowledgebase_description": kb.description})
 
 
 @router.post("/create/knowledgebase")
-def create_knowledgebase(body: CreateKnowledgebaseRequest, project: ProjectDep, control: ControlDep) -> dict:
+def create_knowledgebase(body: CreateKnowledgebaseRequest, project: ProjectDep, control: ControlDep) -> JSONResponse:
     request_body = body.model_dump(mode="json")
     earlier = write_dedup.earlier_write(control, project.id, "create/knowledgebase", request_body)
     if earlier is not None and (kb := control.knowledgebases.get(earlier)) is not None:
@@ -48,7 +49,7 @@ def create_knowledgebase(body: CreateKnowledgebaseRequest, project: ProjectDep, 
     claim = write_dedup.claim_write(control, project.id, "create/knowledgebase", request_body, kb_id)
     if not claim.first:
         kb = control.knowledgebases.get(claim.job_id)
-        return _knowledgebase(kb) if kb else envelope({"id": claim.job_id, **request_body})
+        return _knowledgebase(kb) if kb else answer({"id": claim.job_id, **request_body})
     try:
         description = body.knowledgebase_description or ""
         kb = control.knowledgebases.create(project.id, body.knowledgebase_name, description, kb_id)
@@ -59,16 +60,16 @@ def create_knowledgebase(body: CreateKnowledgebaseRequest, project: ProjectDep, 
 
 
 @router.post("/delete/knowledgebase")
-def delete_knowledgebase(body: KnowledgebaseRequest, project: ProjectDep, control: ControlDep) -> dict:
+def delete_knowledgebase(body: KnowledgebaseRequest, project: ProjectDep, control: ControlDep) -> JSONResponse:
     require_own_knowledgebases(control, project, [body.knowledgebase_id])
     control.knowledgebases.delete(project.id, body.knowledgebase_id)
     control.kb_files.delete_knowledgebase(project.id, body.knowledgebase_id)
     dispatch.enqueue(DELETE_KNOWLEDGEBASE, project.id, body.knowledgebase_id)
-    return envelope({"success": True, "id": body.knowledgebase_id})
+    return answer({"success": True, "id": body.knowledgebase_id})
 
 
 @router.post("/add/knowledgebase-file", openapi_extra=openapi_body())
-async def add_knowledgebase_file(request: Request, project: ProjectDep, control: ControlDep) -> dict:
+async def add_knowledgebase_file(request: Request, project: ProjectDep, control: ControlDep) -> JSONResponse:
     """A JSON body `{knowledgebase_id, file: [{name, content}]}`, or multipart/form-data `file` parts
     (UTF-8 text) with `knowledgebase_id` in the query or the form. Each file's paragraphs become
     memories of the knowledge base; `data` lists the files, each with its id and task_id."""
@@ -78,7 +79,7 @@ async def add_knowledgebase_file(request: Request, project: ProjectDep, control:
 
 def _accept_files(
     body: AddKnowledgebaseFileRequest, file_type: str | None, request: Request, project: Project, control: ControlPlane
-) -> dict:
+) -> JSONResponse:
     require_own_knowledgebases(control, project, [body.knowledgebase_id])
     request_body = body.model_dump(mode="json")
     earlier = write_dedup.earlier_write(control, project.id, "add/knowledgebase-file", request_body)
@@ -104,15 +105,15 @@ def _accept_files(
     if not claim.first:
         return _files_of_task(control, project.id, claim.job_id)
     dispatch.deliver(control.jobs, job_id, lambda: dispatch.enqueue(INGEST_KNOWLEDGEBASE_FILE, job_id))
-    return envelope([_file_detail(f, JobStatus.RUNNING.value) for f in files])
+    return answer([_file_detail(f, JobStatus.RUNNING.value) for f in files])
 
 
-def _files_of_task(control: ControlPlane, project_id: str, job_id: str) -> dict:
+def _files_of_task(control: ControlPlane, project_id: str, job_id: str) -> JSONResponse:
     """The answer to a repeated request: the files the first one added, as they stand now."""
     job = control.jobs.get(job_id)
     count = len(job.request.get("file", [])) if job else 0
     files = control.kb_files.get(project_id, [file_id_for(job_id, n) for n in range(count)])
-    return envelope([_file_detail(f, _status(control, f)) for f in files])
+    return answer([_file_detail(f, _status(control, f)) for f in files])
 
 
 def _status(control: ControlPlane, file: KnowledgebaseFileRecord) -> str:
@@ -130,7 +131,7 @@ def _file_detail(file: KnowledgebaseFileRecord, status: str) -> dict:
 
 
 @router.post("/get/knowledgebase-file")
-def get_knowledgebase_file(body: GetKnowledgebaseFileRequest, project: ProjectDep, control: ControlDep) -> dict:
+def get_knowledgebase_file(body: GetKnowledgebaseFileRequest, project: ProjectDep, control: ControlDep) -> JSONResponse:
     """By `file_ids` (the project's among them), or a page of a knowledge base's files (oldest first)."""
     if bool(body.file_ids) == bool(body.knowledgebase_id):
         raise MemfeedError(
@@ -148,14 +149,14 @@ def get_knowledgebase_file(body: GetKnowledgebaseFileRequest, project: ProjectDe
             total = len(files)
         start = (body.page - 1) * body.page_size
         files = files[start : start + body.page_size]
-    return envelope({
+    return answer({
         "file_detail_list": [_file_detail(f, _status(control, f)) for f in files],
         "total": total, "page": body.page, "page_size": body.page_size,
     })
 
 
 @router.post("/delete/knowledgebase-file")
-def delete_knowledgebase_file(body: DeleteKnowledgebaseFileRequest, project: ProjectDep, control: ControlDep) -> dict:
+def delete_knowledgebase_file(body: DeleteKnowledgebaseFileRequest, project: ProjectDep, control: ControlDep) -> JSONResponse:
     """Deletes each file's memories and every version feedback wrote of them; ids that are not the
     project's files are reported in `not_found`."""
     files = control.kb_files.get(project.id, body.file_ids)
@@ -173,7 +174,7 @@ def delete_knowledgebase_file(body: DeleteKnowledgebaseFileRequest, project: Pro
         )
         control.kb_files.delete(files)
     found = {f.id for f in files}
-    return envelope({
+    return answer({
         "success": True, "deleted": sorted(found), "not_found": [i for i in body.file_ids if i not in found],
         "deleted_memories": len(outcome["deleted_memories"]),
     })

@@ -8,10 +8,11 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, BackgroundTasks, Path, Request
+from fastapi.responses import JSONResponse
 
 from api import dispatch, write_dedup
 from api.deps import ControlDep, ProjectDep, charge_tokens, require_own_knowledgebases
-from api.errors import MemfeedError, envelope
+from api.errors import MemfeedError, answer
 from api.presenters import iso_time, memory_detail
 from api.schemas import (
     ID_MAX,
@@ -43,7 +44,7 @@ router = APIRouter()
 @router.post("/search/memory")
 def search_memory(
     body: SearchMemoryRequest, request: Request, project: ProjectDep, control: ControlDep, after: BackgroundTasks
-) -> dict:
+) -> JSONResponse:
     if not body.user_id and not body.agent_id:
         raise MemfeedError(ErrorCode.MISSING_FIELD, "user_id or agent_id is required")
     require_own_knowledgebases(control, project, body.knowledgebase_ids)
@@ -74,11 +75,11 @@ def search_memory(
     )
     # Recorded once the answer is sent: the metric never delays it.
     after.add_task(control.metrics.observe, "memfeed_search_duration_seconds", {}, time.perf_counter() - started)
-    return envelope({"memory_detail_list": [memory_detail(h) for h in hits], "preference_detail_list": []})
+    return answer({"memory_detail_list": [memory_detail(h) for h in hits], "preference_detail_list": []})
 
 
 @router.post("/get/memory")
-def get_memory(body: GetMemoryRequest, project: ProjectDep) -> dict:
+def get_memory(body: GetMemoryRequest, project: ProjectDep) -> JSONResponse:
     if not body.user_id and not body.agent_id:
         raise MemfeedError(ErrorCode.MISSING_FIELD, "user_id or agent_id is required")
     timeout = get_settings().read_timeout_seconds
@@ -88,7 +89,7 @@ def get_memory(body: GetMemoryRequest, project: ProjectDep) -> dict:
     else:
         scope = SearchScope(project_id=project.id, user_id=body.user_id)
         page = dispatch.call(GET_MEMORIES, scope.model_dump(mode="json"), body.page, body.size, timeout=timeout)
-    return envelope(
+    return answer(
         {
             "memory_detail_list": [memory_detail(m) for m in page["items"]],
             "total": page["total"],
@@ -112,14 +113,14 @@ def _checked_filter(spec: dict | None) -> dict | None:
 
 
 @router.post("/delete/memory")
-def delete_memory(body: DeleteMemoryRequest, project: ProjectDep) -> dict:
+def delete_memory(body: DeleteMemoryRequest, project: ProjectDep) -> JSONResponse:
     """memory_ids, or conditions (user_id, agent_id, conversation_id, filter) that must all hold;
     user_id with memory_ids deletes only that user's memories among the ids."""
     timeout = get_settings().read_timeout_seconds
     conversation_id = body.conversation_id or body.session_id
     if body.memory_ids and body.user_id and not (body.agent_id or conversation_id or body.filter):
         outcome = dispatch.call(DELETE_MEMORIES, project.id, body.user_id, body.memory_ids, timeout=timeout)
-        return envelope({"success": True, **outcome})
+        return answer({"success": True, **outcome})
     conditions = body.user_id or body.agent_id or conversation_id or body.filter
     if body.filter is not None and not body.filter:
         raise MemfeedError(ErrorCode.MISSING_FIELD, "filter must not be empty")
@@ -140,21 +141,21 @@ def delete_memory(body: DeleteMemoryRequest, project: ProjectDep) -> dict:
     outcome = dispatch.call(COMPAT_DELETE_SELECTED, project.id, selection, timeout=timeout)
     deleted = outcome["deleted"]
     not_found = [i for i in body.memory_ids or [] if i not in set(deleted)]
-    return envelope({"success": True, "deleted": deleted, "not_found": not_found})
+    return answer({"success": True, "deleted": deleted, "not_found": not_found})
 
 
 @router.get("/get/memory/{memory_id}")
-def get_memory_by_id(memory_id: Annotated[str, Path(max_length=ID_MAX)], project: ProjectDep) -> dict:
+def get_memory_by_id(memory_id: Annotated[str, Path(max_length=ID_MAX)], project: ProjectDep) -> JSONResponse:
     """One memory of the project, current or archived."""
     memory = dispatch.call(COMPAT_GET_MEMORY, project.id, memory_id, timeout=get_settings().read_timeout_seconds)
     if memory is None:
         raise MemfeedError(ErrorCode.NOT_FOUND, f"unknown memory_id: {memory_id}")
-    return envelope({**memory_detail(memory), "superseded_by": memory.get("superseded_by"),
+    return answer({**memory_detail(memory), "superseded_by": memory.get("superseded_by"),
                      "invalid_at": iso_time(memory.get("invalid_at")), "task_id": memory.get("source_job_id")})
 
 
 @router.post("/update/memory")
-def update_memory(body: UpdateMemoryRequest, project: ProjectDep, control: ControlDep) -> dict:
+def update_memory(body: UpdateMemoryRequest, project: ProjectDep, control: ControlDep) -> JSONResponse:
     """New content writes a new version that supersedes the memory (kept, archived, in its
     history); a title or status alone changes it in place."""
     if body.content is None and body.title is None and body.status is None:
@@ -184,25 +185,25 @@ def update_memory(body: UpdateMemoryRequest, project: ProjectDep, control: Contr
             f"memory {body.memory_id} is not the current version (superseded by {outcome.get('superseded_by')}); "
             "update the current one",
         )
-    return envelope({"success": True, **memory_detail(outcome["memory"])})
+    return answer({"success": True, **memory_detail(outcome["memory"])})
 
 
-def _updated(project_id: str, memory_ids: list[str]) -> dict:
+def _updated(project_id: str, memory_ids: list[str]) -> JSONResponse:
     """The answer to a repeated update: the version it wrote (or, changed in place, the memory), as it is now."""
     timeout = get_settings().read_timeout_seconds
     for memory_id in memory_ids:
         memory = dispatch.call(COMPAT_GET_MEMORY, project_id, memory_id, timeout=timeout)
         if memory is not None:
-            return envelope({"success": True, **memory_detail(memory)})
+            return answer({"success": True, **memory_detail(memory)})
     raise MemfeedError(ErrorCode.NOT_FOUND, f"unknown memory_id: {memory_ids[-1]}")
 
 
 @router.post("/get/memory/history")
-def get_memory_history(body: MemoryHistoryRequest, project: ProjectDep) -> dict:
+def get_memory_history(body: MemoryHistoryRequest, project: ProjectDep) -> JSONResponse:
     versions = dispatch.call(MEMORY_HISTORY, project.id, body.memory_id, timeout=get_settings().read_timeout_seconds)
     if not versions:
         raise MemfeedError(ErrorCode.NOT_FOUND, f"unknown memory_id: {body.memory_id}")
-    return envelope({
+    return answer({
         "memory_id": body.memory_id,
         "versions": [
             {**memory_detail(v), "superseded_by": v.get("superseded_by"), "invalid_at": iso_time(v.get("invalid_at")),

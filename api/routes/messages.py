@@ -5,10 +5,11 @@ from __future__ import annotations
 import uuid
 
 from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
 
 from api import dispatch, write_dedup
 from api.deps import ControlDep, ProjectDep, charge_tokens
-from api.errors import MemfeedError, envelope
+from api.errors import MemfeedError, answer
 from api.schemas import AddMessageRequest, GetMessageRequest
 from core.chains import INGEST_MESSAGES
 from core.control import ControlPlane
@@ -22,7 +23,7 @@ router = APIRouter()
 
 
 @router.post("/add/message")
-def add_message(body: AddMessageRequest, request: Request, project: ProjectDep, control: ControlDep) -> dict:
+def add_message(body: AddMessageRequest, request: Request, project: ProjectDep, control: ControlDep) -> JSONResponse:
     if not body.user_id and not body.agent_id:
         raise MemfeedError(ErrorCode.MISSING_FIELD, "user_id or agent_id is required")
     request_body = body.model_dump(mode="json")
@@ -45,23 +46,23 @@ def add_message(body: AddMessageRequest, request: Request, project: ProjectDep, 
             control.conversations.append(project.id, body.conversation_id, user_id, messages)
     if body.async_mode:
         dispatch.deliver(control.jobs, job_id, lambda: dispatch.enqueue(INGEST_MESSAGES, job_id))
-        return envelope({"success": True, "task_id": job_id, "status": JobStatus.RUNNING.value})
+        return answer({"success": True, "task_id": job_id, "status": JobStatus.RUNNING.value})
     result = dispatch.call(INGEST_MESSAGES, job_id, timeout=get_settings().read_timeout_seconds)
-    return envelope({"success": True, "task_id": job_id, "status": JobStatus.COMPLETED.value, **result})
+    return answer({"success": True, "task_id": job_id, "status": JobStatus.COMPLETED.value, **result})
 
 
-def _accepted_before(control: ControlPlane, job_id: str) -> dict:
+def _accepted_before(control: ControlPlane, job_id: str) -> JSONResponse:
     """The answer to a repeated add/message: the earlier task, as it stands now."""
     job = control.jobs.get(job_id)
     status = job.status.value if job else JobStatus.RUNNING.value
-    return envelope({"success": True, "task_id": job_id, "status": status, **((job.result or {}) if job else {})})
+    return answer({"success": True, "task_id": job_id, "status": status, **((job.result or {}) if job else {})})
 
 
 @router.post("/get/message")
-def get_message(body: GetMessageRequest, project: ProjectDep, control: ControlDep) -> dict:
+def get_message(body: GetMessageRequest, project: ProjectDep, control: ControlDep) -> JSONResponse:
     turns = [
         {"role": t["role"], "content": t["content"], "user_id": t.get("user_id")}
         for t in control.conversations.all(project.id, body.conversation_id)
         if t.get("user_id") == body.user_id
     ]
-    return envelope({"conversation_id": body.conversation_id, "message_detail_list": turns})
+    return answer({"conversation_id": body.conversation_id, "message_detail_list": turns})

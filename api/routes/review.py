@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Header
+from fastapi.responses import JSONResponse
 from pydantic import Field
 
 from api.deps import ControlDep, ProjectDep
-from api.errors import envelope
+from api.errors import answer
 from api.review_actions import decide, held_summary, key_fingerprint
 from api.schemas import MemosRequest, TaskRequest
 from core.control import ControlPlane
@@ -34,10 +35,10 @@ def _caller(authorization: str | None) -> str:
 
 
 @router.post("/review/list")
-def list_held(body: ReviewListRequest, project: ProjectDep, control: ControlDep) -> dict:
+def list_held(body: ReviewListRequest, project: ProjectDep, control: ControlDep) -> JSONResponse:
     """Held feedback jobs awaiting a decision, oldest first, each with the plan approval writes."""
     records, total = control.reviews.pending(project.id, body.offset, body.limit)
-    return envelope({
+    return answer({
         "total": total,
         "items": [held_summary(record) for record in records],
         "policy": project.review_policy or ReviewPolicy.APPLY.value,
@@ -47,27 +48,27 @@ def list_held(body: ReviewListRequest, project: ProjectDep, control: ControlDep)
 
 @router.post("/review/approve")
 def approve(body: TaskRequest, project: ProjectDep, control: ControlDep,
-            authorization: Annotated[str | None, Header()] = None) -> dict:
+            authorization: Annotated[str | None, Header()] = None) -> JSONResponse:
     return _decided(body.task_id, ReviewState.APPROVED, project, control, authorization)
 
 
 @router.post("/review/reject")
 def reject(body: TaskRequest, project: ProjectDep, control: ControlDep,
-           authorization: Annotated[str | None, Header()] = None) -> dict:
+           authorization: Annotated[str | None, Header()] = None) -> JSONResponse:
     return _decided(body.task_id, ReviewState.REJECTED, project, control, authorization)
 
 
 def _decided(
     task_id: str, state: ReviewState, project: Project, control: ControlPlane, authorization: str | None
-) -> dict:
+) -> JSONResponse:
     decision = decide(control, project, task_id, state, _caller(authorization), "api")
-    return envelope({"task_id": task_id, "state": decision.state, "changed": decision.changed,
+    return answer({"task_id": task_id, "state": decision.state, "changed": decision.changed,
                      "review": decision.review})
 
 
 @router.post("/review/policy")
-def review_policy(body: ReviewPolicyRequest, project: ProjectDep, control: ControlDep) -> dict:
+def review_policy(body: ReviewPolicyRequest, project: ProjectDep, control: ControlDep) -> JSONResponse:
     if body.policy is not None:
         project = control.projects.set_field(project.id, "review_policy", body.policy)
-    return envelope({"policy": project.review_policy or ReviewPolicy.APPLY.value,
+    return answer({"policy": project.review_policy or ReviewPolicy.APPLY.value,
                      "threshold": get_settings().review_confidence_threshold})

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
+from fastapi.responses import JSONResponse
 
 from api.deps import ControlDep, ProjectDep
-from api.errors import MemfeedError, envelope
+from api.errors import MemfeedError, answer
 from api.schemas import MemosRequest, RequiredText
 from core.control.webhooks import WebhookConfig, WebhookURLError
 from core.error_codes import ErrorCode
@@ -26,21 +27,21 @@ def webhook_view(config: WebhookConfig | None, secret: str | None = None) -> dic
 
 
 @router.post("/webhook/set")
-def set_webhook(body: SetWebhookRequest, project: ProjectDep, control: ControlDep) -> dict:
+def set_webhook(body: SetWebhookRequest, project: ProjectDep, control: ControlDep) -> JSONResponse:
     """Register the URL called when a job ends; the answer carries its new signing secret, once."""
     try:
         secret = control.webhooks.configure(project.id, body.url)
     except WebhookURLError as exc:
         raise MemfeedError(ErrorCode.BAD_REQUEST, f"url: {exc}") from exc
-    return envelope(webhook_view(control.webhooks.get(project.id), secret))
+    return answer(webhook_view(control.webhooks.get(project.id), secret))
 
 
 @router.post("/webhook/get")
-def get_webhook(project: ProjectDep, control: ControlDep) -> dict:
-    return envelope(webhook_view(control.webhooks.get(project.id)))
+def get_webhook(project: ProjectDep, control: ControlDep) -> JSONResponse:
+    return answer(webhook_view(control.webhooks.get(project.id)))
 
 
 @router.post("/webhook/delete")
-def delete_webhook(project: ProjectDep, control: ControlDep) -> dict:
+def delete_webhook(project: ProjectDep, control: ControlDep) -> JSONResponse:
     control.webhooks.remove(project.id)
-    return envelope(webhook_view(None))
+    return answer(webhook_view(None))

@@ -90,6 +90,8 @@ class StoredHit:
     memory: MemoryRecord
     fused_score: float
     dense_vector: list[float] | None
+    # The hit's cosine with the query, where the dense candidates held it (their score is that cosine).
+    similarity: float | None = None
 
 
 class MemoryStore(Protocol):
@@ -111,7 +113,11 @@ class MemoryStore(Protocol):
         sparse: SparseVector,
         limit: int,
         statuses: Sequence[MemoryStatus] = (MemoryStatus.ACTIVATED,),
-    ) -> list[StoredHit]: ...
+        with_vectors: bool = True,
+    ) -> list[StoredHit]:
+        """The best `limit` memories of the scope by fused dense and sparse rank. Without
+        `with_vectors`, a hit's vector comes back only when the dense candidates gave no similarity."""
+        ...
 
     def scroll_all(
         self,
@@ -353,6 +359,11 @@ def linked_versions_rule(project_id: str, memory_ids: Sequence[str]) -> PayloadR
 def prefetch_limit(limit: int) -> int:
     """Candidates each prefetch hands to the fusion: more than asked for, so fusion can rerank."""
     return max(limit * 4, 20)
+
+
+def vectors_wanted(fused: Sequence[tuple[str, float]], dense_scores: dict[str, float], with_vectors: bool) -> list[str]:
+    """The fused hits whose vectors a search must read: all of them, or those with no dense score."""
+    return [point_id for point_id, _ in fused if with_vectors or point_id not in dense_scores]
 
 
 # Scores equal to this many decimals are one score: a sparse match of the same words scores the same.

@@ -80,6 +80,7 @@ from pipeline.store.base import (
     rekeyed_groups,
     scope_key_batches,
     scope_rule,
+    vectors_wanted,
 )
 
 
@@ -287,18 +288,30 @@ class EdgeMemoryStore(NewestFirstPages):
         sparse: SparseVector,
         limit: int,
         statuses: Sequence[MemoryStatus] = (MemoryStatus.ACTIVATED,),
+        with_vectors: bool = True,
     ) -> list[StoredHit]:
         ranked = self._shard.query_batch(candidate_requests(scope, dense, sparse, limit, statuses))
+        dense_scores = {str(hit.id): hit.score for hit in ranked[0]}
         fused = fused_ranking([[(str(hit.id), hit.score) for hit in hits] for hits in ranked], limit)
+        wanted = vectors_wanted(fused, dense_scores, with_vectors)
+        every_vector = len(wanted) == len(fused)
         records = {
             str(record.id): record
-            for record in self._shard.retrieve([point_id for point_id, _ in fused], with_payload=True, with_vector=[DENSE_VECTOR])
+            for record in self._shard.retrieve([point_id for point_id, _ in fused], with_payload=True,
+                                               with_vector=[DENSE_VECTOR] if every_vector else False)
         }
+        if every_vector:
+            vectors = {point_id: dense_of(record.vector) for point_id, record in records.items()}
+        else:  # the few hits only the sparse candidates held, if any
+            vectors = {str(record.id): dense_of(record.vector)
+                       for record in (self._shard.retrieve(wanted, with_payload=False, with_vector=[DENSE_VECTOR])
+                                      if wanted else [])}
         return [
             StoredHit(
                 memory=payload_to_record(point_id, records[point_id].payload or {}),
                 fused_score=score,
-                dense_vector=dense_of(records[point_id].vector),
+                dense_vector=vectors.get(point_id),
+                similarity=dense_scores.get(point_id),
             )
             for point_id, score in fused if point_id in records
         ]

@@ -54,6 +54,7 @@ from pipeline.store.base import (
     rekeyed_groups,
     scope_key_batches,
     scope_rule,
+    vectors_wanted,
 )
 
 DEFAULT_COLLECTION = "memfeed_memories"
@@ -313,6 +314,7 @@ class QdrantServerMemoryStore(NewestFirstPages):
         sparse: SparseVector,
         limit: int,
         statuses: Sequence[MemoryStatus] = (MemoryStatus.ACTIVATED,),
+        with_vectors: bool = True,
     ) -> list[StoredHit]:
         flt = scope_filter(scope, statuses)
         candidates = prefetch_limit(limit)
@@ -324,17 +326,20 @@ class QdrantServerMemoryStore(NewestFirstPages):
             ))
         with self._serial:
             ranked = self._client.query_batch_points(self._collection, requests=requests)
+            dense_scores = {str(hit.id): hit.score for hit in ranked[0].points}
             fused = fused_ranking([[(str(hit.id), hit.score) for hit in response.points] for response in ranked], limit)
+            wanted = set(vectors_wanted(fused, dense_scores, with_vectors))
             points = {
                 str(point.id): point
                 for point in self._client.retrieve(self._collection, ids=[point_id for point_id, _ in fused],
-                                                   with_payload=True, with_vectors=[DENSE_VECTOR])
+                                                   with_payload=True, with_vectors=[DENSE_VECTOR] if wanted else False)
             }
         return [
             StoredHit(
                 memory=payload_to_record(point_id, points[point_id].payload or {}),
                 fused_score=score,
-                dense_vector=dense_of(points[point_id].vector),
+                dense_vector=dense_of(points[point_id].vector) if point_id in wanted else None,
+                similarity=dense_scores.get(point_id),
             )
             for point_id, score in fused if point_id in points
         ]
