@@ -29,6 +29,7 @@ from pipeline.models import (
     UpdateType,
     ValidityDecision,
 )
+from pipeline.text.continuity import says_unchanged
 from pipeline.text.keyword import contains_term, replace_term, replacement_refusal
 from pipeline.text.language import detect_language
 from pipeline.text.lexicon import content_terms
@@ -187,7 +188,7 @@ def _plan_semantic_update(
         planned_statements.append(statement.text)
         if updates:
             plan.extend(updates)
-        elif not repeated and not merged:
+        elif not repeated and not merged and not _confirms_what_is_stored(statement, hits):
             # A statement that repeats one already planned (whose update wins) adds nothing.
             knowledgebase_id = _knowledgebase_of_new_fact(job, statement, hits)
             additions.append(
@@ -241,6 +242,18 @@ def _one_value_apart(a: str, b: str) -> bool:
 def _confidence_of_addition(decisions: list[ConflictDecision]) -> float:
     """A new fact is as sure as the analyzer was that none of the candidates is what it corrects."""
     return min((decision.confidence for decision in decisions if not decision.supersede), default=1.0)
+
+
+def _confirms_what_is_stored(statement: CorrectedStatement, hits: list[ScoredMemory]) -> bool:
+    """"still in Cardiff tho", "还在深圳": a statement that says something stays as it was, about what
+    a stored memory already says, confirms that memory; it is no new fact."""
+    if not says_unchanged(statement.text, statement.language):
+        return False
+    said = set(content_terms(statement.text, statement.language))
+    # At least half its words: "周末还在做家教" shares only a verb with "在腾讯做产品经理".
+    return bool(said) and any(
+        2 * len(said & set(content_terms(hit.memory.memory_value, statement.language))) >= len(said) for hit in hits
+    )
 
 
 def _content_words(text: str) -> set[str]:

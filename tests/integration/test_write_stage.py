@@ -126,3 +126,22 @@ def test_two_clauses_correcting_one_memory_make_one_corrected_memory(index: Memo
     [update] = [change for change in plan if change.action == "update"]
     assert update.memory_id == lesson.id
     assert update.after == "The user takes guitar lessons every Friday."
+
+
+def test_saying_a_stored_fact_still_holds_writes_nothing_for_it(index: MemoryIndex) -> None:
+    analyzer = OfflineAnalyzer(index.embedder)
+    user = f"u-{uuid.uuid4().hex[:8]}"
+    job_memory = stored(index, "The user works as a nurse at St Mary's hospital.", user_id=user)
+    stored(index, "The user lives in Leeds.", user_id=user)
+    feedback = job(user_id=user, feedback_content="I'm a midwife now, not a nurse. still in Leeds though")
+
+    plan = stages.lookup(feedback, stages.classify(feedback, analyzer), index, analyzer)
+
+    assert [change.memory_id for change in plan] == [job_memory.id]
+    assert "midwife" in plan[0].after
+
+    fresh_user = f"u-{uuid.uuid4().hex[:8]}"
+    stored(index, "The user works at a bank.", user_id=fresh_user)
+    still_new = job(user_id=fresh_user, feedback_content="周末我还在做志愿者")
+    added = stages.lookup(still_new, stages.classify(still_new, analyzer), index, analyzer)
+    assert [change.action for change in added] == ["add"]  # nothing stored says it: it is a new fact
