@@ -309,6 +309,14 @@ _CLAUSE_ITS = re.compile(
 )
 
 
+# "laptop's a ThinkPad", "my mom's in Leeds now": a noun opening a clause, then "'s" before an
+# article, a preposition or an adverb, is the noun and "is" (a possessive is followed by its noun).
+_CLAUSE_NOUN_IS = re.compile(
+    r"(^|[,.;:!?]\s+|\b(?:and|but|so|also|plus|fyi)\s+)((?:(?:my|our|the|his|her|their)\s+)?(?!it\b)[A-Za-z]+)['’]s"
+    r"(?=\s+(?:a|an|the|not|now|actually|really|still|on|at|in|from|called|named)\b)"
+)
+
+
 _WEEKDAYS = {name[:3].lower(): name for name in calendar.day_name}
 _DAY_ABBREVIATION = re.compile(rf"(?i)(?<![\w'])(?:{'|'.join(_WEEKDAYS)})(?![\w'])")
 _DAY_BEFORE = re.compile(r"(?i)(?:\b(?:on|to|till|until|every|next|this|by|from|not|and|or)\s+|/)$")
@@ -341,6 +349,7 @@ def _expand_informal_en(text: str) -> str:
     text = _weekday_abbreviations(text)
     text = _BARE_NOT.sub(lambda m: m.group(1) + "n't", text)
     text = _CLAUSE_ITS.sub(lambda m: f"{m.group(1)}{m.group(2)}'s", text)
+    text = _CLAUSE_NOUN_IS.sub(lambda m: f"{m.group(1)}{m.group(2)} is", text)
     text = re.sub(r"(?<![\w.@'])i(?=\s|'|$)", "I", text)
     return re.sub(r"[ \t]{2,}", " ", text)
 

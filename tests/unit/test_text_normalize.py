@@ -170,3 +170,14 @@ def test_a_name_goes_to_the_thing_the_clause_before_brought_in(message: str, nor
 def test_a_name_never_goes_to_a_thing_denied_or_to_no_thing() -> None:
     assert "named" not in normalize("we have a rabbit, not a guinea pig, and his name is Clover")
     assert normalize("my name is Priya") == "my name is Priya"
+
+
+@pytest.mark.parametrize(("typed", "canonical"), [
+    ("tablet's an iPad now", "tablet is an iPad now"),
+    ("and my brother's in Glasgow", "and my brother is in Glasgow"),
+    ("Omar's actually the team lead", "Omar is actually the team lead"),
+    ("my sister's husband is Tom", "my sister's husband is Tom"),
+    ("the cat's bowl is blue", "the cat's bowl is blue"),
+])
+def test_a_noun_and_s_before_an_article_or_a_preposition_is_the_noun_and_is(typed: str, canonical: str) -> None:
+    assert normalize(typed) == canonical
