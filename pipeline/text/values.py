@@ -46,6 +46,14 @@ _FEET_INCHES_VALUE = re.compile(
 )
 _PHONE_VALUE = re.compile(r"(?<![\d\-])(?:\+?\d{1,3}[\s\-])?(?:\(?\d{2,4}\)?[\s\-])?\d{3,4}[\s\-]\d{4}(?![\d\-])|(?<!\d)1[3-9]\d{9}(?!\d)")
 _EMAIL_VALUE = re.compile(r"[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+")
+# A street address is one value: "浦东新区张江路88号" replaces "朝阳区建国路1号" whole, never only its number.
+_ADDRESS_VALUE = re.compile(
+    r"(?:(?<=[是在到成为住搬寄：:，,\s])|^)"
+    r"(?:[^\W\d_A-Za-z是在到成为改换住搬寄也都的了]{1,6}?(?:省|市|区|县|镇|乡))*"
+    r"[^\W\d_A-Za-z是在到成为改换住搬寄也都的了]{1,8}?(?:大道|路|街|巷|胡同)\d+(?:弄(?:\d+号)?|号)"
+    r"(?:\d+(?:号楼|栋|幢|单元|室))*"
+    r"|(?<![\w-])\d{1,5}\s+(?:[A-Z][a-z]+\s+){1,3}(?:Street|St|Road|Rd|Avenue|Ave|Lane|Ln|Drive|Dr|Boulevard|Blvd|Way|Court|Ct|Place|Pl)\b\.?"
+)
 # A part of the day on its own ("every morning", "at night", "每天早上"), not the daypart of a clock
 # time ("晚上7点").
 _DAYPART_VALUE = re.compile(
@@ -144,6 +152,8 @@ def value_kind(value: str) -> str:
         return "grade"
     if _PHONE_VALUE.fullmatch(text):
         return "phone"
+    if _ADDRESS_VALUE.fullmatch(text):
+        return "address"
     if _EMAIL_VALUE.fullmatch(text):
         return "email"
     if re.match(r"[A-Za-z]", text) and not _CURRENCY_CODE_START.match(text) and not re.match(
@@ -183,7 +193,7 @@ def compatible_kinds(a: str, b: str) -> bool:
         return True
     if "quantity:k" in (a, b) and {a, b} - {"quantity:k"} <= {"money", "number"}:
         return True  # "68k" stands where "$65,000" stood: k is thousands
-    numeric = {a, b} - {"name", "weekday", "date", "grade", "phone", "email", "daypart", "letter"}
+    numeric = {a, b} - {"name", "weekday", "date", "grade", "phone", "email", "address", "daypart", "letter"}
     return len(numeric) == 2 and "number" in numeric
 
 
@@ -277,6 +287,9 @@ def _extract_values(text: str, include_names: bool) -> tuple[Value, ...]:
         values.append(Value(match.group(0), "date", match.start(), match.end()))
     for match in _EMAIL_VALUE.finditer(text):
         values.append(Value(match.group(0), "email", match.start(), match.end()))
+    for match in _ADDRESS_VALUE.finditer(text):
+        if not _overlaps(values, match.start(), match.end()):
+            values.append(Value(match.group(0).rstrip("."), "address", match.start(), match.start() + len(match.group(0).rstrip("."))))
     for match in _FEET_INCHES_VALUE.finditer(text):
         values.append(Value(match.group(0), "height", match.start(), match.end()))
     for match in _PHONE_VALUE.finditer(text):
@@ -427,7 +440,7 @@ def same_value(a: str, b: str) -> bool:
         return re.findall(r"\d+", a) == re.findall(r"\d+", b)
     if kind_a == kind_b == "phone":
         return re.sub(r"\D", "", a) == re.sub(r"\D", "", b)
-    if {kind_a, kind_b} & {"name", "weekday", "date", "grade", "phone", "email", "letter"}:
+    if {kind_a, kind_b} & {"name", "weekday", "date", "grade", "phone", "email", "address", "letter"}:
         return False
     if kind_a == "time" or kind_b == "time":
         return kind_a == kind_b and bool(clock_minutes(a) & clock_minutes(b))

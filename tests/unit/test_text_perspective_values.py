@@ -1,7 +1,7 @@
 import pytest
 
 from pipeline.text.perspective import finish_sentence, third_person_verb, to_third_person
-from pipeline.text.values import complete_unit, extract_values, value_kind
+from pipeline.text.values import compatible_kinds, complete_unit, extract_values, value_kind
 
 
 @pytest.mark.parametrize(
@@ -77,3 +77,24 @@ def test_an_occupation_stated_with_a_classifier_is_employment() -> None:
 ])
 def test_once_the_user_is_the_subject_what_is_theirs_is_their(first_person: str, third_person: str) -> None:
     assert to_third_person(first_person, "en") == third_person
+
+
+@pytest.mark.parametrize(("text", "address"), [
+    ("收货地址也改成浦东新区张江路88号了", "浦东新区张江路88号"),
+    ("用户住在上海市闵行区莘庄镇春申路200弄5号。", "上海市闵行区莘庄镇春申路200弄5号"),
+    ("公司在南京西路1266号恒隆广场", "南京西路1266号"),
+    ("The user lives at 42 Elm Street.", "42 Elm Street"),
+    ("we moved to 7 Baker St. last week", "7 Baker St"),
+])
+def test_a_street_address_is_one_value(text: str, address: str) -> None:
+    from pipeline.text.values import extract_values
+
+    assert [(v.text, v.kind) for v in extract_values(text) if v.kind == "address"] == [(address, "address")]
+    assert value_kind(address) == "address" and not compatible_kinds("address", "number")
+
+
+def test_a_new_address_replaces_the_stored_one_whole() -> None:
+    from pipeline.text.alignment import align
+
+    [found] = align(["收货地址也改成浦东新区张江路88号了"], "zh", ["用户的收货地址是朝阳区建国路1号。", "用户喜欢喝茶。"])
+    assert found.corrected == "用户的收货地址是浦东新区张江路88号。"
