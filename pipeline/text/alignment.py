@@ -584,7 +584,12 @@ def _proposals(
             groups.append(group)
         elif not _slots(contrast.old):
             # "航班改到6月12号": no memory holds "航班" as a value; "6月12号" still stands as a new value.
-            asserted += [v for v in clause_slots if v.text == contrast.new and v not in asserted]
+            # "改到周六上午十点": the new value may be several values written together (a day and a
+            # time), each then its own; a range ("12点到1点半") stays whole.
+            inside = [v for v in clause_slots if v.text in contrast.new]
+            if "".join(v.text for v in inside).replace(" ", "") != contrast.new.replace(" ", ""):
+                inside = [v for v in inside if v.text == contrast.new]
+            asserted += [v for v in inside if v not in asserted]
     answer_values = [v.text for v in _slots(answer)] if answer else []
     additive = bool((_ZH_ADDITIVE if language == "zh" else _EN_ADDITIVE).search(clause))
     if not corrective:

@@ -288,3 +288,8 @@ def test_a_clause_whose_subject_points_back_says_what_a_known_thing_is(message: 
     from pipeline.text.alignment import signals_change
 
     assert signals_change(message) is signals
+
+
+def test_a_new_value_written_as_a_day_and_a_time_replaces_both() -> None:
+    [found] = align(["儿子的游泳课改到周四晚上七点了"], "zh", ["用户儿子的游泳课在每周二下午四点。", "用户喜欢喝茶。"])
+    assert found.corrected == "用户儿子的游泳课在每周四晚上七点。"
