@@ -28,7 +28,7 @@ from functools import lru_cache
 
 from pipeline.text.continuity import says_unchanged
 from pipeline.text.fillers import has_correction_cue, strip_fillers
-from pipeline.text.keyword import find_term_spans, shortened_form_span
+from pipeline.text.keyword import find_term_spans, shortened_form_span, without_continuation
 from pipeline.text.language import Language, has_cjk
 from pipeline.text.lexicon import EN_STOPWORDS, content_terms
 from pipeline.text.life_events import (
@@ -343,7 +343,7 @@ def _without_repeated_unit(new: str, after: str) -> str:
     """The new value without the unit the memory already writes after it: "50mg" before " mg of
     sertraline" is "50", "20 days" before " days of leave" is "20", "银色" before "色的" is "银"."""
     if has_cjk(new):
-        return new[:-1] if len(new) > 1 and after[:1] == new[-1] and not new[-1].isdigit() else new
+        return without_continuation(new, after)
     head = re.match(r"\s*([A-Za-z]+)\b", after)
     if not head:
         return new

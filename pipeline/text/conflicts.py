@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from pipeline.text.keyword import contains_term, replace_term
+from pipeline.text.keyword import contains_term, find_term_spans, replace_term, without_continuation
 from pipeline.text.language import Language, detect_language, has_cjk
 from pipeline.text.lexicon import content_terms, en_words, is_negated, lemma, zh_canonical, zh_tokens
 from pipeline.text.subjects import same_subject, subject_of
@@ -99,6 +99,9 @@ def _attribute_terms(text: str, language: Language, extra_values: tuple[str, ...
 def _substitute(memory: str, pairs: list[tuple[str, str]]) -> str:
     corrected = memory
     for old, new in pairs:
+        spans = find_term_spans(corrected, old)
+        if spans and has_cjk(new):
+            new = without_continuation(new, corrected[spans[0][1]:])
         corrected = replace_term(corrected, old, new)
     return corrected
 

@@ -82,6 +82,17 @@ def replace_term(text: str, original: str, target: str) -> str:
     return replaced
 
 
+def without_continuation(new: str, after: str) -> str:
+    """A Chinese value without the ending the text already goes on with: "深圳工作" before "工作。"
+    is "深圳", "65公斤" before "公斤" is "65"; a value ending in a digit is whole."""
+    if new[-1:].isdigit():
+        return new
+    for size in range(len(new) - 1, 0, -1):
+        if after.startswith(new[-size:]):
+            return new[:-size]
+    return new
+
+
 _QUOTES = "'\"‘’“”「」『』`"
 
 

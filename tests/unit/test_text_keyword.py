@@ -35,3 +35,21 @@ def test_contains_term(text: str, term: str, expected: bool) -> None:
 )
 def test_replace_term(text: str, original: str, target: str, expected: str) -> None:
     assert replace_term(text, original, target) == expected
+
+
+def test_a_chinese_value_loses_the_ending_the_text_goes_on_with() -> None:
+    from pipeline.text.keyword import without_continuation
+
+    assert without_continuation("深圳工作", "工作。") == "深圳"
+    assert without_continuation("65公斤", "公斤。") == "65"
+    assert without_continuation("银色", "色的车。") == "银"
+    assert without_continuation("杭州", "工作。") == "杭州"
+    assert without_continuation("12", "2号楼") == "12"
+
+
+def test_a_denied_place_is_replaced_without_repeating_what_follows_it() -> None:
+    from pipeline.text.conflicts import StatementFacts, judge_statement_against_memory
+
+    facts = StatementFacts(text="用户在成都上班。", language="zh", old_values=("重庆",), new_values=("成都上班",), negated=False)
+    verdict = judge_statement_against_memory(facts, "用户在重庆上班。", 0.8)
+    assert verdict.supersede and verdict.corrected_value == "用户在成都上班。"
