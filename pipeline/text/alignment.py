@@ -468,8 +468,12 @@ def _value_substitutions(
 
 _EN_DENIED_BEFORE = re.compile(r"(?i)\b(?:not|n't|no\s+longer|never|no\s+more|nor)(?:\s+[\w'’]+){0,3}\s+$|n't(?:\s+[\w'’]+){0,3}\s+$")
 _ZH_DENIED_BEFORE = re.compile(r"(?:不是|不在|不用|没有|没|不再|不|别)[\u4e00-\u9fff]{0,3}$")
-_EN_ADDITIVE = re.compile(r"(?i)\b(?:also|too|another|adopted|added|new\s+(?:puppy|kitten|baby)|as\s+well|in\s+addition)\b")
-_ZH_ADDITIVE = re.compile(r"也|还有|又|另外一|新养|再加")
+# "a little girl named Ava", "一只叫豆豆的猫": a name given to something the clause brings in.
+_EN_ADDITIVE = re.compile(
+    r"(?i)\b(?:also|too|another|adopted|added|new\s+(?:puppy|kitten|baby)|as\s+well|in\s+addition)\b|"
+    r"\b(?:a|an)\s+(?:[\w\-]+\s+){0,3}(?:named|called)\b"
+)
+_ZH_ADDITIVE = re.compile(r"也|还有|又|另外一|新养|再加|一[只个位条匹头]叫")
 
 
 def _denied(clause: str, value: Value, language: Language) -> bool:

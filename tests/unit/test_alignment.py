@@ -293,3 +293,9 @@ def test_a_clause_whose_subject_points_back_says_what_a_known_thing_is(message: 
 def test_a_new_value_written_as_a_day_and_a_time_replaces_both() -> None:
     [found] = align(["儿子的游泳课改到周四晚上七点了"], "zh", ["用户儿子的游泳课在每周二下午四点。", "用户喜欢喝茶。"])
     assert found.corrected == "用户儿子的游泳课在每周四晚上七点。"
+
+
+def test_a_name_given_to_something_the_clause_brings_in_replaces_no_stored_name() -> None:
+    memories = ["The user's partner is named Sam.", "The user works in sales."]
+    assert align(["we had a baby girl named Ava last week"], "en", memories) == []
+    assert align(["我们新领养了一只叫年糕的猫"], "zh", ["用户的对象叫小林。", "用户在银行上班。"]) == []
