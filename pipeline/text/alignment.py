@@ -51,7 +51,7 @@ from pipeline.text.values import (
     styled_like,
     value_kind,
 )
-from pipeline.text.wellformed import memory_defect
+from pipeline.text.wellformed import is_confirmation, memory_defect
 
 # --- what the clause says ---------------------------------------------------------------------
 
@@ -488,6 +488,8 @@ _EN_TAIL_END = re.compile(r"\s*(?:[,.;!?]|\s(?:in|on|at|for|since|from|and|but|w
 
 def _frame_substitution(clause: str, language: Language, memories: Sequence[str]) -> list[Substitution]:
     """The same attribute with another filler: "blood type is O+" against "blood type is A positive"."""
+    if is_confirmation(clause):
+        return []  # "landlord is the same": it judges the stored filler, it brings none
     found = []
     if language == "zh":
         match = _ZH_FRAME.search(clause)

@@ -299,3 +299,7 @@ def test_a_name_given_to_something_the_clause_brings_in_replaces_no_stored_name(
     memories = ["The user's partner is named Sam.", "The user works in sales."]
     assert align(["we had a baby girl named Ava last week"], "en", memories) == []
     assert align(["我们新领养了一只叫年糕的猫"], "zh", ["用户的对象叫小林。", "用户在银行上班。"]) == []
+
+
+def test_a_clause_that_says_a_filler_is_the_same_substitutes_nothing() -> None:
+    assert align(["landlord is the same"], "en", ["The user's landlord is Mr. Brandt.", "The user rents a flat."]) == []
