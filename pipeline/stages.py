@@ -36,7 +36,7 @@ from pipeline.text.lexicon import content_terms
 from pipeline.text.subjects import subject_of
 from pipeline.text.third_party import speaks_of_someone_else
 from pipeline.text.values import value_texts
-from pipeline.text.wellformed import memory_defect
+from pipeline.text.wellformed import defect_of_change, memory_defect
 
 # How many hybrid-search candidates the conflict judgement sees per statement.
 CONFLICT_CANDIDATES = 12
@@ -97,8 +97,8 @@ def _through_write_gate(changes: list[PlannedChange]) -> LookupPlan:
     person) is the note's, not the change's."""
     plan = LookupPlan()
     for change in changes:
-        defect = memory_defect(change.after)
-        if defect and not (change.before and memory_defect(change.before) == defect):
+        defect = defect_of_change(change.after, change.before)
+        if defect:
             plan.rejected.append(RejectedWrite(text=change.after, reason=defect, memory_id=change.memory_id))
         else:
             plan.changes.append(change)

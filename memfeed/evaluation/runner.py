@@ -20,7 +20,7 @@ from pipeline.models import (
     ScopeKind,
     SearchScope,
 )
-from pipeline.text.wellformed import memory_defect
+from pipeline.text.wellformed import defect_of_change
 
 CHECKS = ("validity", "update_type", "superseded", "kept", "contains", "excludes", "search_top1", "scope")
 SEARCH_LIMIT = 5
@@ -95,7 +95,7 @@ class EvalRunner:
             result.broken = [
                 {"text": c.after, "defect": defect}
                 for c in changes if c.action == "add" or c.before != c.after
-                if (defect := memory_defect(c.after)) and not (c.before and memory_defect(c.before) == defect)
+                if (defect := defect_of_change(c.after, c.before))
             ]
 
         expect = case.expect

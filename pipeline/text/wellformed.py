@@ -192,3 +192,10 @@ def memory_defect(text: str, language: Language | None = None) -> str | None:
     if language == "zh" or (language is None and has_cjk(text)):
         return _zh_defect(text)
     return _en_defect(text)
+
+
+def defect_of_change(after: str, before: str | None) -> str | None:
+    """Why a change's new text must not be written, unless the stored text it replaces has the same
+    defect already (a term replaced in a note kept in the first person): that defect is the note's."""
+    defect = memory_defect(after)
+    return None if defect and before and memory_defect(before) == defect else defect
