@@ -1,5 +1,5 @@
-"""Which candidate memory a statement supersedes when no rule says so: a logistic model over
-similarity and alignment evidence.
+"""Which candidate memory a statement supersedes when no rule says so: gradient-boosted trees
+over similarity and alignment evidence.
 
 The rules decide when a value aligns or a known change of state ends a fact. What they leave is a
 statement written beside its candidates; this model scores each candidate from what the rules and
@@ -22,7 +22,8 @@ from pipeline.text.continuity import adds_beside, says_in_addition, says_unchang
 from pipeline.text.language import Language
 from pipeline.text.lexicon import content_terms, denies
 from pipeline.text.life_events import changed_attributes, says_something_changed, stated_attributes
-from pipeline.text.model_files import logistic, model_data
+from pipeline.text.boosted_trees import BoostedTrees
+from pipeline.text.model_files import model_data
 from pipeline.text.subjects import same_subject, subject_of
 from pipeline.text.targeting import different_things
 from pipeline.text.values import compatible_kinds, extract_values, same_value
@@ -143,20 +144,11 @@ FEATURE_NAMES = (
 class SupersessionModel:
     embedder: EmbedderIdentity  # whose similarities it was fitted on
     names: tuple[str, ...]
-    means: tuple[float, ...]
-    scales: tuple[float, ...]
-    weights: tuple[float, ...]
-    bias: float
+    trees: BoostedTrees
     threshold: float
 
     def probabilities(self, rows: Sequence[Sequence[float]]) -> list[float]:
-        out = []
-        for row in rows:
-            z = self.bias + sum(
-                w * (x - m) / s for w, x, m, s in zip(self.weights, row, self.means, self.scales, strict=True)
-            )
-            out.append(logistic(z))
-        return out
+        return [self.trees.probability(row) for row in rows]
 
     def choose(self, statement: StatementView, candidates: Sequence[CandidateView]) -> tuple[int, float] | None:
         """The candidate the statement supersedes and the model's probability, or None. The model
@@ -178,8 +170,7 @@ def _shipped() -> SupersessionModel | None:
         return None
     return SupersessionModel(
         embedder=EmbedderIdentity.model_validate(raw["embedder"]), names=tuple(raw["names"]),
-        means=tuple(raw["means"]), scales=tuple(raw["scales"]), weights=tuple(raw["weights"]),
-        bias=float(raw["bias"]), threshold=float(raw["threshold"]),
+        trees=BoostedTrees.from_data(raw["trees"]), threshold=float(raw["threshold"]),
     )
 
 

@@ -7,6 +7,7 @@ import pytest
 from pipeline.analyzers.offline import OfflineAnalyzer
 from pipeline.embedding.base import EmbedderIdentity
 from pipeline.models import MemoryRecord
+from pipeline.text.boosted_trees import LEAF, BoostedTrees, RegressionTree
 from pipeline.text.supersession import (
     FEATURE_NAMES,
     CandidateView,
@@ -45,7 +46,8 @@ def test_the_shipped_model_is_fitted_on_these_features_with_the_bundled_embedder
 
     model = supersession_model(build_embedder().identity)
     assert model is not None, "pipeline/text/data/supersession_model.json is missing or fitted on other features"
-    assert model.names == FEATURE_NAMES and len(model.weights) == len(FEATURE_NAMES)
+    assert model.names == FEATURE_NAMES and model.trees.trees
+    assert all(0 <= f < len(FEATURE_NAMES) for tree in model.trees.trees for f in tree.feature if f != LEAF)
     assert 0.5 <= model.threshold < 1.0
     # Another embedder's cosines have another scale: the model stands aside.
     assert supersession_model(EmbedderIdentity(model_id="some-other-model", dim=384)) is None
@@ -63,9 +65,10 @@ def test_one_feature_row_per_candidate_in_the_named_order() -> None:
 
 def test_choose_takes_the_most_probable_candidate_above_the_threshold_only() -> None:
     # A model that reads the similarity alone: the closer memory, and nothing when none is close.
-    weights = tuple(10.0 if name == "similarity" else 0.0 for name in FEATURE_NAMES)
-    model = SupersessionModel(embedder=EmbedderIdentity(model_id="m", dim=2), names=FEATURE_NAMES, means=(0.0,) * len(FEATURE_NAMES),
-                              scales=(1.0,) * len(FEATURE_NAMES), weights=weights, bias=-5.0, threshold=0.9)
+    split = RegressionTree(feature=(FEATURE_NAMES.index("similarity"), LEAF, LEAF), threshold=(0.5, 0.0, 0.0),
+                           left=(1, -1, -1), right=(2, -1, -1), value=(0.0, -5.0, 5.0))
+    model = SupersessionModel(embedder=EmbedderIdentity(model_id="m", dim=2), names=FEATURE_NAMES,
+                              trees=BoostedTrees(trees=(split,), learning_rate=1.0, initial=0.0), threshold=0.9)
     close = [CandidateView("The user likes jazz.", 0.2, 0.2, None), CandidateView("The user drives to work.", 0.8, 0.8, None)]
     assert model.choose(_statement("The user cycles to work."), close)[0] == 1  # type: ignore[index]
     far = [CandidateView("The user likes jazz.", 0.2, 0.2, None), CandidateView("The user has a cat.", 0.3, 0.3, None)]
