@@ -18,11 +18,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from pipeline.embedding.base import EmbedderIdentity
+from pipeline.text.boosted_trees import BoostedTrees
 from pipeline.text.continuity import adds_beside, says_in_addition, says_unchanged
 from pipeline.text.language import Language
 from pipeline.text.lexicon import content_terms, denies
 from pipeline.text.life_events import changed_attributes, says_something_changed, stated_attributes
-from pipeline.text.boosted_trees import BoostedTrees
 from pipeline.text.model_files import model_data
 from pipeline.text.subjects import same_subject, subject_of
 from pipeline.text.targeting import different_things
