@@ -30,7 +30,7 @@ from pipeline.text.validity_model import MODEL_FILE, weighs
 from training.decisions import net_value
 
 REPO = Path(__file__).resolve().parents[1]
-SEALED = {"fresh12", "fresh13", "fresh14", "fresh15"}
+SEALED = {"fresh29", "fresh30", "fresh31", "fresh32"}
 REFUSED_CORRECTION_COST = 4.0
 
 
