@@ -46,8 +46,9 @@ from pipeline.text.lexicon import content_terms
 from pipeline.text.normalize import normalize
 from pipeline.text.perspective import finish_sentence, to_third_person
 from pipeline.text.referents import changed_by_frame, changed_item, refer
+from pipeline.text.remarks import is_passing_remark, only_a_verdict
 from pipeline.text.replacement import parse_keyword_replacement
-from pipeline.text.sentences import split_sentences
+from pipeline.text.sentences import split_clauses, split_sentences
 from pipeline.text.state_changes import StateChangeReader, tells_of_an_event, whose_states_end
 from pipeline.text.subjects import same_subject, subject_of
 from pipeline.text.supersession import CandidateView, StatementView, supersession_model
@@ -66,6 +67,12 @@ _PREDICATE_NEGATION = re.compile(r"(?i)(?<!^)\b(?:not|never|no\s+longer)\b|n't\b
 # parser could not read and took whole, much less so.
 # The rules' weakest reason to call feedback valid: some sentence of it has content words.
 STATES_FACT_REASON = "states a fact, preference, name or rule"
+# A clause this close to an event of the state-change table tells of that change: a remark about
+# today that does ("今天办完离职手续了") is no chat. Short chat clauses reach ~0.55 by chance.
+CLEAR_CHANGE_LIKENESS = 0.7
+# A remark about the passing moment ("the wind today was insane") is chat once the validity model
+# leans that way at all; "I cancelled my NYT subscription today" (p≈0.1) stays a fact.
+PASSING_REMARK_INVALID = 0.5
 
 CONFIDENCE = {
     "keyword_instruction": 0.95,
@@ -193,6 +200,9 @@ class OfflineAnalyzer:
             return ValidityDecision(valid=False, reason="a command to the memory system, not a fact",
                                     confidence=CONFIDENCE["command"])
         text = facts
+        if only_a_verdict(text):
+            return ValidityDecision(valid=False, reason="judges what was said without saying what is right",
+                                    confidence=CONFIDENCE["not_a_fact"])
 
         kinds: list[str] = []
         for sentence in split_sentences(text):
@@ -229,7 +239,8 @@ class OfflineAnalyzer:
         return ValidityDecision(valid=False, reason="no statement found", confidence=CONFIDENCE["not_a_fact"])
 
     def _unless_it_reads_as_chat(self, facts: str) -> ValidityDecision | None:
-        """Content words alone make a weak case for a fact: the validity model may overrule it."""
+        """Content words alone make a weak case for a fact: the validity model may overrule it, and
+        sooner for a remark about the passing moment that tells of no known change."""
         if self._embedder is None or not weighs(facts):
             return None
         model = validity_model(self._embedder.identity)
@@ -237,10 +248,24 @@ class OfflineAnalyzer:
             return None
         [vector] = self._embedder.embed([facts])
         probability = model.invalid_probability(vector)
-        if probability < model.threshold:
-            return None
-        return ValidityDecision(valid=False, reason=f"reads as chat, a question or a request, not a fact (p={probability:.2f})",
-                                confidence=round(probability, 2))
+        if probability >= model.threshold:
+            return ValidityDecision(valid=False, reason=f"reads as chat, a question or a request, not a fact (p={probability:.2f})",
+                                    confidence=round(probability, 2))
+        if (probability >= PASSING_REMARK_INVALID and is_passing_remark(facts)
+                and not self._tells_of_a_known_change(facts, vector)):
+            return ValidityDecision(valid=False, reason=f"a remark about the passing moment, not a fact to keep (p={probability:.2f})",
+                                    confidence=round(probability, 2))
+        return None
+
+    def _tells_of_a_known_change(self, text: str, vector: Sequence[float]) -> bool:
+        """The message, or any clause of it ("今天办完离职手续了，下周去美团报到"), tells of a change
+        in the state-change table."""
+        if self._state_changes is None or self._embedder is None:
+            return False
+        parts = [c for s in split_sentences(text) for c in split_clauses(s) if c.strip()]
+        vectors = [vector, *(self._embedder.embed(parts) if len(parts) > 1 else [])]
+        told = [self._state_changes.closest_change(v) for v in vectors]
+        return any(t is not None and t.likeness >= CLEAR_CHANGE_LIKENESS for t in told)
 
     # --- classification ---------------------------------------------------------------
 

@@ -52,3 +52,27 @@ def test_chat_the_rules_let_through_is_invalid(with_embeddings, chat: str) -> No
 ])
 def test_what_may_be_a_fact_stays_valid(with_embeddings, correction: str) -> None:
     assert with_embeddings.judge_validity(correction, []).valid
+
+
+@pytest.mark.parametrize("chat", [
+    "this morning my toast burned lol",
+    "the wind was crazy on my ride today haha",
+])
+def test_a_remark_about_the_moment_the_model_leans_against_is_invalid(with_embeddings, chat: str) -> None:
+    decision = with_embeddings.judge_validity(chat, [])
+    assert not decision.valid and decision.reason.startswith("a remark about the passing moment")
+
+
+@pytest.mark.parametrize("change", [
+    "I cancelled my gym membership today",
+    "got engaged this morning!!",
+    "今天办完入职手续了，明天正式上班",
+])
+def test_a_change_told_today_stays_valid(with_embeddings, change: str) -> None:
+    assert with_embeddings.judge_validity(change, []).valid
+
+
+@pytest.mark.parametrize("verdict", ["nope, that's not right", "错了，完全不对"])
+def test_a_verdict_that_says_nothing_right_is_invalid(verdict: str) -> None:
+    decision = OfflineAnalyzer().judge_validity(verdict, [])
+    assert not decision.valid and decision.reason == "judges what was said without saying what is right"
