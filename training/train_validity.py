@@ -28,9 +28,9 @@ from pipeline.embedding import build_embedder
 from pipeline.models import Message
 from pipeline.text.validity_model import MODEL_FILE, weighs
 from training.decisions import net_value
+from training.measure_sets import NEVER_FITTED
 
 REPO = Path(__file__).resolve().parents[1]
-SEALED = {"fresh29", "fresh30", "fresh31", "fresh32"}
 REFUSED_CORRECTION_COST = 4.0
 
 
@@ -56,7 +56,7 @@ def _examples() -> list[Example]:
                   *sorted((REPO / "training" / "data" / "cases").glob("*_cases.jsonl"))]
     for path in case_files:
         group = path.name.removesuffix("_cases.jsonl")
-        if group in SEALED:
+        if group in NEVER_FITTED:
             continue
         for case in load_cases(path):
             context = next((c.messages for c in case.setup.conversations

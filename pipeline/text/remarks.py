@@ -14,7 +14,7 @@ from pipeline.text.intent import is_acknowledgement, is_question
 from pipeline.text.language import has_cjk
 from pipeline.text.lexicon import phrase_alternation
 from pipeline.text.sentences import split_clauses, split_sentences
-from pipeline.text.wellformed import is_confirmation
+from pipeline.text.wellformed import names_nothing_judged
 
 _MOMENT_FILE = Path(__file__).parent / "data" / "passing_moment.toml"
 # "that's wrong" reads as the verdict "that is wrong".
@@ -50,15 +50,7 @@ def _verdict_body(clause: str) -> str:
 
 def _verdict(clause: str) -> bool:
     body = _verdict_body(clause)
-    return bool(body) and is_confirmation(body) and _judges_nothing_named(body)
-
-
-def _judges_nothing_named(body: str) -> bool:
-    """"that is not right", "完全不对": the verdict names no attribute ("the floor is right" does)."""
-    if has_cjk(body):
-        return not re.search(r"[\u4e00-\u9fff]{3,}", re.sub(r"(?:不对|没错|错了|不正确|有误|对的|正确)$", "", body)
-                             .replace("你说的", "").replace("你", ""))
-    return bool(re.match(r"^(?:that|it|this|which|you|all|everything)\s+(?:is|are|was|were)\b", body, re.IGNORECASE))
+    return bool(body) and names_nothing_judged(body)
 
 
 def only_a_verdict(text: str) -> bool:

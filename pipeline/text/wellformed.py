@@ -11,6 +11,7 @@ import re
 import tomllib
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from pipeline.text.commands import contains_command
 from pipeline.text.fillers import without_emoji
@@ -69,8 +70,13 @@ _PREDICATE_TAGS = ("v", "a", "i", "l", "d", "p", "m", "t")
 
 
 @lru_cache(maxsize=1)
+def _confirmation_words() -> dict[str, Any]:
+    return tomllib.loads(_CONFIRMATIONS_FILE.read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=1)
 def _confirmations() -> dict[str, re.Pattern[str]]:
-    data = tomllib.loads(_CONFIRMATIONS_FILE.read_text(encoding="utf-8"))
+    data = _confirmation_words()
     en, zh = data["en"], data["zh"]
     return {
         "en": re.compile(
@@ -82,6 +88,21 @@ def _confirmations() -> dict[str, re.Pattern[str]]:
             rf"(?:{phrase_alternation(zh['modifiers'])})*(?:{phrase_alternation(zh['predicates'])})[。！!]*$"
         ),
     }
+
+
+def names_nothing_judged(text: str) -> bool:
+    """A confirmation whose subject only points at what was said ("that is not right", "你说的不对",
+    "完全不对"), not at something stored ("the floor is right", "门牌号错了")."""
+    if not is_confirmation(text):
+        return False
+    language = "zh" if has_cjk(text) else "en"
+    pointers = _confirmation_words()[language]["pointers"]
+    if language == "zh":
+        subject = _confirmations()["zh"].sub("", text.strip())
+        return not re.sub(rf"(?:{phrase_alternation(pointers)})", "", subject).strip("，,。 ")
+    verb = re.search(r"\s(?:is|are|was|were)\s", text, re.IGNORECASE)
+    subject = text[: verb.start()] if verb else text
+    return subject.strip().casefold() in {p.casefold() for p in pointers}
 
 
 def is_confirmation(text: str) -> bool:

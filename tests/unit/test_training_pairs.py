@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 from training.collect_supersession_pairs import _rows
+from training.measure_sets import NEVER_FITTED
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -30,7 +31,7 @@ def test_pairs_carry_the_case_labels(tmp_path: Path) -> None:
 
 
 def test_the_shipped_pairs_come_from_development_sets_only() -> None:
-    sealed = {"fresh12", "fresh13", "fresh14", "fresh15"}
+    sealed = NEVER_FITTED
     pairs = REPO / "training" / "data" / "supersession_pairs.jsonl"
     sets = {json.loads(line)["set"] for line in pairs.read_text(encoding="utf-8").splitlines()}
     assert sets and not sets & sealed
@@ -41,6 +42,6 @@ def test_the_state_change_sweep_reads_development_cases_only() -> None:
 
     files = _default_files()
     assert files and all(path.exists() for path in files)
-    sealed = {f"fresh{n}_cases.jsonl" for n in range(12, 22)}
+    sealed = {f"{name}_cases.jsonl" for name in NEVER_FITTED}
     assert not sealed & {path.name for path in files}
     assert any(path.parent.name == "state_change_cases" for path in files)
