@@ -90,19 +90,27 @@ def _confirmations() -> dict[str, re.Pattern[str]]:
     }
 
 
+@lru_cache(maxsize=1)
+def _pointers() -> dict[str, re.Pattern[str]]:
+    """Subjects that only point at what was said, compiled once per language."""
+    data = _confirmation_words()
+    return {
+        "en": re.compile(rf"(?:{phrase_alternation(data['en']['pointers'])})", re.IGNORECASE),
+        "zh": re.compile(rf"(?:{phrase_alternation(data['zh']['pointers'])})"),
+    }
+
+
 def names_nothing_judged(text: str) -> bool:
     """A confirmation whose subject only points at what was said ("that is not right", "你说的不对",
     "完全不对"), not at something stored ("the floor is right", "门牌号错了")."""
     if not is_confirmation(text):
         return False
-    language = "zh" if has_cjk(text) else "en"
-    pointers = _confirmation_words()[language]["pointers"]
-    if language == "zh":
+    if has_cjk(text):
         subject = _confirmations()["zh"].sub("", text.strip())
-        return not re.sub(rf"(?:{phrase_alternation(pointers)})", "", subject).strip("，,。 ")
+        return not _pointers()["zh"].sub("", subject).strip("，,。 ")
     verb = re.search(r"\s(?:is|are|was|were)\s", text, re.IGNORECASE)
     subject = text[: verb.start()] if verb else text
-    return subject.strip().casefold() in {p.casefold() for p in pointers}
+    return bool(_pointers()["en"].fullmatch(subject.strip()))
 
 
 def is_confirmation(text: str) -> bool:
