@@ -5,6 +5,7 @@ from __future__ import annotations
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from redis.asyncio import Redis as AsyncRedis
 
 from api.console.routes import install_console
 from api.dispatch import close_read_lane
@@ -27,8 +28,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI):
         app.state.control = ControlPlane.from_settings(settings)
         app.state.token_windows = TokenWindows(app.state.control.redis, settings.redis_prefix)
+        # What the event loop awaits itself (API keys, search's window and read) instead of
+        # handing a request to a thread: the same scripts and lists on an asyncio client.
+        app.state.redis_async = AsyncRedis.from_url(settings.broker_url(), decode_responses=True)
+        app.state.key_check = app.state.control.projects.key_check(app.state.redis_async)
+        app.state.token_windows_async = app.state.token_windows.on(app.state.redis_async)
         yield
         close_read_lane()
+        await app.state.redis_async.aclose()
         app.state.control.redis.close()
 
     # /docs and /redoc come from install_docs, with local assets instead of a CDN's.

@@ -11,7 +11,7 @@ from core.control import ControlPlane
 from core.control.projects import Project
 from core.error_codes import ErrorCode
 from core.settings import get_settings
-from core.token_windows import TokenWindows, window_limits
+from core.token_windows import Decision, WindowLimits, window_limits
 
 
 async def control_plane(request: Request) -> ControlPlane:
@@ -20,15 +20,15 @@ async def control_plane(request: Request) -> ControlPlane:
     return request.app.state.control
 
 
-def current_project(
-    control: Annotated[ControlPlane, Depends(control_plane)],
-    authorization: Annotated[str | None, Header()] = None,
+async def current_project(
+    request: Request, authorization: Annotated[str | None, Header()] = None
 ) -> Project:
-    """`Authorization: Token <key>` (Bearer is accepted too) → the key's project."""
+    """`Authorization: Token <key>` (Bearer is accepted too) → the key's project. A coroutine on
+    an asyncio client: the key is checked without a hand-over to a thread and back."""
     scheme, _, key = (authorization or "").strip().partition(" ")
     if scheme.lower() not in {"token", "bearer"} or not key.strip():
         raise MemfeedError(ErrorCode.UNAUTHORIZED, "missing API key: send 'Authorization: Token <key>'")
-    project = control.projects.authenticate(key.strip())
+    project = await request.app.state.key_check.authenticate(key.strip())
     if project is None:
         raise MemfeedError(ErrorCode.UNAUTHORIZED, "invalid API key")
     return project
@@ -36,9 +36,18 @@ def current_project(
 
 def charge_tokens(request: Request, project: Project, tokens: int) -> None:
     """Take the request's tokens from the project's window, or refuse it (nothing is enqueued)."""
-    windows: TokenWindows = request.app.state.token_windows
     limits = window_limits(project, get_settings())
-    decision = windows.admit(project.id, tokens, limits)
+    _refuse_unless_admitted(request, request.app.state.token_windows.admit(project.id, tokens, limits), tokens, limits)
+
+
+async def charge_tokens_async(request: Request, project: Project, tokens: int) -> None:
+    """`charge_tokens` on the event loop."""
+    limits = window_limits(project, get_settings())
+    decision = await request.app.state.token_windows_async.admit(project.id, tokens, limits)
+    _refuse_unless_admitted(request, decision, tokens, limits)
+
+
+def _refuse_unless_admitted(request: Request, decision: Decision, tokens: int, limits: WindowLimits) -> None:
     if not decision.admitted:
         code = ErrorCode.REQUEST_TOO_LARGE if decision.over_request_limit else ErrorCode.WINDOW_EXHAUSTED
         request.app.state.control.metrics.inc("memfeed_token_window_rejections_total", {"code": str(int(code))})

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any
 
 import redis
 from celery.exceptions import TimeoutError as CeleryTimeoutError
 from kombu.exceptions import OperationalError
+from redis.asyncio import Redis as AsyncRedis
 
 from api.errors import MemfeedError
 from core.celery_app import celery_app
@@ -84,8 +86,20 @@ def call(task_name: str, *args: Any, timeout: float) -> Any:
 
 
 def _read(task_name: str, args: list[Any], timeout: float) -> Any:
-    try:
+    with _read_errors(task_name):
         return _read_lane().ask(task_name, args, timeout)
+
+
+async def read(redis_async: AsyncRedis, task_name: str, *args: Any, timeout: float) -> Any:
+    """A read answered by a worker's read threads, awaited on the event loop (no thread hand-over)."""
+    with _read_errors(task_name):
+        return await _read_lane().ask_async(redis_async, task_name, list(args), timeout)
+
+
+@contextmanager
+def _read_errors(task_name: str) -> Iterator[None]:
+    try:
+        yield
     except ReadTimeoutError as exc:
         raise MemfeedError(ErrorCode.WORKER_TIMEOUT, str(exc)) from exc
     except redis.exceptions.RedisError as exc:

@@ -9,6 +9,7 @@ from collections.abc import Iterator, Sequence
 from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily
 from redis import Redis
+from redis.asyncio.client import Pipeline as AsyncPipeline
 from redis.client import Pipeline
 
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
@@ -37,7 +38,9 @@ class Metrics:
         """Add to a counter, at once or as part of the caller's pipeline `pipe`."""
         (pipe if pipe is not None else self._redis).hincrbyfloat(f"{self._prefix}:{name}", _labels_key(labels), amount)
 
-    def observe(self, name: str, labels: dict[str, str], seconds: float, pipe: Pipeline | None = None) -> None:
+    def observe(
+        self, name: str, labels: dict[str, str], seconds: float, pipe: Pipeline | AsyncPipeline | None = None
+    ) -> None:
         """Count a duration in its histogram, at once or as part of the caller's pipeline `pipe`."""
         (bucket, total, count), key = self.observation_keys(name, labels, seconds)
         writes = pipe if pipe is not None else self._redis.pipeline(transaction=False)

@@ -16,6 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel
 from redis import Redis
+from redis.asyncio import Redis as AsyncRedis
 
 # How long an unanswered reply list is kept for an asker that is still waiting, beyond its deadline.
 REPLY_KEPT_SECONDS = 60
@@ -48,20 +49,26 @@ class ReadLane:
 
     def ask(self, name: str, args: list[Any], timeout: float) -> Any:
         """Run the read `name` on a worker and return its result."""
-        request = ReadRequest(id=uuid.uuid4().hex, name=name, args=args, deadline=time.time() + timeout)
+        request = self._request(name, args, timeout)
+        return _result(self._asking(self._redis.pipeline(transaction=False), request, timeout).execute()[-1], timeout)
+
+    async def ask_async(self, redis: AsyncRedis, name: str, args: list[Any], timeout: float) -> Any:
+        """`ask` on an asyncio client: the API's event loop waits for the answer without a thread."""
+        request = self._request(name, args, timeout)
+        return _result((await self._asking(redis.pipeline(transaction=False), request, timeout).execute())[-1],
+                       timeout)
+
+    @staticmethod
+    def _request(name: str, args: list[Any], timeout: float) -> ReadRequest:
+        return ReadRequest(id=uuid.uuid4().hex, name=name, args=args, deadline=time.time() + timeout)
+
+    def _asking(self, pipe: Any, request: ReadRequest, timeout: float) -> Any:
         # One round trip: the request goes out and the same connection then waits for the answer.
-        pipe = self._redis.pipeline(transaction=False)
         pipe.lpush(self.requests_key, request.model_dump_json())
         # Requests nobody took (no worker running) do not outlive their askers for long.
         pipe.expire(self.requests_key, int(timeout) + REPLY_KEPT_SECONDS)
         pipe.blpop([self._reply_key(request.id)], timeout=timeout)
-        answered = pipe.execute()[-1]
-        if answered is None:
-            raise ReadTimeoutError(f"no worker answered within {timeout:g} s")
-        reply = json.loads(answered[1])
-        if "error" in reply:
-            raise ReadFailedError(reply["error"])
-        return reply["result"]
+        return pipe
 
     def serve_one(self, reads: Mapping[str, Callable[..., Any]], wait_seconds: float) -> bool:
         """Answer the next request, waiting up to `wait_seconds` for one; False if none came."""
@@ -84,3 +91,13 @@ class ReadLane:
         pipe.expire(key, REPLY_KEPT_SECONDS)
         pipe.execute()
         return True
+
+
+def _result(answered: Any, timeout: float) -> Any:
+    """The read's result from the reply BLPOP took, or the error it stands for."""
+    if answered is None:
+        raise ReadTimeoutError(f"no worker answered within {timeout:g} s")
+    reply = json.loads(answered[1])
+    if "error" in reply:
+        raise ReadFailedError(reply["error"])
+    return reply["result"]

@@ -13,6 +13,7 @@ import uuid
 from dataclasses import dataclass
 
 from redis import Redis
+from redis.asyncio import Redis as AsyncRedis
 
 from core.control.projects import Project
 from core.settings import Settings
@@ -118,6 +119,27 @@ class Decision:
         return str(max(1, math.ceil(self.retry_after_seconds)))
 
 
+@dataclass(frozen=True)
+class Admission:
+    """One call of the window script that admits tokens."""
+
+    keys: list[str]
+    args: list
+    reservation: str
+
+    def decision(self, reply: list) -> Decision:
+        admitted, used, retry_ms, now_ms = reply
+        if admitted == -1:
+            return Decision(admitted=False, used=int(used), over_request_limit=True, decided_at_ms=int(now_ms))
+        return Decision(
+            admitted=admitted == 1,
+            used=int(used),
+            retry_after_seconds=int(retry_ms) / 1000,
+            reservation=self.reservation if admitted == 1 else None,
+            decided_at_ms=int(now_ms),
+        )
+
+
 class TokenWindows:
     def __init__(self, redis: Redis, prefix: str) -> None:
         self._redis = redis
@@ -133,22 +155,25 @@ class TokenWindows:
 
     def admit(self, project_id: str, tokens: int, limits: WindowLimits) -> Decision:
         """Take `tokens` from the window now, or say when enough will have freed up."""
+        admission = self.admission(project_id, tokens, limits)
+        if isinstance(admission, Decision):
+            return admission
+        return admission.decision(self._script(keys=admission.keys, args=admission.args))
+
+    def admission(self, project_id: str, tokens: int, limits: WindowLimits) -> Admission | Decision:
+        """What the script is asked to admit `tokens`, or the decision when no script is needed."""
         if tokens > limits.max_request_tokens:
             return Decision(admitted=False, used=0, over_request_limit=True)
         member_id = uuid.uuid4().hex
-        admitted, used, retry_ms, now_ms = self._script(
+        return Admission(
             keys=self._keys(project_id),
             args=["admit", limits.window_tokens, _window_ms(limits), tokens, member_id],
+            reservation=f"{tokens}:{member_id}",
         )
-        if admitted == -1:
-            return Decision(admitted=False, used=int(used), over_request_limit=True, decided_at_ms=int(now_ms))
-        return Decision(
-            admitted=admitted == 1,
-            used=int(used),
-            retry_after_seconds=int(retry_ms) / 1000,
-            reservation=f"{tokens}:{member_id}" if admitted == 1 else None,
-            decided_at_ms=int(now_ms),
-        )
+
+    def on(self, redis: AsyncRedis) -> AsyncTokenWindows:
+        """`admit` on an asyncio client, for the API's event loop."""
+        return AsyncTokenWindows(self, redis)
 
     def settle(self, project_id: str, reservation: str, actual_tokens: int, limits: WindowLimits) -> int:
         """Replace a reservation by what was really used (which may exceed the estimate)."""
@@ -161,6 +186,20 @@ class TokenWindows:
 
     def used(self, project_id: str) -> int:
         return int(self._redis.get(self._keys(project_id)[1]) or 0)
+
+
+class AsyncTokenWindows:
+    """Admission to the same windows through an asyncio client: the same script, one round trip."""
+
+    def __init__(self, windows: TokenWindows, redis: AsyncRedis) -> None:
+        self._windows = windows
+        self._script = redis.register_script(_SCRIPT)
+
+    async def admit(self, project_id: str, tokens: int, limits: WindowLimits) -> Decision:
+        admission = self._windows.admission(project_id, tokens, limits)
+        if isinstance(admission, Decision):
+            return admission
+        return admission.decision(await self._script(keys=admission.keys, args=admission.args))
 
 
 def _window_ms(limits: WindowLimits) -> int:
