@@ -12,7 +12,7 @@ import json
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from pipeline.embedding.base import EmbedderIdentity
 from pipeline.models import MemoryRecord, MemoryStatus, ScopeKind, SearchScope
@@ -20,6 +20,8 @@ from pipeline.sparse import SparseVector
 
 DENSE_VECTOR = "dense"
 SPARSE_VECTOR = "sparse"
+# A point as a store keys it in its candidate lists (its text id, or the UUID an engine returns).
+PointKey = TypeVar("PointKey")
 # Whose a memory is and its status, in one keyword (see scope_key): a scope's search is one
 # indexed condition instead of four.
 SCOPE_KEY_FIELD = "scope_key"
@@ -361,7 +363,8 @@ def prefetch_limit(limit: int) -> int:
     return max(limit * 4, 20)
 
 
-def vectors_wanted(fused: Sequence[tuple[str, float]], dense_scores: dict[str, float], with_vectors: bool) -> list[str]:
+def vectors_wanted(fused: Sequence[tuple[PointKey, float]], dense_scores: dict[PointKey, float], with_vectors: bool,
+                   ) -> list[PointKey]:
     """The fused hits whose vectors a search must read: all of them, or those with no dense score."""
     return [point_id for point_id, _ in fused if with_vectors or point_id not in dense_scores]
 
@@ -370,13 +373,14 @@ def vectors_wanted(fused: Sequence[tuple[str, float]], dense_scores: dict[str, f
 _TIE_DECIMALS = 6
 
 
-def fused_ranking(ranked_lists: Sequence[Sequence[tuple[str, float]]], limit: int, k: int = RRF_K) -> list[tuple[str, float]]:
+def fused_ranking(ranked_lists: Sequence[Sequence[tuple[PointKey, float]]], limit: int, k: int = RRF_K,
+                  ) -> list[tuple[PointKey, float]]:
     """Reciprocal rank fusion of (id, score) lists, each best first, where equal scores share a rank.
 
     The engines' own fusion ranks equal scores by point id: three corrected memories that match a
     query's words equally ("The user's dog …") would each gain a different sparse rank by chance.
     Ties left after fusion go by id, so one query always gives one order."""
-    fused: dict[str, float] = {}
+    fused: dict[PointKey, float] = {}
     for hits in ranked_lists:
         rank, previous = 0, None
         for position, (point_id, score) in enumerate(hits):  # the first place counts 1/k, as Qdrant's own
