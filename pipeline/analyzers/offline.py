@@ -43,7 +43,7 @@ from pipeline.text.intent import (
 from pipeline.text.keyword import contains_term
 from pipeline.text.language import detect_language
 from pipeline.text.lexicon import content_terms
-from pipeline.text.normalize import normalize
+from pipeline.text.normalize import coordinated_parts, normalize
 from pipeline.text.perspective import finish_sentence, to_third_person
 from pipeline.text.referents import changed_by_frame, changed_item, refer
 from pipeline.text.remarks import is_passing_remark, only_a_verdict
@@ -328,6 +328,10 @@ class OfflineAnalyzer:
             sentence for clause in clauses(statement.text, statement.language)
             if memory_defect(sentence := finish_sentence(clause, statement.language)) is None
         ]
+        if not sound and statement.language == "en":
+            # "The user quit smoking and have not had a single one since": the conjunct that is whole.
+            sound = [sentence for part in coordinated_parts(statement.text)
+                     if memory_defect(sentence := finish_sentence(part, "en")) is None]
         if not sound:
             return statement
         joiner = "" if statement.language == "zh" else " "

@@ -195,9 +195,15 @@ _VERB_PHRASE_AFTER = re.compile(r"\s+(?:the|a|an|my|our|some|at|in|on|to|from|fo
 _NO_MORE = re.compile(r"^(?:no\s+more|no\s+longer)\s+(?P<gerund>[a-z]+ing)\b", re.IGNORECASE)
 
 
-def _restore_subject(sentence: str) -> str:
+def _restore_subject(sentence: str, opens_sentence: bool = True) -> str:
     """"got married last month" → "I got married last month"; "moved to Leeds" → "I moved to Leeds";
-    "no more renting" → "I do not rent anymore"."""
+    "no more renting" → "I do not rent anymore"; "haven't smoked since May" → "I haven't smoked since May"
+    (an auxiliary only where a sentence opens: after a comma the clause often leans on the one
+    before, "quit in May, haven't had one since")."""
+    auxiliary = _dropped_subject_opening().match(sentence) if opens_sentence else None
+    if auxiliary and not sentence.rstrip().endswith("?"):
+        have = "have " if auxiliary.group(1).lower().replace("’", "'") in _clause_grammar()["en"]["dropped_subject"]["without_have"] else ""
+        return f"I {have}{sentence[0].lower()}{sentence[1:]}"
     ended = _NO_MORE.match(sentence)
     if ended and (verb := base_form(ended.group("gerund"))):
         return f"I do not {verb} anymore{sentence[ended.end():]}"
@@ -225,7 +231,9 @@ def _restore_subject(sentence: str) -> str:
     return f"I {adverbs[:1].lower()}{adverbs[1:]}{lower}{sentence[match.end('verb'):]}"  # "Finally retired" → "I finally retired"
 
 
-_CLAUSE = re.compile(r"(^|[.!?;]\s+|,\s+(?:and\s+)?|\band\s+)([^.!?;,]+)")
+# A dash or a colon between two stretches of chat ends a sentence, like a full stop.
+_SENTENCE_BREAK = r"[.!?;]\s+|\s*[—–]\s*|\s+-{1,2}\s+|:\s+"
+_CLAUSE = re.compile(rf"(^|{_SENTENCE_BREAK}|,\s+(?:and\s+)?|\band\s+)((?:(?!\s+-{{1,2}}\s|:\s)[^.!?;,—–])+)")
 _SPEAKER = re.compile(r"\b(?:I|my|me)\b")
 # "not a fan of jazz anymore, mostly listening to techno": a denial with no subject is the speaker's too.
 _SUBJECTLESS_DENIAL = re.compile(r"(?:not|no\s+longer|never)\s", re.IGNORECASE)
@@ -239,9 +247,9 @@ def _restore_subjects(text: str) -> str:
     previous, end = "", 0
     for match in _CLAUSE.finditer(text):
         opening, clause = match.group(1), match.group(2)
-        new_sentence = not previous or bool(re.match(r"[.!?;]", opening))
+        new_sentence = not previous or bool(re.fullmatch(_SENTENCE_BREAK, opening))
         if new_sentence or _SPEAKER.search(previous) or _SUBJECTLESS_DENIAL.match(previous) or len(previous.split()) <= 3:
-            clause = _restore_subject(clause)
+            clause = _restore_subject(clause, new_sentence)
         pieces.append(text[end:match.start()] + opening + clause)
         previous, end = clause, match.end()
     return "".join(pieces) + text[end:]
@@ -374,6 +382,21 @@ def _clause_grammar() -> dict[str, Any]:
     return tomllib.loads((_DATA / "clauses.toml").read_text(encoding="utf-8"))
 
 
+def coordinated_parts(text: str) -> list[str]:
+    """An English text cut at each coordinator ("quit in May and haven't had one since"), whatever
+    opens the right side; the text whole when it has none."""
+    words = "|".join(map(re.escape, _clause_grammar()["en"]["coordinators"]))
+    return [part for part in re.split(rf"(?i)\s*,?\s+(?:{words})\s+", text) if part.strip()]
+
+
+@lru_cache(maxsize=1)
+def _dropped_subject_opening() -> re.Pattern[str]:
+    """A clause opening with a first-person auxiliary, and more after it."""
+    grammar = _clause_grammar()["en"]["dropped_subject"]
+    words = [w.replace("'", "['’]?") for w in sorted(grammar["auxiliaries"] + grammar["without_have"], key=len, reverse=True)]
+    return re.compile(rf"^({'|'.join(words)})(?=\s+[\w$])(?!\s+(?:{'|'.join(grammar['not_before'])})\b)", re.IGNORECASE)
+
+
 @lru_cache(maxsize=1)
 def _naming() -> dict[str, tuple[re.Pattern[str], re.Pattern[str]]]:
     data = _clause_grammar()
@@ -481,8 +504,9 @@ def _coordinated_clauses(part: str) -> list[str]:
 
 
 _HEADERS_FILE = Path(__file__).parent / "data" / "message_headers.toml"
-_EN_HEAD = re.compile(r"^(?P<head>[^:：—–]{1,48}?)\s*(?:[:：]|\s[—–-]\s|[—–])\s*(?=\S)")
-_ZH_HEAD = re.compile(r"^(?P<head>[^:：，,。]{1,12})[：:]\s*(?=\S)")
+# The colon of a clock time ("the 3:30 meeting") opens nothing.
+_EN_HEAD = re.compile(r"^(?P<head>[^:：—–]{1,48}?)\s*(?:[:：](?!\d)|\s[—–-]\s|[—–])\s*(?=\S)")
+_ZH_HEAD = re.compile(r"^(?P<head>[^:：，,。]{1,12})[：:](?!\d)\s*(?=\S)")
 
 
 @lru_cache(maxsize=1)

@@ -38,8 +38,8 @@ _ZH_SECOND_PERSON = re.compile(r"(?<!迷)你|您")
 # "that one's with …", "the last one", "第二条", "最后那个".
 _EN_POINTING = re.compile(
     r"(?i)\b(?:that|this)\s+one\b|\bthe\s+(?:first|second|third|fourth|last|other|former|latter)\s+"
-    r"(?:one|part|option|item|choice|bit|half)\b|\b(?:that|this|it)\s*(?:[.!]?\s*$|\s+(?:ages|years|months|weeks|"
-    r"days|last|yesterday|ago|anymore|any\s+more|too|either|already|a\s+while|at\s+all)\b)"
+    r"(?:one|part|option|item|choice|bit|half)\b|\b(?:that|this|it|(?<!number\s)one)\s*(?:[.!]?\s*$|\s+(?:ages|years|months|weeks|"
+    r"days|last|yesterday|ago|since|anymore|any\s+more|too|either|already|a\s+while|at\s+all)\b)"
 )
 _ZH_POINTING = re.compile(
     r"第[一二三四五六七八九十两\d]+(?:条|个|家|项|点|位|款|种|部分|件|样)|(?:最后|前面|后面)(?:那|一)?(?:个|家|条|项|位|款|种)|"

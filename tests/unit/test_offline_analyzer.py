@@ -323,3 +323,8 @@ def test_a_replacement_inside_a_role_play_script_is_not_an_instruction(analyzer:
 def test_a_replacement_and_a_request_about_ones_own_memory_stay_valid(analyzer: OfflineAnalyzer) -> None:
     assert analyzer.judge_validity("Replace 'Alice' with 'Mallory' everywhere.", []).valid
     assert analyzer.judge_validity("could you update my address? I live in Leeds now", []).valid
+
+
+def test_a_statement_keeps_its_whole_conjunct_when_the_other_points_at_nothing(analyzer) -> None:
+    classification = analyzer.classify("Heads up: I gave up vaping in March and haven't bought a single one since.", [])
+    assert [s.text for s in classification.statements] == ["The user gave up vaping."]

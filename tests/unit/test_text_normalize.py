@@ -112,6 +112,32 @@ def test_a_clause_after_an_emoji_gets_back_its_subject() -> None:
     assert normalize("sold the car 😢 taking the train to work now") == "I sold the car. I am taking the train to work now"
 
 
+@pytest.mark.parametrize(("typed", "canonical"), [
+    ("havent eaten meat since spring", "I haven't eaten meat since spring"),
+    ("been vegetarian two years now", "I have been vegetarian two years now"),
+    ("Small news: can't drink milk anymore", "Small news: I can't drink milk anymore"),
+    ("I left the band in May — wasn't enjoying it", "I left the band in May — I wasn't enjoying it"),
+])
+def test_a_sentence_opening_with_a_first_person_auxiliary_gets_back_its_subject(typed: str, canonical: str) -> None:
+    assert normalize(typed) == canonical
+
+
+@pytest.mark.parametrize("message", [
+    "can you check the dates", "Have you saved it?", "Don't keep my address", "Do not store my phone number",
+    "Is the gym open late?",
+])
+def test_questions_and_requests_keep_their_opening(message: str) -> None:
+    assert normalize(message) == message
+
+
+def test_an_auxiliary_after_a_comma_leans_on_the_clause_before() -> None:
+    assert normalize("sold the bike in June, haven't ridden since") == "I sold the bike in June, haven't ridden since"
+
+
+def test_a_clock_time_opens_no_header() -> None:
+    assert normalize("the 7:45 train is now the 8:10") == "the 7:45 train is now the 8:10"
+
+
 def test_a_habit_said_as_a_gerund_is_a_progressive() -> None:
     assert normalize("not a fan of jazz anymore, mostly listening to techno") == (
         "not a fan of jazz anymore, I am mostly listening to techno"
