@@ -363,6 +363,7 @@ class OfflineAnalyzer:
             self._mark_ended_state(statement, candidates, feedback, decisions)
         if decisions and not any(decision.supersede for decision in decisions):
             self._mark_learned_target(statement, candidates, similarities, feedback, context, decisions)
+        _one_memory_per_text(statement, candidates, similarities, decisions)
         return decisions
 
     def _mark_ended_state(
@@ -638,3 +639,26 @@ class OfflineAnalyzer:
                 if statement.subject in ("user", "用户") and statement.text not in memories:
                     memories.append(statement.text)
         return memories
+
+
+def _one_memory_per_text(
+    statement: CorrectedStatement, candidates: list[MemoryRecord], similarities: Sequence[float | None] | None,
+    decisions: list[ConflictDecision],
+) -> None:
+    """Two memories would become the same sentence ("went vegan in February" written over "eats
+    meat" and over "cooks at home"): one statement replaces one fact, the closest in meaning with
+    the surest decision; the others stay."""
+    closeness = {memory.id: sim or 0.0 for memory, sim in zip(candidates, similarities or [None] * len(candidates))}
+    by_text: dict[str, list[ConflictDecision]] = {}
+    for decision in decisions:
+        if decision.supersede:
+            by_text.setdefault(decision.corrected_value or statement.text, []).append(decision)
+    for same in by_text.values():
+        if len(same) < 2:
+            continue
+        kept = max(same, key=lambda d: (d.confidence, closeness.get(d.memory_id, 0.0)))
+        for decision in same:
+            if decision is not kept:
+                decision.supersede = False
+                decision.reason = "the statement replaces a closer memory with the same words"
+                decision.corrected_value = None

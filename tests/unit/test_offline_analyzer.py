@@ -328,3 +328,16 @@ def test_a_replacement_and_a_request_about_ones_own_memory_stay_valid(analyzer: 
 def test_a_statement_keeps_its_whole_conjunct_when_the_other_points_at_nothing(analyzer) -> None:
     classification = analyzer.classify("Heads up: I gave up vaping in March and haven't bought a single one since.", [])
     assert [s.text for s in classification.statements] == ["The user gave up vaping."]
+
+
+def test_one_statement_written_over_two_memories_replaces_only_the_closer() -> None:
+    from pipeline.analyzers.offline import _one_memory_per_text
+    from pipeline.models import ConflictDecision
+
+    statement = CorrectedStatement(text="The user went pescatarian in April.", language="en")
+    memories = [MemoryRecord(id="meat", project_id="p", memory_value="The user eats meat most days."),
+                MemoryRecord(id="cooks", project_id="p", memory_value="The user cooks dinner at home.")]
+    decisions = [ConflictDecision(memory_id="meat", supersede=True, reason="r", confidence=0.8),
+                 ConflictDecision(memory_id="cooks", supersede=True, reason="r", confidence=0.8)]
+    _one_memory_per_text(statement, memories, [0.61, 0.34], decisions)
+    assert [d.supersede for d in decisions] == [True, False]
