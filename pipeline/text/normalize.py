@@ -211,7 +211,7 @@ def _restore_subject(sentence: str, opens_sentence: bool = True) -> str:
     if alone and is_simple_past(alone.group("verb")):
         return f"I {sentence[0].lower()}{sentence[1:]}"  # "finally graduated!!": nothing after the verb
     match = _FIRST_PERSON_OPENING.match(sentence)
-    if not match:
+    if not match or _subject_word_before().match(sentence, match.end("verb")):
         return sentence
     verb = match.group("verb")
     lower = verb.lower()
@@ -387,6 +387,20 @@ def coordinated_parts(text: str) -> list[str]:
     opens the right side; the text whole when it has none."""
     words = "|".join(map(re.escape, _clause_grammar()["en"]["coordinators"]))
     return [part for part in re.split(rf"(?i)\s*,?\s+(?:{words})\s+", text) if part.strip()]
+
+
+def opens_with_its_subject(text: str) -> bool:
+    """Whether the text's first word is its subject by what follows it ("rent is $1,850", "rent's
+    due"), whatever else that word could be ("rent", the past of "rend")."""
+    first = re.match(r"\s*[\w\-]+", text)
+    return bool(first and _subject_word_before().match(text, first.end()))
+
+
+@lru_cache(maxsize=1)
+def _subject_word_before() -> re.Pattern[str]:
+    """What follows a clause's first word when that word is its subject."""
+    words = _clause_grammar()["en"]["dropped_subject"]["subject_before"]
+    return re.compile(rf"(?:\s+(?:{'|'.join(map(re.escape, words))})\b|(?:{'|'.join(map(re.escape, words))})\b)", re.IGNORECASE)
 
 
 @lru_cache(maxsize=1)

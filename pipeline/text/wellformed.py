@@ -17,7 +17,7 @@ from pipeline.text.commands import contains_command
 from pipeline.text.fillers import without_emoji
 from pipeline.text.language import Language, has_cjk
 from pipeline.text.lexicon import jieba_tagger, phrase_alternation
-from pipeline.text.normalize import denial_follows_value, is_simple_past, looks_past, tone_words
+from pipeline.text.normalize import denial_follows_value, is_simple_past, looks_past, opens_with_its_subject, tone_words
 
 _EN_AUXILIARIES = set(
     """am is are was were be been being has have had do does did will would shall should can cannot
@@ -155,7 +155,7 @@ def _en_defect(text: str) -> str | None:
     if after_subject and re.match(r"(?i)^(?:\d|a$|an$|the$|this$|some$|of$|for$)", after_subject.group(1)):
         return "no verb follows its subject"
     first = lowered[0]
-    if first in _EN_AUXILIARIES or looks_past(first):
+    if (first in _EN_AUXILIARIES or looks_past(first)) and not opens_with_its_subject(text):
         return "it has no subject"
     # Without a tagger a verb is guessed from its form, which misses plural subjects with a bare
     # verb ("the kids attend …"): only short texts are judged by it.

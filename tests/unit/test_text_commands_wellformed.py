@@ -99,7 +99,7 @@ def test_broken_memories_are_refused_with_the_reason(text: str, defect: str) -> 
     "Sarah is the user's sister.", "The pool is open from 6 AM to 8 PM.", "The user's email is jen@proton.me.",
     "We do not ship on Saturdays.", "用户不是素食者。", "用户住在上海。", "团队用Linear管理任务。", "用户不抽烟。",
     "The user said that the office moved.", "用户的车是迷你Cooper。", "The user loves it when it snows.",
-    "用户单身。", "用户的房东姓黄。", "The user has one brother.", "The user's team is number one.", "用户的车是白色的。", "用户今年41岁。", "旺财死了。", "用户的工位靠窗。",
+    "用户单身。", "用户的房东姓黄。", "The user has one brother.", "Rent is 1450 dollars a month.", "The user's team is number one.", "用户的车是白色的。", "用户今年41岁。", "旺财死了。", "用户的工位靠窗。",
 ])
 def test_complete_statements_pass(text: str) -> None:
     assert memory_defect(text) is None

@@ -115,7 +115,7 @@ def test_a_clause_after_an_emoji_gets_back_its_subject() -> None:
 @pytest.mark.parametrize(("typed", "canonical"), [
     ("havent eaten meat since spring", "I haven't eaten meat since spring"),
     ("been vegetarian two years now", "I have been vegetarian two years now"),
-    ("Small news: can't drink milk anymore", "Small news: I can't drink milk anymore"),
+    ("Small news: can't drink milk anymore", "I can't drink milk anymore"),
     ("I left the band in May — wasn't enjoying it", "I left the band in May — I wasn't enjoying it"),
 ])
 def test_a_sentence_opening_with_a_first_person_auxiliary_gets_back_its_subject(typed: str, canonical: str) -> None:
@@ -132,6 +132,10 @@ def test_questions_and_requests_keep_their_opening(message: str) -> None:
 
 def test_an_auxiliary_after_a_comma_leans_on_the_clause_before() -> None:
     assert normalize("sold the bike in June, haven't ridden since") == "I sold the bike in June, haven't ridden since"
+
+
+def test_a_word_before_is_or_was_is_a_subject_not_a_verb_that_lost_its_own() -> None:
+    assert normalize("rent is 1450 a month now") == "rent is 1450 a month now"
 
 
 def test_a_clock_time_opens_no_header() -> None:
