@@ -320,6 +320,9 @@ def _substituted(memory: str, substitutions: list[Substitution]) -> str:
                 new = new[size:]  # "晚上" + "晚上七点半": the memory already says the first part
                 break
         new = _without_repeated_unit(new, text[end:])
+        if " " in new.strip() and not has_cjk(new):
+            # "Hillcrest High" where "Ridgeway" stood before "High School": the memory's own words stay once.
+            new = " ".join(_without_shared_edges(new.split(), text[:start].split(), text[end:].split())) or new
         before = text[:start]
         article = re.search(r"\b([Aa])n?(\s+)$", before)
         if article and new[:1].isalpha() and new[:1].lower() != old[:1].lower():

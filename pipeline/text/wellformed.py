@@ -227,4 +227,25 @@ def defect_of_change(after: str, before: str | None) -> str | None:
     """Why a change's new text must not be written, unless the stored text it replaces has the same
     defect already (a term replaced in a note kept in the first person): that defect is the note's."""
     defect = memory_defect(after)
+    if defect is None and before and not has_cjk(after) and _doubled_at_the_seam(after, before):
+        return "a word repeated where the new value meets the old text"
     return None if defect and before and memory_defect(before) == defect else defect
+
+
+# One or two words said twice in a row: "September 9 9", "in the in the evenings".
+_DOUBLED = re.compile(r"\b(\w+(?:\s+\w+)?)[\s.,]+(\1)\b", re.IGNORECASE)
+
+
+def _doubled_at_the_seam(after: str, before: str) -> bool:
+    """A value substituted beside the words it repeats ("Oakridge Elementary Elementary" for
+    "Maple Elementary"). A name said twice on purpose ("Bora Bora") is not the old text's word
+    doubled: a capitalised pair counts only when the old text held the word and did not double it."""
+    for match in _DOUBLED.finditer(after):
+        first, second = match.group(1), match.group(2)
+        if _DOUBLED.search(before) and any(m.group(1).casefold() == first.casefold() for m in _DOUBLED.finditer(before)):
+            continue
+        if first != second or not first[:1].isupper():
+            return True
+        if re.search(rf"\b{re.escape(first)}\b", before):
+            return True
+    return False
