@@ -37,7 +37,7 @@ from pipeline.text.life_events import (
     says_something_changed,
     stated_attributes,
 )
-from pipeline.text.normalize import is_countable_noun, noun_for_count
+from pipeline.text.normalize import is_countable_noun, noun_for_count, object_prepositions
 from pipeline.text.numbers import EN_NUMBER_WORD_PATTERN, EN_NUMBER_WORDS, leading_number, zh_numeral
 from pipeline.text.perspective import finish_sentence, to_third_person
 from pipeline.text.sentences import split_sentences, strip_terminal_punctuation
@@ -387,7 +387,8 @@ def _held_contrast_substitutions(
             new = contrast.new
             if not _slots(contrast.new) and not _slots(contrast.old):
                 new = _beside_neighbours(memory, spans[0], contrast.source, new) or new
-            found.append(Substitution(index, spans[0], new, 6 + anchors[index], f"holds '{contrast.old}', which the feedback corrects to '{new}'"))
+            span = _object_of_phrase(memory, spans[0], new)
+            found.append(Substitution(index, span, new, 6 + anchors[index], f"holds '{contrast.old}', which the feedback corrects to '{new}'"))
             continue
         for held in slots[index]:
             if _agree(contrast.old, held):
@@ -395,6 +396,28 @@ def _held_contrast_substitutions(
                                           f"holds {held.text!r}, which the feedback corrects to '{contrast.new}'"))
                 break
     return found
+
+
+def _object_of_phrase(memory: str, span: tuple[int, int], new: str) -> tuple[int, int]:
+    """Where a bare noun goes in a denied phrase: "shellfish" against "allergic to peanuts" takes
+    the place of "peanuts", not of the whole phrase ("The user is shellfish")."""
+    if has_cjk(memory):
+        return span
+    words = set(object_prepositions())
+    if any(w.casefold() in words for w in new.split()):
+        return span
+    old = memory[span[0]:span[1]]
+    last: re.Match[str] | None = None
+    for match in re.finditer(r"\b(\w+)\s+", old):
+        if match.group(1).casefold() in words and match.start() > 0:
+            last = match
+    if last is None or len(new.split()) >= len(old.split()):
+        return span
+    head = old[:last.start()].split()
+    # "Museum of Modern Art" is one name: nothing in it is an object to replace.
+    if not head or head[-1][:1].isupper():
+        return span
+    return span[0] + last.end(), span[1]
 
 
 def _beside_neighbours(memory: str, span: tuple[int, int], source: str, new: str) -> str | None:

@@ -382,6 +382,11 @@ def _clause_grammar() -> dict[str, Any]:
     return tomllib.loads((_DATA / "clauses.toml").read_text(encoding="utf-8"))
 
 
+def object_prepositions() -> list[str]:
+    """The prepositions after which a phrase's object follows ("allergic to peanuts")."""
+    return _clause_grammar()["en"]["object_after"]
+
+
 def coordinated_parts(text: str) -> list[str]:
     """An English text cut at each coordinator ("quit in May and haven't had one since"), whatever
     opens the right side; the text whole when it has none."""

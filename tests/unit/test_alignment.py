@@ -303,3 +303,13 @@ def test_a_name_given_to_something_the_clause_brings_in_replaces_no_stored_name(
 
 def test_a_clause_that_says_a_filler_is_the_same_substitutes_nothing() -> None:
     assert align(["landlord is the same"], "en", ["The user's landlord is Mr. Brandt.", "The user rents a flat."]) == []
+
+
+def test_a_bare_noun_takes_the_place_of_the_object_of_the_denied_phrase() -> None:
+    [found] = align(["I'm not afraid of spiders, it's wasps"], "en", ["The user is afraid of spiders.", "The user likes hiking."])
+    assert found.corrected == "The user is afraid of wasps."
+
+
+def test_a_name_with_a_preposition_in_it_is_replaced_whole() -> None:
+    [found] = align(["not the Bank of Ireland, it's Revolut"], "en", ["The user banks with the Bank of Ireland."])
+    assert "Revolut" in found.corrected and "Bank of" not in found.corrected
