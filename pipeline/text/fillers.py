@@ -65,6 +65,14 @@ _LAUGHTER_TAIL = re.compile(r"[\s,，~～]*(?:[哈呵嘿嘻]{2,}|\b(?:ha){2,}h?\
 _LEADING_PRAISE = re.compile(r"^6{3,}(?:\s*[,，.。!！~～]+\s*|\s+(?=[^\x00-\x7f])|\s*$)")
 
 
+# "no, …", "nah …", "well …": a word of reply before what the sentence says.
+_LEADING_INTERJECTION = re.compile(r"^(?:(?:no+|nope|nah|hmm+|um+|uh+|well|but)\b[\s,.!]*)+", re.IGNORECASE)
+
+
+def without_leading_interjection(text: str) -> str:
+    return _LEADING_INTERJECTION.sub("", text)
+
+
 def without_emoji(text: str) -> str:
     return _EMOJI.sub("", text)
 

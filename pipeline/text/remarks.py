@@ -9,7 +9,7 @@ import tomllib
 from functools import lru_cache
 from pathlib import Path
 
-from pipeline.text.fillers import is_correction_marker, strip_fillers
+from pipeline.text.fillers import is_correction_marker, strip_fillers, without_leading_interjection
 from pipeline.text.intent import is_acknowledgement, is_question
 from pipeline.text.language import has_cjk
 from pipeline.text.lexicon import phrase_alternation
@@ -19,7 +19,6 @@ from pipeline.text.wellformed import names_nothing_judged
 _MOMENT_FILE = Path(__file__).parent / "data" / "passing_moment.toml"
 # "that's wrong" reads as the verdict "that is wrong".
 _CONTRACTED_IS = re.compile(r"\b(that|it|this|which)['’]s\b", re.IGNORECASE)
-_LEADING_NO = re.compile(r"^(?:(?:no+|nope|nah|hmm+|um+|uh+|well|but)\b[\s,.!]*)+", re.IGNORECASE)
 
 
 @lru_cache(maxsize=1)
@@ -45,7 +44,7 @@ def is_passing_remark(text: str) -> bool:
 
 
 def _verdict_body(clause: str) -> str:
-    return _LEADING_NO.sub("", _CONTRACTED_IS.sub(r"\1 is", clause.strip())).strip(" ,.!。！～~")
+    return without_leading_interjection(_CONTRACTED_IS.sub(r"\1 is", clause.strip())).strip(" ,.!。！～~")
 
 
 def _verdict(clause: str) -> bool:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.text.commands import contains_command
-from pipeline.text.fillers import without_emoji
+from pipeline.text.fillers import without_emoji, without_leading_interjection
 from pipeline.text.language import Language, has_cjk
 from pipeline.text.lexicon import jieba_tagger, phrase_alternation
 from pipeline.text.normalize import denial_follows_value, is_simple_past, looks_past, opens_with_its_subject, tone_words
@@ -37,7 +37,8 @@ _ZH_SECOND_PERSON = re.compile(r"(?<!迷)你|您")
 # What points at something the conversation named without naming it: "dropped that ages ago",
 # "that one's with …", "the last one", "第二条", "最后那个".
 _EN_POINTING = re.compile(
-    r"(?i)\b(?:that|this)\s+one\b|\bthe\s+(?:first|second|third|fourth|last|other|former|latter)\s+"
+    r"(?i)\b(?:that|this)\s+one\b|\bthe\s+one\s+(?:on|at|near|by|from|with)\b|"
+    r"\bthe\s+(?:first|second|third|fourth|last|other|former|latter)\s+"
     r"(?:one|part|option|item|choice|bit|half)\b|\b(?:that|this|it|(?<!number\s)one)\s*(?:[.!]?\s*$|\s+(?:ages|years|months|weeks|"
     r"days|last|yesterday|ago|since|anymore|any\s+more|too|either|already|a\s+while|at\s+all)\b)"
 )
@@ -147,7 +148,7 @@ def _en_defect(text: str) -> str | None:
         return "a fragment, not a statement"
     if any(w in _EN_FIRST_PERSON for w in lowered):
         return "written in the first person"
-    if _EN_PRONOUN_SUBJECT.match(text.strip()):
+    if _EN_PRONOUN_SUBJECT.match(without_leading_interjection(text.strip())):
         return "its subject is a pronoun with nothing to refer to"
     if _EN_SECOND_PERSON.search(text):
         return "it speaks to someone, not of the user"

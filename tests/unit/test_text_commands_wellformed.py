@@ -79,6 +79,8 @@ def test_the_fact_beside_a_command_stays_and_the_command_goes() -> None:
     ("The user cancelled that a while ago.", "it points at something it does not name"),
     ("The user booked the second option.", "it points at something it does not name"),
     ("The user has not opened one since.", "it points at something it does not name"),
+    ("Nah, it is the blue one.", "its subject is a pronoun with nothing to refer to"),
+    ("The user rents the one near the station.", "it points at something it does not name"),
     ("最后那个早就没续了。", "it points at something it does not name"),
     ("用户觉得第二条不对。", "it points at something it does not name"),
     ("他早就不在那干了。", "it has no subject"),
@@ -99,7 +101,7 @@ def test_broken_memories_are_refused_with_the_reason(text: str, defect: str) -> 
     "Sarah is the user's sister.", "The pool is open from 6 AM to 8 PM.", "The user's email is jen@proton.me.",
     "We do not ship on Saturdays.", "用户不是素食者。", "用户住在上海。", "团队用Linear管理任务。", "用户不抽烟。",
     "The user said that the office moved.", "用户的车是迷你Cooper。", "The user loves it when it snows.",
-    "用户单身。", "用户的房东姓黄。", "The user has one brother.", "Rent is 1450 dollars a month.", "The user's team is number one.", "用户的车是白色的。", "用户今年41岁。", "旺财死了。", "用户的工位靠窗。",
+    "用户单身。", "用户的房东姓黄。", "The user has one brother.", "Rent is 1450 dollars a month.", "The user is the one in charge of payroll.", "The user's team is number one.", "用户的车是白色的。", "用户今年41岁。", "旺财死了。", "用户的工位靠窗。",
 ])
 def test_complete_statements_pass(text: str) -> None:
     assert memory_defect(text) is None
