@@ -30,7 +30,7 @@ from pipeline.text.continuity import says_unchanged
 from pipeline.text.fillers import has_correction_cue, strip_fillers
 from pipeline.text.keyword import find_term_spans, shortened_form_span, without_continuation
 from pipeline.text.language import Language, has_cjk
-from pipeline.text.lexicon import EN_STOPWORDS, content_terms
+from pipeline.text.lexicon import EN_STOPWORDS, content_terms, jieba_tagger
 from pipeline.text.life_events import (
     changed_attributes,
     concluded_attributes,
@@ -402,7 +402,7 @@ def _object_of_phrase(memory: str, span: tuple[int, int], new: str) -> tuple[int
     """Where a bare noun goes in a denied phrase: "shellfish" against "allergic to peanuts" takes
     the place of "peanuts", not of the whole phrase ("The user is shellfish")."""
     if has_cjk(memory):
-        return span
+        return _zh_object_of_phrase(memory, span, new)
     words = set(object_prepositions())
     if any(w.casefold() in words for w in new.split()):
         return span
@@ -418,6 +418,28 @@ def _object_of_phrase(memory: str, span: tuple[int, int], new: str) -> tuple[int
     if not head or head[-1][:1].isupper():
         return span
     return span[0] + last.end(), span[1]
+
+
+def _zh_object_of_phrase(memory: str, span: tuple[int, int], new: str) -> tuple[int, int]:
+    """"菠萝" against "对芒果过敏" takes the place of "芒果", the noun the preposition governs (with
+    a one-character noun the tagger splits off it: "猫毛" is "猫" and "毛")."""
+    tagger = jieba_tagger()
+    if not all(token.flag.startswith("n") for token in tagger.cut(new)):
+        return span
+    tokens = list(tagger.cut(memory[span[0]:span[1]]))
+    position = span[0]
+    for index, token in enumerate(tokens):
+        if index and tokens[index - 1].flag == "p" and token.flag.startswith("n"):
+            end = position + len(token.word)
+            for following in tokens[index + 1:]:
+                if len(following.word) != 1 or not following.flag.startswith("n"):
+                    break
+                end += 1
+            if (position, end) != span:
+                return position, end
+            return span
+        position += len(token.word)
+    return span
 
 
 def _beside_neighbours(memory: str, span: tuple[int, int], source: str, new: str) -> str | None:

@@ -18,6 +18,7 @@ from pipeline.text.fillers import without_emoji, without_leading_interjection
 from pipeline.text.language import Language, has_cjk
 from pipeline.text.lexicon import jieba_tagger, phrase_alternation
 from pipeline.text.normalize import denial_follows_value, is_simple_past, looks_past, opens_with_its_subject, tone_words
+from pipeline.text.values import extract_values
 
 _EN_AUXILIARIES = set(
     """am is are was were be been being has have had do does did will would shall should can cannot
@@ -183,12 +184,24 @@ def _has_en_verb(words: list[str]) -> bool:
     return False
 
 
+def _only_values(body: str) -> bool:
+    """Whether values (dates, times, amounts) make up the whole text, end to end."""
+    position = 0
+    for value in sorted(extract_values(body), key=lambda v: v.start):
+        if value.start != position:
+            return False
+        position = value.end
+    return position == len(body) > 0
+
+
 def _zh_defect(text: str) -> str | None:
     body = text.strip().rstrip("。.!！")
     if _LAUGHTER.search(body) or _ZH_TAIL_PARTICLE.search(body):
         return "chat noise"
     if len(_CJK.findall(body)) < 4 or _ZH_BARE_NUMBER.match(body) or _ZH_CLASSIFIER_OPENING.match(body):
         return "a fragment, not a statement"
+    if _only_values(body):
+        return "a fragment, not a statement"  # "十月五号": a date with nothing said of it
     if _zh_hyperbole().search(body):
         return "chat noise"
     if re.search(r"我(?!们)", body):

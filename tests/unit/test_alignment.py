@@ -313,3 +313,8 @@ def test_a_bare_noun_takes_the_place_of_the_object_of_the_denied_phrase() -> Non
 def test_a_name_with_a_preposition_in_it_is_replaced_whole() -> None:
     [found] = align(["not the Bank of Ireland, it's Revolut"], "en", ["The user banks with the Bank of Ireland."])
     assert "Revolut" in found.corrected and "Bank of" not in found.corrected
+
+
+def test_a_chinese_noun_takes_the_place_of_the_noun_the_preposition_governs() -> None:
+    [found] = align(["不是对花粉过敏，是猫毛"], "zh", ["用户对花粉过敏。", "用户喜欢跑步。"])
+    assert found.corrected == "用户对猫毛过敏。"

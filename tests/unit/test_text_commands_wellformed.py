@@ -88,6 +88,7 @@ def test_the_fact_beside_a_command_stays_and_the_command_goes() -> None:
     ("宇宙的宇。", "a fragment, not a statement"),
     ("个好消息。", "a fragment, not a statement"),
     ("用户178。", "a fragment, not a statement"),
+    ("三月八号。", "a fragment, not a statement"),
     ("用户累死。", "chat noise"),
     ("用户高兴坏了。", "chat noise"),
 ])
