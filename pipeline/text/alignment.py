@@ -435,9 +435,7 @@ def _zh_object_of_phrase(memory: str, span: tuple[int, int], new: str) -> tuple[
                 if len(following.word) != 1 or not following.flag.startswith("n"):
                     break
                 end += 1
-            if (position, end) != span:
-                return position, end
-            return span
+            return position, end
         position += len(token.word)
     return span
 

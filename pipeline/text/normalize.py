@@ -405,7 +405,7 @@ def opens_with_its_subject(text: str) -> bool:
 def _subject_word_before() -> re.Pattern[str]:
     """What follows a clause's first word when that word is its subject."""
     words = _clause_grammar()["en"]["dropped_subject"]["subject_before"]
-    return re.compile(rf"(?:\s+(?:{'|'.join(map(re.escape, words))})\b|(?:{'|'.join(map(re.escape, words))})\b)", re.IGNORECASE)
+    return re.compile(rf"\s*(?:{'|'.join(map(re.escape, words))})\b", re.IGNORECASE)
 
 
 @lru_cache(maxsize=1)
