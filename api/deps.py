@@ -37,20 +37,32 @@ async def current_project(
 def charge_tokens(request: Request, project: Project, tokens: int) -> None:
     """Take the request's tokens from the project's window, or refuse it (nothing is enqueued)."""
     limits = window_limits(project, get_settings())
-    _refuse_unless_admitted(request, request.app.state.token_windows.admit(project.id, tokens, limits), tokens, limits)
+    decision = request.app.state.token_windows.admit(project.id, tokens, limits)
+    if not decision.admitted:
+        request.app.state.control.metrics.inc(_REJECTIONS, _rejection_labels(decision))
+    _refuse_unless_admitted(decision, tokens, limits)
 
 
 async def charge_tokens_async(request: Request, project: Project, tokens: int) -> None:
-    """`charge_tokens` on the event loop."""
+    """`charge_tokens` on the event loop, the refusal counted without blocking it."""
     limits = window_limits(project, get_settings())
     decision = await request.app.state.token_windows_async.admit(project.id, tokens, limits)
-    _refuse_unless_admitted(request, decision, tokens, limits)
-
-
-def _refuse_unless_admitted(request: Request, decision: Decision, tokens: int, limits: WindowLimits) -> None:
     if not decision.admitted:
-        code = ErrorCode.REQUEST_TOO_LARGE if decision.over_request_limit else ErrorCode.WINDOW_EXHAUSTED
-        request.app.state.control.metrics.inc("memfeed_token_window_rejections_total", {"code": str(int(code))})
+        writes = request.app.state.redis_async.pipeline(transaction=False)
+        request.app.state.control.metrics.inc(_REJECTIONS, _rejection_labels(decision), pipe=writes)
+        await writes.execute()
+    _refuse_unless_admitted(decision, tokens, limits)
+
+
+_REJECTIONS = "memfeed_token_window_rejections_total"
+
+
+def _rejection_labels(decision: Decision) -> dict[str, str]:
+    code = ErrorCode.REQUEST_TOO_LARGE if decision.over_request_limit else ErrorCode.WINDOW_EXHAUSTED
+    return {"code": str(int(code))}
+
+
+def _refuse_unless_admitted(decision: Decision, tokens: int, limits: WindowLimits) -> None:
     if decision.over_request_limit:
         raise MemfeedError(
             ErrorCode.REQUEST_TOO_LARGE,

@@ -34,7 +34,9 @@ class Metrics:
         self._redis = redis
         self._prefix = f"{prefix}:metrics"
 
-    def inc(self, name: str, labels: dict[str, str], amount: float = 1.0, pipe: Pipeline | None = None) -> None:
+    def inc(
+        self, name: str, labels: dict[str, str], amount: float = 1.0, pipe: Pipeline | AsyncPipeline | None = None
+    ) -> None:
         """Add to a counter, at once or as part of the caller's pipeline `pipe`."""
         (pipe if pipe is not None else self._redis).hincrbyfloat(f"{self._prefix}:{name}", _labels_key(labels), amount)
 

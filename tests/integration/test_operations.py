@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import httpx
+import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from api.client import MemfeedClient
+from api.client import MemfeedAPIError, MemfeedClient
 
 from .conftest import Stack
 
@@ -47,6 +48,20 @@ def test_metrics_count_jobs_stages_searches_and_rejections(stack: Stack, client:
     assert rejections["40305"] >= 1
     depths = {s.labels["queue"] for s in families["memfeed_queue_depth"]}
     assert {"feedback", "reads", "ingest"} <= depths
+
+
+def test_a_search_refused_by_the_token_window_is_counted(stack: Stack, user_id: str) -> None:
+    def refused_so_far() -> float:
+        return sum(s.value for s in _metrics(stack).get("memfeed_token_window_rejections", [])
+                   if s.name == "memfeed_token_window_rejections_total" and s.labels["code"] == "40305")
+
+    before = refused_so_far()
+    tight = stack.cli("project", "create", f"search-metrics-{user_id}", "--max-request-tokens", "3")
+    with MemfeedClient(stack.base_url, tight.stdout.strip().splitlines()[-1]) as refused:
+        with pytest.raises(MemfeedAPIError) as error:
+            refused.search("which city does the user live in these days", user_id)
+    assert error.value.code == 40305
+    assert refused_so_far() == before + 1
 
 
 def test_flower_asks_for_credentials_and_shows_each_stage_as_a_task(
