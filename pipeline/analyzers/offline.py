@@ -49,8 +49,8 @@ from pipeline.text.referents import changed_by_frame, changed_item, refer
 from pipeline.text.remarks import is_passing_remark, only_a_verdict
 from pipeline.text.replacement import parse_keyword_replacement
 from pipeline.text.sentences import split_clauses, split_sentences
-from pipeline.text.state_changes import StateChangeReader, tells_of_an_event, whose_states_end
-from pipeline.text.subjects import same_subject, subject_of
+from pipeline.text.state_changes import EndedState, StateChangeReader, tells_of_an_event, whose_states_end
+from pipeline.text.subjects import Subject, same_subject, subject_of
 from pipeline.text.supersession import CandidateView, StatementView, supersession_model
 from pipeline.text.targeting import ChangeEvidence, pick_targets, statement_coverage
 from pipeline.text.validity_model import validity_model, weighs
@@ -73,6 +73,7 @@ CLEAR_CHANGE_LIKENESS = 0.7
 # A remark about the passing moment ("the wind today was insane") is chat once the validity model
 # leans that way at all; "I cancelled my NYT subscription today" (p≈0.1) stays a fact.
 PASSING_REMARK_INVALID = 0.5
+_SPEAKER = Subject(("user",))
 
 CONFIDENCE = {
     "keyword_instruction": 0.95,
@@ -360,15 +361,22 @@ class OfflineAnalyzer:
     ) -> list[ConflictDecision]:
         decisions = self.judge_by_rules(statement, candidates, similarities, feedback, context)
         if decisions and not any(decision.supersede for decision in decisions):
-            self._mark_ended_state(statement, candidates, feedback, decisions)
+            self._mark_ended_state(statement, candidates, feedback, decisions, context)
         if decisions and not any(decision.supersede for decision in decisions):
             self._mark_learned_target(statement, candidates, similarities, feedback, context, decisions)
         _one_memory_per_text(statement, candidates, similarities, decisions)
         return decisions
 
+    def _opens_the_account(self, statement: CorrectedStatement, feedback: str, context: Sequence[Message]) -> bool:
+        """The statement is the first complete one of its message. A message that opens without a
+        subject tells of its speaker ("六月退伍了，现在回老家"); a later subjectless clause goes on
+        about what came before it ("钢琴不学了，实在没时间练")."""
+        complete = [s.text for s in self.classify(feedback, list(context)).statements if memory_defect(s.text) is None]
+        return bool(complete) and complete[0] == statement.text
+
     def _mark_ended_state(
         self, statement: CorrectedStatement, candidates: list[MemoryRecord], feedback: str,
-        decisions: list[ConflictDecision],
+        decisions: list[ConflictDecision], context: Sequence[Message] = (),
     ) -> None:
         """No rule found what the statement corrects: is it an event that ends a stored state
         ("our daughter was born" against "The user is pregnant.")? Only a statement the write gate
@@ -382,23 +390,28 @@ class OfflineAnalyzer:
             return  # "I'm allergic to shellfish": a state beside the stored ones, neither an event nor a correction
         speaker = subject_of(statement.text, statement.language)
         if not speaker.chain:
-            return  # "周末更想在家看书。": whose state it ends, the statement does not say
+            if speaker.identifiers or not self._opens_the_account(statement, feedback, context):
+                return  # "Baby Nora arrived", "实在没时间练": whose states it ends, the statement does not say
+            speaker = _SPEAKER  # "六月退伍。", "Tandem ended remote work.": the speaker's own account
         vectors = self._embedder.embed([statement.text, *(candidate.memory_value for candidate in candidates)])
-        told = self._state_changes.closest_change(vectors[0])
-        if told is None:
-            return  # no change the table knows
-        whose = whose_states_end(told.change, speaker)
-        eligible = [
-            index for index, candidate in enumerate(candidates)
-            if any(same_subject(subject, subject_of(candidate.memory_value, statement.language)) for subject in whose)
-        ]
-        if not eligible:
+        memory_vectors = vectors[1:]
+        chosen: tuple[float, EndedState, list[int]] | None = None
+        for told in self._state_changes.told_changes(vectors[0]):
+            whose = whose_states_end(told.change, speaker)
+            eligible = [
+                index for index, candidate in enumerate(candidates)
+                if any(same_subject(subject, subject_of(candidate.memory_value, statement.language)) for subject in whose)
+            ]
+            if not eligible:
+                continue
+            ended = self._state_changes.ended(
+                told, vectors[0], [memory_vectors[i] for i in eligible], [candidates[i].memory_value for i in eligible]
+            )
+            if ended is not None and (chosen is None or told.likeness + ended.state_likeness > chosen[0]):
+                chosen = (told.likeness + ended.state_likeness, ended, eligible)
+        if chosen is None:
             return
-        ended = self._state_changes.ended(
-            told, vectors[0], [vectors[i + 1] for i in eligible], [candidates[i].memory_value for i in eligible]
-        )
-        if ended is None:
-            return
+        _, ended, eligible = chosen
         index = eligible[ended.index]
         decisions[index] = ConflictDecision(
             memory_id=candidates[index].id,

@@ -37,6 +37,10 @@ STATE_LIKENESS = 0.6  # the memory's cosine to the closest state the change ends
 STATE_MARGIN = 0.2  # the memory chosen over the next different candidate
 RIVAL_FLOOR = 0.45  # a candidate less like an ended state than this is no rival to the chosen one
 RESTATEMENT = 0.9  # a memory this close to the statement is said again, not ended
+# Changes this close to the closest one are weighed too, by how well their ended states fit the
+# candidates: "Sam proposed last weekend" is nearly as close to a child moving back home as to an
+# engagement, and only the engagement ends a stored "The user is single.".
+CHANGE_MARGIN = 0.03
 
 
 @dataclass(frozen=True)
@@ -160,6 +164,19 @@ class StateChangeReader:
         self.load()
         found = self._closest_change(np.asarray(statement, dtype=np.float32))
         return None if found is None else ToldChange(found[0], changes()[found[0]], found[1])
+
+    def told_changes(self, statement: Sequence[float]) -> list[ToldChange]:
+        """The known changes a statement may tell of: each change's closest event, those within
+        CHANGE_MARGIN of the closest change, closest first."""
+        self.load()
+        assert self._events is not None and self._event_owner is not None
+        per_change = np.full(int(self._event_owner.max()) + 1, -1.0)
+        np.maximum.at(per_change, self._event_owner, self._events @ np.asarray(statement, dtype=np.float32))
+        best = float(per_change.max())
+        if best < EVENT_LIKENESS:
+            return []
+        close = [int(i) for i in np.argsort(per_change)[::-1] if per_change[i] >= max(EVENT_LIKENESS, best - CHANGE_MARGIN)]
+        return [ToldChange(i, changes()[i], float(per_change[i])) for i in close]
 
     def _closest_change(self, statement: np.ndarray) -> tuple[int, float] | None:
         assert self._events is not None and self._event_owner is not None

@@ -112,3 +112,13 @@ def test_one_more_of_a_numbered_thing_adds_beside(text: str) -> None:
 @pytest.mark.parametrize("text", ["我又搬家了", "他又换工作了"])
 def test_again_alone_is_no_addition(text: str) -> None:
     assert not adds_beside(text, "zh")
+
+
+@pytest.mark.parametrize("text", ["睡前还加了一杯牛奶", "上周还开了个基金定投"])
+def test_still_before_a_verb_done_adds_beside(text: str) -> None:
+    assert adds_beside(text, "zh")
+
+
+@pytest.mark.parametrize("text", ["我还在上海", "还是做硬件", "还没换手机"])
+def test_still_as_continuation_is_no_addition(text: str) -> None:
+    assert not adds_beside(text, "zh")

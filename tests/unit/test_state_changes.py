@@ -7,6 +7,7 @@ import pytest
 
 from pipeline.analyzers.offline import OfflineAnalyzer
 from pipeline.embedding import build_embedder
+from pipeline.models import MemoryRecord
 from pipeline.text.normalize import is_simple_past, normalize
 from pipeline.text.state_changes import changes, tells_of_an_event
 from tests.unit.analyzer_support import correct
@@ -104,3 +105,46 @@ def test_an_adverb_and_a_past_verb_alone_are_the_speakers_event() -> None:
     assert normalize("finally graduated!!") == "I finally graduated!!"
     assert normalize("just retired.") == "I just retired."
     assert normalize("Finally.") == "Finally."
+
+
+
+def _superseded_in_a_job(analyzer: OfflineAnalyzer, feedback: str, memories: list[str]) -> list[str]:
+    """What the lookup stage gives the analyzer: each statement with the whole message."""
+    records = [MemoryRecord(id=str(i), project_id="p", memory_value=m) for i, m in enumerate(memories)]
+    superseded: list[str] = []
+    for statement in analyzer.classify(feedback, []).statements:
+        for decision, memory in zip(analyzer.judge_conflicts(statement, records, None, feedback, []), memories):
+            if decision.supersede and memory not in superseded:
+                superseded.append(memory)
+    return superseded
+
+
+@pytest.mark.parametrize(
+    ("feedback", "memories", "ended"),
+    [
+        # Nearly as close to another change ("a child moved back home") as to an engagement: the
+        # change whose ended states fit a stored memory is the one told.
+        ("Jonah proposed on saturday and I said yes", ["The user is single.", "The user works as a nurse."],
+         "The user is single."),
+        # A message that opens without a subject tells of its speaker.
+        ("去年九月退伍了，现在在老家找工作", ["用户正在部队服役。", "用户喜欢打篮球。"], "用户正在部队服役。"),
+    ],
+)
+def test_the_change_that_fits_a_stored_state_is_the_one_told(
+    reader: OfflineAnalyzer, feedback: str, memories: list[str], ended: str
+) -> None:
+    assert _superseded_in_a_job(reader, feedback, memories) == [ended]
+
+
+@pytest.mark.parametrize(
+    ("feedback", "memories"),
+    [
+        # A later clause without a subject goes on about the first one; it is no event of its own.
+        ("吉他不弹了，实在抽不出时间练", ["用户在学吉他。", "用户每周游泳两次。"]),
+    ],
+)
+def test_a_continuing_clause_ends_no_other_state(
+    reader: OfflineAnalyzer, feedback: str, memories: list[str]
+) -> None:
+    superseded = _superseded_in_a_job(reader, feedback, memories)
+    assert memories[1] not in superseded
