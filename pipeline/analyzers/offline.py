@@ -390,7 +390,7 @@ class OfflineAnalyzer:
             return  # "I'm allergic to shellfish": a state beside the stored ones, neither an event nor a correction
         speaker = subject_of(statement.text, statement.language)
         if not speaker.chain:
-            if speaker.identifiers or not self._opens_the_account(statement, feedback, context):
+            if speaker.identifiers or not told or not self._opens_the_account(statement, feedback, context):
                 return  # "Baby Nora arrived", "实在没时间练": whose states it ends, the statement does not say
             speaker = _SPEAKER  # "六月退伍。", "Tandem ended remote work.": the speaker's own account
         vectors = self._embedder.embed([statement.text, *(candidate.memory_value for candidate in candidates)])

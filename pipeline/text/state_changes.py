@@ -37,9 +37,10 @@ STATE_LIKENESS = 0.6  # the memory's cosine to the closest state the change ends
 STATE_MARGIN = 0.2  # the memory chosen over the next different candidate
 RIVAL_FLOOR = 0.45  # a candidate less like an ended state than this is no rival to the chosen one
 RESTATEMENT = 0.9  # a memory this close to the statement is said again, not ended
-# Changes this close to the closest one are weighed too, by how well their ended states fit the
+# A change this close to the closest one is weighed too, by how well its ended states fit the
 # candidates: "Sam proposed last weekend" is nearly as close to a child moving back home as to an
-# engagement, and only the engagement ends a stored "The user is single.".
+# engagement, and only the engagement ends a stored "The user is single.". Two such changes, not
+# more: a vague statement ("用户住在新家。") is about as close to a handful.
 CHANGE_MARGIN = 0.03
 
 
@@ -176,6 +177,8 @@ class StateChangeReader:
         if best < EVENT_LIKENESS:
             return []
         close = [int(i) for i in np.argsort(per_change)[::-1] if per_change[i] >= max(EVENT_LIKENESS, best - CHANGE_MARGIN)]
+        if len(close) > 2:
+            close = close[:1]  # a vague statement is about as close to many changes: only the closest is told
         return [ToldChange(i, changes()[i], float(per_change[i])) for i in close]
 
     def _closest_change(self, statement: np.ndarray) -> tuple[int, float] | None:
