@@ -787,7 +787,20 @@ def _zh_diff_new(main: str, old_phrase: str) -> list[str]:
     if after_frame:
         return [after_frame.group("new")]
     width = len(old_phrase)
-    return [main[-width:]] if width else []
+    if not width:
+        return []
+    # The object of the clause's last verb, in whole words ("我住望京西园" against "通州" gives
+    # "望京西园", never "阳区" of "朝阳区"); a verb or particle closing the clause after its object
+    # ("去千岛湖钓", "住杭州滴") is no part of it.
+    pairs = jieba_tagger().lcut(main)
+    while pairs and not pairs[-1].flag.startswith("n") and len(pairs[-1].word) == 1:
+        pairs.pop()
+    tail = ""
+    for pair in reversed(pairs):
+        if pair.flag.startswith("v") or (len(tail) >= width and not pair.flag.startswith("n")):
+            break
+        tail = pair.word + tail
+    return [tail.strip()] if len(tail.strip()) >= width else [main[-width:]]
 
 
 def _merge_zh_clauses(clauses: list[_Clause], context: list[tuple[str, str]]) -> list[ParsedStatement]:

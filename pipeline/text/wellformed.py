@@ -93,6 +93,12 @@ def _confirmations() -> dict[str, re.Pattern[str]]:
 
 
 @lru_cache(maxsize=1)
+def _record_place() -> re.Pattern[str]:
+    """Where a Chinese verdict's subject is stored ("知识库里"), at its start."""
+    return re.compile(rf"^(?:{phrase_alternation(_confirmation_words()['zh']['record_places'])})")
+
+
+@lru_cache(maxsize=1)
 def _pointers() -> dict[str, re.Pattern[str]]:
     """Subjects that only point at what was said, compiled once per language."""
     data = _confirmation_words()
@@ -120,8 +126,10 @@ def is_confirmation(text: str) -> bool:
     "门牌号错。")?"""
     language = "zh" if has_cjk(text) else "en"
     body = text.strip()
-    if language == "zh" and len(_CJK.findall(_confirmations()["zh"].sub("", body))) > 6:
-        return False  # a longer clause states something of its own before the judgement
+    if language == "zh" and not _record_place().match(body) and len(_CJK.findall(_confirmations()["zh"].sub("", body))) > 6:
+        # A longer clause states something of its own before the judgement, unless it opens by
+        # saying where the judged thing is stored.
+        return False
     return bool(_confirmations()[language].search(body))
 
 

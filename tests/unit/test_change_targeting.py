@@ -216,3 +216,9 @@ def test_the_name_to_use_may_come_before_the_one_to_drop(analyzer: OfflineAnalyz
     memories = ["The user likes to be called Liz.", "The user's full name is Elizabeth Carter."]
     _, superseded = correct(analyzer, "pls call me Beth from now on, nobody calls me Liz anymore", memories)
     assert superseded == {memories[0]: "The user likes to be called Beth."}
+
+
+def test_a_chinese_new_value_without_a_frame_is_read_in_whole_words() -> None:
+    # No 是/在/叫 before the new value: as many closing words as the old value has characters.
+    statement = parse_statements("我住望京西园，不是通州")[0]
+    assert statement.new_values == ["望京西园"] and statement.old_values == ["通州"]
