@@ -19,6 +19,7 @@ from pipeline.text.lexicon import is_negated, phrase_alternation
 from pipeline.text.referents import numbered_items
 from pipeline.text.sentences import split_sentences
 from pipeline.text.values import extract_values
+from pipeline.text.wellformed import is_confirmation
 
 _DATA = Path(__file__).parent / "data" / "references.toml"
 _OTHER = "other"
@@ -68,7 +69,9 @@ def pointer_of(feedback: str, language: Language) -> int | str | None:
     clause points, and nothing in the reply brings a value of its own ("第一个才对", "no, the
     second one is my fav"; not "第二个改到周六", which the other rules read)."""
     words = _words()[language]
-    if extract_values(words.reference.sub(" ", feedback)):
+    # A clause that only judges what is stored ("nights are right") brings no value of its own.
+    judged = [clause for clause in (_ZH_CLAUSE if language == "zh" else _CLAUSE).split(feedback) if not is_confirmation(clause)]
+    if extract_values(words.reference.sub(" ", " , ".join(judged))):
         return None
     pointing = [
         clause for clause in (_ZH_CLAUSE if language == "zh" else _CLAUSE).split(feedback)
@@ -100,12 +103,19 @@ def _located_by(sentence: str, start: int) -> bool:
 def _options(sentence: str, language: Language) -> list[str]:
     """The alternatives a sentence offers: its values of one kind, else the phrases around "or"/"还是"."""
     values = extract_values(sentence)
+    words = _words()[language]
+    offered = words.alternatives.search(sentence)
+    if offered:
+        # "for my Kyoto trip, which hotel did I book, Hotel Granvia or The Thousand?": the values the
+        # "or" joins, not every value of the sentence.
+        before = sentence[: offered.start()].rstrip(" ，,")  # "…的Manner，或者…的Seesaw": that comma joins the two
+        clause_start = max((m.end() for m in re.finditer(r"[，,：:；;]", before)), default=0)
+        values = [v for v in values if v.start >= clause_start]
     kinds = [v.kind for v in values]
     for kind in dict.fromkeys(kinds):
         same = list(dict.fromkeys(v.text for v in values if v.kind == kind and not _located_by(sentence, v.start)))
         if len(same) >= 2:
             return same
-    words = _words()[language]
     parts = words.alternatives.split(sentence.strip().rstrip("?？。.!！"))
     listed = len(parts) < 2
     if listed:
@@ -113,7 +123,7 @@ def _options(sentence: str, language: Language) -> list[str]:
     if len(parts) < 2:
         return []
     separator = re.compile(r"[，,：:；;、]|是|选|去|在|用" if language == "zh" else r"[,:;]")
-    first = separator.split(parts[0])[-1].strip()
+    first = separator.split(parts[0].rstrip(" ，,"))[-1].strip()
     last = re.split(r"[，,。.;；]", parts[-1])[0].strip()
     if listed:
         last = words.list_ends.split(last)[0].strip()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from pipeline.text.keyword import shortened_form_span
+from pipeline.text.references import resolve_pointer
 from pipeline.text.referents import (
     changed_by_frame,
     changed_item,
@@ -310,3 +311,12 @@ def test_a_change_of_time_is_left_to_the_value_rules_and_a_plain_statement_chang
     assert changed_by_frame(["老师是王老师"], ["老师是王老师"], "zh", memories) == []
     assert changed_by_frame(["she goes to Oakwood now"], ["she goes to Oakwood now"], "en",
                             ["The user's daughter attends Pine Hill."]) == []
+
+
+def test_the_options_are_those_the_or_joins_not_every_name_of_the_question() -> None:
+    turns = [("user", "for the Porto trip, which flat did I rent, Casa Azul or The Ribeira Loft?"),
+             ("assistant", "You rented Casa Azul Porto for 4 nights.")]
+    assert resolve_pointer("no, went with the other one. the nights are right", "en", turns) == ("Casa Azul", "Ribeira Loft")
+    assert resolve_pointer("不对 是另一家", "zh", [("assistant", "可以去滨江的乐刻，或者西湖边的超级猩猩。"),
+                                                  ("user", "以后就去那家了"), ("assistant", "好的，你常去滨江的乐刻。")]) \
+        == ("滨江的乐刻", "西湖边的超级猩猩")
