@@ -426,9 +426,12 @@ def _changed_value_rule(statement: StatementFacts, memory: str) -> Verdict | Non
         for m_value in memory_values:
             if not _numeric_compatible(s_value, m_value) or same_value(s_value.text, m_value.text):
                 continue
-            frames_match = _same_frame(
-                _frame_before(statement.text, s_value, language), _frame_before(memory, m_value, language)
-            )
+            statement_frame = _frame_before(statement.text, s_value, language)
+            memory_frame = _frame_before(memory, m_value, language)
+            # "Broadband is Virgin Media" against "The user's broadband provider is BT": every word
+            # of the statement's attribute is in the memory, and both give the value by a copula.
+            frames_match = _same_frame(statement_frame, memory_frame) or (
+                statement_frame[-1:] == memory_frame[-1:] and statement_frame[-1:] in (("is",), ("are",)))
             if frames_match or statement_terms == memory_terms or _sole_value_near_attribute(
                 statement.text, statement_values, memory_values, m_value, memory, statement_terms, language
             ):

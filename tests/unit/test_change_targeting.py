@@ -222,3 +222,14 @@ def test_a_chinese_new_value_without_a_frame_is_read_in_whole_words() -> None:
     # No 是/在/叫 before the new value: as many closing words as the old value has characters.
     statement = parse_statements("我住望京西园，不是通州")[0]
     assert statement.new_values == ["望京西园"] and statement.old_values == ["通州"]
+
+
+def test_an_attribute_named_by_fewer_words_takes_the_copulas_new_name() -> None:
+    from pipeline.text.conflicts import StatementFacts, judge_statement_against_memory
+
+    facts = StatementFacts(text="Energy is Bulb Energy.", language="en", old_values=(), new_values=(), negated=False)
+    verdict = judge_statement_against_memory(facts, "The user's energy supplier is Octopus.", 0.6)
+    assert verdict.supersede and verdict.corrected_value == "The user's energy supplier is Bulb Energy."
+    # An attribute the memory does not name is another fact.
+    other = judge_statement_against_memory(facts, "The user's broadband provider is Sky.", 0.5)
+    assert not other.supersede
