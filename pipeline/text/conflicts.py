@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from pipeline.text.continuity import leads_to_a_new_value, new_value_leads
 from pipeline.text.keyword import contains_term, find_term_spans, replace_term, without_continuation
 from pipeline.text.language import Language, detect_language, has_cjk
 from pipeline.text.lexicon import content_terms, en_words, is_negated, lemma, zh_canonical, zh_tokens
@@ -92,7 +93,7 @@ def _similarity_usable(language: Language, similarity: float | None) -> bool:
 
 def _attribute_terms(text: str, language: Language, extra_values: tuple[str, ...] = ()) -> set[str]:
     values = [v.text for v in extract_values(text)] + list(extra_values)
-    terms = set(content_terms(_CHANGE_VERBS.sub(" ", text), language, values))
+    terms = set(content_terms(new_value_leads(language).sub(" ", _CHANGE_VERBS.sub(" ", text)), language, values))
     return terms - _VALUE_KIND_NOUNS if values else terms
 
 
@@ -431,7 +432,8 @@ def _changed_value_rule(statement: StatementFacts, memory: str) -> Verdict | Non
             # "Broadband is Virgin Media" against "The user's broadband provider is BT": every word
             # of the statement's attribute is in the memory, and both give the value by a copula.
             frames_match = _same_frame(statement_frame, memory_frame) or (
-                statement_frame[-1:] == memory_frame[-1:] and statement_frame[-1:] in (("is",), ("are",)))
+                statement_frame[-1:] == memory_frame[-1:] and statement_frame[-1:] in (("is",), ("are",))
+            ) or leads_to_a_new_value(statement.text[: s_value.start], language)  # "年会挪到1月18号"
             if frames_match or statement_terms == memory_terms or _sole_value_near_attribute(
                 statement.text, statement_values, memory_values, m_value, memory, statement_terms, language
             ):

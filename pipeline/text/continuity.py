@@ -32,6 +32,22 @@ def _patterns() -> dict[tuple[str, str], re.Pattern[str]]:
     return patterns
 
 
+@lru_cache(maxsize=4)
+def new_value_leads(language: Language, at_the_end: bool = False) -> re.Pattern[str]:
+    """Words that say what something changed into ("moved to", "挪到"): the replacement phrases
+    but those that introduce the old value."""
+    lists = tomllib.loads(_DATA.read_text(encoding="utf-8"))[language]
+    body = phrase_alternation([p for p in lists["replaces"] if p not in lists["replaces_before_the_old"]])
+    end = r"\s*$" if at_the_end else ""
+    return re.compile(rf"(?<![\w'’])(?:{body})(?![\w'’]){end}" if language == "en" else rf"(?:{body}){end}", re.IGNORECASE)
+
+
+def leads_to_a_new_value(text: str, language: Language) -> bool:
+    """The text ends on words that say what something changed into: the value that follows is the
+    new one of the attribute they change."""
+    return bool(new_value_leads(language, at_the_end=True).search(text))
+
+
 def _says(kind: str, text: str, language: Language | None) -> bool:
     language = language or ("zh" if has_cjk(text) else "en")
     found = _patterns()[(language, kind)].search(text)

@@ -233,3 +233,11 @@ def test_an_attribute_named_by_fewer_words_takes_the_copulas_new_name() -> None:
     # An attribute the memory does not name is another fact.
     other = judge_statement_against_memory(facts, "The user's broadband provider is Sky.", 0.5)
     assert not other.supersede
+
+
+def test_a_value_after_words_of_change_is_the_attributes_new_value() -> None:
+    from pipeline.text.conflicts import StatementFacts, judge_statement_against_memory
+
+    facts = StatementFacts(text="体检挪到3月9号了。", language="zh", old_values=(), new_values=(), negated=False)
+    verdict = judge_statement_against_memory(facts, "用户的体检定在3月2日。", 0.7)
+    assert verdict.supersede and verdict.corrected_value == "用户的体检定在3月9号。"
