@@ -211,3 +211,8 @@ def test_a_name_never_goes_to_a_thing_denied_or_to_no_thing() -> None:
 ])
 def test_a_noun_and_s_before_an_article_or_a_preposition_is_the_noun_and_is(typed: str, canonical: str) -> None:
     assert normalize(typed) == canonical
+
+
+def test_chat_words_of_tone_are_dropped_and_shorthand_is_spelled_out() -> None:
+    assert normalize("bruh never had a vespa") == "I never had a vespa"
+    assert normalize("omg the gym is def not on tuesday") == "the gym is definitely not on tuesday"
