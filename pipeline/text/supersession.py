@@ -148,7 +148,7 @@ class SupersessionModel:
     threshold: float
 
     def probabilities(self, rows: Sequence[Sequence[float]]) -> list[float]:
-        return [self.trees.probability(row) for row in rows]
+        return self.trees.probabilities(rows)
 
     def choose(self, statement: StatementView, candidates: Sequence[CandidateView]) -> tuple[int, float] | None:
         """The candidate the statement supersedes and the model's probability, or None. The model

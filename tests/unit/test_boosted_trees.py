@@ -36,3 +36,16 @@ def test_it_reads_the_shape_the_fitting_script_writes() -> None:
     assert tree.output([0.0, 1.0]) == -2.0
     assert tree.output([0.1, 5.0]) == 1.0
     assert tree.output([0.9, 5.0]) == 4.0
+
+
+def test_many_rows_at_once_give_each_rows_own_probability() -> None:
+    import random
+
+    from pipeline.text.supersession import _shipped
+
+    model = _shipped()
+    assert model is not None
+    rng = random.Random(7)
+    rows = [[rng.choice([0.0, 1.0, rng.random(), rng.uniform(-1, 2)]) for _ in model.names] for _ in range(300)]
+    assert model.trees.probabilities(rows) == [model.trees.probability(row) for row in rows]
+    assert model.trees.probabilities([]) == []
