@@ -86,14 +86,24 @@ def memfeed_jobs(stack: MemfeedStack, api_key: str, redis_url: str, prefix: str,
     burst_figures = _throughput([start for start, _ in sent], [done[data["task_id"]][0] for _, data in sent])
     burst_figures["outcomes"] = dict(Counter(outcome for _, outcome in done.values()))
 
-    latencies = []
+    # A body sent before is the same feedback retried: add/feedback answers with the earlier job,
+    # finished long ago, which is no latency. Only new feedback is timed.
+    seen = {data["task_id"] for _, data in sent}
+    latencies: list[float] = []
+    repeated = 0
     with httpx.Client(headers=headers, timeout=60) as client:
-        for body in corpus.feedback_bodies(one_by_one, seed=23):
+        for body in corpus.feedback_bodies(one_by_one * 4, seed=23):
+            if len(latencies) == one_by_one:
+                break
             started = time.time()
             task_id = client.post(url, json=body).json()["data"]["task_id"]
+            if task_id in seen:
+                repeated += 1
+                continue
+            seen.add(task_id)
             finished, _ = watcher.wait([task_id], timeout=60, interval=0.002)[task_id]
             latencies.append((finished - started) * 1000)
-    return {"burst": burst_figures, "one_at_a_time": summarize(latencies)}
+    return {"burst": burst_figures, "one_at_a_time": {**summarize(latencies), "retries_skipped": repeated}}
 
 
 # the no-op chain ----------------------------------------------------------------------------------
