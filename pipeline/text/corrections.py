@@ -394,18 +394,9 @@ def _en_contrast(sentence: str) -> tuple[str, str] | None:
     return None
 
 
-# "it's Marcus, not Marco, been dating him 3 years": a denial closed by a comma, more clauses after it.
-_EN_CLOSED_DENIAL = re.compile(rf"[,;]\s+{_EN_DENIAL}\s+[^,;]+?(?=\s*[,;]\s*\S)", re.I)
-
-
 def _parse_en_sentence(sentence: str, context: list[tuple[str, str]]) -> list[ParsedStatement]:
     text = expand_contractions(strip_terminal_punctuation(sentence))
     contrast = _en_contrast(text)
-    closed = None if contrast else _EN_CLOSED_DENIAL.search(text)
-    if closed and _en_contrast(text[: closed.end()]):
-        rest = text[closed.end():].lstrip(" ,;")
-        return _parse_en_sentence(text[: closed.end()], context) + _merge_clauses(
-            [_en_clause(part) for part in _en_clause_texts(rest)], context)
     if contrast:
         main, old_phrase = contrast
         parts = [part for part in _EN_CLAUSE_SPLIT.split(main) if part and part.strip()]

@@ -241,9 +241,3 @@ def test_a_value_after_words_of_change_is_the_attributes_new_value() -> None:
     facts = StatementFacts(text="体检挪到3月9号了。", language="zh", old_values=(), new_values=(), negated=False)
     verdict = judge_statement_against_memory(facts, "用户的体检定在3月2日。", 0.7)
     assert verdict.supersede and verdict.corrected_value == "用户的体检定在3月9号。"
-
-
-def test_a_denial_closed_by_a_comma_keeps_its_contrast_and_the_clauses_after_it() -> None:
-    statements = parse_statements("it's Nadia, not Nadine, we've been friends for 10 years")
-    assert statements[0].new_values == ["Nadia"] and statements[0].old_values == ["Nadine"]
-    assert len(statements) == 2
