@@ -371,7 +371,8 @@ class OfflineAnalyzer:
         """The statement is the first complete one of its message. A message that opens without a
         subject tells of its speaker ("六月退伍了，现在回老家"); a later subjectless clause goes on
         about what came before it ("钢琴不学了，实在没时间练")."""
-        complete = [s.text for s in self.classify(feedback, list(context)).statements if memory_defect(s.text) is None]
+        statements = self._classified(feedback, tuple(_context_pairs(list(context)))).statements  # read, not changed
+        complete = [s.text for s in statements if memory_defect(s.text) is None]
         return bool(complete) and complete[0] == statement.text
 
     def _mark_ended_state(

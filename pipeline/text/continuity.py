@@ -16,10 +16,14 @@ _DATA = Path(__file__).parent / "data" / "continuity.toml"
 
 
 @lru_cache(maxsize=1)
+def _lists() -> dict[str, dict[str, list[str]]]:
+    return tomllib.loads(_DATA.read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=1)
 def _patterns() -> dict[tuple[str, str], re.Pattern[str]]:
-    data = tomllib.loads(_DATA.read_text(encoding="utf-8"))
     patterns = {}
-    for language, lists in data.items():
+    for language, lists in _lists().items():
         for kind, phrases in lists.items():
             if kind.endswith("_constructions"):
                 patterns[(language, kind)] = re.compile("|".join(phrases))
@@ -36,7 +40,7 @@ def _patterns() -> dict[tuple[str, str], re.Pattern[str]]:
 def new_value_leads(language: Language, at_the_end: bool = False) -> re.Pattern[str]:
     """Words that say what something changed into ("moved to", "挪到"): the replacement phrases
     but those that introduce the old value."""
-    lists = tomllib.loads(_DATA.read_text(encoding="utf-8"))[language]
+    lists = _lists()[language]
     body = phrase_alternation([p for p in lists["replaces"] if p not in lists["replaces_before_the_old"]])
     end = r"\s*$" if at_the_end else ""
     return re.compile(rf"(?<![\w'’])(?:{body})(?![\w'’]){end}" if language == "en" else rf"(?:{body}){end}", re.IGNORECASE)
