@@ -69,12 +69,13 @@ def pointer_of(feedback: str, language: Language) -> int | str | None:
     clause points, and nothing in the reply brings a value of its own ("第一个才对", "no, the
     second one is my fav"; not "第二个改到周六", which the other rules read)."""
     words = _words()[language]
+    clauses = (_ZH_CLAUSE if language == "zh" else _CLAUSE).split(feedback)
     # A clause that only judges what is stored ("nights are right") brings no value of its own.
-    judged = [clause for clause in (_ZH_CLAUSE if language == "zh" else _CLAUSE).split(feedback) if not is_confirmation(clause)]
+    judged = [clause for clause in clauses if not is_confirmation(clause)]
     if extract_values(words.reference.sub(" ", " , ".join(judged))):
         return None
     pointing = [
-        clause for clause in (_ZH_CLAUSE if language == "zh" else _CLAUSE).split(feedback)
+        clause for clause in clauses
         if words.reference.search(clause) and not is_negated(words.reference.sub(" ", clause), language)
         and not words.rejections.search(clause)
     ]

@@ -170,9 +170,7 @@ class StateChangeReader:
         """The known changes a statement may tell of: each change's closest event, those within
         CHANGE_MARGIN of the closest change, closest first."""
         self.load()
-        assert self._events is not None and self._event_owner is not None
-        per_change = np.full(int(self._event_owner.max()) + 1, -1.0)
-        np.maximum.at(per_change, self._event_owner, self._events @ np.asarray(statement, dtype=np.float32))
+        per_change = self._per_change(np.asarray(statement, dtype=np.float32))
         best = float(per_change.max())
         if best < EVENT_LIKENESS:
             return []
@@ -181,10 +179,15 @@ class StateChangeReader:
             close = close[:1]  # a vague statement is about as close to many changes: only the closest is told
         return [ToldChange(i, changes()[i], float(per_change[i])) for i in close]
 
-    def _closest_change(self, statement: np.ndarray) -> tuple[int, float] | None:
+    def _per_change(self, statement: np.ndarray) -> np.ndarray:
+        """The statement's cosine to each change's closest event, by the change's index."""
         assert self._events is not None and self._event_owner is not None
         per_change = np.full(int(self._event_owner.max()) + 1, -1.0)
         np.maximum.at(per_change, self._event_owner, self._events @ statement)
+        return per_change
+
+    def _closest_change(self, statement: np.ndarray) -> tuple[int, float] | None:
+        per_change = self._per_change(statement)
         best = int(per_change.argmax())
         return (best, float(per_change[best])) if per_change[best] >= EVENT_LIKENESS else None
 
