@@ -481,7 +481,7 @@ def _without_shared_edges(words: list[str], before: list[str], after: list[str])
 
 def _value_substitutions(
     said: Value, clause: str, memories: Sequence[str], slots: list[list[Value]], anchors: list[float],
-    answer_values: list[str], additive: bool,
+    answer_values: list[str], additive: bool, clause_names: Sequence[str] = (),
 ) -> list[Substitution]:
     found = []
     folded = clause.casefold()
@@ -493,6 +493,7 @@ def _value_substitutions(
         if anchors[index] < 1 and not from_answer and index != only_holder:
             continue
         best: Substitution | None = None
+        best_named = False
         for held in slots[index]:
             if not compatible_kinds(held.kind, said.kind) or (said.kind == "name") != (held.kind == "name"):
                 continue
@@ -504,9 +505,12 @@ def _value_substitutions(
             score = (4 if answered else 2) + anchors[index] - _magnitude_penalty(said.text, held)
             if held.kind == said.kind:
                 score += 0.5
-            if best is None or score > best.score:
-                best = Substitution(index, (held.start, held.end), said.text, score,
-                                    f"holds {held.text!r} where the feedback now says {said.text!r}")
+            # Between equals, a name the clause names in short ("my GP" of "User's GP") is what it
+            # talks about; the other is what it replaces.
+            named = held.kind == "name" and any(_shortened(name, held.text) for name in clause_names)
+            if best is None or score > best.score or (score == best.score and best_named and not named):
+                best, best_named = Substitution(index, (held.start, held.end), said.text, score,
+                                                f"holds {held.text!r} where the feedback now says {said.text!r}"), named
         if best is not None:
             found.append(best)
     return found
@@ -520,6 +524,12 @@ _EN_ADDITIVE = re.compile(
     r"\b(?:a|an)\s+(?:[\w\-]+\s+){0,3}(?:named|called)\b"
 )
 _ZH_ADDITIVE = re.compile(r"也|还有|又|另外一|新养|再加|一[只个位条匹头]叫")
+
+
+def _shortened(said: str, held: str) -> bool:
+    """`said` is a shorter form of the name `held`: every word of it is one of the held name's."""
+    said_words, held_words = said.casefold().split(), held.casefold().split()
+    return len(said_words) < len(held_words) and set(said_words) <= set(held_words)
 
 
 def _denied(clause: str, value: Value, language: Language) -> bool:
@@ -621,8 +631,10 @@ def _proposals(
     consumed = [text for contrast in found for text in (contrast.old, contrast.new)]
     fresh = [v for v in clause_slots if not any(v.text in text or text in v.text for text in consumed)]
     denied = [v for v in fresh if _denied(clause, v, language)]
-    # A value some memory already holds is what the clause talks about, not a new value.
-    asserted = [v for v in fresh if v not in denied and not any(_agree(v.text, h) for held in slots for h in held)]
+    # A value some memory already holds is what the clause talks about, not a new value; so is a
+    # shorter form of a name a memory holds ("the Mazda" of a "Mazda MX-5").
+    asserted = [v for v in fresh if v not in denied and not any(
+        _agree(v.text, h) or (v.kind == h.kind == "name" and _shortened(v.text, h.text)) for held in slots for h in held)]
     for old in denied:
         # "moved to Montreal, not in Toronto anymore": the denied value and the asserted one pair up.
         partners = [v for v in asserted if (v.kind == "name") == (old.kind == "name") and compatible_kinds(old.kind, v.kind)]
@@ -649,7 +661,8 @@ def _proposals(
         # explicit contrast replaces a value.
         return [group for group in groups if group]
     for said in asserted:
-        groups.append(_value_substitutions(said, clause, memories, slots, anchors, answer_values, additive))
+        groups.append(_value_substitutions(said, clause, memories, slots, anchors, answer_values, additive,
+                                           [v.text for v in clause_slots if v.kind == "name"]))
     if not any(groups) and not denied:
         groups.append(_frame_substitution(clause, language, memories))
     return [group for group in groups if group]

@@ -318,3 +318,16 @@ def test_a_name_with_a_preposition_in_it_is_replaced_whole() -> None:
 def test_a_chinese_noun_takes_the_place_of_the_noun_the_preposition_governs() -> None:
     [found] = align(["不是对花粉过敏，是猫毛"], "zh", ["用户对花粉过敏。", "用户喜欢跑步。"])
     assert found.corrected == "用户对猫毛过敏。"
+
+
+
+def test_a_shorter_form_of_a_stored_name_is_what_the_clause_talks_about() -> None:
+    memories = ["The user rides a green Kawasaki Ninja.", "The user lives in Porto."]
+    [found] = align(["traded in the Kawasaki, I ride a Vespa Primavera now"], "en", memories)
+    assert found.corrected == "The user rides a green Vespa Primavera."
+
+
+def test_between_equal_names_the_one_the_clause_names_in_short_stays() -> None:
+    memories = ["User's GP is Dr. Brandt.", "User's dentist is Dr. Ilic.", "User rents a flat."]
+    [found] = align(["my GP is Dr. Osei now"], "en", memories, similarities=[0.6, 0.3, 0.1])
+    assert found.corrected == "User's GP is Dr. Osei."
