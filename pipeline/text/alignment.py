@@ -188,6 +188,19 @@ def _counts_a_noun(after: str) -> bool:
     return following is not None and is_countable_noun(following.group(1))
 
 
+def _counts_another_unit(memory: str, held: Value, said: Value) -> bool:
+    """"3 months" cannot stand where the "ten" of "ten cigarettes a day" stood: a bare number that
+    counts a noun takes only an amount of that noun."""
+    if held.kind != "number" or not said.kind.startswith("quantity:") or said.kind == "quantity:k":
+        return False  # "12k" is a number of thousands, not of a unit
+    following = re.match(r"\s+([A-Za-z]+)", memory[held.end:])
+    if following is None or not is_countable_noun(following.group(1)):
+        return False
+    noun = following.group(1).casefold()
+    unit = said.kind.split(":", 1)[1].casefold()
+    return noun not in (unit, unit + "s", unit + "es")
+
+
 def _slots(text: str) -> list[Value]:
     return list(_slots_cached(text))
 
@@ -500,6 +513,8 @@ def _value_substitutions(
             if held.kind == "name" and (additive or held.text.casefold() in folded):
                 # A name the clause repeats is what it talks about, not what it replaces; and
                 # "adopted a dog, her name's Biscuit" adds a name beside the others.
+                continue
+            if _counts_another_unit(memory, held, said):
                 continue
             answered = any(_agree(a, held) for a in answer_values)
             score = (4 if answered else 2) + anchors[index] - _magnitude_penalty(said.text, held)

@@ -331,3 +331,13 @@ def test_between_equal_names_the_one_the_clause_names_in_short_stays() -> None:
     memories = ["User's GP is Dr. Brandt.", "User's dentist is Dr. Ilic.", "User rents a flat."]
     [found] = align(["my GP is Dr. Osei now"], "en", memories, similarities=[0.6, 0.3, 0.1])
     assert found.corrected == "User's GP is Dr. Osei."
+
+
+def test_a_bare_number_that_counts_a_noun_takes_only_an_amount_of_it() -> None:
+    memories = ["The user drinks about four beers a night.", "The user likes jazz."]
+    for clause in ("two weeks sober now", "it's 6 beers a night actually"):
+        assert not any("weeks beers" in found.corrected for found in align([clause], "en", memories, similarities=[0.5, 0.1]))
+    [found] = align(["it's 6 beers a night actually"], "en", memories, similarities=[0.5, 0.1])
+    assert found.corrected == "The user drinks about 6 beers a night."
+    [found] = align(["I've lived here for 8 months"], "en", ["The user has lived in Leeds for six months."], similarities=[0.5])
+    assert found.corrected == "The user has lived in Leeds for 8 months."
