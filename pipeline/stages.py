@@ -138,6 +138,7 @@ def _plan_semantic_update(
     additions: list[PlannedChange] = []
     superseded: set[str] = set()
     planned: dict[str, PlannedChange] = {}  # a superseded memory's accepted update
+    planned_by: dict[str, CorrectedStatement] = {}  # and the statement it came from
     planned_statements: list[str] = []
     conversation_hits = _conversation_hits(job, index) if analyzer.retrieves_by_conversation else []
     for statement in classification.statements:
@@ -161,6 +162,13 @@ def _plan_semantic_update(
             if memory is None or not decision.supersede:
                 continue
             if memory.id in superseded:
+                # "房租早涨了，现在是5200": a clause that says what the value became takes the place of
+                # one that only said it changed.
+                others = [other.memory_value for other in candidates.values() if other.id != memory.id]
+                if _only_said_it_changed(planned_by[memory.id]) and _gives_the_value_instead(
+                        planned[memory.id], _complete_text(decision.corrected_value, statement.text), decision, others):
+                    merged = True
+                    continue
                 # "it's badminton not tennis, and it's Thursdays not Wednesdays": a second value of
                 # a memory another clause already corrects goes into that correction.
                 merged = _corrected_again(planned.get(memory.id), statement, memory, analyzer, job) or merged
@@ -183,6 +191,7 @@ def _plan_semantic_update(
                 # A change the write gate will refuse leaves the memory to another statement.
                 superseded.add(memory.id)
                 planned[memory.id] = change
+                planned_by[memory.id] = statement
             updates.append(change)
         repeated = any(_same_text(text, statement.text) for text in planned_statements)
         planned_statements.append(statement.text)
@@ -230,6 +239,32 @@ def _corrected_again(
     change.after = after
     change.reason = f"{change.reason}; {decision.reason}"
     change.confidence = min(change.confidence, decision.confidence)
+    return True
+
+
+def _only_said_it_changed(statement: CorrectedStatement) -> bool:
+    """Neither a denial ("I'm not a student") nor an event that ends what is stored ("Biscuit
+    passed away"), and no value of its own."""
+    return not (statement.negated or statement.ended or statement.new_values)
+
+
+def _gives_the_value_instead(
+    change: PlannedChange, after: str, decision: ConflictDecision, other_memories: list[str]
+) -> bool:
+    """Take `after` for the planned change when the plan introduces no value the memory lacked and
+    `after` is the memory's own sentence with a new value in it, one no other memory holds ("it's
+    just Pepper and me now" names the cat another memory keeps, not a new name of the dog's)."""
+    before = set(value_texts(change.before or ""))
+    introduced = set(value_texts(after)) - before
+    if set(value_texts(change.after)) - before or not introduced or memory_defect(after):
+        return False
+    if any(introduced & set(value_texts(other)) for other in other_memories):
+        return False
+    if not _one_value_apart(after, change.before or "") or _one_value_apart(change.after, change.before or ""):
+        return False  # only the memory's own sentence with its value substituted
+    change.after = after
+    change.reason = decision.reason
+    change.confidence = decision.confidence
     return True
 
 

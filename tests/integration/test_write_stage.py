@@ -145,3 +145,21 @@ def test_saying_a_stored_fact_still_holds_writes_nothing_for_it(index: MemoryInd
     still_new = job(user_id=fresh_user, feedback_content="周末我还在做志愿者")
     added = stages.lookup(still_new, stages.classify(still_new, analyzer), index, analyzer)
     assert [change.action for change in added] == ["add"]  # nothing stored says it: it is a new fact
+
+
+def test_a_clause_that_says_what_the_value_became_takes_the_place_of_one_that_only_says_it_changed(
+    index: MemoryIndex,
+) -> None:
+    analyzer = OfflineAnalyzer(index.embedder)
+    user = f"u-{uuid.uuid4().hex[:8]}"
+    fee = stored(index, "用户的车位费是每月450元。", user_id=user)
+    stored(index, "用户的车停在B1层。", user_id=user)
+    phone = stored(index, "用户的手机号尾号是9043。", user_id=user)
+    for feedback_content, memory, after in (("车位费早涨了，现在是600", fee, "用户的车位费是每月600元。"),
+                                            ("换新号码了，尾号是5172", phone, "用户的手机号尾号是5172。")):
+        feedback = job(user_id=user, feedback_content=feedback_content)
+
+        plan = stages.lookup(feedback, stages.classify(feedback, analyzer), index, analyzer)
+
+        [update] = [change for change in plan if change.action == "update"]
+        assert update.memory_id == memory.id and update.after == after
