@@ -63,6 +63,8 @@ class _Grammar:
     value_end: re.Pattern[str]
     # "off jira", "从星巴克": what the change left, named in the same clause.
     old_value: re.Pattern[str]
+    # "另一家", "the other one": the option a reply points at without an ordinal.
+    other_option: re.Pattern[str]
 
 
 @lru_cache(maxsize=1)
@@ -98,6 +100,7 @@ def _grammars() -> dict[str, _Grammar]:
                 rf"(?P<old>[\w.+\-]+(?:\s+(?!(?:{phrase_alternation(en['change_particles'])})\b)[\w.+\-]+)?)",
                 re.IGNORECASE,
             ),
+            other_option=re.compile(rf"\b(?:{phrase_alternation(data['en']['other'])})\b", re.IGNORECASE),
         ),
         "zh": _Grammar(
             pointer=re.compile(
@@ -118,6 +121,7 @@ def _grammars() -> dict[str, _Grammar]:
             pointed_change=_zh_change(zh["change_leads"] + zh["pointed_change_leads"]),
             value_end=re.compile(rf"(?:{phrase_alternation(zh['value_ends'])})+$"),
             old_value=re.compile(rf"(?:{phrase_alternation(zh['old_markers'])})(?P<old>[^，,。；;！!？?\s]{{1,12}}?)(?={phrase_alternation(zh['change_leads'])})"),
+            other_option=re.compile(phrase_alternation(data["zh"]["other"])),
         ),
     }
 
@@ -320,17 +324,58 @@ def _written_as(new: str, old: str) -> str:
     return new
 
 
-def rewrite_for(clause: str, language: Language, memory: str) -> str:
+def rewrite_for(clause: str, language: Language, memory: str, similar: Similarity | None = None) -> str:
     """The memory corrected by a clause that refers to it: "it's tree nuts" → the memory with
     "tree nuts" in its object's place; "hes a bus driver now" → "The user's uncle Ray is a bus
     driver." (the clause, about the memory's subject)."""
     # "她考的是六级啦" against "…在准备钢琴四级考试": a value of the kind the memory holds takes its place.
-    return _typed_substitution(clause, memory) or _copula_substitution(clause, language, memory) or as_memory(
+    return _typed_substitution(clause, memory) or _copula_substitution(clause, language, memory, similar) or as_memory(
         clause, language, memory)
 
 
-def _copula_substitution(clause: str, language: Language, memory: str) -> str | None:
-    """"it's tree nuts" → the memory with "tree nuts" in its object's place."""
+# A word of the memory's object stands for the value when the sentence encoder finds it this alike
+# ("silver" and "blue"), and clearly more alike than the object as a whole and than its other words.
+KINDRED_LIKENESS = 0.4
+KINDRED_MARGIN = 0.1
+
+
+def _kindred_word(value: str, memory: str, span: tuple[int, int], language: Language,
+                  similar: Similarity | None) -> tuple[int, int] | None:
+    """The one word in the object's span of the kind the value is ("silver" for the "blue" of "a
+    blue Toyota Yaris", "灰色" for the "白色" of "白色的特斯拉"), found by the sentence encoder."""
+    if similar is None:
+        return None
+    text = memory[span[0]:span[1]]
+    stopwords = ZH_STOPWORDS if language == "zh" else EN_STOPWORDS
+    words = [(start, end) for start, end in _word_spans(text, language)
+             if text[start:end].casefold() not in stopwords and not text[start:end].isdigit()]
+    if len(words) < 2:
+        return None
+    likeness = list(similar(value, [text] + [text[start:end] for start, end in words]))
+    whole, each = likeness[0], likeness[1:]
+    ranked = sorted(range(len(words)), key=lambda i: each[i], reverse=True)
+    best, runner_up = each[ranked[0]], each[ranked[1]]
+    if best < KINDRED_LIKENESS or best < whole + KINDRED_MARGIN or best < runner_up + KINDRED_MARGIN:
+        return None
+    start, end = words[ranked[0]]
+    return span[0] + start, span[0] + end
+
+
+def _word_spans(text: str, language: Language) -> list[tuple[int, int]]:
+    if language == "zh":
+        spans, position = [], 0
+        for token in zh_tokens(text):
+            start = text.find(token, position)
+            if start >= 0 and re.search(r"[\u4e00-\u9fffA-Za-z]", token):
+                spans.append((start, start + len(token)))
+                position = start + len(token)
+        return spans
+    return [match.span() for match in re.finditer(r"[A-Za-z][\w'’\-]*", text)]
+
+
+def _copula_substitution(clause: str, language: Language, memory: str, similar: Similarity | None = None) -> str | None:
+    """"it's tree nuts" → the memory with "tree nuts" in its object's place; "it's silver" → the
+    memory with "silver" in place of the object's word of that kind."""
     thing = _grammars()[language].thing_copula.match(clause.strip(" .,!。！"))
     if not thing:
         return None
@@ -344,7 +389,19 @@ def _copula_substitution(clause: str, language: Language, memory: str) -> str | 
     span = _tail_span(memory, language, preposition)
     if not span or not value or contains_term(memory, value):
         return None
+    if language == "zh" and value.endswith("的") and len(value) > 2:
+        value = value[:-1]  # "是灰色的": the grey one, a colour
+    if len(value.split()) == 1 and (kindred := _kindred_word(value, memory, span, language, similar)):
+        span = kindred
     return memory[: span[0]] + _written_as(value, memory[span[0]:span[1]]) + memory[span[1]:]
+
+
+def _dropped_pronoun(clause: str, language: Language) -> bool:
+    """Chinese drops the pronoun: "是灰色的" says "it is grey" of what the conversation's answer
+    spoke of; "是另一家" points at an option instead, which is the pointer rules' to read."""
+    grammar = _grammars()[language]
+    return (language == "zh" and grammar.thing_copula.match(clause.strip(" .,!。！")) is not None
+            and not grammar.pointer.search(clause) and not grammar.other_option.search(clause))
 
 
 def _informative(clause: str, language: Language, pointer_clause: str | None) -> bool:
@@ -661,7 +718,7 @@ def refer(
             if target is None or not news:
                 return []
             corrected = _changed_into(news, item, memories[target], language, similar) or rewrite_for(
-                _most_telling(news, language), language, memories[target])
+                _most_telling(news, language), language, memories[target], similar)
             if not _brings_something_new(corrected, memories[target], language):
                 return []
             return [Alignment(target, corrected, f"the reply says the listed '{item}' is wrong", POINTED_CONFIDENCE)]
@@ -690,7 +747,8 @@ def refer(
             return []
         corrected = memory[: span[0]] + value + memory[span[1]:]
         return [Alignment(target, corrected, f"the reply picks the listed '{value}'", POINTED_CONFIDENCE)]
-    referring = [c for c in whole if grammar.deictic.search(c.strip())]
+    referring = [c for c in whole if grammar.deictic.search(c.strip())] + [
+        c for c in clause_texts if answer and _dropped_pronoun(c, language)]
     if not referring:
         return []
     # "he doesn't work there anymore": a denial names the fact that ended, and so the memory.
@@ -708,7 +766,7 @@ def refer(
     if not news:
         return []
     clause = _most_telling(news, language)
-    corrected = rewrite_for(clause, language, memories[target])
+    corrected = rewrite_for(clause, language, memories[target], similar)
     if corrected == as_memory(clause, language, memories[target]) and not denials:
         return []  # a new fact beside the old one ("she eats fish too") replaces nothing
     if not _brings_something_new(corrected, memories[target], language):

@@ -320,3 +320,39 @@ def test_the_options_are_those_the_or_joins_not_every_name_of_the_question() -> 
     assert resolve_pointer("不对 是另一家", "zh", [("assistant", "可以去滨江的乐刻，或者西湖边的超级猩猩。"),
                                                   ("user", "以后就去那家了"), ("assistant", "好的，你常去滨江的乐刻。")]) \
         == ("滨江的乐刻", "西湖边的超级猩猩")
+
+
+@pytest.fixture(scope="module")
+def likeness():  # noqa: ANN201 - a referents.Similarity over the bundled sentence encoder
+    import numpy as np
+
+    from pipeline.embedding import build_embedder
+
+    embedder = build_embedder()
+
+    def similar(text: str, others) -> list[float]:  # noqa: ANN001
+        vectors = np.array(embedder.embed([text, *others]))
+        vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+        return (vectors[1:] @ vectors[0]).tolist()
+
+    return similar
+
+
+def test_a_bare_value_takes_the_place_of_the_word_of_its_kind(likeness) -> None:  # noqa: ANN001
+    answer = "Your bike is a red Specialized Allez, locked at the station."
+    memories = ["The user's bike is a red Specialized Allez.", "The user commutes by train."]
+    [alignment] = refer(["no, it's green now"], [], "en", memories, answer, similar=likeness)
+    assert alignment.memory_index == 0 and alignment.corrected == "The user's bike is a green Specialized Allez."
+    # Without the encoder the whole object gives way, as before.
+    [plain] = refer(["no, it's green now"], [], "en", memories, answer)
+    assert plain.corrected == "The user's bike is a green."
+
+
+def test_a_chinese_reply_without_a_pronoun_refers_to_what_the_answer_said(likeness) -> None:  # noqa: ANN001
+    answer = "你的沙发是米色的布艺沙发。"
+    memories = ["用户家的沙发是米色的布艺沙发。", "用户养了一只猫。"]
+    [alignment] = refer(["是深蓝色的"], ["颜色不对", "是深蓝色的"], "zh", memories, answer, similar=likeness)
+    assert alignment.memory_index == 0 and alignment.corrected == "用户家的沙发是深蓝色的布艺沙发。"
+    # "是另一家" points at an option: not this rule's to read.
+    assert refer(["是另一家"], ["不对", "是另一家"], "zh", ["用户常去的超市是永辉。"], "你常去永辉超市。",
+                 similar=likeness) == []
