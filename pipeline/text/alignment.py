@@ -326,8 +326,8 @@ def _substituted(memory: str, substitutions: list[Substitution]) -> str:
         start, end = sub.span
         old = memory[start:end]
         new = _written_like(sub.new, old)
-        if old[:1].isupper() and new[:1].islower() and not has_cjk(new):
-            new = new[:1].upper() + new[1:]
+        if old[:1].isupper() and new[:1].islower() and not has_cjk(new) and new[1:] == new[1:].lower():
+            new = new[:1].upper() + new[1:]  # but "iPhone" is written as it is
         for size in range(len(new) - 1, 0, -1):
             if has_cjk(new[:size]) and text[:start].endswith(new[:size]):
                 new = new[size:]  # "晚上" + "晚上七点半": the memory already says the first part

@@ -139,7 +139,8 @@ def _en_change(words: dict, verbs: list[str]) -> re.Pattern[str]:
 
 
 def _zh_change(leads: list[str]) -> re.Pattern[str]:
-    return re.compile(rf"(?:{phrase_alternation(leads)})(?P<value>[^，,。；;！!？?\s]+)")
+    # "换成iPhone 15", "换成Apple Watch": a Latin name keeps the spaces between its words.
+    return re.compile(rf"(?:{phrase_alternation(leads)})(?P<value>[^，,。；;！!？?\s]+(?:\s+[A-Za-z0-9][\w.+\-]*)*)")
 
 
 def _inflections(lemmas: list[str]) -> list[str]:
@@ -297,10 +298,25 @@ _ZH_SLOT_BEFORE_STRICT = re.compile(r"(?:是|叫|为|在|用(?!户)|开通了|�
 _ZH_SLOT_END = re.compile(r"[，,。；;！!]|$")
 
 
+def _zh_word_bounds(text: str) -> set[int]:
+    """Where jieba's words of a Chinese text start and end."""
+    bounds, position = {0, len(text)}, 0
+    for token in zh_tokens(text):
+        start = text.find(token, position)
+        if start < 0:
+            continue
+        bounds.update((start, start + len(token)))
+        position = start + len(token)
+    return bounds
+
+
 def _tail_span(memory: str, language: Language, preposition: str = "", strict: bool = False) -> tuple[int, int] | None:
     """The span of the memory's object: what "it is X" replaces ("allergic to [peanuts]")."""
     if language == "zh":
-        marks = list((_ZH_SLOT_BEFORE_STRICT if strict else _ZH_SLOT_BEFORE).finditer(memory))
+        # A mark is a word of its own: not the 为 of 华为.
+        bounds = _zh_word_bounds(memory)
+        marks = [mark for mark in (_ZH_SLOT_BEFORE_STRICT if strict else _ZH_SLOT_BEFORE).finditer(memory)
+                 if mark.start() in bounds and mark.end() in bounds]
         if not marks:
             return None
         start = marks[-1].end()
@@ -396,12 +412,20 @@ def _copula_substitution(clause: str, language: Language, memory: str, similar: 
     return memory[: span[0]] + _written_as(value, memory[span[0]:span[1]]) + memory[span[1]:]
 
 
-def _dropped_pronoun(clause: str, language: Language) -> bool:
-    """Chinese drops the pronoun: "是灰色的" says "it is grey" of what the conversation's answer
-    spoke of; "是另一家" points at an option instead, which is the pointer rules' to read."""
+def _without_subject(clause: str, language: Language) -> bool:
+    """"是灰色的", "是1月25号": a Chinese clause that says what something is without saying what."""
     grammar = _grammars()[language]
     return (language == "zh" and grammar.thing_copula.match(clause.strip(" .,!。！")) is not None
-            and not grammar.pointer.search(clause) and not grammar.other_option.search(clause))
+            and not grammar.deictic.search(clause.strip()))
+
+
+def _dropped_pronoun(clause: str, language: Language) -> bool:
+    """Chinese drops the pronoun: "是灰色的" says "it is grey" of what the conversation's answer
+    spoke of; "是另一家" points at an option instead, which is the pointer rules' to read, and a
+    date or an amount is the value rules' to place."""
+    grammar = _grammars()[language]
+    return (_without_subject(clause, language) and not grammar.pointer.search(clause)
+            and not grammar.other_option.search(clause) and not memory_slots(clause))
 
 
 def _informative(clause: str, language: Language, pointer_clause: str | None) -> bool:
@@ -508,8 +532,8 @@ def _parallel_substitution(memory: str, chosen: str, listed: Sequence[str], lang
             for tag, i1, i2, j1, j2 in SequenceMatcher(a=other_words, b=chosen_words, autojunk=False).get_opcodes()
             if tag == "replace"
         ]
-        if len(pairs) < 2 or not all(find_term_spans(memory, old) for old, _ in pairs):
-            continue  # one differing part is the plain substitution's to make
+        if not pairs or not all(find_term_spans(memory, old) for old, _ in pairs):
+            continue
         corrected = memory
         for old, new in pairs:
             start, end = find_term_spans(corrected, old)[0]
@@ -767,8 +791,10 @@ def refer(
         return []
     clause = _most_telling(news, language)
     corrected = rewrite_for(clause, language, memories[target], similar)
-    if corrected == as_memory(clause, language, memories[target]) and not denials:
-        return []  # a new fact beside the old one ("she eats fish too") replaces nothing
+    if corrected == as_memory(clause, language, memories[target]) and (not denials or _without_subject(clause, language)):
+        # A new fact beside the old one ("she eats fish too") replaces nothing; nor does a clause
+        # without its pronoun ("是上一个") that puts nothing in the memory's place.
+        return []
     if not _brings_something_new(corrected, memories[target], language):
         return []
     return [Alignment(target, corrected, "the reply corrects what the answer said", REFERRED_CONFIDENCE)]

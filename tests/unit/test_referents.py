@@ -356,3 +356,18 @@ def test_a_chinese_reply_without_a_pronoun_refers_to_what_the_answer_said(likene
     # "是另一家" points at an option: not this rule's to read.
     assert refer(["是另一家"], ["不对", "是另一家"], "zh", ["用户常去的超市是永辉。"], "你常去永辉超市。",
                  similar=likeness) == []
+
+
+def test_a_chinese_change_keeps_a_latin_name_whole_and_its_place_is_a_word_of_its_own() -> None:
+    memories = ["用户的手机是小米Note 12。", "用户戴的是华为手环。"]
+    everything = ["手机换成iPhone 16了", "手环没换"]
+    [found] = changed_by_frame(["手机换成iPhone 16了"], everything, "zh", memories)
+    assert found.memory_index == 0 and found.corrected == "用户的手机是iPhone 16。"
+
+
+
+def test_a_chosen_option_that_differs_in_one_part_takes_that_part_s_place() -> None:
+    answer = "有两个选项：1. 靠走廊包间 2. 靠楼梯包间。按你的习惯，建议选第一个。"
+    memories = ["用户订餐厅喜欢靠走廊的包间。", "用户不吃辣。"]
+    [found] = refer(["要第二个"], ["要第二个"], "zh", memories, answer)
+    assert found.memory_index == 0 and found.corrected == "用户订餐厅喜欢靠楼梯的包间。"
