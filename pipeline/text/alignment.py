@@ -929,7 +929,15 @@ _POINTS_BACK = re.compile(r"(?i)(?:^|[.!?;,:，。！？；]\s*)(?:(?:it|that)(?
 def signals_change(feedback: str, answer: str = "") -> bool:
     """Whether a message reads as a correction or a change, not as a fact added beside the others."""
     return (bool(answer) or has_correction_cue(feedback) or says_something_changed(feedback)
-            or bool(_CHANGE_WORDS.search(feedback)) or bool(_POINTS_BACK.search(feedback.strip())))
+            or bool(_CHANGE_WORDS.search(feedback)) or bool(_POINTS_BACK.search(feedback.strip()))
+            or _judges_part_of_what_is_stored(feedback))
+
+
+def _judges_part_of_what_is_stored(feedback: str) -> bool:
+    """"…, the brand thing is right tho", "…，楼层倒是没错": a message that says some stored fact is
+    right is going over what is stored; what else it says corrects it."""
+    language: Language = "zh" if has_cjk(feedback) else "en"
+    return any(is_confirmation(clause) for sentence in split_sentences(feedback) for clause in clauses(sentence, language))
 
 
 def align(

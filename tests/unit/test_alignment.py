@@ -341,3 +341,14 @@ def test_a_bare_number_that_counts_a_noun_takes_only_an_amount_of_it() -> None:
     assert found.corrected == "The user drinks about 6 beers a night."
     [found] = align(["I've lived here for 8 months"], "en", ["The user has lived in Leeds for six months."], similarities=[0.5])
     assert found.corrected == "The user has lived in Leeds for 8 months."
+
+
+@pytest.mark.parametrize(("message", "signals"), [
+    ("Rent is 1450, the landlord part is right", True),
+    ("车位在B3，小区名字没错", True),
+    ("Rent is 1450 and I pay it on the 1st", False),
+])
+def test_a_message_that_says_part_of_what_is_stored_is_right_corrects_the_rest(message: str, signals: bool) -> None:
+    from pipeline.text.alignment import signals_change
+
+    assert signals_change(message) is signals
