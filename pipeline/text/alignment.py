@@ -30,7 +30,7 @@ from pipeline.text.continuity import says_unchanged
 from pipeline.text.fillers import has_correction_cue, strip_fillers
 from pipeline.text.keyword import find_term_spans, shortened_form_span, without_continuation
 from pipeline.text.language import Language, has_cjk
-from pipeline.text.lexicon import EN_STOPWORDS, content_terms, jieba_tagger
+from pipeline.text.lexicon import EN_STOPWORDS, content_terms, denies, jieba_tagger
 from pipeline.text.life_events import (
     changed_attributes,
     concluded_attributes,
@@ -231,7 +231,7 @@ def _agree(said: str, held: Value) -> bool:
 # --- clauses -----------------------------------------------------------------------------------
 
 _EN_CLAUSE_BREAK = re.compile(r"\s*(?:;|,?\s+&\s+|,\s*(?:and|also|plus)\s+|\s+and\s+(?=\S+(?:\s+\S+)?\s+(?:is|are|was|went|moved|changed|turned|got|just|now)\b)|\s+and\s+(?=[\w'’]+['’]s\b)|,\s+(?=(?:my|our|his|her|their|the)\s|(?:he|she|they)(?:['’]s|['’]re)?\s)|,?\s+so\s+(?=\S+\s+\S+)|\s+\d[.)]\s+)", re.I)
-_ZH_CLAUSE_BREAK = re.compile(r"[，,；;]\s*(?:另外|还有|而且|以及|然后)?|(?:另外|还有|而且)(?=\S)")
+_ZH_CLAUSE_BREAK = re.compile(r"[，,；;～~]\s*(?:另外|还有|而且|以及|然后)?|(?:另外|还有|而且)(?=\S)")
 _LAUGHTER = re.compile(r"^[哈呵嘿嘻]{2,}[，,\s]*")
 # "1. …": a list mark (an announcing opening goes with the fillers).
 _LABEL = re.compile(r"^\d[.)]\s+")
@@ -239,22 +239,28 @@ _LABEL = re.compile(r"^\d[.)]\s+")
 
 def clauses(text: str, language: Language) -> list[str]:
     """The clauses of a (normalised) feedback message, each a unit that can correct one memory."""
-    found: list[str] = []
+    parts: list[str] = []
     pattern = _ZH_CLAUSE_BREAK if language == "zh" else _EN_CLAUSE_BREAK
     for sentence in split_sentences(text):
         sentence = _LABEL.sub("", strip_fillers(sentence).strip())
-        parts: list[str] = []
-        for part in pattern.split(sentence):
+        # Across sentences, only an exclamation mark may close the first half of a contrast.
+        exclaimed = bool(parts) and parts[-1].endswith(("!", "！"))
+        for position, part in enumerate(pattern.split(sentence)):
             part = strip_fillers(_LAUGHTER.sub("", part.strip(" ,")))
             if not re.search(r"\w", part):
                 continue
-            joined = (f"{parts[-1]}，{part}" if language == "zh" else f"{parts[-1]}, {part}") if parts else ""
-            if parts and len(contrasts(joined, language)) > len(contrasts(parts[-1], language)) + len(contrasts(part, language)):
-                parts[-1] = joined  # "是七点半啦，不是9点": one contrast across the comma
+            # "是柴犬啊！！不是柯基": an exclaimed value, then the one it replaces.
+            joinable = bool(parts) and (position > 0 or (exclaimed and denies(part, language)
+                                                         and not denies(parts[-1], language)))
+            previous = parts[-1].rstrip("!！") if joinable else ""
+            joined = (f"{previous}，{part}" if language == "zh" else f"{previous}, {part}") if joinable else ""
+            if joinable and len(contrasts(joined, language)) > len(contrasts(parts[-1], language)) + len(contrasts(part, language)):
+                # "是七点半啦，不是9点", "是柴犬啊！！不是柯基": one contrast across the comma or the
+                # exclamation mark.
+                parts[-1] = joined
             else:
                 parts.append(part)
-        found.extend(parts)
-    return found
+    return parts
 
 
 # --- matching a clause to the memories -----------------------------------------------------------

@@ -352,3 +352,11 @@ def test_a_message_that_says_part_of_what_is_stored_is_right_corrects_the_rest(m
     from pipeline.text.alignment import signals_change
 
     assert signals_change(message) is signals
+
+
+def test_a_contrast_may_run_across_an_exclamation_mark() -> None:
+    assert clauses("是布偶猫啊！！不是英短，名字没错", "zh") == ["是布偶猫啊，不是英短", "名字没错"]
+    assert clauses("是周六！！周日我要上班", "zh") == ["是周六！", "周日我要上班"]
+    assert clauses("是设计师～在上海是对的", "zh") == ["是设计师", "在上海是对的"]
+    [found] = align(clauses("是布偶猫啊！！不是英短", "zh"), "zh", ["用户养了一只英短。", "用户住在苏州。"])
+    assert found.corrected == "用户养了一只布偶猫。"
