@@ -39,7 +39,7 @@ from pipeline.text.life_events import (
 )
 from pipeline.text.normalize import is_countable_noun, noun_for_count, object_prepositions
 from pipeline.text.numbers import EN_NUMBER_WORD_PATTERN, EN_NUMBER_WORDS, leading_number, zh_numeral
-from pipeline.text.perspective import finish_sentence, to_third_person
+from pipeline.text.perspective import ADVERBS, finish_sentence, to_third_person
 from pipeline.text.sentences import split_sentences, strip_terminal_punctuation
 from pipeline.text.subjects import relation_of
 from pipeline.text.values import (
@@ -139,6 +139,9 @@ def contrasts(clause: str, language: Language) -> list[Contrast]:
                 found.append(Contrast(old, new))
     for match in _EN_NOT.finditer(clause):
         before, after = clause[: match.start()].strip(" ,"), clause[match.end():]
+        # "fav band is def not arctic monkeys": an adverb before the denial is no value.
+        while before and before.split()[-1].casefold() in ADVERBS:
+            before = before[: before.rfind(before.split()[-1])].rstrip(" ,")
         old = _clean_span(after, "en")
         if not old or len(old.split()) > 4 or _EN_ENDED.match("not " + after):
             continue  # "not a student anymore" says a fact ended; it names no new value
@@ -243,21 +246,19 @@ def clauses(text: str, language: Language) -> list[str]:
     pattern = _ZH_CLAUSE_BREAK if language == "zh" else _EN_CLAUSE_BREAK
     for sentence in split_sentences(text):
         sentence = _LABEL.sub("", strip_fillers(sentence).strip())
-        # Across sentences, only an exclamation mark may close the first half of a contrast.
-        exclaimed = bool(parts) and parts[-1].endswith(("!", "！"))
-        for position, part in enumerate(pattern.split(sentence)):
+        within = False  # a part of this sentence is in `parts`
+        for part in pattern.split(sentence):
             part = strip_fillers(_LAUGHTER.sub("", part.strip(" ,")))
             if not re.search(r"\w", part):
                 continue
-            # "是柴犬啊！！不是柯基": an exclaimed value, then the one it replaces.
-            joinable = bool(parts) and (position > 0 or (exclaimed and denies(part, language)
-                                                         and not denies(parts[-1], language)))
-            previous = parts[-1].rstrip("!！") if joinable else ""
+            # Across sentences, a value and then a denial of the one it replaces ("是柴犬啊！！不是柯基",
+            # "fav colour = green 💚 def not blue").
+            joinable = bool(parts) and (within or (denies(part, language) and not denies(parts[-1], language)))
+            within = True
+            previous = parts[-1].rstrip("!！.。") if joinable else ""
             joined = (f"{previous}，{part}" if language == "zh" else f"{previous}, {part}") if joinable else ""
             if joinable and len(contrasts(joined, language)) > len(contrasts(parts[-1], language)) + len(contrasts(part, language)):
-                # "是七点半啦，不是9点", "是柴犬啊！！不是柯基": one contrast across the comma or the
-                # exclamation mark.
-                parts[-1] = joined
+                parts[-1] = joined  # "是七点半啦，不是9点": one contrast across the comma
             else:
                 parts.append(part)
     return parts

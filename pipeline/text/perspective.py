@@ -11,7 +11,7 @@ from pipeline.text.normalize import is_simple_past
 _IRREGULAR_THIRD_PERSON = {"have": "has", "do": "does", "go": "goes", "be": "is", "am": "is"}
 # Forms that do not change with the subject (modals and past tenses).
 _INVARIANT = set("can cannot could will would shall should may might must used ought".split())
-_ADVERBS = set(
+ADVERBS = set(
     """also really still usually always never now often mostly actually just only sometimes
     definitely absolutely currently rarely generally normally typically mainly truly totally
     honestly seriously already recently no longer even""".split()
@@ -107,7 +107,7 @@ def _english_to_third_person(text: str) -> str:
 def _english_pronouns_to_third_person(text: str) -> str:
     text = expand_contractions(text)
     # Listed adverbs, and any "-ly" word before the verb ("I officially retired").
-    adverb_group = r"((?:\s+(?:" + "|".join(sorted(_ADVERBS, key=len, reverse=True)) + r"|[a-z]{3,}ly(?=\s)))*)"
+    adverb_group = r"((?:\s+(?:" + "|".join(sorted(ADVERBS, key=len, reverse=True)) + r"|[a-z]{3,}ly(?=\s)))*)"
     # "I [adverbs] verb" → "the user [adverbs] verb-s"
     text = re.sub(r"\bI" + adverb_group + r"\s+([A-Za-z]+)\b", _agree_after_subject, text)
     text = re.sub(r"\bI\b", "the user", text)
@@ -199,7 +199,7 @@ def _second_person_verb(match: re.Match[str]) -> str:
         return "the user is"
     if lower == "were":
         return "the user was"
-    if lower in _MODALS or lower in _ADVERBS:
+    if lower in _MODALS or lower in ADVERBS:
         return f"the user {verb}"
     return f"the user {third_person_verb(verb)}"
 

@@ -360,3 +360,10 @@ def test_a_contrast_may_run_across_an_exclamation_mark() -> None:
     assert clauses("是设计师～在上海是对的", "zh") == ["是设计师", "在上海是对的"]
     [found] = align(clauses("是布偶猫啊！！不是英短", "zh"), "zh", ["用户养了一只英短。", "用户住在苏州。"])
     assert found.corrected == "用户养了一只布偶猫。"
+
+
+def test_an_adverb_before_a_denial_is_no_value_and_a_denial_may_open_its_own_sentence() -> None:
+    [contrast] = contrasts("favourite sport is definitely not golf, it's squash", "en")
+    assert (contrast.old, contrast.new) == ("golf", "squash")
+    assert clauses("fav sport = squash. definitely not golf", "en") == ["fav sport = squash, definitely not golf"]
+    assert clauses("I moved to Leeds. I don't like tea", "en") == ["I moved to Leeds.", "I don't like tea"]
