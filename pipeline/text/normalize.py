@@ -559,6 +559,18 @@ def _in_centimetres(match: re.Match[str]) -> str:
     return f"{100 + 10 * tenths + hundredths}厘米"
 
 
+# "7 in the morning" is 7 am: an hour followed by the part of the day it falls in.
+_HOUR_IN_DAYPART = re.compile(
+    r"(?i)\b((?:at|by|from|until|till|to|around|about|before|after)\s+)(1[0-2]|[1-9])(:[0-5]\d)?\s+(?:o['’]?clock\s+)?"
+    r"(in\s+the\s+morning|in\s+the\s+afternoon|in\s+the\s+evening|at\s+night)\b"
+)
+
+
+def _clock_time(match: re.Match[str]) -> str:
+    meridiem = "am" if match.group(4).lower().endswith("morning") else "pm"
+    return f"{match.group(1)}{match.group(2)}{match.group(3) or ''} {meridiem}"
+
+
 def normalize(text: str) -> str:
     """The canonical form of a feedback message; meaning is kept, only spelling changes."""
     text = _FULL_WIDTH.sub(_half_width, text or "").strip()
@@ -581,6 +593,7 @@ def normalize(text: str) -> str:
     text = _name_what_was_introduced(text)
     text = _split_coordinated(text)
     if not has_cjk(text):
+        text = _HOUR_IN_DAYPART.sub(_clock_time, text)
         text = _insert_denial_comma(text)
         # An emoji between two stretches of chat ends a sentence; the next one may have dropped its subject.
         text = _restore_subjects(break_at_emoji(text))

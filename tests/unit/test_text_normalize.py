@@ -216,3 +216,12 @@ def test_a_noun_and_s_before_an_article_or_a_preposition_is_the_noun_and_is(type
 def test_chat_words_of_tone_are_dropped_and_shorthand_is_spelled_out() -> None:
     assert normalize("bruh never had a vespa") == "I never had a vespa"
     assert normalize("omg the gym is def not on tuesday") == "the gym is definitely not on tuesday"
+
+
+@pytest.mark.parametrize(("text", "normal"), [
+    ("swim class is at 6 in the morning", "swim class is at 6 am"),
+    ("dinner is at 7:30 in the evening", "dinner is at 7:30 pm"),
+    ("we got 2 in the morning shifts", "we got 2 in the morning shifts"),
+])
+def test_an_hour_with_its_part_of_the_day_is_a_clock_time(text: str, normal: str) -> None:
+    assert normalize(text) == normal
