@@ -15,7 +15,7 @@ from pathlib import Path
 
 from pipeline.text.keyword import contains_term
 from pipeline.text.language import Language
-from pipeline.text.lexicon import is_negated, phrase_alternation
+from pipeline.text.lexicon import content_terms, is_negated, phrase_alternation
 from pipeline.text.referents import numbered_items
 from pipeline.text.sentences import split_sentences
 from pipeline.text.values import extract_values
@@ -134,6 +134,21 @@ def _options(sentence: str, language: Language) -> list[str]:
     return [re.sub(r"^(?:the|a|an)\s+|[吗呢啊呀]$", "", o, flags=re.IGNORECASE) for o in options if o]
 
 
+def _resolve_description(
+    described: set[str], language: Language, turns: list[tuple[str, str]], answer: str
+) -> tuple[str, str] | None:
+    for _, content in reversed(turns):
+        for sentence in split_sentences(content):
+            options = _options(sentence, language)
+            if len(options) < 2:
+                continue
+            wrong = _held_option(answer, options) or _stated_before(turns, options)
+            meant = _described_option(described, sentence, options, language)
+            if wrong is not None and meant is not None and meant != wrong:
+                return wrong, meant
+    return None
+
+
 def _held_option(answer: str, options: list[str]) -> str | None:
     """The one option a sentence of the answer states."""
     for sentence in split_sentences(answer):
@@ -166,15 +181,46 @@ def _numbered_options(answer: str) -> list[str]:
     return names if all(names) and len(set(names)) == len(names) else []
 
 
+@lru_cache(maxsize=1)
+def _descriptor_pattern() -> re.Pattern[str]:
+    heads = tomllib.loads(_DATA.read_text(encoding="utf-8"))["en"]["descriptor_heads"]
+    return re.compile(rf"(?i)\b(?:{phrase_alternation(heads)})\s+(?P<said>[\w'’ -]{{3,40}}?)\s*(?:[,.!?]|$)")
+
+
+def _descriptor_of(feedback: str, language: Language) -> set[str]:
+    """The words an English reply points with ("the one on carver road" → carver, road), or none."""
+    found = _descriptor_pattern().search(feedback) if language == "en" else None
+    if found is None:
+        return set()
+    return {term for term in content_terms(found.group("said"), language) if len(term) > 1}
+
+
+def _described_option(described: set[str], sentence: str, options: list[str], language: Language) -> str | None:
+    """The one option whose side of the sentence says every word of the description: the words after
+    it, up to the next option ("PulseBox on Carver Road")."""
+    places = sorted((sentence.casefold().find(option.casefold()), option) for option in options)
+    if any(start < 0 for start, _ in places):
+        return None
+    matching = []
+    for position, (start, option) in enumerate(places):
+        side = sentence[start + len(option):places[position + 1][0] if position + 1 < len(places) else len(sentence)]
+        if described <= set(content_terms(side, language)) | set(content_terms(option, language)):
+            matching.append(option)
+    return matching[0] if len(matching) == 1 else None
+
+
 def resolve_pointer(feedback: str, language: Language, context: list[tuple[str, str]]) -> tuple[str, str] | None:
     """(the option the answer wrongly chose, the option meant), or None."""
-    pointer = pointer_of(feedback, language)
-    if pointer is None:
+    pointer: int | str | None = pointer_of(feedback, language)
+    described = _descriptor_of(feedback, language) if pointer is None else set()
+    if pointer is None and not described:
         return None
     turns = context[-_TURNS:]
     answer = next((content for role, content in reversed(turns) if role == "assistant"), "")
     if not answer:
         return None
+    if described:
+        return _resolve_description(described, language, turns, answer)
     numbered = _numbered_options(answer)
     if len(numbered) == 2 and isinstance(pointer, int) and -2 <= pointer < 2:
         # "1. Luigi's, your favourite. 2. Casa Verde": pointing at one of two says the other was wrong.

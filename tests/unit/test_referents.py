@@ -371,3 +371,10 @@ def test_a_chosen_option_that_differs_in_one_part_takes_that_part_s_place() -> N
     memories = ["用户订餐厅喜欢靠走廊的包间。", "用户不吃辣。"]
     [found] = refer(["要第二个"], ["要第二个"], "zh", memories, answer)
     assert found.memory_index == 0 and found.corrected == "用户订餐厅喜欢靠楼梯的包间。"
+
+
+def test_a_reply_may_point_at_an_option_by_what_was_said_beside_it() -> None:
+    context = [("user", "Which pharmacy did I pick, Boots on Queen Street or Lloyds by the station?"),
+               ("assistant", "You picked Boots.")]
+    assert resolve_pointer("nope, the one by the station", "en", context) == ("Boots", "Lloyds")
+    assert resolve_pointer("nope, the one by the river", "en", context) is None
