@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import asdict
+from difflib import SequenceMatcher
 from functools import lru_cache
 
 from pipeline.embedding import Embedder
@@ -120,6 +121,16 @@ def facts_only(text: str) -> str:
             continue
         kept.append(facts)
     return " ".join(kept)
+
+
+# How alike two names must be written for a bare "it's X, not Y" to fix a spelling everywhere
+# ("Patel"/"Patil"); names unlike each other ("a Honda Jazz, not a Civic") are two things, which
+# the stored memories, not a rename, tell apart.
+RENAME_SPELLING_LIKENESS = 0.6
+
+
+def _spelled_alike(old: str, new: str) -> bool:
+    return SequenceMatcher(a=old.casefold(), b=new.casefold(), autojunk=False).ratio() >= RENAME_SPELLING_LIKENESS
 
 
 def _replacement_of(feedback: str) -> tuple[str, str] | None:
@@ -309,7 +320,8 @@ class OfflineAnalyzer:
         statement = parsed[0]
         if len(statement.old_values) == 1 and len(statement.new_values) == 1:
             old, new = statement.old_values[0], statement.new_values[0]
-            if value_kind(old) == "name" and value_kind(new) == "name" and len(old) >= 3:
+            if (value_kind(old) == "name" and value_kind(new) == "name" and len(old) >= 3
+                    and _spelled_alike(old, new)):
                 return KeywordReplacement(original=old, target=new)
         return None
 

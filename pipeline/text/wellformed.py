@@ -240,6 +240,9 @@ def memory_defect(text: str, language: Language | None = None) -> str | None:
         return "a command, not a fact"
     if is_confirmation(text):
         return "judges what is stored, states no fact"
+    verdict, _, rest = re.split(r"([，,])", text, maxsplit=1) if re.search(r"[，,]", text) else (text, "", "")
+    if rest.strip() and is_confirmation(verdict) and (defect := memory_defect(rest, language)):
+        return defect  # "不对，是另一家。": after the verdict, what is left must be a memory of its own
     if language == "zh" or (language is None and has_cjk(text)):
         return _zh_defect(text)
     return _en_defect(text)

@@ -341,3 +341,11 @@ def test_one_statement_written_over_two_memories_replaces_only_the_closer() -> N
                  ConflictDecision(memory_id="cooks", supersede=True, reason="r", confidence=0.8)]
     _one_memory_per_text(statement, memories, [0.61, 0.34], decisions)
     assert [d.supersede for d in decisions] == [True, False]
+
+
+def test_a_bare_contrast_of_names_spelled_alike_is_a_rename_and_of_other_names_is_not(analyzer: OfflineAnalyzer) -> None:
+    respelled = analyzer.classify("It's Katarzyna, not Katarina.", [])
+    assert respelled.update_type is UpdateType.KEYWORD_REPLACE and respelled.keyword is not None
+    assert (respelled.keyword.original, respelled.keyword.target) == ("Katarina", "Katarzyna")
+    other_thing = analyzer.classify("nah its a mazda cx5 not a golf lol", [])
+    assert other_thing.update_type is UpdateType.SEMANTIC_UPDATE

@@ -169,3 +169,8 @@ def test_a_word_doubled_where_a_value_was_substituted_is_refused(after: str, bef
 
 def test_a_name_said_twice_on_purpose_is_no_doubled_word() -> None:
     assert defect_of_change("The user lives in Walla Walla.", "The user lives in Spokane.") is None
+
+
+def test_what_follows_a_verdict_must_be_a_memory_of_its_own() -> None:
+    assert memory_defect("不对，是另一个。") is not None
+    assert memory_defect("不对，用户住在苏州。") is None
