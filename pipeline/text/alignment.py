@@ -29,7 +29,7 @@ from functools import lru_cache
 from pipeline.text.continuity import says_unchanged
 from pipeline.text.fillers import has_correction_cue, strip_fillers
 from pipeline.text.keyword import find_term_spans, shortened_form_span, without_continuation
-from pipeline.text.language import Language, has_cjk
+from pipeline.text.language import Language, detect_language, has_cjk
 from pipeline.text.lexicon import EN_STOPWORDS, content_terms, denies, jieba_tagger
 from pipeline.text.life_events import (
     changed_attributes,
@@ -186,9 +186,14 @@ def _slots_cached(text: str) -> tuple[Value, ...]:
     return tuple(sorted(values, key=lambda v: v.start))
 
 
-def _counts_a_noun(after: str) -> bool:
+def _counted_noun(after: str) -> str | None:
+    """The countable noun right after a number, if one follows ("ten [cigarettes] a day")."""
     following = re.match(r"\s+([A-Za-z]+)", after)
-    return following is not None and is_countable_noun(following.group(1))
+    return following.group(1) if following is not None and is_countable_noun(following.group(1)) else None
+
+
+def _counts_a_noun(after: str) -> bool:
+    return _counted_noun(after) is not None
 
 
 def _counts_another_unit(memory: str, held: Value, said: Value) -> bool:
@@ -196,12 +201,11 @@ def _counts_another_unit(memory: str, held: Value, said: Value) -> bool:
     counts a noun takes only an amount of that noun."""
     if held.kind != "number" or not said.kind.startswith("quantity:") or said.kind == "quantity:k":
         return False  # "12k" is a number of thousands, not of a unit
-    following = re.match(r"\s+([A-Za-z]+)", memory[held.end:])
-    if following is None or not is_countable_noun(following.group(1)):
+    noun = _counted_noun(memory[held.end:])
+    if noun is None:
         return False
-    noun = following.group(1).casefold()
     unit = said.kind.split(":", 1)[1].casefold()
-    return noun not in (unit, unit + "s", unit + "es")
+    return noun.casefold() not in (unit, unit + "s", unit + "es")
 
 
 def _slots(text: str) -> list[Value]:
@@ -943,7 +947,7 @@ def signals_change(feedback: str, answer: str = "") -> bool:
 def _judges_part_of_what_is_stored(feedback: str) -> bool:
     """"…, the brand thing is right tho", "…，楼层倒是没错": a message that says some stored fact is
     right is going over what is stored; what else it says corrects it."""
-    language: Language = "zh" if has_cjk(feedback) else "en"
+    language = detect_language(feedback)
     return any(is_confirmation(clause) for sentence in split_sentences(feedback) for clause in clauses(sentence, language))
 
 

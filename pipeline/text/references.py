@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -134,18 +135,28 @@ def _options(sentence: str, language: Language) -> list[str]:
     return [re.sub(r"^(?:the|a|an)\s+|[吗呢啊呀]$", "", o, flags=re.IGNORECASE) for o in options if o]
 
 
-def _resolve_description(
-    described: set[str], language: Language, turns: list[tuple[str, str]], answer: str
-) -> tuple[str, str] | None:
+def _offered_options(
+    turns: list[tuple[str, str]], language: Language, answer: str
+) -> Iterator[tuple[str, list[str], str]]:
+    """Each sentence of the recent turns that offers options, latest first, with its options and the
+    one the answer held."""
     for _, content in reversed(turns):
         for sentence in split_sentences(content):
             options = _options(sentence, language)
             if len(options) < 2:
                 continue
             wrong = _held_option(answer, options) or _stated_before(turns, options)
-            meant = _described_option(described, sentence, options, language)
-            if wrong is not None and meant is not None and meant != wrong:
-                return wrong, meant
+            if wrong is not None:
+                yield sentence, options, wrong
+
+
+def _resolve_description(
+    described: set[str], language: Language, turns: list[tuple[str, str]], answer: str
+) -> tuple[str, str] | None:
+    for sentence, options, wrong in _offered_options(turns, language, answer):
+        meant = _described_option(described, sentence, options, language)
+        if meant is not None and meant != wrong:
+            return wrong, meant
     return None
 
 
@@ -226,24 +237,17 @@ def resolve_pointer(feedback: str, language: Language, context: list[tuple[str, 
         # "1. Luigi's, your favourite. 2. Casa Verde": pointing at one of two says the other was wrong.
         meant = numbered[pointer]
         return next(o for o in numbered if o != meant), meant
-    for _, content in reversed(turns):
-        for sentence in split_sentences(content):
-            options = _options(sentence, language)
-            if len(options) < 2:
+    for _, options, wrong in _offered_options(turns, language, answer):
+        if pointer == _OTHER:
+            others = [o for o in options if o != wrong]
+            if len(others) != 1:
                 continue
-            wrong = _held_option(answer, options) or _stated_before(turns, options)
-            if wrong is None:
+            meant = others[0]
+        else:
+            assert isinstance(pointer, int)
+            if not -len(options) <= pointer < len(options):
                 continue
-            if pointer == _OTHER:
-                others = [o for o in options if o != wrong]
-                if len(others) != 1:
-                    continue
-                meant = others[0]
-            else:
-                assert isinstance(pointer, int)
-                if not -len(options) <= pointer < len(options):
-                    continue
-                meant = options[pointer]
-            if meant != wrong:
-                return wrong, meant
+            meant = options[pointer]
+        if meant != wrong:
+            return wrong, meant
     return None

@@ -298,16 +298,20 @@ _ZH_SLOT_BEFORE_STRICT = re.compile(r"(?:是|叫|为|在|用(?!户)|开通了|�
 _ZH_SLOT_END = re.compile(r"[，,。；;！!]|$")
 
 
-def _zh_word_bounds(text: str) -> set[int]:
-    """Where jieba's words of a Chinese text start and end."""
-    bounds, position = {0, len(text)}, 0
+def _zh_token_spans(text: str) -> list[tuple[int, int]]:
+    """Where each of jieba's words of a Chinese text stands."""
+    spans, position = [], 0
     for token in zh_tokens(text):
         start = text.find(token, position)
-        if start < 0:
-            continue
-        bounds.update((start, start + len(token)))
-        position = start + len(token)
-    return bounds
+        if start >= 0:
+            spans.append((start, start + len(token)))
+            position = start + len(token)
+    return spans
+
+
+def _zh_word_bounds(text: str) -> set[int]:
+    """Where jieba's words of a Chinese text start and end."""
+    return {0, len(text), *(bound for span in _zh_token_spans(text) for bound in span)}
 
 
 def _tail_span(memory: str, language: Language, preposition: str = "", strict: bool = False) -> tuple[int, int] | None:
@@ -379,13 +383,7 @@ def _kindred_word(value: str, memory: str, span: tuple[int, int], language: Lang
 
 def _word_spans(text: str, language: Language) -> list[tuple[int, int]]:
     if language == "zh":
-        spans, position = [], 0
-        for token in zh_tokens(text):
-            start = text.find(token, position)
-            if start >= 0 and re.search(r"[\u4e00-\u9fffA-Za-z]", token):
-                spans.append((start, start + len(token)))
-                position = start + len(token)
-        return spans
+        return [(start, end) for start, end in _zh_token_spans(text) if re.search(r"[\u4e00-\u9fffA-Za-z]", text[start:end])]
     return [match.span() for match in re.finditer(r"[A-Za-z][\w'’\-]*", text)]
 
 
