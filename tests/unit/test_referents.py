@@ -19,6 +19,20 @@ from pipeline.text.referents import (
 )
 
 
+@pytest.fixture(scope="module")
+def likeness():  # noqa: ANN201 - a referents.Similarity over the bundled sentence encoder
+    from pipeline.embedding import build_embedder
+    from pipeline.embedding.base import cosines
+
+    embedder = build_embedder()
+
+    def similar(text: str, others) -> list[float]:  # noqa: ANN001
+        vectors = embedder.embed([text, *others])
+        return [c or 0.0 for c in cosines(vectors[0], vectors[1:])]
+
+    return similar
+
+
 def test_numbered_items_are_read_in_order() -> None:
     answer = "You have three on file. 1) Lisbon 2) Porto 3) Faro. Want directions?"
     assert numbered_items(answer) == ["Lisbon", "Porto", "Faro"]
@@ -255,23 +269,14 @@ def test_the_item_a_reply_points_at_takes_what_it_changed_into(
     assert memories[found.memory_index] != corrected and found.corrected == corrected
 
 
-def test_the_part_of_the_item_most_like_the_new_value_is_replaced() -> None:
-    from pipeline.embedding import build_embedder
-    from pipeline.embedding.base import cosines
-
-    embedder = build_embedder()
-
-    def similar(text: str, others: list[str]) -> list[float]:
-        vectors = embedder.embed([text, *others])
-        return [c or 0.0 for c in cosines(vectors[0], vectors[1:])]
-
+def test_the_part_of_the_item_most_like_the_new_value_is_replaced(likeness) -> None:  # noqa: ANN001
     memories = ["The user drinks oat milk in coffee.", "The user's sister lives in Porto."]
     answer = "You drink oat milk in coffee and your sister lives in Porto."
     [found] = changed_item(["the second one moved to Lisbon"], ["the second one moved to Lisbon"], "en", memories,
-                           answer, similar)
+                           answer, likeness)
     assert found.memory_index == 1 and found.corrected == "The user's sister lives in Lisbon."
     [found] = changed_item(["第一个换成燕麦奶了"], ["第一个换成燕麦奶了"], "zh", ["用户喝咖啡加牛奶。", "用户的妹妹住在波尔图。"],
-                           "你喝咖啡加牛奶，妹妹住在波尔图。", similar)
+                           "你喝咖啡加牛奶，妹妹住在波尔图。", likeness)
     assert found.corrected == "用户喝咖啡加燕麦奶。"
 
 
@@ -322,22 +327,6 @@ def test_the_options_are_those_the_or_joins_not_every_name_of_the_question() -> 
         == ("滨江的乐刻", "西湖边的超级猩猩")
 
 
-@pytest.fixture(scope="module")
-def likeness():  # noqa: ANN201 - a referents.Similarity over the bundled sentence encoder
-    import numpy as np
-
-    from pipeline.embedding import build_embedder
-
-    embedder = build_embedder()
-
-    def similar(text: str, others) -> list[float]:  # noqa: ANN001
-        vectors = np.array(embedder.embed([text, *others]))
-        vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-        return (vectors[1:] @ vectors[0]).tolist()
-
-    return similar
-
-
 def test_a_bare_value_takes_the_place_of_the_word_of_its_kind(likeness) -> None:  # noqa: ANN001
     answer = "Your bike is a red Specialized Allez, locked at the station."
     memories = ["The user's bike is a red Specialized Allez.", "The user commutes by train."]
@@ -363,7 +352,6 @@ def test_a_chinese_change_keeps_a_latin_name_whole_and_its_place_is_a_word_of_it
     everything = ["手机换成iPhone 16了", "手环没换"]
     [found] = changed_by_frame(["手机换成iPhone 16了"], everything, "zh", memories)
     assert found.memory_index == 0 and found.corrected == "用户的手机是iPhone 16。"
-
 
 
 def test_a_chosen_option_that_differs_in_one_part_takes_that_part_s_place() -> None:
