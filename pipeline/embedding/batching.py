@@ -27,13 +27,18 @@ class BatchingEmbedder:
     """Wraps any embedder. No thread of its own: the first waiting caller embeds for everyone
     waiting (up to `max_batch` texts), the others sleep until their vectors are there."""
 
-    def __init__(self, inner: Embedder, max_batch: int = 64, cache_size: int = 4096) -> None:
+    def __init__(self, inner: Embedder, max_batch: int = 64, cache_size: int = 4096, handed_size: int = 256) -> None:
         self.inner = inner
         self.identity: EmbedderIdentity = inner.identity
         self._max_batch = max_batch
         # float32 rows: a vector as a list of Python floats takes eight times the memory.
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._cache_size = cache_size
+        # Vectors a store handed back with its hits, kept as they came for the few moments until the
+        # caller that searched embeds those texts (most never are): converting each to float32 on
+        # the way in and back to a list on the way out cost more than the judgement they serve.
+        self._handed: OrderedDict[str, list[float]] = OrderedDict()
+        self._handed_size = handed_size
         self._pending: list[_Request] = []
         self._busy = False
         self._cond = threading.Condition()
@@ -48,6 +53,8 @@ class BatchingEmbedder:
                 if text in self._cache:
                     self._cache.move_to_end(text)
                     request.known[text] = self._cache[text].tolist()
+                elif text in self._handed:
+                    request.known[text] = self._handed[text]
                 else:
                     request.missing.append(text)
             if not request.missing:
@@ -76,7 +83,10 @@ class BatchingEmbedder:
         with self._cond:
             for text, vector in zip(texts, vectors, strict=True):
                 if vector is not None and text not in self._cache:
-                    self._remember(text, vector)
+                    self._handed[text] = vector
+                    self._handed.move_to_end(text)
+            while len(self._handed) > self._handed_size:
+                self._handed.popitem(last=False)
 
     def _take_batch(self) -> list[_Request]:
         batch, size = [], 0

@@ -411,7 +411,9 @@ def dense_of(vector: Any) -> list[float] | None:
     """The dense vector of a hit's named vectors, if it came back."""
     if isinstance(vector, dict):
         value = vector.get(DENSE_VECTOR)
-        return list(value) if value is not None else None
+        if value is None or isinstance(value, list):
+            return value
+        return list(value)
     return None
 
 

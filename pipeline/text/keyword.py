@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
 from functools import lru_cache
 
 _WORD_CHAR = r"A-Za-z0-9_\u00C0-\u024F"
@@ -17,25 +18,65 @@ def _is_acronym(term: str) -> bool:
     return 1 < len(letters) <= 5 and all(c.isupper() for c in letters) and term.isascii()
 
 
-# Terms come from memories and feedback: more distinct patterns than re's own cache keeps.
-@lru_cache(maxsize=8192)
-def term_pattern(term: str) -> re.Pattern[str]:
-    """A regex for `term`: whole-word at Latin/digit edges, any whitespace between words.
+_WORD_CHAR_RE = re.compile(f"[{_WORD_CHAR}]")
+_WORD_CHAR_ANY_CASE = re.compile(f"[{_WORD_CHAR}]", re.IGNORECASE)  # also "K" (the Kelvin sign), as the term's case-insensitivity reads it
+# A number is whole before a unit written against it ("4500" in "4500mAh"), not before more digits.
+_NUMBER_GOES_ON = re.compile(r"[0-9_]|[.,][0-9]")
+
+
+class TermPattern:
+    """Where `term` occurs in a text: whole-word at Latin/digit edges, any whitespace between words.
 
     Acronyms ("US", "IT") match case-sensitively so they never hit "us"/"it"; other
-    terms match regardless of case ("coffee" finds "Coffee").
+    terms match regardless of case ("coffee" finds "Coffee"). The word edges are checked around
+    each match of the term's own words rather than compiled into the pattern: a pattern holding
+    the word-character class takes some 20 times longer to compile, once per term.
     """
-    term = term.strip()
-    body = r"\s+".join(re.escape(piece) for piece in term.split())
-    if term and _is_word_char(term[0]):
-        body = f"(?<![{_WORD_CHAR}])" + body
-    if term and term[-1].isdigit():
-        # A number is whole before a unit written against it ("4500" in "4500mAh").
-        body = body + r"(?![0-9_]|[.,][0-9])"
-    elif term and _is_word_char(term[-1]):
-        body = body + f"(?![{_WORD_CHAR}])"
-    flags = 0 if _is_acronym(term) else re.IGNORECASE
-    return re.compile(body, flags)
+
+    def __init__(self, term: str) -> None:
+        term = term.strip()
+        body = r"\s+".join(re.escape(piece) for piece in term.split())
+        flags = 0 if _is_acronym(term) else re.IGNORECASE
+        self._body = re.compile(body, flags)
+        word_char = _WORD_CHAR_ANY_CASE if flags else _WORD_CHAR_RE
+        self._word_char = word_char
+        self._whole_start = bool(term) and _is_word_char(term[0])
+        if term and term[-1].isdigit():
+            self._end_rule: re.Pattern[str] | None = _NUMBER_GOES_ON
+        elif term and _is_word_char(term[-1]):
+            self._end_rule = word_char
+        else:
+            self._end_rule = None
+
+    def _whole(self, text: str, start: int, end: int) -> bool:
+        if self._whole_start and start > 0 and self._word_char.match(text, start - 1):
+            return False
+        return self._end_rule is None or not self._end_rule.match(text, end)
+
+    def finditer(self, text: str) -> Iterator[re.Match[str]]:
+        position = 0
+        while (match := self._body.search(text, position)) is not None:
+            if self._whole(text, match.start(), match.end()):
+                yield match
+                position = max(match.end(), match.start() + 1)
+            else:
+                position = match.start() + 1
+
+    def search(self, text: str) -> re.Match[str] | None:
+        return next(self.finditer(text), None)
+
+    def sub(self, substitute: Callable[[re.Match[str]], str], text: str) -> str:
+        pieces, last = [], 0
+        for match in self.finditer(text):
+            pieces += [text[last:match.start()], substitute(match)]
+            last = match.end()
+        return "".join(pieces) + text[last:]
+
+
+# Terms come from memories and feedback: more distinct terms than re's own cache keeps patterns.
+@lru_cache(maxsize=8192)
+def term_pattern(term: str) -> TermPattern:
+    return TermPattern(term)
 
 
 def _may_contain(text: str, term: str) -> bool:

@@ -169,3 +169,11 @@ def test_cosines_match_cosine_one_by_one_and_keep_missing_vectors_missing() -> N
     for index in (0, 2, 4):
         assert abs(found[index] - cosine(query, vectors[index])) < 1e-6
     assert cosines(query, [None]) == [None] and cosines(query, []) == []
+
+
+def test_handed_vectors_are_kept_for_a_while_only() -> None:
+    inner = _SlowCounting()
+    batcher = BatchingEmbedder(inner, handed_size=2)
+    batcher.remember(["first", "second", "third"], [[0.1, 0.9], [0.2, 0.8], [0.3, 0.7]])
+    assert batcher.embed(["second", "third"]) == [[0.2, 0.8], [0.3, 0.7]] and inner.calls == []
+    assert batcher.embed(["first"]) == [[5.0, 1.0]] and inner.calls == [["first"]]  # the oldest was let go
