@@ -6,6 +6,9 @@
 from __future__ import annotations
 
 import re
+import tomllib
+from functools import lru_cache
+from pathlib import Path
 
 from pipeline.text.intent import is_question
 from pipeline.text.keyword import contains_term, replace_term
@@ -29,6 +32,8 @@ def resolve_with_context(
         for sentence in split_sentences(content):
             if is_question(sentence):
                 continue
+            if role == "assistant":
+                sentence = reported_fact(sentence, language)
             resolved = _substitute_in(_clause_without(sentence, olds, news), olds, news)
             if resolved is None:
                 continue
@@ -48,6 +53,38 @@ def resolve_with_context(
             )
     text = finish_sentence(to_third_person(main, language), language)
     return ParsedStatement(text=text, language=language, old_values=olds, new_values=news, subjectless=True)
+
+
+_PREAMBLES = Path(__file__).parent / "data" / "answer_preambles.toml"
+
+
+@lru_cache(maxsize=2)
+def _preamble(language: Language) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    table = tomllib.loads(_PREAMBLES.read_text(encoding="utf-8"))["zh" if language == "zh" else "en"]
+    words = "|".join(re.escape(w) for w in sorted(table["acknowledgements"], key=len, reverse=True))
+    reports = "|".join(re.escape(w) for w in sorted(table["reporting"], key=len, reverse=True))
+    if language == "zh":
+        return (re.compile(rf"^\s*(?:{words})[，,！!。～~—–：:\s]+"),
+                re.compile(rf"^\s*(?:{reports})[，,：:\s]*"))
+    return (re.compile(rf"(?i)^\s*(?:{words})\s*[,!.:;—–-]+\s*(?=\S)"),
+            re.compile(rf"(?i)^\s*(?:{reports})\b[\s,:—–-]*(?=\S)"))
+
+
+def reported_fact(sentence: str, language: Language) -> str:
+    """The fact an answer's sentence states, without the acknowledgement and the report of noting it
+    before it ("Great — noted that you're in the Monday class." → "you're in the Monday class.")."""
+    acknowledgement, report = _preamble(language)
+    fact = sentence
+    while True:
+        if (reporting := report.match(fact)) is not None:
+            fact = fact[reporting.end():]
+            break
+        if (opening := acknowledgement.match(fact)) is None:
+            break
+        fact = fact[opening.end():]
+    if fact == sentence or not re.search(r"\w", fact):
+        return sentence
+    return fact[:1].upper() + fact[1:] if language != "zh" else fact
 
 
 _CLAUSE_JOINT = re.compile(r"[,;，；]\s*(?:and\s+|but\s+|so\s+)?")

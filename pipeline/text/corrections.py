@@ -1016,8 +1016,8 @@ def _pointed_statement(feedback: str, context: list[tuple[str, str]]) -> ParsedS
     pointed = resolve_pointer(strip_fillers(feedback) or feedback, language, context)
     if pointed is None:
         return None
-    wrong, meant = pointed
-    statement = resolve_with_context(feedback, [wrong], [meant], language, context)
+    statement = resolve_with_context(feedback, [wrong for wrong, _ in pointed], [meant for _, meant in pointed],
+                                     language, context)
     statement.corrective = True
     return statement
 

@@ -154,6 +154,17 @@ def zh_tokens(text: str) -> list[str]:
     return list(_zh_tokens(text))
 
 
+def zh_token_spans(text: str) -> list[tuple[int, int]]:
+    """Where each of jieba's words of a Chinese text stands."""
+    spans, position = [], 0
+    for token in zh_tokens(text):
+        start = text.find(token, position)
+        if start >= 0:
+            spans.append((start, start + len(token)))
+            position = start + len(token)
+    return spans
+
+
 @lru_cache(maxsize=1)
 def quiet_jieba():  # noqa: ANN201 - the jieba module
     import jieba  # imported lazily: building its dictionary takes about a second

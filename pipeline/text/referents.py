@@ -24,7 +24,7 @@ from pipeline.text.continuity import says_unchanged
 from pipeline.text.intent import is_acknowledgement
 from pipeline.text.keyword import contains_term, find_term_spans
 from pipeline.text.language import Language
-from pipeline.text.lexicon import EN_STOPWORDS, ZH_STOPWORDS, phrase_alternation, stem, zh_tokens
+from pipeline.text.lexicon import EN_STOPWORDS, ZH_STOPWORDS, phrase_alternation, stem, zh_token_spans, zh_tokens
 from pipeline.text.numbers import zh_numeral
 from pipeline.text.sentences import split_sentences
 from pipeline.text.subjects import relation_of
@@ -298,20 +298,9 @@ _ZH_SLOT_BEFORE_STRICT = re.compile(r"(?:是|叫|为|在|用(?!户)|开通了|�
 _ZH_SLOT_END = re.compile(r"[，,。；;！!]|$")
 
 
-def _zh_token_spans(text: str) -> list[tuple[int, int]]:
-    """Where each of jieba's words of a Chinese text stands."""
-    spans, position = [], 0
-    for token in zh_tokens(text):
-        start = text.find(token, position)
-        if start >= 0:
-            spans.append((start, start + len(token)))
-            position = start + len(token)
-    return spans
-
-
 def _zh_word_bounds(text: str) -> set[int]:
     """Where jieba's words of a Chinese text start and end."""
-    return {0, len(text), *(bound for span in _zh_token_spans(text) for bound in span)}
+    return {0, len(text), *(bound for span in zh_token_spans(text) for bound in span)}
 
 
 def _tail_span(memory: str, language: Language, preposition: str = "", strict: bool = False) -> tuple[int, int] | None:
@@ -383,7 +372,7 @@ def _kindred_word(value: str, memory: str, span: tuple[int, int], language: Lang
 
 def _word_spans(text: str, language: Language) -> list[tuple[int, int]]:
     if language == "zh":
-        return [(start, end) for start, end in _zh_token_spans(text) if re.search(r"[\u4e00-\u9fffA-Za-z]", text[start:end])]
+        return [(start, end) for start, end in zh_token_spans(text) if re.search(r"[\u4e00-\u9fffA-Za-z]", text[start:end])]
     return [match.span() for match in re.finditer(r"[A-Za-z][\w'’\-]*", text)]
 
 

@@ -138,20 +138,20 @@ def test_a_reply_pointing_at_the_other_member_of_a_list_takes_it() -> None:
 
     turns = [("user", "我想去的那家火锅店叫啥？"),
              ("assistant", "你提到过两家：海底捞（万达店）和小龙坎（春熙路店），我这边记的是海底捞。")]
-    assert resolve_pointer("不对 是另一家", "zh", turns) == ("海底捞", "小龙坎")
+    assert resolve_pointer("不对 是另一家", "zh", turns) == [("海底捞", "小龙坎")]
     turns = [("user", "Which hotel did I book, I was torn between the Hilton and the Marriott"),
              ("assistant", "You booked the Hilton.")]
-    assert resolve_pointer("no, the other one", "en", turns) == ("Hilton", "Marriott")
+    assert resolve_pointer("no, the other one", "en", turns) == [("Hilton", "Marriott")]
 
 
 def test_a_pointer_picks_from_a_list_without_repeats_or_addresses() -> None:
     from pipeline.text.references import resolve_pointer
 
     listed = [("assistant", "You mentioned Netflix, Hulu and Disney+, and said you wanted to cancel Netflix.")]
-    assert resolve_pointer("nope the middle one", "en", listed) == ("Netflix", "Hulu")
+    assert resolve_pointer("nope the middle one", "en", listed) == [("Netflix", "Hulu")]
     located = [("assistant", "You were choosing between FitZone on Elm Street and PowerHouse on King Road, "
                              "and my notes say you joined FitZone.")]
-    assert resolve_pointer("the second one", "en", located) == ("FitZone", "PowerHouse")
+    assert resolve_pointer("the second one", "en", located) == [("FitZone", "PowerHouse")]
 
 
 def test_a_pointer_at_options_the_assistant_only_asked_about_replaces_what_it_stated_before() -> None:
@@ -159,7 +159,7 @@ def test_a_pointer_at_options_the_assistant_only_asked_about_replaces_what_it_st
 
     turns = [("assistant", "Lily's dance recital is on June 5."), ("user", "no they moved it"),
              ("assistant", "Ah, sorry! Was it moved to June 12 or June 19?")]
-    assert resolve_pointer("the second one", "en", turns) == ("June 5", "June 19")
+    assert resolve_pointer("the second one", "en", turns) == [("June 5", "June 19")]
 
 
 @pytest.mark.parametrize(("reply", "language", "pointer"), [
@@ -184,7 +184,7 @@ def test_pointing_at_one_of_two_numbered_options_says_the_other_was_wrong() -> N
 
     turns = [("user", "where should we eat on friday?"),
              ("assistant", "Two ideas: 1. Golden Wok, your usual. 2. Bella Napoli - the pizza place on Main St.")]
-    assert resolve_pointer("no, the second one is our usual", "en", turns) == ("Golden Wok", "Bella Napoli")
+    assert resolve_pointer("no, the second one is our usual", "en", turns) == [("Golden Wok", "Bella Napoli")]
 
 
 def test_options_of_one_shape_replace_the_memorys_parts_one_by_one() -> None:
@@ -321,10 +321,10 @@ def test_a_change_of_time_is_left_to_the_value_rules_and_a_plain_statement_chang
 def test_the_options_are_those_the_or_joins_not_every_name_of_the_question() -> None:
     turns = [("user", "for the Porto trip, which flat did I rent, Casa Azul or The Ribeira Loft?"),
              ("assistant", "You rented Casa Azul Porto for 4 nights.")]
-    assert resolve_pointer("no, went with the other one. the nights are right", "en", turns) == ("Casa Azul", "Ribeira Loft")
+    assert resolve_pointer("no, went with the other one. the nights are right", "en", turns) == [("Casa Azul", "Ribeira Loft")]
     assert resolve_pointer("不对 是另一家", "zh", [("assistant", "可以去滨江的乐刻，或者西湖边的超级猩猩。"),
                                                   ("user", "以后就去那家了"), ("assistant", "好的，你常去滨江的乐刻。")]) \
-        == ("滨江的乐刻", "西湖边的超级猩猩")
+        == [("滨江的乐刻", "西湖边的超级猩猩")]
 
 
 def test_a_bare_value_takes_the_place_of_the_word_of_its_kind(likeness) -> None:  # noqa: ANN001
@@ -364,5 +364,67 @@ def test_a_chosen_option_that_differs_in_one_part_takes_that_part_s_place() -> N
 def test_a_reply_may_point_at_an_option_by_what_was_said_beside_it() -> None:
     context = [("user", "Which pharmacy did I pick, Boots on Queen Street or Lloyds by the station?"),
                ("assistant", "You picked Boots.")]
-    assert resolve_pointer("nope, the one by the station", "en", context) == ("Boots", "Lloyds")
+    assert resolve_pointer("nope, the one by the station", "en", context) == [("Boots", "Lloyds")]
     assert resolve_pointer("nope, the one by the river", "en", context) is None
+
+
+def test_clauses_that_point_alike_point_once() -> None:
+    turns = [("assistant", "The Kindle Paperwhite and the Kobo Clara are both good."),
+             ("assistant", "Nice! I'll remember that you bought the Kobo Clara.")]
+    assert resolve_pointer("nope, the first one. yeah I took the first one", "en", turns) == [
+        ("Kobo Clara", "Kindle Paperwhite")]
+
+
+def test_what_a_turn_says_in_brackets_beside_an_option_is_no_option() -> None:
+    turns = [("assistant", "Two good picks: the Acer Swift 5 (light, Windows) and the Lenovo Yoga 7 (long battery)."),
+             ("assistant", "Noted — you're getting the Acer Swift 5.")]
+    assert resolve_pointer("went with the other one", "en", turns) == [("Acer Swift 5", "Lenovo Yoga 7")]
+
+
+def test_every_member_of_a_comma_list_is_an_option_and_ends_before_what_is_said_of_it() -> None:
+    turns = [("assistant", "You could try oat milk, almond milk, or soy milk for a creamier texture."),
+             ("assistant", "I'll remember you're using oat milk.")]
+    assert resolve_pointer("no, the last one", "en", turns) == [("oat milk", "soy milk")]
+
+
+def test_a_superlative_picks_the_option_whose_value_is_least_or_most() -> None:
+    turns = [("assistant", "Options:\n- Hotel Rivoli – €180/night, near the station\n- Hotel Sol – €95/night\n"
+                           "- Casa Verde – €130/night, quiet"),
+             ("assistant", "I've saved that you're at Hotel Rivoli.")]
+    assert resolve_pointer("I booked the cheapest of those", "en", turns) == [("Hotel Rivoli", "Hotel Sol")]
+    assert resolve_pointer("I booked the priciest of those", "en", turns) is None  # that is the one held
+
+
+def test_words_before_one_describe_the_option_they_stand_beside() -> None:
+    turns = [("assistant", "There are two buses: a morning bus leaving 8:10 AM and an evening bus leaving 5:30 PM."),
+             ("assistant", "Got it, you're on the 8:10 AM bus.")]
+    assert resolve_pointer("I'm on the evening one", "en", turns) == [("8:10 AM", "5:30 PM")]
+
+
+def test_the_meant_option_brings_the_other_values_of_its_side() -> None:
+    turns = [("assistant", "Pilates runs Tuesday at 7 PM and Saturday at 9 AM."),
+             ("assistant", "Noted — you're in the Tuesday 7 PM class.")]
+    assert resolve_pointer("I picked the early one", "en", turns) == [("Tuesday", "Saturday"), ("7 PM", "9 AM")]
+
+
+def test_the_other_of_two_names_across_the_answer_is_the_one_not_said_to_be_the_users() -> None:
+    answer = "Your prescription is at Walgreens on Main Street. If that's far, CVS in the Plaza also has it."
+    assert resolve_pointer("no it's at the other one", "en", [("assistant", answer)]) == [("Walgreens", "CVS")]
+
+
+def test_chinese_pointers_are_made_with_every_counter() -> None:
+    from pipeline.text.references import pointer_of
+
+    assert pointer_of("我坐的是第二趟", "zh") == 1
+    assert pointer_of("我在看中间那本", "zh") == 1
+    assert pointer_of("另一辆才是我的", "zh") == "other"
+
+
+def test_a_chinese_list_joined_by_pause_commas_offers_its_members() -> None:
+    turns = [("assistant", "可以看这三部：《霸王别姬》、《活着》、《芙蓉镇》。"), ("assistant", "好的，已记下你在看《霸王别姬》。")]
+    assert resolve_pointer("不对，我在看最后那部", "zh", turns) == [("《霸王别姬》", "《芙蓉镇》")]
+
+
+def test_the_first_chinese_option_is_what_the_answer_says_of_its_phrase() -> None:
+    turns = [("user", "我上周试驾了比亚迪汉和小鹏P7，最后订了哪辆？"), ("assistant", "你最后订了比亚迪汉。")]
+    assert resolve_pointer("不对，是第二辆", "zh", turns) == [("比亚迪汉", "小鹏P7")]
