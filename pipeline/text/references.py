@@ -382,8 +382,8 @@ def _meant(offer: _Offer, pointer: int | str | None, described: set[str], superl
 
 def _answer_wide_other(answer: str) -> tuple[str, str] | None:
     """"Your appointment is at Boots. If that doesn't suit, Superdrug also does walk-ins." — two
-    names of one kind across the answer's sentences, one stated on its own: "the other one" is the
-    second."""
+    names across the answer's sentences, one of them said to be the user's: "the other one" is the
+    name that is not."""
     sentences = split_sentences(answer)
     if len(sentences) < 2:
         return None
