@@ -108,6 +108,21 @@ def pointer_of(feedback: str, language: Language) -> int | str | None:
     return pointers.pop() if len(pointers) == 1 else None
 
 
+def ends_pointing(text: str, language: Language) -> bool:
+    """Whether a sentence ends on a pointer instead of the thing pointed at ("用户常去的健身房是另一家。",
+    "The user's favourite is the second one."): a reply resolved to nothing."""
+    words = _words()[language]
+    ending = text.strip().rstrip("。.!！?？ ")
+    found = [m for m in words.reference.finditer(ending)]
+    if not found:
+        return False
+    rest = ending[found[-1].end():].strip()
+    if language == "zh":
+        return rest in ("", "的", "那个", "那家")
+    return rest.casefold() in ("one", "ones") or (not rest and _words()[language].ordinals.get(
+        found[-1].group(0).casefold()) == _OTHER)
+
+
 def _pointer_in(clause: str, words: _Words) -> int | str:
     found = words.reference.search(clause)
     assert found is not None

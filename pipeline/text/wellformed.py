@@ -243,9 +243,13 @@ def memory_defect(text: str, language: Language | None = None) -> str | None:
     verdict, _, rest = re.split(r"([，,])", text, maxsplit=1) if re.search(r"[，,]", text) else (text, "", "")
     if rest.strip() and is_confirmation(verdict) and (defect := memory_defect(rest, language)):
         return defect  # "不对，是另一家。": after the verdict, what is left must be a memory of its own
-    if language == "zh" or (language is None and has_cjk(text)):
-        return _zh_defect(text)
-    return _en_defect(text)
+    from pipeline.text.references import ends_pointing  # it reads confirmations from this module
+
+    chinese = language == "zh" or (language is None and has_cjk(text))
+    defect = _zh_defect(text) if chinese else _en_defect(text)
+    if defect is None and ends_pointing(text, "zh" if chinese else "en"):
+        return "points at an option without naming it"
+    return defect
 
 
 def defect_of_change(after: str, before: str | None) -> str | None:

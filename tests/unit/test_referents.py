@@ -428,3 +428,22 @@ def test_a_chinese_list_joined_by_pause_commas_offers_its_members() -> None:
 def test_the_first_chinese_option_is_what_the_answer_says_of_its_phrase() -> None:
     turns = [("user", "我上周试驾了比亚迪汉和小鹏P7，最后订了哪辆？"), ("assistant", "你最后订了比亚迪汉。")]
     assert resolve_pointer("不对，是第二辆", "zh", turns) == [("比亚迪汉", "小鹏P7")]
+
+
+@pytest.mark.parametrize(("text", "pointing"), [
+    ("用户常去的理发店是另一家。", True),
+    ("用户报的是第三期。", False),  # 期 is no counter of a pointer
+    ("用户选的是后面那个。", True),
+    ("用户的另一辆车是白色的。", False),
+    ("The user's favourite bakery is the other one.", True),
+    ("The user picked the third one.", True),
+    ("The user sits in the third row.", False),
+    ("The user has another cat.", False),
+])
+def test_a_memory_that_ends_on_a_pointer_names_nothing(text: str, pointing: bool) -> None:
+    from pipeline.text.references import ends_pointing
+    from pipeline.text.wellformed import memory_defect
+
+    language = "zh" if any("\u4e00" <= c <= "\u9fff" for c in text) else "en"
+    assert ends_pointing(text, language) is pointing  # type: ignore[arg-type]
+    assert (memory_defect(text) is not None) is pointing
