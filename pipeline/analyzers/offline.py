@@ -20,7 +20,7 @@ from pipeline.models import (
     UpdateType,
     ValidityDecision,
 )
-from pipeline.text.alignment import align, clauses, contrasts, signals_change
+from pipeline.text.alignment import Alignment, align, clauses, contrasts, signals_change
 from pipeline.text.answer_context import last_answer, last_question
 from pipeline.text.commands import (
     acts_for_others,
@@ -518,17 +518,7 @@ class OfflineAnalyzer:
                 if not memory_defect(found.corrected)] or alignments
         if not alignments:
             return []
-        by_index = {alignment.memory_index: alignment for alignment in alignments}
-        return [
-            ConflictDecision(
-                memory_id=candidate.id,
-                supersede=index in by_index,
-                reason=by_index[index].reason if index in by_index else "no value of it is corrected",
-                corrected_value=by_index[index].corrected if index in by_index else None,
-                confidence=by_index[index].confidence if index in by_index else CONFIDENCE["no_conflict"],
-            )
-            for index, candidate in enumerate(candidates)
-        ]
+        return _decisions(candidates, alignments)
 
     @lru_cache(maxsize=256)  # noqa: B019 - the analyzer lives as long as its process
     def _clauses_by_statement(
@@ -688,3 +678,18 @@ def _one_memory_per_text(
                 decision.supersede = False
                 decision.reason = "the statement replaces a closer memory with the same words"
                 decision.corrected_value = None
+
+
+def _decisions(candidates: list[MemoryRecord], alignments: Sequence[Alignment]) -> list[ConflictDecision]:
+    by_index = {alignment.memory_index: alignment for alignment in alignments}
+    return [
+        ConflictDecision(
+            memory_id=candidate.id,
+            supersede=index in by_index,
+            reason=by_index[index].reason if index in by_index else "no value of it is corrected",
+            corrected_value=by_index[index].corrected if index in by_index else None,
+            confidence=by_index[index].confidence if index in by_index else CONFIDENCE["no_conflict"],
+        )
+        for index, candidate in enumerate(candidates)
+    ]
+

@@ -37,7 +37,7 @@ from pipeline.text.life_events import (
     says_something_changed,
     stated_attributes,
 )
-from pipeline.text.normalize import is_countable_noun, noun_for_count, object_prepositions
+from pipeline.text.normalize import is_countable_noun, looks_past, noun_for_count, object_prepositions
 from pipeline.text.numbers import EN_NUMBER_WORD_PATTERN, EN_NUMBER_WORDS, leading_number, zh_numeral
 from pipeline.text.perspective import ADVERBS, finish_sentence, to_third_person
 from pipeline.text.sentences import split_sentences, strip_terminal_punctuation
@@ -150,6 +150,8 @@ def contrasts(clause: str, language: Language) -> list[Contrast]:
             new = _last_words(before, old)
             if not any(v.text == new and v.kind != "name" for v in _slots(before)):
                 new = _clean_span(new, "en")  # a value found whole ("Monday and Wednesday") stays whole
+            if new and " " not in new.strip() and new.islower() and looks_past(new):
+                continue  # "I used the last option you gave, not the yogurt": a verb ends X, no value
         else:
             # "not Y, (it's) X" / "not Y but X".
             rest = after[len(after) - len(after.lstrip()):]

@@ -417,7 +417,8 @@ def _answer_wide_other(answer: str) -> tuple[str, str] | None:
 
 
 # "Superdrug in the Arndale Centre": a name right after another name and a preposition says where that one is.
-_PLACE_OF_A_NAME = re.compile(r"\b[A-Z][\w'’]*\s+(?:on|in|near|at|by)\s+(?:the\s+)?$")
+# So does one after "on" or "near" ("the other café on King Street").
+_PLACE_OF_A_NAME = re.compile(r"\b[A-Z][\w'’]*\s+(?:on|in|near|at|by)\s+(?:the\s+)?$|\b(?:[Oo]n|[Nn]ear)\s+(?:the\s+)?$")
 _ADDRESSING = re.compile(r"(?i)\b(?:you|your|yours|you're|you’re)\b")
 
 

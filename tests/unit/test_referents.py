@@ -447,3 +447,15 @@ def test_a_memory_that_ends_on_a_pointer_names_nothing(text: str, pointing: bool
     language = "zh" if any("\u4e00" <= c <= "\u9fff" for c in text) else "en"
     assert ends_pointing(text, language) is pointing  # type: ignore[arg-type]
     assert (memory_defect(text) is not None) is pointing
+
+
+def test_a_verb_ending_what_comes_before_a_denial_is_no_value() -> None:
+    from pipeline.text.alignment import contrasts
+
+    assert not [c for c in contrasts("I took the one you suggested, not the bagel", "en") if c.new == "suggested"]
+    assert [(c.old, c.new) for c in contrasts("it's rye bread, not sourdough", "en")] == [("sourdough", "rye bread")]
+
+
+def test_a_street_after_on_is_no_option_of_the_answer() -> None:
+    answer = "Yes, the other bakery on Mill Lane is Crumb Corner. By my notes, yours is Hearth Bakery."
+    assert resolve_pointer("no, the other one", "en", [("assistant", answer)]) == [("Hearth Bakery", "Crumb Corner")]
