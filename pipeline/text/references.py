@@ -146,6 +146,7 @@ def _located_by(sentence: str, start: int) -> bool:
     return bool(_EN_LOCATING.search(sentence[:start]))
 
 
+_NAME_CHAR = re.compile(r"[A-Za-z\u4e00-\u9fff]")
 _ASIDE = re.compile(r"\s*[（(][^（()）]*[)）]")
 
 
@@ -163,6 +164,8 @@ def _options(sentence: str, language: Language) -> list[str]:
         before = sentence[: offered.start()].rstrip(" ，,")  # "…的Manner，或者…的Seesaw": that comma joins the two
         clause_start = max((m.end() for m in re.finditer(r"[，,：:；;]", before)), default=0)
         values = [v for v in values if v.start >= clause_start]
+    # "小米14和华为Mate 60": a number written against a name is part of the name, no option of its own.
+    values = [v for v in values if not (v.kind == "number" and v.start and _NAME_CHAR.match(sentence[v.start - 1]))]
     kinds = [v.kind for v in values]
     for kind in dict.fromkeys(kinds):
         same = list(dict.fromkeys(v.text for v in values if v.kind == kind and not _located_by(sentence, v.start)))
@@ -458,9 +461,9 @@ def _companions(offer: _Offer, meant: str, answer: str) -> list[tuple[str, str]]
     meant_side = offer.segments[offer.options.index(meant)]
     pairs = []
     for value in extract_values(wrong_side):
-        if contains_term(value.text, offer.wrong) or not contains_term(answer, value.text):
-            continue
+        if value.text in offer.wrong or offer.wrong in value.text or not contains_term(answer, value.text):
+            continue  # the option itself, or a part of it ("14" of "小米14")
         alike = [v.text for v in extract_values(meant_side) if v.kind == value.kind and v.text != value.text]
-        if len(alike) == 1 and not contains_term(alike[0], meant):
+        if len(alike) == 1 and alike[0] not in meant and meant not in alike[0]:
             pairs.append((value.text, alike[0]))
     return pairs

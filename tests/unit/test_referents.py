@@ -459,3 +459,8 @@ def test_a_verb_ending_what_comes_before_a_denial_is_no_value() -> None:
 def test_a_street_after_on_is_no_option_of_the_answer() -> None:
     answer = "Yes, the other bakery on Mill Lane is Crumb Corner. By my notes, yours is Hearth Bakery."
     assert resolve_pointer("no, the other one", "en", [("assistant", answer)]) == [("Hearth Bakery", "Crumb Corner")]
+
+
+def test_a_number_written_against_a_name_is_part_of_the_option() -> None:
+    turns = [("assistant", "你之前在荣耀90和一加Ace 3之间犹豫，最后说打算买荣耀90。")]
+    assert resolve_pointer("不是，是后面那个", "zh", turns) == [("荣耀90", "一加Ace 3")]
