@@ -10,10 +10,11 @@ from pipeline.embedding.base import cosines
 from pipeline.models import MemoryRecord, MemoryStatus, ScoredMemory, SearchScope
 from pipeline.sparse import SparseEncoder
 from pipeline.store.base import RRF_K, MemoryStore
-from pipeline.text.intent import asks_for_a_value
+from pipeline.text.intent import asked_kinds, asks_for_a_value
 from pipeline.text.language import detect_language
 from pipeline.text.lexicon import denies
 from pipeline.text.subjects import Subject, person_asked_about, same_person, subject_of
+from pipeline.text.values import extract_values
 
 # Hits fetched before the reranking cuts them to the limit asked for.
 RERANK_POOL = 20
@@ -69,6 +70,11 @@ class MemoryIndex:
         # when one leads the dense list and the other the sparse one), the higher priority, the newer.
         asked = person_asked_about(query)
         value_question = asks_for_a_value(query)
+        # "Where is the user staying?" is not answered by "… departs on 21 June", nor "When …" by a
+        # memory without a date, when another hit has one.
+        kinds_asked = asked_kinds(query)
+        wanted_held = kinds_asked is not None and bool(kinds_asked.wants) and any(
+            kinds_asked.wants & _value_kinds(r.memory.memory_value) for r in results)
 
         def rank(result: ScoredMemory) -> tuple[bool, float, float, int, float]:
             memory = result.memory
@@ -76,6 +82,10 @@ class MemoryIndex:
             score = result.score + (RANK_STEP if memory.priority > 0 else 0.0)
             if value_question and is_denial:
                 score -= RANK_STEP
+            if kinds_asked is not None:
+                held = _value_kinds(memory.memory_value)
+                if kinds_asked.refuses & held or (wanted_held and not kinds_asked.wants & held):
+                    score -= RANK_STEP
             return (not same_person(asked, subject), -round(score, 9),
                     -round(result.relativity, 6), -memory.priority, -memory.create_time)
 
@@ -89,6 +99,11 @@ def _ranking_traits(text: str) -> tuple[Subject, bool]:
     """Whom the memory is about, and whether it denies something."""
     language = detect_language(text)
     return subject_of(text, language), denies(text, language)
+
+
+@lru_cache(maxsize=8192)
+def _value_kinds(text: str) -> frozenset[str]:
+    return frozenset(value.kind for value in extract_values(text))
 
 
 def _indexed_text(record: MemoryRecord) -> str:

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import re
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 
 from pipeline.text.fillers import without_emoji
 from pipeline.text.language import has_cjk, is_cjk_char
@@ -361,3 +365,36 @@ def without_request_clauses(sentence: str) -> str:
     if len(kept) == len(clauses):
         return sentence
     return separator.join(kept)
+
+
+_QUESTION_KINDS = Path(__file__).parent / "data" / "question_kinds.toml"
+
+
+@dataclass(frozen=True)
+class AskedKinds:
+    """The value kinds that answer a question, and those that do not."""
+
+    wants: frozenset[str]
+    refuses: frozenset[str]
+
+
+@lru_cache(maxsize=1)
+def _question_kinds() -> list[tuple[re.Pattern[str], re.Pattern[str] | None, AskedKinds]]:
+    table = tomllib.loads(_QUESTION_KINDS.read_text(encoding="utf-8"))["asks"]
+    kinds = []
+    for entry in table:
+        english = re.compile(r"(?i)\b(?:" + "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in entry["en"]) + r")\b")
+        chinese = re.compile("|".join(re.escape(w) for w in entry["zh"])) if entry.get("zh") else None
+        kinds.append((english, chinese, AskedKinds(frozenset(entry["wants"]), frozenset(entry["refuses"]))))
+    return kinds
+
+
+@lru_cache(maxsize=4096)
+def asked_kinds(question: str) -> AskedKinds | None:
+    """What kind of value a question asks for ("When …" a date or time; "Where …" no date), or None."""
+    if not is_question(question.strip()):
+        return None
+    chinese = has_cjk(question)
+    found = [kinds for english, zh, kinds in _question_kinds()
+             if (zh.search(question) if chinese and zh is not None else english.search(question))]
+    return found[0] if len(found) == 1 else None

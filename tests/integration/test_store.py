@@ -96,6 +96,29 @@ def test_a_denial_ranks_below_what_is_the_case_for_a_question_asking_what(index:
     assert index.search(scope, "Is the user allergic to peanuts?", 3)[0].memory == denial
 
 
+def test_a_date_does_not_answer_where_or_who(index: MemoryIndex) -> None:
+    flight = memory("The user's flight to Lisbon departs on 9 July.", priority=1)
+    room = memory("The user booked a room at Casa Amarela in Lisbon.", priority=1)
+    partner = memory("The user's partner is named Ines.", priority=1)
+    anniversary = memory("The user's anniversary is on 3 May.", priority=1)
+    index.write([flight, room, partner, anniversary])
+    scope = SearchScope(project_id="p1", user_id="u1")
+
+    assert index.search(scope, "Where is the user staying during the Lisbon trip?", 2)[0].memory == room
+    assert index.search(scope, "What is the name of the user's partner?", 2)[0].memory == partner
+    assert index.search(scope, "When does the user's flight to Lisbon depart?", 2)[0].memory == flight
+
+
+def test_what_kind_of_value_a_question_asks_for() -> None:
+    from pipeline.text.intent import asked_kinds
+
+    assert asked_kinds("Where is the user staying in Vienna?").refuses == {"date"}
+    assert asked_kinds("用户的年会在哪个城市办？").refuses == {"date"}
+    assert asked_kinds("Who is the user's dentist?").refuses == {"date"}
+    assert asked_kinds("What is the user's job?") is None
+    assert asked_kinds("The user lives in Vienna.") is None  # no question
+
+
 def test_search_answers_about_the_person_asked_for(index: MemoryIndex) -> None:
     index.write([
         memory("The user's sister lives in Calgary and loves living there."),
