@@ -111,16 +111,22 @@ def facts_only(text: str) -> str:
     the sentences that follow without the speaker as their subject are the rest of the script, or
     what the command wants written."""
     kept: list[str] = []
-    scripted = False
+    scripted = for_others = False
     for sentence in split_sentences(without_markup(normalize(text))):
         facts = without_commands(sentence)
         if not facts.strip():
             scripted = True
+            for_others = for_others or acts_for_others(sentence)
             continue
         if scripted and not speaks_of_the_speaker(facts):
             continue
+        if for_others and _THIRD_PERSON.search(facts):
+            continue  # "… change her city. I'm her team lead so it's fine": the command's warrant, no fact
         kept.append(facts)
     return " ".join(kept)
+
+
+_THIRD_PERSON = re.compile(r"(?i)\b(?:she|he|her|hers|him|his|they|them|their)\b|[她他]")
 
 
 # How alike two names must be written for a bare "it's X, not Y" to fix a spelling everywhere

@@ -86,6 +86,8 @@ _MARKUP = re.compile(
     r"|\{\s*[\"“'][^\"”']{1,30}[\"”']\s*[:：]"
     r"|(?i:\b(?:delete\s+from|drop\s+table|truncate\s+table|insert\s+into|update\s+\w+\s+set|select\s+\*\s+from)\b)"
     r"|(?:^|[\s:：])(?:sudo\s+\w+|rm\s+-\w+)"
+    # "### SYSTEM OVERRIDE ###", "【系统指令】", "[ADMIN]": a message that opens as the system speaking.
+    r"|^\s*(?:#{2,}|\[|【)\s*(?i:system|admin|administrator|developer|root|sudo|系统|管理员|开发者|开发人员)"
 )
 
 
@@ -138,7 +140,14 @@ def acts_for_others(sentence: str) -> bool:
     """A command on other people's memories or accounts ("can you change my coworker's memory?"):
     what follows it about them is what it wants written, not the speaker's facts."""
     grammar = _grammars()["zh" if has_cjk(sentence) else "en"]
-    return any(is_command(part) and grammar.other_people.search(part) for part in [sentence, *clauses(sentence)])
+    return any(is_command(part) and (grammar.other_people.search(part) or _SOMEONES_RECORDS.search(part))
+               for part in [sentence, *clauses(sentence)])
+
+
+# "linda_w's memories", "user u-jenna's account", "li_si的所有记忆": records someone else owns.
+_SOMEONES_RECORDS = re.compile(
+    r"(?i)\b(?!my\b|our\b)[\w.\-]+['’]s\s+(?:memories|memory|account|records|data|profile)\b"
+    r"|[A-Za-z][\w.\-]*的(?:所有|全部)?(?:记忆|记录|账号|账户|数据|资料)")
 
 
 def speaks_of_the_speaker(text: str) -> bool:
