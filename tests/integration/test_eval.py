@@ -88,6 +88,7 @@ CASE_SETS = {
     "fresh39_cases": 0.54,
     "fresh40_cases": 0.72,
     "fresh41_cases": 0.68,
+    "fresh42_cases": 0.67,
 }
 # Cases of a set in which the analyzer changes a memory that was to be kept, as measured on this
 # version (the memory-centric alignment substitutes a value in a related memory in a few of them,
@@ -102,7 +103,7 @@ KEPT_VIOLATIONS = {
     "fresh22_cases": 3, "fresh23_cases": 5, "fresh24_cases": 1, "fresh25_cases": 4, "fresh26_cases": 1,
     "fresh27_cases": 2, "fresh28_cases": 3, "fresh29_cases": 1,
     "fresh30_cases": 2, "fresh31_cases": 1, "fresh32_cases": 2, "fresh33_cases": 8, "fresh34_cases": 2,
-    "fresh35_cases": 2, "fresh36_cases": 1, "fresh37_cases": 3, "fresh38_cases": 2, "fresh39_cases": 0, "fresh40_cases": 4, "fresh41_cases": 0,
+    "fresh35_cases": 2, "fresh36_cases": 1, "fresh37_cases": 3, "fresh38_cases": 2, "fresh39_cases": 0, "fresh40_cases": 4, "fresh41_cases": 0, "fresh42_cases": 0,
 }
 
 
