@@ -352,8 +352,19 @@ def is_request(sentence: str) -> bool:
     if is_memory_directive(text):
         return False
     if has_cjk(text):
-        return bool(_ZH_REQUEST.search(text))
+        return bool(_ZH_REQUEST.search(text)) or _asks_for_a_reminder(text)
     return bool(_EN_REQUEST_START.match(text) or _EN_REQUEST_ANYWHERE.search(text))
+
+
+_ZH_REMINDER = re.compile(r"(?:提醒|叫醒|通知)我")
+# Someone before the verb reminds the speaker ("我妈每天提醒我喝水"): a fact, not a request.
+_ZH_SOMEONE = re.compile(r"[我你他她它们妈爸哥姐弟妹]|老师|老板|同事|朋友|医生|闹钟")
+
+
+def _asks_for_a_reminder(text: str) -> bool:
+    """"明天早上八点提醒我交电费": a time, then "remind me" with no one else doing it."""
+    found = _ZH_REMINDER.search(text)
+    return found is not None and not _ZH_SOMEONE.search(text[:found.start()])
 
 
 def without_request_clauses(sentence: str) -> str:
