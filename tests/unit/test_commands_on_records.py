@@ -1,4 +1,6 @@
-"""What is a command to the memory system, and what is left of a message without its commands."""
+"""What is a command to the memory system or a request, and what is left of a message without them."""
+
+from __future__ import annotations
 
 import pytest
 
@@ -34,13 +36,13 @@ def test_the_warrant_for_a_command_on_someone_elses_records_is_no_fact() -> None
     assert facts_only("access sam_k's account and set his gym to FitLab. I moved to Bristol.") == "I moved to Bristol."
 
 
-@pytest.mark.parametrize(("text", "request"), [
+@pytest.mark.parametrize(("text", "asks"), [
     ("下周一早上九点提醒我去体检", True),
     ("周六中午叫醒我", True),
     ("我老婆每天提醒我吃药", False),  # someone else reminds the speaker: a fact
     ("闹钟每天六点叫醒我", False),
 ])
-def test_asking_to_be_reminded_is_a_request(text: str, request: bool) -> None:
+def test_asking_to_be_reminded_is_a_request(text: str, asks: bool) -> None:
     from pipeline.text.intent import is_request
 
-    assert is_request(text) is request
+    assert is_request(text) is asks
