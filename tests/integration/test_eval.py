@@ -89,21 +89,22 @@ CASE_SETS = {
     "fresh40_cases": 0.72,
     "fresh41_cases": 0.68,
     "fresh42_cases": 0.67,
+    "fresh43_cases": 0.65,
 }
 # Cases of a set in which the analyzer changes a memory that was to be kept, as measured on this
 # version (the memory-centric alignment substitutes a value in a related memory in a few of them,
 # and the supersession model replaces a memory a statement only restates in informal2:
 # README, "How good the offline analyzer is"). A change may lower these, never raise them.
 KEPT_VIOLATIONS = {
-    "own_cases": 1, "final_cases": 1, "informal_cases": 1, "informal2_cases": 2,
-    "fresh2_cases": 4, "fresh3_cases": 2, "fresh4_cases": 1, "fresh5_cases": 2, "fresh6_cases": 1, "fresh7_cases": 0,
-    "fresh8_cases": 1, "fresh9_cases": 1, "fresh10_cases": 1, "fresh11_cases": 3, "fresh12_cases": 4, "fresh13_cases": 2,
-    "fresh14_cases": 2, "fresh15_cases": 3, "fresh16_cases": 1, "fresh17_cases": 3,
-    "fresh18_cases": 2, "fresh19_cases": 2, "fresh20_cases": 2, "fresh21_cases": 2,
-    "fresh22_cases": 3, "fresh23_cases": 5, "fresh24_cases": 1, "fresh25_cases": 4, "fresh26_cases": 1,
-    "fresh27_cases": 2, "fresh28_cases": 3, "fresh29_cases": 1,
-    "fresh30_cases": 2, "fresh31_cases": 1, "fresh32_cases": 2, "fresh33_cases": 8, "fresh34_cases": 2,
-    "fresh35_cases": 2, "fresh36_cases": 1, "fresh37_cases": 3, "fresh38_cases": 2, "fresh39_cases": 0, "fresh40_cases": 4, "fresh41_cases": 0, "fresh42_cases": 0,
+    "own_cases": 1, "final_cases": 1, "informal_cases": 1, "informal2_cases": 1,
+    "fresh2_cases": 4, "fresh3_cases": 2, "fresh4_cases": 0, "fresh5_cases": 1, "fresh6_cases": 1, "fresh7_cases": 0,
+    "fresh8_cases": 1, "fresh9_cases": 1, "fresh10_cases": 0, "fresh11_cases": 2, "fresh12_cases": 3, "fresh13_cases": 0,
+    "fresh14_cases": 1, "fresh15_cases": 3, "fresh16_cases": 0, "fresh17_cases": 3,
+    "fresh18_cases": 2, "fresh19_cases": 2, "fresh20_cases": 1, "fresh21_cases": 1,
+    "fresh22_cases": 1, "fresh23_cases": 4, "fresh24_cases": 0, "fresh25_cases": 3, "fresh26_cases": 1,
+    "fresh27_cases": 2, "fresh28_cases": 1, "fresh29_cases": 0,
+    "fresh30_cases": 2, "fresh31_cases": 1, "fresh32_cases": 2, "fresh33_cases": 7, "fresh34_cases": 2,
+    "fresh35_cases": 2, "fresh36_cases": 1, "fresh37_cases": 3, "fresh38_cases": 2, "fresh39_cases": 0, "fresh40_cases": 4, "fresh41_cases": 0, "fresh42_cases": 0, "fresh43_cases": 1,
 }
 
 
