@@ -70,8 +70,9 @@ class MemoryIndex:
         # when one leads the dense list and the other the sparse one), the higher priority, the newer.
         asked = person_asked_about(query)
         value_question = asks_for_a_value(query)
-        # "Where is the user staying?" is not answered by "… departs on 21 June", nor "When …" by a
-        # memory without a date, when another hit has one.
+        # "Where is the user staying?" is not answered by "… departs on 21 June"; a question of a kind
+        # that wants a value (data/question_kinds.toml) is not answered by a memory without one when
+        # another hit has one.
         kinds_asked = asked_kinds(query)
         wanted_held = kinds_asked is not None and bool(kinds_asked.wants) and any(
             kinds_asked.wants & _value_kinds(r.memory.memory_value) for r in results)

@@ -402,7 +402,7 @@ def _question_kinds() -> list[tuple[re.Pattern[str], re.Pattern[str] | None, Ask
 
 @lru_cache(maxsize=4096)
 def asked_kinds(question: str) -> AskedKinds | None:
-    """What kind of value a question asks for ("When …" a date or time; "Where …" no date), or None."""
+    """What kind of value a question asks for ("Where …", "Who …": not a date), or None."""
     if not is_question(question.strip()):
         return None
     chinese = has_cjk(question)
