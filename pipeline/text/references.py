@@ -55,7 +55,7 @@ def _words() -> dict[str, _Words]:
     words = {}
     for language, table in data.items():
         pointers = {**{k: v for k, v in table["ordinals"].items()}, **{w: _OTHER for w in table["other"]},
-                    **_counted_pointers(table.get("counted", {}))}
+                    **_counted_pointers(table.get("counted", {}), table["pointers"].get("counters", []))}
         boundary = (r"\b", r"\b") if language == "en" else ("", "")
         words[language] = _Words(
             markers=re.compile(rf"{boundary[0]}(?:{phrase_alternation(table['markers'])}){boundary[1]}", re.IGNORECASE),
@@ -73,12 +73,12 @@ def _words() -> dict[str, _Words]:
     return words
 
 
-def _counted_pointers(counted: dict[str, object]) -> dict[str, int | str]:
+def _counted_pointers(counted: dict[str, object], counters: list[str]) -> dict[str, int | str]:
     """"第二{c}" with each counter: "第二趟", "第二本", …"""
-    counters = counted.get("counters", [])
-    assert isinstance(counters, list)
-    return {form.format(c=counter): meaning for form, meaning in counted.items() if form != "counters"
-            for counter in counters if isinstance(meaning, (int, str))}
+    more = counted.get("more_counters", [])
+    assert isinstance(more, list)
+    return {form.format(c=counter): meaning for form, meaning in counted.items() if isinstance(meaning, (int, str))
+            for counter in [*counters, *more]}
 
 
 def _joiner(words: list[str], language: Language) -> re.Pattern[str]:
