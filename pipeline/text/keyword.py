@@ -7,10 +7,12 @@ from collections.abc import Callable, Iterator
 from functools import lru_cache
 
 _WORD_CHAR = r"A-Za-z0-9_\u00C0-\u024F"
+_WORD_CHAR_RE = re.compile(f"[{_WORD_CHAR}]")
+_WORD_CHAR_ANY_CASE = re.compile(f"[{_WORD_CHAR}]", re.IGNORECASE)  # also "K" (the Kelvin sign), as the term's case-insensitivity reads it
 
 
 def _is_word_char(char: str) -> bool:
-    return bool(re.fullmatch(f"[{_WORD_CHAR}]", char))
+    return bool(_WORD_CHAR_RE.fullmatch(char))
 
 
 def _is_acronym(term: str) -> bool:
@@ -18,8 +20,6 @@ def _is_acronym(term: str) -> bool:
     return 1 < len(letters) <= 5 and all(c.isupper() for c in letters) and term.isascii()
 
 
-_WORD_CHAR_RE = re.compile(f"[{_WORD_CHAR}]")
-_WORD_CHAR_ANY_CASE = re.compile(f"[{_WORD_CHAR}]", re.IGNORECASE)  # also "K" (the Kelvin sign), as the term's case-insensitivity reads it
 # A number is whole before a unit written against it ("4500" in "4500mAh"), not before more digits.
 _NUMBER_GOES_ON = re.compile(r"[0-9_]|[.,][0-9]")
 

@@ -113,14 +113,13 @@ def ends_pointing(text: str, language: Language) -> bool:
     "The user's favourite is the second one."): a reply resolved to nothing."""
     words = _words()[language]
     ending = text.strip().rstrip("。.!！?？ ")
-    found = [m for m in words.reference.finditer(ending)]
+    found = list(words.reference.finditer(ending))
     if not found:
         return False
     rest = ending[found[-1].end():].strip()
     if language == "zh":
         return rest in ("", "的", "那个", "那家")
-    return rest.casefold() in ("one", "ones") or (not rest and _words()[language].ordinals.get(
-        found[-1].group(0).casefold()) == _OTHER)
+    return rest.casefold() in ("one", "ones") or (not rest and words.ordinals.get(found[-1].group(0).casefold()) == _OTHER)
 
 
 def _pointer_in(clause: str, words: _Words) -> int | str:
@@ -186,11 +185,10 @@ def _options(sentence: str, language: Language) -> list[str]:
     # answer tells where it starts (see _as_the_answer_says).
     if len(members) < 2 or any(len(m.split()) > 4 for m in members[1:]):
         members = [separator.split(parts[0].rstrip(" ，,"))[-1].strip()]
-    leading = members
     last = re.split(r"[，,。.;；]", parts[-1])[0].strip()
     if listed:
         last = words.list_ends.split(last)[0].strip()
-    options = [*leading, *[p.strip() for p in parts[1:-1]], _option_name(last, language)]
+    options = [*members, *[p.strip() for p in parts[1:-1]], _option_name(last, language)]
     return [re.sub(r"^(?:the|a|an)\s+|[吗呢啊呀]$", "", o, flags=re.IGNORECASE) for o in options if o]
 
 
