@@ -172,11 +172,15 @@ def test_interactive_feedback_overtakes_a_backlog(
     backfill_queue = f"{redis_prefix}:celery:backfill"
     deadline = time.monotonic() + 30
     # The feeder paces the batch: wait until part of it is running and part waits on its queue.
-    while (client.get_batch(batch_id)["running"] == 0 or redis_client.llen(backfill_queue) == 0) \
-            and time.monotonic() < deadline:
+    # One reading of the queue decides, not a second one a moment later (the worker drains it meanwhile).
+    waiting = 0
+    while time.monotonic() < deadline:
+        waiting = redis_client.llen(backfill_queue)
+        if waiting and client.get_batch(batch_id)["running"]:
+            break
         time.sleep(0.05)
     # The backlog sits on the backfill queue, not the interactive one.
-    assert redis_client.llen(backfill_queue) > 0
+    assert waiting > 0
     started = time.monotonic()
     outcome = client.wait(client.add_feedback(f"i-{uuid.uuid4().hex[:6]}", CORRECTION), timeout=60)
     took = time.monotonic() - started
