@@ -61,6 +61,7 @@ _DAYPART_VALUE = re.compile(
     r"breakfast|dinner)s?\b|\b(?:mornings|afternoons|evenings|nights|bedtime|at\s+night|tonight)\b)"
     r"|(?:每天|每晚|每日)?(?:早上|早晨|上午|中午|下午|傍晚|晚上|夜里|半夜|凌晨|睡前|饭后|饭前)(?![零〇一二两三四五六七八九十\d])"
 )
+_DIGIT = re.compile(r"\d")
 _ZH_DATE_VALUE = re.compile(r"(?:\d{1,4}年)?\d{1,2}月\d{1,2}(?:日|号)")
 # School years: "third grade", "3rd grade", "四年级", "初二".
 _GRADE_VALUE = re.compile(
@@ -258,6 +259,9 @@ def _zh_name_values(text: str) -> list[Value]:
 
 
 def _zh_person_names(text: str) -> list[tuple[str, int]]:
+    # A person's name starts with a surname: a text holding none needs no tagging.
+    if _ZH_SURNAMES.isdisjoint(text):
+        return []
     names: list[tuple[str, int]] = []
     position = 0
     for pair in jieba_tagger().lcut(text):
@@ -283,19 +287,24 @@ def _extract_values(text: str, include_names: bool) -> tuple[Value, ...]:
     values: list[Value] = []
     for match in _WEEKDAY_VALUE.finditer(text):
         values.append(Value(match.group(0), "weekday", match.start(), match.end()))
-    for match in _EN_DATE_VALUE.finditer(text):
-        values.append(Value(match.group(0), "date", match.start(), match.end()))
-    for match in _EMAIL_VALUE.finditer(text):
-        values.append(Value(match.group(0), "email", match.start(), match.end()))
-    for match in _ADDRESS_VALUE.finditer(text):
-        if not _overlaps(values, match.start(), match.end()):
-            values.append(Value(match.group(0).rstrip("."), "address", match.start(), match.start() + len(match.group(0).rstrip("."))))
-    for match in _FEET_INCHES_VALUE.finditer(text):
-        values.append(Value(match.group(0), "height", match.start(), match.end()))
-    for match in _PHONE_VALUE.finditer(text):
-        if _overlaps(values, match.start(), match.end()):
-            continue
-        values.append(Value(match.group(0), "phone", match.start(), match.end()))
+    # Dates, addresses, heights and phone numbers all hold a digit, an email an "@": most memories
+    # hold neither, and those patterns are skipped.
+    if _DIGIT.search(text):
+        for match in _EN_DATE_VALUE.finditer(text):
+            values.append(Value(match.group(0), "date", match.start(), match.end()))
+    if "@" in text:
+        for match in _EMAIL_VALUE.finditer(text):
+            values.append(Value(match.group(0), "email", match.start(), match.end()))
+    if _DIGIT.search(text):
+        for match in _ADDRESS_VALUE.finditer(text):
+            if not _overlaps(values, match.start(), match.end()):
+                values.append(Value(match.group(0).rstrip("."), "address", match.start(), match.start() + len(match.group(0).rstrip("."))))
+        for match in _FEET_INCHES_VALUE.finditer(text):
+            values.append(Value(match.group(0), "height", match.start(), match.end()))
+        for match in _PHONE_VALUE.finditer(text):
+            if _overlaps(values, match.start(), match.end()):
+                continue
+            values.append(Value(match.group(0), "phone", match.start(), match.end()))
     for match in _DAYPART_VALUE.finditer(text):
         if not _overlaps(values, match.start(), match.end()):
             values.append(Value(match.group(0), "daypart", match.start(), match.end()))
