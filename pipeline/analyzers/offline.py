@@ -44,6 +44,7 @@ from pipeline.text.intent import (
 from pipeline.text.keyword import contains_term
 from pipeline.text.language import detect_language
 from pipeline.text.lexicon import content_terms
+from pipeline.text.memory_completion import complete_by_memory
 from pipeline.text.normalize import coordinated_parts, normalize
 from pipeline.text.perspective import finish_sentence, to_third_person
 from pipeline.text.referents import changed_by_frame, changed_item, refer
@@ -521,6 +522,11 @@ class OfflineAnalyzer:
                                [max(0.0, s or 0.0) for s in similarities] if similarities is not None else (),
                                last_question(list(turns)), likeness) or [
                 found for found in changed_by_frame(owned, every_clause, statement.language, memories)
+                if not memory_defect(found.corrected)] or [
+                found for found in complete_by_memory(
+                    owned, every_clause, statement.language, memories, answer,
+                    [max(0.0, s or 0.0) for s in similarities] if similarities is not None else [], likeness,
+                    corrective)
                 if not memory_defect(found.corrected)] or alignments
         if not alignments:
             return []

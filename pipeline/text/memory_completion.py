@@ -1,0 +1,309 @@
+"""Clauses that lean on the memory they correct for what they leave unsaid.
+
+"it's a honda civic", "是芒果", "她学的是古筝", "no she's a paramedic now": the clause gives a new
+filler but names neither the attribute nor, beyond a pronoun, the person. The memory it corrects
+is the one holding a filler of the same sort in that place: a value of a compatible kind ("是五月
+二十二号" against "生日是5月20日"), or a phrase the sentence encoder finds alike ("honda civic" and
+"Toyota Corolla", "古筝" and "钢琴"), about someone the pronoun can stand for. The corrected memory is
+that memory's own sentence with the filler in place, so it keeps its clean wording.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from pipeline.text.alignment import Alignment, as_memory, memory_slots, memory_subject, topic_terms, with_value
+from pipeline.text.language import Language
+from pipeline.text.lexicon import EN_STOPWORDS, ZH_STOPWORDS, denies, zh_token_spans
+from pipeline.text.numbers import zh_numeral
+from pipeline.text.references import ends_pointing
+from pipeline.text.referents import find_pointer
+from pipeline.text.values import compatible_kinds
+
+_DATA = Path(__file__).parent / "data" / "bare_fillers.toml"
+
+Likeness = Callable[[str, Sequence[str]], list[float]]
+
+# How alike (sentence encoder cosine) a filler and the phrase it replaces must be, and by how much
+# the best memory must lead the best other one.
+MIN_LIKENESS = 0.3
+MIN_LEAD = 0.05
+# A memory's filler mostly ends its sentence ("用户最喜欢的水果是苹果", "The user drives a Toyota
+# Corolla"): a phrase there is preferred, in Chinese above all, where the encoder finds the category
+# word (水果) closer to a filler (芒果) than the filler it replaces (苹果).
+SENTENCE_END_BONUS = {"en": 0.1, "zh": 0.25}
+# What else points at a memory: words the rest of the message shares with it ("wrong band lol,
+# it's Radiohead"), the answer naming its phrase, and the search's closeness to the statement.
+TOPIC_WEIGHT = 0.3
+ANSWER_WEIGHT = 0.2
+CLOSENESS_WEIGHT = 0.2
+_MAX_FILLER_WORDS = 5
+# A clause about "he"/"她" replaces a memory about that person only when, said of them, it is this
+# close to the memory: the same attribute with another value, not a new fact beside it.
+MIN_SAME_ATTRIBUTE = 0.6
+
+
+@dataclass(frozen=True)
+class BareFiller:
+    pronoun: str  # "" when the clause has none
+    filler: str
+
+
+@dataclass(frozen=True)
+class _Grammar:
+    opening: re.Pattern[str]
+    not_fillers: frozenset[str]
+    additive: re.Pattern[str]
+    first_person: frozenset[str]
+    counters: tuple[str, ...]
+    particles: str
+    neutral: frozenset[str]
+    female: frozenset[str]
+    male: frozenset[str]
+    female_words: frozenset[str]
+    male_words: frozenset[str]
+    people: frozenset[str]
+
+
+@lru_cache(maxsize=2)
+def _grammar(language: Language) -> _Grammar:
+    table = tomllib.loads(_DATA.read_text(encoding="utf-8"))["zh" if language == "zh" else "en"]
+    words = sorted(table["openers"], key=len, reverse=True)
+    if language == "zh":
+        opening = re.compile("^(?:(?:" + "|".join(map(re.escape, words)) + r")[了啦呀啊呢哦吧嘛]*[，,！!。\s]*)+")
+    else:
+        opening = re.compile(r"(?i)^(?:(?:" + "|".join(map(re.escape, words)) + r")\b[\s,!.]*)+")
+    return _Grammar(
+        opening=opening,
+        not_fillers=frozenset(table["not_fillers"]),
+        additive=re.compile("(?i)^(?:" + "|".join(map(re.escape, table["additive"])) + ")" + ("" if language == "zh" else r"\b")),
+        first_person=frozenset(table["first_person"]),
+        counters=tuple(sorted(table.get("counters", []), key=len, reverse=True)),
+        particles=table.get("particles", ""),
+        neutral=frozenset(table["neutral"]),
+        female=frozenset(table["female"]),
+        male=frozenset(table["male"]),
+        female_words=frozenset(table["female_words"]),
+        male_words=frozenset(table["male_words"]),
+        people=frozenset(table["female_words"] + table["male_words"] + table["children"]),
+    )
+
+
+_EN_BARE = re.compile(
+    r"(?i)^(?P<pronoun>it|that|this|its|thats|he|she)(?:\s+is|\s+was|['’]s|(?<=its)|(?<=thats))\s+"
+    r"(?:actually\s+|now\s+|really\s+)?(?P<filler>[^,;:!?]+?)"
+    r"(?:\s+(?:now|actually|lol|lmao|haha|tho|though|btw|instead|then|these\s+days))*\s*[.!?]*$"
+)
+_ZH_BARE = re.compile(
+    r"^(?P<pronoun>他|她|它|我|那个|这个|那|这)?(?P<verb>[\u4e00-\u9fff]{1,2}的)?(?:应该|其实|现在|一直|明明)?是"
+    r"(?P<filler>[^，,。；;！!？?、\s]{1,14})$"
+)
+
+
+def bare_filler(clause: str, language: Language) -> BareFiller | None:
+    """The pronoun and filler of a clause that says only "it/she is X" or "是X"; None otherwise."""
+    grammar = _grammar(language)
+    text = grammar.opening.sub("", clause.strip())
+    if grammar.additive.match(text):
+        return None
+    if language == "zh":
+        match = _ZH_BARE.match(text.rstrip(grammar.particles))
+        if not match:
+            return None
+        filler = match.group("filler").rstrip(grammar.particles)
+        for counter in grammar.counters:
+            if filler.startswith(counter) and len(filler) > len(counter):
+                filler = filler[len(counter):]
+                break
+        filler = filler.removesuffix("的")  # "是建设银行的"
+        if (not filler or filler.startswith(tuple(grammar.not_fillers)) or re.search("[是的我你]", filler)
+                or ends_pointing(filler, language) or filler in grammar.people):
+            return None  # a pointer ("另一家") or a person ("是个儿子") fills no attribute
+        return BareFiller(match.group("pronoun") or "", filler)
+    match = _EN_BARE.match(text)
+    if not match:
+        return None
+    filler = re.sub(r"(?i)^(?:a|an|the)\s+", "", match.group("filler").strip())
+    words = filler.split()
+    if not words or len(words) > _MAX_FILLER_WORDS:
+        return None
+    first = words[0].casefold()
+    if first in grammar.not_fillers or " ".join(words[:2]).casefold() in grammar.not_fillers or "'" in first:
+        return None
+    if ends_pointing(filler, language) or filler.casefold() in grammar.people or (len(words) == 1 and len(filler) < 3):
+        return None
+    return BareFiller(match.group("pronoun").casefold(), filler)
+
+
+def _may_stand_for(pronoun: str, memory: str, language: Language) -> bool:
+    """Whether the clause's pronoun can be whom the memory is about."""
+    grammar = _grammar(language)
+    subject = memory_subject(memory, language)
+    about_the_user = not subject or subject in ("The user", "用户")
+    if pronoun in grammar.first_person:
+        return about_the_user  # "我养的是柯基": not the neighbour's
+    if not pronoun or pronoun in grammar.neutral:
+        return True  # "it's Meagan with an A" may be the sister's name
+    if about_the_user:
+        return False  # "she" is not the user
+    relative = subject.removeprefix("用户的") if language == "zh" else subject.split()[-1].casefold()
+    if pronoun in grammar.female:
+        return not any(relative.endswith(word) for word in grammar.male_words)
+    if pronoun in grammar.male:
+        return not any(relative.endswith(word) for word in grammar.female_words)
+    return True
+
+
+def _phrases(memory: str, language: Language) -> list[tuple[int, int]]:
+    """Where a filler may stand in a memory: its content words and short runs of them, after
+    whom it is about."""
+    start = len(memory_subject(memory, language))
+    if language == "zh":
+        tokens = [(s, e) for s, e in zh_token_spans(memory) if s >= start
+                  and re.search(r"[\u4e00-\u9fffA-Za-z0-9]", memory[s:e])]
+        # One-character words that end the sentence are one object ("养了一只猫", "是张|总", "森林|人").
+        tail: list[tuple[int, int]] = []
+        while tokens and tokens[-1][1] - tokens[-1][0] == 1 and _zh_filler_word(memory, *tokens[-1]):
+            tail.insert(0, tokens.pop())
+        if tail:
+            tokens.append((tail[0][0], tail[-1][1]))
+        # Other single characters are verbs or particles ("学", "最"), and a counted numeral ("一辆")
+        # is no filler.
+        content = [(s, e) for s, e in tokens if _zh_filler_word(memory, s, e) and (e - s >= 2 or (s, e) == tokens[-1])]
+        return [(tokens[i][0], tokens[i + size - 1][1])
+                for size in range(1, 4) for i in range(len(tokens) - size + 1)
+                if all(token in content for token in tokens[i:i + size])]
+    words = [(m.start(), m.end()) for m in re.finditer(r"[A-Za-z0-9][\w'’\-]*", memory) if m.start() >= start]
+    spans = []
+    for size in range(1, 4):
+        for i in range(len(words) - size + 1):
+            first, last = memory[slice(*words[i])], memory[slice(*words[i + size - 1])]
+            if first.casefold() in EN_STOPWORDS or last.casefold() in EN_STOPWORDS:
+                continue
+            spans.append((words[i][0], words[i + size - 1][1]))
+    return spans
+
+
+_ZH_NUMERALS = frozenset("零〇一二两三四五六七八九十百千几")
+_ZH_COUNTED_NUMERAL = re.compile(r"[零〇一二两三四五六七八九十百千]+(?=[月日号点岁元块次年])")
+
+
+def _with_digits(filler: str) -> str:
+    """"五月二十二号" → "5月22号": a Chinese numeral before its unit, in digits, as memories write it."""
+    return _ZH_COUNTED_NUMERAL.sub(lambda m: str(zh_numeral(m.group(0)) or m.group(0)), filler)
+
+
+def _zh_filler_word(memory: str, start: int, end: int) -> bool:
+    return memory[start:end] not in ZH_STOPWORDS and memory[start] not in _ZH_NUMERALS
+
+
+def _typed_candidates(filler: str, memory: str) -> list[tuple[int, int]]:
+    """A filler that is one value (a date, an amount, a time) stands where a value of its kind stood."""
+    said = memory_slots(filler)
+    if len(said) != 1 or said[0].kind == "name" or len(said[0].text) < len(filler.strip()) - 2:
+        return []
+    return [(held.start, held.end) for held in memory_slots(memory)
+            if held.kind != "name" and compatible_kinds(held.kind, said[0].kind) and held.text != said[0].text]
+
+
+_EN_PERSON_PRONOUN = re.compile(r"(?i)^(?P<pronoun>he|she)(?:\s|['’]s\b)")
+_ZH_PERSON_PRONOUN = re.compile(r"^(?P<pronoun>他|她)(?![们的])")
+
+
+def _said_of_a_person(
+    clause: str, language: Language, memories: Sequence[str], likeness: Likeness, taken: set[int],
+) -> Alignment | None:
+    """"他在外国语学校读初二" against "用户的儿子在实验中学读初二": the clause, said of the one person
+    its pronoun can stand for, states that person's attribute anew."""
+    grammar = _grammar(language)
+    text = grammar.opening.sub("", clause.strip())
+    match = (_ZH_PERSON_PRONOUN if language == "zh" else _EN_PERSON_PRONOUN).match(text)
+    if not match:
+        return None
+    if denies(text, language):
+        return None  # "他早不学了": what ended is read as a change of state, not a new value
+    pronoun = match.group("pronoun").casefold()
+    people = [index for index, memory in enumerate(memories)
+              if index not in taken and _may_stand_for(pronoun, memory, language)]
+    if len({memory_subject(memories[index], language) for index in people}) != 1:
+        return None  # nobody, or more than one person it could be
+    rewritten = {index: as_memory(text, language, memories[index]) for index in people}
+    closeness = {index: likeness(rewritten[index], [memories[index]])[0] for index in people}
+    best = max(people, key=lambda index: closeness[index])
+    rivals = [closeness[index] for index in people if index != best]
+    if closeness[best] < MIN_SAME_ATTRIBUTE or (rivals and max(rivals) > closeness[best] - MIN_LEAD):
+        return None
+    if rewritten[best] == memories[best]:
+        return None
+    return Alignment(best, rewritten[best], f"says of {memory_subject(memories[best], language)} what the memory held",
+                     round(closeness[best] * 0.6, 2))
+
+
+def complete_by_memory(
+    clause_texts: Sequence[str], everything: Sequence[str], language: Language, memories: Sequence[str],
+    answer: str, similarities: Sequence[float], likeness: Likeness | None, corrective: bool = True,
+) -> list[Alignment]:
+    """For each clause that leans on a memory (a bare filler, or a pronoun's predicate in a message
+    that corrects), the memory it completes, rewritten."""
+    alignments: list[Alignment] = []
+    taken: set[int] = set()
+    # "最后那个记错了，我学的是德语": which memory a filler goes to, the pointer says.
+    pointed = find_pointer(" ".join(everything), language) is not None
+    for clause in clause_texts:
+        found = None if pointed else bare_filler(clause, language)
+        if found is None:
+            said = _said_of_a_person(clause, language, memories, likeness, taken) if likeness and corrective else None
+            if said is not None:
+                taken.add(said.memory_index)
+                alignments.append(said)
+            continue
+        if language == "zh":
+            found = BareFiller(found.pronoun, _with_digits(found.filler))
+        rest = " ".join(other for other in everything if other != clause) + " " + clause.replace(found.filler, " ")
+        rest_terms = topic_terms(rest, language)
+        # "门牌号不对，是188号": when the rest of the message names a topic some memories share, the
+        # filler belongs to one of them.
+        on_topic = {index for index, memory in enumerate(memories) if rest_terms & topic_terms(memory, language)}
+        scored: list[tuple[float, int, tuple[int, int]]] = []
+        typed = bool(memory_slots(found.filler)) and not any(
+            value.kind == "name" for value in memory_slots(found.filler))
+        for index, memory in enumerate(memories):
+            if index in taken or found.filler.casefold() in memory.casefold():
+                continue
+            if not _may_stand_for(found.pronoun, memory, language) or (on_topic and index not in on_topic):
+                continue
+            bonus = (TOPIC_WEIGHT * (index in on_topic)
+                     + CLOSENESS_WEIGHT * (similarities[index] if index < len(similarities) else 0.0))
+            if typed:
+                spans = _typed_candidates(found.filler, memory)
+                scored += [(1.0 + bonus + ANSWER_WEIGHT * (memory[s:e] in answer), index, (s, e)) for s, e in spans]
+                continue
+            if likeness is None:
+                continue
+            spans = _phrases(memory, language)
+            if not spans:
+                continue
+            alike = likeness(found.filler, [memory[s:e] for s, e in spans])
+            end = len(memory.rstrip("。.!！ "))
+            scored += [
+                (score + bonus + SENTENCE_END_BONUS[language] * (e == end)
+                 + ANSWER_WEIGHT * (bool(answer) and memory[s:e].casefold() in answer.casefold()), index, (s, e))
+                for score, (s, e) in zip(alike, spans, strict=True) if score >= MIN_LIKENESS
+            ]
+        if not scored:
+            continue
+        scored.sort(reverse=True)
+        best, index, span = scored[0]
+        rivals = [score for score, other, _ in scored if other != index]
+        if rivals and rivals[0] > best - MIN_LEAD:
+            continue  # two memories hold a filler of its sort: which one is meant is not said
+        taken.add(index)
+        old = memories[index][span[0]:span[1]]
+        alignments.append(Alignment(index, with_value(memories[index], span, found.filler),
+                                    f"gives {found.filler!r} where the memory holds {old!r}", round(min(1.0, best) * 0.6, 2)))
+    return alignments
