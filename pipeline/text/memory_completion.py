@@ -33,6 +33,8 @@ Likeness = Callable[[str, Sequence[str]], list[float]]
 # the best memory must lead the best other one.
 MIN_LIKENESS = 0.3
 MIN_LEAD = 0.05
+# A longer phrase around the best one is what the filler replaces when it is nearly as alike.
+WIDEN_MARGIN = 0.1
 # A memory's filler mostly ends its sentence ("用户最喜欢的水果是苹果", "The user drives a Toyota
 # Corolla"): a phrase there is preferred, in Chinese above all, where the encoder finds the category
 # word (水果) closer to a filler (芒果) than the filler it replaces (苹果).
@@ -62,6 +64,8 @@ class _Grammar:
     first_person: frozenset[str]
     counters: tuple[str, ...]
     particles: str
+    endings: tuple[str, ...]
+    filler_end: re.Pattern[str] | None
     neutral: frozenset[str]
     female: frozenset[str]
     male: frozenset[str]
@@ -85,6 +89,9 @@ def _grammar(language: Language) -> _Grammar:
         first_person=frozenset(table["first_person"]),
         counters=tuple(sorted(table.get("counters", []), key=len, reverse=True)),
         particles=table.get("particles", ""),
+        endings=tuple(table.get("endings", [])),
+        filler_end=re.compile(r"(?i)\s+(?:" + "|".join(map(re.escape, table["filler_ends"])) + r")(?:\s|$).*$")
+        if "filler_ends" in table else None,
         neutral=frozenset(table["neutral"]),
         female=frozenset(table["female"]),
         male=frozenset(table["male"]),
@@ -105,6 +112,20 @@ _ZH_BARE = re.compile(
 )
 
 
+def _without_endings(filler: str, grammar: _Grammar) -> str:
+    """"湖人球迷好吧。" → "湖人球迷": softening endings and particles, however they stack."""
+    while filler:
+        for ending in grammar.endings:
+            if filler.endswith(ending):
+                filler = filler[: -len(ending)]
+                break
+        else:
+            if filler[-1] not in grammar.particles:
+                return filler
+            filler = filler[:-1]
+    return filler
+
+
 def bare_filler(clause: str, language: Language) -> BareFiller | None:
     """The pronoun and filler of a clause that says only "it/she is X" or "是X"; None otherwise."""
     grammar = _grammar(language)
@@ -112,10 +133,10 @@ def bare_filler(clause: str, language: Language) -> BareFiller | None:
     if grammar.additive.match(text):
         return None
     if language == "zh":
-        match = _ZH_BARE.match(text.rstrip(grammar.particles))
+        match = _ZH_BARE.match(_without_endings(text, grammar))
         if not match:
             return None
-        filler = match.group("filler").rstrip(grammar.particles)
+        filler = _without_endings(match.group("filler"), grammar)
         for counter in grammar.counters:
             if filler.startswith(counter) and len(filler) > len(counter):
                 filler = filler[len(counter):]
@@ -129,6 +150,8 @@ def bare_filler(clause: str, language: Language) -> BareFiller | None:
     if not match:
         return None
     filler = re.sub(r"(?i)^(?:a|an|the)\s+", "", match.group("filler").strip())
+    if grammar.filler_end is not None:
+        filler = grammar.filler_end.sub("", filler)
     words = filler.split()
     if not words or len(words) > _MAX_FILLER_WORDS:
         return None
@@ -178,15 +201,13 @@ def _phrases(memory: str, language: Language) -> list[tuple[int, int]]:
         return [(tokens[i][0], tokens[i + size - 1][1])
                 for size in range(1, 4) for i in range(len(tokens) - size + 1)
                 if all(token in content for token in tokens[i:i + size])]
+    # Runs of content words: a noun phrase's words ("Toyota Corolla", "sulfa drugs"), never across
+    # a verb's object ("owned a civic", "allergic to penicillin").
     words = [(m.start(), m.end()) for m in re.finditer(r"[A-Za-z0-9][\w'’\-]*", memory) if m.start() >= start]
-    spans = []
-    for size in range(1, 4):
-        for i in range(len(words) - size + 1):
-            first, last = memory[slice(*words[i])], memory[slice(*words[i + size - 1])]
-            if first.casefold() in EN_STOPWORDS or last.casefold() in EN_STOPWORDS:
-                continue
-            spans.append((words[i][0], words[i + size - 1][1]))
-    return spans
+    content = [memory[s:e].casefold() not in EN_STOPWORDS for s, e in words]
+    return [(words[i][0], words[i + size - 1][1])
+            for size in range(1, 4) for i in range(len(words) - size + 1)
+            if all(content[i:i + size]) and all(memory[words[j][1]:words[j + 1][0]] == " " for j in range(i, i + size - 1))]
 
 
 _ZH_NUMERALS = frozenset("零〇一二两三四五六七八九十百千几")
@@ -232,6 +253,12 @@ def _said_of_a_person(
               if index not in taken and _may_stand_for(pronoun, memory, language)]
     if len({memory_subject(memories[index], language) for index in people}) != 1:
         return None  # nobody, or more than one person it could be
+    # "he hates being called Jake" against "The user's partner is named Jake": it speaks of the name
+    # the memory holds, it does not give another.
+    people = [index for index in people if not any(
+        value.kind == "name" and value.text.casefold() in text.casefold() for value in memory_slots(memories[index]))]
+    if not people:
+        return None
     rewritten = {index: as_memory(text, language, memories[index]) for index in people}
     closeness = {index: likeness(rewritten[index], [memories[index]])[0] for index in people}
     best = max(people, key=lambda index: closeness[index])
@@ -242,6 +269,91 @@ def _said_of_a_person(
         return None
     return Alignment(best, rewritten[best], f"says of {memory_subject(memories[best], language)} what the memory held",
                      round(closeness[best] * 0.6, 2))
+
+
+_NAME_WORD_BEFORE = re.compile(r"(?<![.!?])\b[A-Z][\w'’\-]*\s+$")
+_NAME_WORD_AFTER = re.compile(r"^\s+[A-Z][\w'’\-]*")
+_LATIN_AFTER_CJK = re.compile(r"^\s?[A-Za-z0-9][\w\-]*")
+
+
+def _widened(memory: str, span: tuple[int, int], filler: str, alike: dict[tuple[int, int], float]) -> tuple[int, int]:
+    """The whole phrase the filler replaces: the longest nearly-as-alike phrase around the best one
+    ("Toyota" → "Toyota Corolla", "特斯拉" → "特斯拉Model 3"), and any characters the filler repeats
+    at its edges ("王|浩然" for "王皓然")."""
+    start, end = span
+    for (s, e), score in alike.items():
+        if score >= alike.get(span, 1.0) - WIDEN_MARGIN and s <= start and end <= e and e - s > end - start:
+            start, end = s, e
+    # A name is replaced whole: the capitalised words around it ("Vancouver Canucks"), the Latin
+    # letters and digits written against it ("特斯拉Model 3").
+    while (before := _NAME_WORD_BEFORE.search(memory[:start])) and memory[start:start + 1].isupper():
+        start = before.start()
+    glued = _LATIN_AFTER_CJK if re.search(r"[\u4e00-\u9fff]", memory[start:end]) else (
+        _NAME_WORD_AFTER if memory[start:start + 1].isupper() else None)
+    while glued is not None and (after := glued.match(memory[end:])):
+        end += after.end()
+    for size in range(min(len(filler) - 1, start), 0, -1):
+        if filler.startswith(memory[start - size:start]):
+            start -= size
+            break
+    for size in range(min(len(filler) - 1, len(memory) - end), 0, -1):
+        if filler.endswith(memory[end:end + size]):
+            end += size
+            break
+    return start, end
+
+
+def _filler_alignment(
+    clause: str, found: BareFiller, everything: Sequence[str], language: Language, memories: Sequence[str],
+    answer: str, similarities: Sequence[float], likeness: Likeness | None, taken: set[int],
+) -> Alignment | None:
+    rest = " ".join(other for other in everything if other != clause) + " " + clause.replace(found.filler, " ")
+    rest_terms = topic_terms(rest, language)
+    # "门牌号不对，是188号": when the rest of the message names a topic some memories share, the
+    # filler belongs to one of them.
+    on_topic = {index for index, memory in enumerate(memories) if rest_terms & topic_terms(memory, language)}
+    said_terms = topic_terms(clause.replace(found.filler, " "), language)
+    scored: list[tuple[float, int, tuple[int, int]]] = []
+    alike_by_memory: dict[int, dict[tuple[int, int], float]] = {}
+    typed = bool(memory_slots(found.filler)) and not any(value.kind == "name" for value in memory_slots(found.filler))
+    for index, memory in enumerate(memories):
+        if index in taken or found.filler.casefold() in memory.casefold() or denies(memory, language):
+            continue  # a filler put into a denial ("用户对花生不过敏") would deny the new value
+        if not _may_stand_for(found.pronoun, memory, language) or (on_topic and index not in on_topic):
+            continue
+        bonus = (TOPIC_WEIGHT * (index in on_topic)
+                 + CLOSENESS_WEIGHT * (similarities[index] if index < len(similarities) else 0.0))
+        if typed:
+            scored += [(1.0 + bonus + ANSWER_WEIGHT * (memory[s:e] in answer), index, (s, e))
+                       for s, e in _typed_candidates(found.filler, memory)]
+            continue
+        # What the clause itself says beside the filler is the attribute ("我过敏的是头孢": 过敏), not
+        # the filler it replaces.
+        # nor a part of the filler ("过敏" of "海鲜过敏").
+        spans = [(s, e) for s, e in _phrases(memory, language)
+                 if not topic_terms(memory[s:e], language) & said_terms
+                 and memory[s:e].casefold() not in found.filler.casefold()]
+        if likeness is None or not spans:
+            continue
+        alike = likeness(found.filler, [memory[s:e] for s, e in spans])
+        alike_by_memory[index] = dict(zip(spans, alike, strict=True))
+        end = len(memory.rstrip("。.!！ "))
+        scored += [
+            (score + bonus + SENTENCE_END_BONUS[language] * (e == end)
+             + ANSWER_WEIGHT * (bool(answer) and memory[s:e].casefold() in answer.casefold()), index, (s, e))
+            for score, (s, e) in zip(alike, spans, strict=True) if score >= MIN_LIKENESS
+        ]
+    if not scored:
+        return None
+    scored.sort(reverse=True)
+    best, index, span = scored[0]
+    rivals = [score for score, other, _ in scored if other != index]
+    if rivals and rivals[0] > best - MIN_LEAD:
+        return None  # two memories hold a filler of its sort: which one is meant is not said
+    memory = memories[index]
+    span = _widened(memory, span, found.filler, alike_by_memory.get(index, {}))
+    return Alignment(index, with_value(memory, span, found.filler),
+                     f"gives {found.filler!r} where the memory holds {memory[span[0]:span[1]]!r}", round(min(1.0, best) * 0.6, 2))
 
 
 def complete_by_memory(
@@ -256,54 +368,14 @@ def complete_by_memory(
     pointed = find_pointer(" ".join(everything), language) is not None
     for clause in clause_texts:
         found = None if pointed else bare_filler(clause, language)
-        if found is None:
-            said = _said_of_a_person(clause, language, memories, likeness, taken) if likeness and corrective else None
-            if said is not None:
-                taken.add(said.memory_index)
-                alignments.append(said)
-            continue
-        if language == "zh":
-            found = BareFiller(found.pronoun, _with_digits(found.filler))
-        rest = " ".join(other for other in everything if other != clause) + " " + clause.replace(found.filler, " ")
-        rest_terms = topic_terms(rest, language)
-        # "门牌号不对，是188号": when the rest of the message names a topic some memories share, the
-        # filler belongs to one of them.
-        on_topic = {index for index, memory in enumerate(memories) if rest_terms & topic_terms(memory, language)}
-        scored: list[tuple[float, int, tuple[int, int]]] = []
-        typed = bool(memory_slots(found.filler)) and not any(
-            value.kind == "name" for value in memory_slots(found.filler))
-        for index, memory in enumerate(memories):
-            if index in taken or found.filler.casefold() in memory.casefold():
-                continue
-            if not _may_stand_for(found.pronoun, memory, language) or (on_topic and index not in on_topic):
-                continue
-            bonus = (TOPIC_WEIGHT * (index in on_topic)
-                     + CLOSENESS_WEIGHT * (similarities[index] if index < len(similarities) else 0.0))
-            if typed:
-                spans = _typed_candidates(found.filler, memory)
-                scored += [(1.0 + bonus + ANSWER_WEIGHT * (memory[s:e] in answer), index, (s, e)) for s, e in spans]
-                continue
-            if likeness is None:
-                continue
-            spans = _phrases(memory, language)
-            if not spans:
-                continue
-            alike = likeness(found.filler, [memory[s:e] for s, e in spans])
-            end = len(memory.rstrip("。.!！ "))
-            scored += [
-                (score + bonus + SENTENCE_END_BONUS[language] * (e == end)
-                 + ANSWER_WEIGHT * (bool(answer) and memory[s:e].casefold() in answer.casefold()), index, (s, e))
-                for score, (s, e) in zip(alike, spans, strict=True) if score >= MIN_LIKENESS
-            ]
-        if not scored:
-            continue
-        scored.sort(reverse=True)
-        best, index, span = scored[0]
-        rivals = [score for score, other, _ in scored if other != index]
-        if rivals and rivals[0] > best - MIN_LEAD:
-            continue  # two memories hold a filler of its sort: which one is meant is not said
-        taken.add(index)
-        old = memories[index][span[0]:span[1]]
-        alignments.append(Alignment(index, with_value(memories[index], span, found.filler),
-                                    f"gives {found.filler!r} where the memory holds {old!r}", round(min(1.0, best) * 0.6, 2)))
+        if found is not None:
+            if language == "zh":
+                found = BareFiller(found.pronoun, _with_digits(found.filler))
+            aligned = _filler_alignment(clause, found, everything, language, memories, answer, similarities,
+                                        likeness, taken)
+        else:
+            aligned = _said_of_a_person(clause, language, memories, likeness, taken) if likeness and corrective else None
+        if aligned is not None:
+            taken.add(aligned.memory_index)
+            alignments.append(aligned)
     return alignments

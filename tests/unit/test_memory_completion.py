@@ -40,6 +40,9 @@ def embedding_analyzer() -> OfflineAnalyzer:
     ("他玩的是贝斯呀", "zh", BareFiller("他", "贝斯")),
     ("是一只柯基", "zh", BareFiller("", "柯基")),
     ("是对的", "zh", None),
+    ("it's Meagan with an A", "en", BareFiller("it", "Meagan")),
+    ("its more like 10k", "en", None),  # the spelling note is no part of it
+    ("我是湖人球迷好吧", "zh", BareFiller("我", "湖人球迷")),
     ("是个女儿", "zh", None),  # a person tells of a birth, it fills no attribute
     ("而且是坐高铁", "zh", None),  # it adds, it corrects nothing
     ("it's just the van now", "en", None),
@@ -60,6 +63,17 @@ def test_bare_fillers(clause: str, language: str, expected: BareFiller | None) -
     # a value replaces a value of its kind; Chinese numerals are written as the memory writes them
     (["是九月十五号"], ["纪念日记错了", "是九月十五号"], "zh",
      ["用户的结婚纪念日是9月5日。", "用户每周跑步三次。"], {0: "用户的结婚纪念日是9月15号。"}),
+    # the whole phrase it replaces, and the characters it repeats at its edges
+    (["我开的是蔚来ES6"], ["我开的是蔚来ES6"], "zh",
+     ["用户开一辆特斯拉Model Y。", "用户住在苏州。"], {0: "用户开一辆蔚来ES6。"}),
+    (["是李雨菡"], ["名字写错了", "是李雨菡"], "zh",
+     ["用户的女儿名字是李雨涵。", "用户的女儿在学游泳。"], {0: "用户的女儿名字是李雨菡。"}),
+    (["it's the Oilers"], ["it's the Oilers"], "en",
+     ["The user's favourite hockey team is the Calgary Flames.", "The user skates on Sundays."],
+     {0: "The user's favourite hockey team is the Oilers."}),
+    # what the clause says beside the filler is the attribute, not what it replaces
+    (["我过敏的是芒果"], ["我过敏的是芒果"], "zh",
+     ["用户对花生过敏。", "用户每天喝两杯咖啡。"], {0: "用户对芒果过敏。"}),
     # "she" is a person of the memories, never the user
     (["she's a dentist now"], ["she's a dentist now"], "en",
      ["The user is a teacher.", "The user's aunt works as a pharmacist in York."],
@@ -88,9 +102,27 @@ def test_a_message_that_points_leaves_the_memory_to_its_pointer(likeness) -> Non
     assert complete_by_memory(["it's Turkish"], everything, "en", memories, "", [0.0, 0.0], likeness) == []
 
 
+def test_a_filler_replaces_no_part_of_itself(likeness) -> None:  # noqa: ANN001
+    memories = ["用户对牛奶没有过敏。"]
+    found = complete_by_memory(["是虾过敏"], ["是虾过敏"], "zh", memories, "", [0.0], likeness)
+    assert all("没有虾过敏" not in a.corrected for a in found)
+
+
+def test_a_denial_takes_no_filler(likeness) -> None:  # noqa: ANN001
+    memories = ["The user never owned a Jeep.", "The user lives in Bath."]
+    assert complete_by_memory(["it's a kia sportage"], ["it's a kia sportage"], "en", memories, "", [0.0, 0.0],
+                              likeness) == []
+
+
 def test_two_memories_holding_alike_fillers_are_no_decision(likeness) -> None:  # noqa: ANN001
     memories = ["The user's sister drives a Ford Fiesta.", "The user's brother drives a Ford Focus."]
     assert complete_by_memory(["it's a vw golf"], ["it's a vw golf"], "en", memories, "", [0.0, 0.0], likeness) == []
+
+
+def test_a_clause_about_the_name_held_gives_no_new_value(likeness) -> None:  # noqa: ANN001
+    memories = ["The user's brother is named Tom.", "The user lives in Derby."]
+    clause = "he hates being called Tom"
+    assert complete_by_memory([clause], [clause], "en", memories, "", [0.0, 0.0], likeness) == []
 
 
 def test_he_is_nobody_when_the_memories_speak_only_of_the_user(likeness) -> None:  # noqa: ANN001
