@@ -525,8 +525,9 @@ class OfflineAnalyzer:
                 if not memory_defect(found.corrected)] or [
                 found for found in complete_by_memory(
                     owned, every_clause, statement.language, memories, answer,
-                    [max(0.0, s or 0.0) for s in similarities] if similarities is not None else [], likeness,
-                    corrective)
+                    [max(0.0, s or 0.0) for s in (similarities if similarities is not None else
+                                                  likeness(statement.text, memories) if likeness else [])],
+                    likeness, corrective)
                 if not memory_defect(found.corrected)] or alignments
         if not alignments:
             return []

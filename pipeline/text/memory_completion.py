@@ -1,11 +1,13 @@
 """Clauses that lean on the memory they correct for what they leave unsaid.
 
-"it's a honda civic", "是芒果", "她学的是古筝", "no she's a paramedic now": the clause gives a new
-filler but names neither the attribute nor, beyond a pronoun, the person. The memory it corrects
-is the one holding a filler of the same sort in that place: a value of a compatible kind ("是五月
-二十二号" against "生日是5月20日"), or a phrase the sentence encoder finds alike ("honda civic" and
-"Toyota Corolla", "古筝" and "钢琴"), about someone the pronoun can stand for. The corrected memory is
-that memory's own sentence with the filler in place, so it keeps its clean wording.
+"生日记错了，是五月二十二号", "the anniversary's wrong, it's the 13th": the clause gives a new value
+but names no attribute; the memory it corrects is the one holding a value of a compatible kind that
+the rest of the message, the answer or the search points at, rewritten with the value in place so
+it keeps its clean wording. "他在外国语学校读初二": the clause names no person but by a pronoun; said
+of the one person the pronoun can stand for, it restates what the memory held of them.
+
+A filler that is no value ("it's a honda civic", "是古筝") is left to the other rules: matched by the
+sentence encoder's likeness to a phrase of a memory, it would change memories meant to be kept.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from pathlib import Path
 
 from pipeline.text.alignment import Alignment, as_memory, memory_slots, memory_subject, topic_terms, with_value
 from pipeline.text.language import Language
-from pipeline.text.lexicon import EN_STOPWORDS, ZH_STOPWORDS, denies, zh_token_spans
+from pipeline.text.lexicon import denies
 from pipeline.text.numbers import zh_numeral
 from pipeline.text.references import ends_pointing
 from pipeline.text.referents import find_pointer
@@ -29,18 +31,10 @@ _DATA = Path(__file__).parent / "data" / "bare_fillers.toml"
 
 Likeness = Callable[[str, Sequence[str]], list[float]]
 
-# How alike (sentence encoder cosine) a filler and the phrase it replaces must be, and by how much
-# the best memory must lead the best other one.
-MIN_LIKENESS = 0.3
+# How far the best memory must lead the best other one.
 MIN_LEAD = 0.05
-# A longer phrase around the best one is what the filler replaces when it is nearly as alike.
-WIDEN_MARGIN = 0.1
-# A memory's filler mostly ends its sentence ("用户最喜欢的水果是苹果", "The user drives a Toyota
-# Corolla"): a phrase there is preferred, in Chinese above all, where the encoder finds the category
-# word (水果) closer to a filler (芒果) than the filler it replaces (苹果).
-SENTENCE_END_BONUS = {"en": 0.1, "zh": 0.25}
-# What else points at a memory: words the rest of the message shares with it ("wrong band lol,
-# it's Radiohead"), the answer naming its phrase, and the search's closeness to the statement.
+# What points at a memory: words the rest of the message shares with it ("生日记错了"), the answer
+# naming its value, and the search's closeness to the statement.
 TOPIC_WEIGHT = 0.3
 ANSWER_WEIGHT = 0.2
 CLOSENESS_WEIGHT = 0.2
@@ -85,7 +79,8 @@ def _grammar(language: Language) -> _Grammar:
     return _Grammar(
         opening=opening,
         not_fillers=frozenset(table["not_fillers"]),
-        additive=re.compile("(?i)^(?:" + "|".join(map(re.escape, table["additive"])) + ")" + ("" if language == "zh" else r"\b")),
+        additive=re.compile("(?i)^(?:" + "|".join(map(re.escape, table["additive"])) + ")"
+                            + ("" if language == "zh" else r"\b")),
         first_person=frozenset(table["first_person"]),
         counters=tuple(sorted(table.get("counters", []), key=len, reverse=True)),
         particles=table.get("particles", ""),
@@ -103,7 +98,7 @@ def _grammar(language: Language) -> _Grammar:
 
 _EN_BARE = re.compile(
     r"(?i)^(?P<pronoun>it|that|this|its|thats|he|she)(?:\s+is|\s+was|['’]s|(?<=its)|(?<=thats))\s+"
-    r"(?:actually\s+|now\s+|really\s+)?(?P<filler>[^,;:!?]+?)"
+    r"(?:actually\s+|now\s+|really\s+)?(?P<filler>(?:[^,;:!?]|(?<=\d):(?=\d))+?)"
     r"(?:\s+(?:now|actually|lol|lmao|haha|tho|though|btw|instead|then|these\s+days))*\s*[.!?]*$"
 )
 _ZH_BARE = re.compile(
@@ -182,35 +177,6 @@ def _may_stand_for(pronoun: str, memory: str, language: Language) -> bool:
     return True
 
 
-def _phrases(memory: str, language: Language) -> list[tuple[int, int]]:
-    """Where a filler may stand in a memory: its content words and short runs of them, after
-    whom it is about."""
-    start = len(memory_subject(memory, language))
-    if language == "zh":
-        tokens = [(s, e) for s, e in zh_token_spans(memory) if s >= start
-                  and re.search(r"[\u4e00-\u9fffA-Za-z0-9]", memory[s:e])]
-        # One-character words that end the sentence are one object ("养了一只猫", "是张|总", "森林|人").
-        tail: list[tuple[int, int]] = []
-        while tokens and tokens[-1][1] - tokens[-1][0] == 1 and _zh_filler_word(memory, *tokens[-1]):
-            tail.insert(0, tokens.pop())
-        if tail:
-            tokens.append((tail[0][0], tail[-1][1]))
-        # Other single characters are verbs or particles ("学", "最"), and a counted numeral ("一辆")
-        # is no filler.
-        content = [(s, e) for s, e in tokens if _zh_filler_word(memory, s, e) and (e - s >= 2 or (s, e) == tokens[-1])]
-        return [(tokens[i][0], tokens[i + size - 1][1])
-                for size in range(1, 4) for i in range(len(tokens) - size + 1)
-                if all(token in content for token in tokens[i:i + size])]
-    # Runs of content words: a noun phrase's words ("Toyota Corolla", "sulfa drugs"), never across
-    # a verb's object ("owned a civic", "allergic to penicillin").
-    words = [(m.start(), m.end()) for m in re.finditer(r"[A-Za-z0-9][\w'’\-]*", memory) if m.start() >= start]
-    content = [memory[s:e].casefold() not in EN_STOPWORDS for s, e in words]
-    return [(words[i][0], words[i + size - 1][1])
-            for size in range(1, 4) for i in range(len(words) - size + 1)
-            if all(content[i:i + size]) and all(memory[words[j][1]:words[j + 1][0]] == " " for j in range(i, i + size - 1))]
-
-
-_ZH_NUMERALS = frozenset("零〇一二两三四五六七八九十百千几")
 _ZH_COUNTED_NUMERAL = re.compile(r"[零〇一二两三四五六七八九十百千]+(?=[月日号点岁元块次年])")
 
 
@@ -219,25 +185,20 @@ def _with_digits(filler: str) -> str:
     return _ZH_COUNTED_NUMERAL.sub(lambda m: str(zh_numeral(m.group(0)) or m.group(0)), filler)
 
 
-def _zh_filler_word(memory: str, start: int, end: int) -> bool:
-    return memory[start:end] not in ZH_STOPWORDS and memory[start] not in _ZH_NUMERALS
-
-
-def _typed_candidates(filler: str, memory: str) -> list[tuple[int, int]]:
-    """A filler that is one value (a date, an amount, a time) stands where a value of its kind stood."""
-    said = memory_slots(filler)
-    if len(said) != 1 or said[0].kind == "name" or len(said[0].text) < len(filler.strip()) - 2:
-        return []
-    return [(held.start, held.end) for held in memory_slots(memory)
-            if held.kind != "name" and compatible_kinds(held.kind, said[0].kind) and held.text != said[0].text]
-
-
 _EN_PERSON_PRONOUN = re.compile(r"(?i)^(?P<pronoun>he|she)(?:\s|['’]s\b)")
 _ZH_PERSON_PRONOUN = re.compile(r"^(?P<pronoun>他|她)(?![们的])")
 
 
+def _closest(similarities: Sequence[float]) -> int | None:
+    """The memory the search found closest to the statement, if it found any close at all."""
+    if not similarities or max(similarities) <= 0:
+        return None
+    return max(range(len(similarities)), key=lambda index: similarities[index])
+
+
 def _said_of_a_person(
-    clause: str, language: Language, memories: Sequence[str], likeness: Likeness, taken: set[int],
+    clause: str, language: Language, memories: Sequence[str], answer: str, similarities: Sequence[float],
+    likeness: Likeness, taken: set[int],
 ) -> Alignment | None:
     """"他在外国语学校读初二" against "用户的儿子在实验中学读初二": the clause, said of the one person
     its pronoun can stand for, states that person's attribute anew."""
@@ -267,93 +228,55 @@ def _said_of_a_person(
         return None
     if rewritten[best] == memories[best]:
         return None
+    # Something besides the likeness must point at it: the search found it closest, or the answer
+    # spoke of that person.
+    relative = memory_subject(memories[best], language).removeprefix("用户的").split()[-1].casefold()
+    if best != _closest(similarities) and not (answer and relative in answer.casefold()):
+        return None
     return Alignment(best, rewritten[best], f"says of {memory_subject(memories[best], language)} what the memory held",
                      round(closeness[best] * 0.6, 2))
 
 
-_NAME_WORD_BEFORE = re.compile(r"(?<![.!?])\b[A-Z][\w'’\-]*\s+$")
-_NAME_WORD_AFTER = re.compile(r"^\s+[A-Z][\w'’\-]*")
-_LATIN_AFTER_CJK = re.compile(r"^\s?[A-Za-z0-9][\w\-]*")
-
-
-def _widened(memory: str, span: tuple[int, int], filler: str, alike: dict[tuple[int, int], float]) -> tuple[int, int]:
-    """The whole phrase the filler replaces: the longest nearly-as-alike phrase around the best one
-    ("Toyota" → "Toyota Corolla", "特斯拉" → "特斯拉Model 3"), and any characters the filler repeats
-    at its edges ("王|浩然" for "王皓然")."""
-    start, end = span
-    for (s, e), score in alike.items():
-        if score >= alike.get(span, 1.0) - WIDEN_MARGIN and s <= start and end <= e and e - s > end - start:
-            start, end = s, e
-    # A name is replaced whole: the capitalised words around it ("Vancouver Canucks"), the Latin
-    # letters and digits written against it ("特斯拉Model 3").
-    while (before := _NAME_WORD_BEFORE.search(memory[:start])) and memory[start:start + 1].isupper():
-        start = before.start()
-    glued = _LATIN_AFTER_CJK if re.search(r"[\u4e00-\u9fff]", memory[start:end]) else (
-        _NAME_WORD_AFTER if memory[start:start + 1].isupper() else None)
-    while glued is not None and (after := glued.match(memory[end:])):
-        end += after.end()
-    for size in range(min(len(filler) - 1, start), 0, -1):
-        if filler.startswith(memory[start - size:start]):
-            start -= size
-            break
-    for size in range(min(len(filler) - 1, len(memory) - end), 0, -1):
-        if filler.endswith(memory[end:end + size]):
-            end += size
-            break
-    return start, end
-
-
-def _filler_alignment(
+def _value_alignment(
     clause: str, found: BareFiller, everything: Sequence[str], language: Language, memories: Sequence[str],
-    answer: str, similarities: Sequence[float], likeness: Likeness | None, taken: set[int],
+    answer: str, similarities: Sequence[float], taken: set[int],
 ) -> Alignment | None:
+    """The memory a bare value corrects: one holding a value of its kind, about someone the clause
+    can speak of, that something points at."""
+    said = memory_slots(found.filler)
+    if len(said) != 1 or said[0].kind == "name" or len(said[0].text) < len(found.filler.strip()) - 2:
+        return None  # no value, or more than one: the other rules' to read
     rest = " ".join(other for other in everything if other != clause) + " " + clause.replace(found.filler, " ")
     rest_terms = topic_terms(rest, language)
     # "门牌号不对，是188号": when the rest of the message names a topic some memories share, the
-    # filler belongs to one of them.
+    # value belongs to one of them.
     on_topic = {index for index, memory in enumerate(memories) if rest_terms & topic_terms(memory, language)}
-    said_terms = topic_terms(clause.replace(found.filler, " "), language)
+    closest = _closest(similarities)
     scored: list[tuple[float, int, tuple[int, int]]] = []
-    alike_by_memory: dict[int, dict[tuple[int, int], float]] = {}
-    typed = bool(memory_slots(found.filler)) and not any(value.kind == "name" for value in memory_slots(found.filler))
     for index, memory in enumerate(memories):
         if index in taken or found.filler.casefold() in memory.casefold() or denies(memory, language):
-            continue  # a filler put into a denial ("用户对花生不过敏") would deny the new value
+            continue  # a value put into a denial ("用户对花生不过敏") would deny the new one
         if not _may_stand_for(found.pronoun, memory, language) or (on_topic and index not in on_topic):
             continue
-        bonus = (TOPIC_WEIGHT * (index in on_topic)
-                 + CLOSENESS_WEIGHT * (similarities[index] if index < len(similarities) else 0.0))
-        if typed:
-            scored += [(1.0 + bonus + ANSWER_WEIGHT * (memory[s:e] in answer), index, (s, e))
-                       for s, e in _typed_candidates(found.filler, memory)]
-            continue
-        # What the clause itself says beside the filler is the attribute ("我过敏的是头孢": 过敏), not
-        # the filler it replaces.
-        # nor a part of the filler ("过敏" of "海鲜过敏").
-        spans = [(s, e) for s, e in _phrases(memory, language)
-                 if not topic_terms(memory[s:e], language) & said_terms
-                 and memory[s:e].casefold() not in found.filler.casefold()]
-        if likeness is None or not spans:
-            continue
-        alike = likeness(found.filler, [memory[s:e] for s, e in spans])
-        alike_by_memory[index] = dict(zip(spans, alike, strict=True))
-        end = len(memory.rstrip("。.!！ "))
-        scored += [
-            (score + bonus + SENTENCE_END_BONUS[language] * (e == end)
-             + ANSWER_WEIGHT * (bool(answer) and memory[s:e].casefold() in answer.casefold()), index, (s, e))
-            for score, (s, e) in zip(alike, spans, strict=True) if score >= MIN_LIKENESS
-        ]
+        closeness = similarities[index] if index < len(similarities) else 0.0
+        for held in memory_slots(memory):
+            if held.kind == "name" or not compatible_kinds(held.kind, said[0].kind) or held.text == said[0].text:
+                continue
+            named = bool(answer) and held.text in answer
+            # Something must point at it: the rest of the message's topic, the answer naming the value
+            # it holds, or the search finding it closest to the statement.
+            if index in on_topic or named or index == closest:
+                weight = TOPIC_WEIGHT * (index in on_topic) + ANSWER_WEIGHT * named + CLOSENESS_WEIGHT * closeness
+                scored.append((weight, index, (held.start, held.end)))
     if not scored:
         return None
     scored.sort(reverse=True)
     best, index, span = scored[0]
-    rivals = [score for score, other, _ in scored if other != index]
-    if rivals and rivals[0] > best - MIN_LEAD:
-        return None  # two memories hold a filler of its sort: which one is meant is not said
+    if any(score > best - MIN_LEAD for score, other, _ in scored if other != index):
+        return None  # two memories hold a value of its kind: which one is meant is not said
     memory = memories[index]
-    span = _widened(memory, span, found.filler, alike_by_memory.get(index, {}))
     return Alignment(index, with_value(memory, span, found.filler),
-                     f"gives {found.filler!r} where the memory holds {memory[span[0]:span[1]]!r}", round(min(1.0, best) * 0.6, 2))
+                     f"gives {found.filler!r} where the memory holds {memory[span[0]:span[1]]!r}", 0.6)
 
 
 def complete_by_memory(
@@ -371,10 +294,10 @@ def complete_by_memory(
         if found is not None:
             if language == "zh":
                 found = BareFiller(found.pronoun, _with_digits(found.filler))
-            aligned = _filler_alignment(clause, found, everything, language, memories, answer, similarities,
-                                        likeness, taken)
+            aligned = _value_alignment(clause, found, everything, language, memories, answer, similarities, taken)
         else:
-            aligned = _said_of_a_person(clause, language, memories, likeness, taken) if likeness and corrective else None
+            aligned = (_said_of_a_person(clause, language, memories, answer, similarities, likeness, taken)
+                       if likeness and corrective else None)
         if aligned is not None:
             taken.add(aligned.memory_index)
             alignments.append(aligned)
