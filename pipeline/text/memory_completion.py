@@ -22,7 +22,7 @@ from pathlib import Path
 from pipeline.text.alignment import Alignment, as_memory, memory_slots, memory_subject, topic_terms, with_value
 from pipeline.text.language import Language
 from pipeline.text.lexicon import denies
-from pipeline.text.numbers import zh_numeral
+from pipeline.text.numbers import ZH_NUMERALS, zh_numeral
 from pipeline.text.references import ends_pointing
 from pipeline.text.referents import find_pointer
 from pipeline.text.values import compatible_kinds
@@ -177,7 +177,7 @@ def _may_stand_for(pronoun: str, memory: str, language: Language) -> bool:
     return True
 
 
-_ZH_COUNTED_NUMERAL = re.compile(r"[零〇一二两三四五六七八九十百千]+(?=[月日号点岁元块次年])")
+_ZH_COUNTED_NUMERAL = re.compile(f"[{ZH_NUMERALS}]+(?=[月日号点岁元块次年])")
 
 
 def _with_digits(filler: str) -> str:
