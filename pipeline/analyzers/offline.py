@@ -518,15 +518,16 @@ class OfflineAnalyzer:
         if not pointed and all(memory_defect(alignment.corrected) for alignment in alignments):
             # Nothing in the reply names its topic (or what it names makes no whole memory): what it
             # points at in the conversation may, or what it says the topic changed into.
+            closeness = [max(0.0, s or 0.0) for s in similarities] if similarities is not None else None
             alignments = refer(owned, every_clause, statement.language, memories, answer,
-                               [max(0.0, s or 0.0) for s in similarities] if similarities is not None else (),
+                               closeness if closeness is not None else (),
                                last_question(list(turns)), likeness) or [
                 found for found in changed_by_frame(owned, every_clause, statement.language, memories)
                 if not memory_defect(found.corrected)] or [
                 found for found in complete_by_memory(
                     owned, every_clause, statement.language, memories, answer,
-                    [max(0.0, s or 0.0) for s in (similarities if similarities is not None else
-                                                  likeness(statement.text, memories) if likeness else [])],
+                    closeness if closeness is not None else
+                    [max(0.0, s) for s in likeness(statement.text, memories)] if likeness else [],
                     likeness, corrective)
                 if not memory_defect(found.corrected)] or alignments
         if not alignments:

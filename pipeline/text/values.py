@@ -289,13 +289,14 @@ def _extract_values(text: str, include_names: bool) -> tuple[Value, ...]:
         values.append(Value(match.group(0), "weekday", match.start(), match.end()))
     # Dates, addresses, heights and phone numbers all hold a digit, an email an "@": most memories
     # hold neither, and those patterns are skipped.
-    if _DIGIT.search(text):
+    has_digit = _DIGIT.search(text) is not None
+    if has_digit:
         for match in _EN_DATE_VALUE.finditer(text):
             values.append(Value(match.group(0), "date", match.start(), match.end()))
     if "@" in text:
         for match in _EMAIL_VALUE.finditer(text):
             values.append(Value(match.group(0), "email", match.start(), match.end()))
-    if _DIGIT.search(text):
+    if has_digit:
         for match in _ADDRESS_VALUE.finditer(text):
             if not _overlaps(values, match.start(), match.end()):
                 values.append(Value(match.group(0).rstrip("."), "address", match.start(), match.start() + len(match.group(0).rstrip("."))))
