@@ -27,7 +27,6 @@ from pipeline.embedding import build_embedder
 from pipeline.embedding.base import cosines
 from pipeline.models import CorrectedStatement
 from pipeline.text.boosted_trees import LEAF
-from pipeline.text.state_changes import ChangeFit, StateChangeReader
 from pipeline.text.supersession import FEATURE_NAMES, MODEL_FILE, CandidateView, StatementView, eligible, features
 from pipeline.text.wellformed import memory_defect
 from training.decisions import net_value
@@ -52,11 +51,6 @@ class _Similarities:
         self._embedder = build_embedder()
         self.identity = self._embedder.identity
         self._vectors: dict[str, Any] = {}
-        self._changes = StateChangeReader(self._embedder)
-
-    def change_fits(self, text: str, others: list[str]) -> list[ChangeFit]:
-        self(text, others)
-        return self._changes.fits(self._vectors[text], [self._vectors[o] for o in others], others)
 
     def __call__(self, text: str, others: list[str]) -> list[float]:
         missing = [t for t in {text, *others} if t not in self._vectors]
@@ -72,10 +66,9 @@ def _views(rows: list[dict[str, Any]], similar: _Similarities) -> tuple[Statemen
     own = similar(view.text, memories)
     of_feedback = similar(facts_only(view.feedback) or view.text, memories)
     of_answer = similar(view.answer, memories) if view.answer else [None] * len(rows)
-    fits = similar.change_fits(view.text, memories)
     candidates = [
         CandidateView(memory=row["memory"], similarity=row["similarity"] if row["similarity"] is not None else own[i],
-                      feedback_similarity=of_feedback[i], answer_similarity=of_answer[i], change_fit=fits[i])
+                      feedback_similarity=of_feedback[i], answer_similarity=of_answer[i])
         for i, row in enumerate(rows)
     ]
     return view, candidates

@@ -51,14 +51,7 @@ from pipeline.text.referents import changed_by_frame, changed_item, refer
 from pipeline.text.remarks import is_passing_remark, only_a_verdict
 from pipeline.text.replacement import parse_keyword_replacement
 from pipeline.text.sentences import split_clauses, split_sentences
-from pipeline.text.state_changes import (
-    NO_FIT,
-    ChangeFit,
-    EndedState,
-    StateChangeReader,
-    tells_of_an_event,
-    whose_states_end,
-)
+from pipeline.text.state_changes import EndedState, StateChangeReader, tells_of_an_event, whose_states_end
 from pipeline.text.subjects import Subject, same_subject, subject_of
 from pipeline.text.supersession import CandidateView, StatementView, supersession_model
 from pipeline.text.targeting import ChangeEvidence, pick_targets, statement_coverage
@@ -637,11 +630,9 @@ class OfflineAnalyzer:
         of_feedback = [s or 0.0 for s in self._similarities(facts_only(feedback) or statement.text, memories)]
         of_answer = self._similarities(answer, memories) if answer else [None] * len(memories)
         view = statement_view(statement, feedback, answer)
-        fits = self._change_fits(statement.text, memories)
         chosen = model.choose(view, [
             CandidateView(memory=memory, similarity=own[i], feedback_similarity=of_feedback[i],
-                          answer_similarity=None if of_answer[i] is None else of_answer[i] or 0.0,
-                          change_fit=fits[i])
+                          answer_similarity=None if of_answer[i] is None else of_answer[i] or 0.0)
             for i, memory in enumerate(memories)
         ])
         if chosen is None:
@@ -653,12 +644,6 @@ class OfflineAnalyzer:
             reason=f"the supersession model judges it the fact this statement replaces (p={probability:.2f})",
             confidence=round(min(probability, CONFIDENCE["change_of_state"]), 2),
         )
-
-    def _change_fits(self, statement: str, memories: list[str]) -> list[ChangeFit]:
-        if self._state_changes is None or self._embedder is None:
-            return [NO_FIT] * len(memories)
-        vectors = self._embedder.embed([statement, *memories])
-        return self._state_changes.fits(vectors[0], vectors[1:], memories)
 
     def _likeness(self, text: str, others: Sequence[str]) -> list[float]:
         return [similarity or 0.0 for similarity in self._similarities(text, list(others))]

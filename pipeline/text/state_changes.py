@@ -62,21 +62,6 @@ class ToldChange:
 
 
 @dataclass(frozen=True)
-class ChangeFit:
-    """How well a candidate memory fits as a state that one of the statement's closest changes ends."""
-
-    event_likeness: float  # the statement's cosine to that change's closest event
-    state_likeness: float  # the memory's cosine to the closest state the change ends (same polarity)
-    state_margin: float  # over the next candidate's likeness to the same change's states
-
-
-NO_FIT = ChangeFit(0.0, 0.0, 0.0)
-# How many of the statement's closest changes a candidate is fitted against, told or not: the
-# sentence encoder places "our daughter Isla arrived" nearer a child leaving home than a birth.
-FITTED_CHANGES = 4
-
-
-@dataclass(frozen=True)
 class EndedState:
     index: int  # of the candidate memory
     change: str
@@ -205,33 +190,6 @@ class StateChangeReader:
         per_change = self._per_change(statement)
         best = int(per_change.argmax())
         return (best, float(per_change[best])) if per_change[best] >= EVENT_LIKENESS else None
-
-    def fits(
-        self, statement: Sequence[float], memories: Sequence[Sequence[float]], memory_texts: Sequence[str],
-    ) -> list[ChangeFit]:
-        """Per candidate, its best fit (event and state likeness summed) as a state one of the
-        statement's FITTED_CHANGES closest changes ends: evidence for a learned judgement, not a
-        decision."""
-        if not memories:
-            return []
-        self.load()
-        assert self._states is not None and self._state_owner is not None and self._state_denies is not None
-        per_change = self._per_change(np.asarray(statement, dtype=np.float32))
-        memory_vectors = np.asarray(memories, dtype=np.float32)
-        memory_denies = np.array([denies(text) for text in memory_texts])
-        by_state = memory_vectors @ self._states.T
-        by_state = np.where(self._state_denies[None, :] == memory_denies[:, None], by_state, -1.0)
-        ending = np.isin(np.arange(per_change.size), self._state_owner)  # a beginning ends nothing
-        best = [NO_FIT] * len(memory_texts)
-        for change in np.argsort(np.where(ending, per_change, -2.0))[::-1][:FITTED_CHANGES]:
-            likeness = by_state[:, self._state_owner == change].max(axis=1)
-            for index in range(len(memory_texts)):
-                others = np.delete(likeness, index)
-                margin = float(likeness[index] - others.max()) if others.size else float(likeness[index])
-                fit = ChangeFit(float(per_change[change]), float(likeness[index]), margin)
-                if fit.event_likeness + fit.state_likeness > best[index].event_likeness + best[index].state_likeness:
-                    best[index] = fit
-        return best
 
     def ended(
         self, told: ToldChange, statement: Sequence[float], memories: Sequence[Sequence[float]],

@@ -4,8 +4,7 @@ over similarity and alignment evidence.
 The rules decide when a value aligns or a known change of state ends a fact. What they leave is a
 statement written beside its candidates; this model scores each candidate from what the rules and
 the embedder measure (how close the statement, the whole feedback and the conversation's answer are
-to it and to the other candidates; shared words and value kinds; denial and change cues; how
-plainly it is a state one of the statement's closest known changes ends), and the
+to it and to the other candidates; shared words and value kinds; denial and change cues), and the
 best candidate is superseded when its probability clears the model's threshold. The weights are
 data (`data/supersession_model.json`), fitted by `training/train_supersession.py` on labelled
 pairs (`training/data/supersession_pairs.jsonl`).
@@ -25,7 +24,6 @@ from pipeline.text.language import Language
 from pipeline.text.lexicon import content_terms, denies
 from pipeline.text.life_events import changed_attributes, says_something_changed, stated_attributes
 from pipeline.text.model_files import model_data
-from pipeline.text.state_changes import NO_FIT, ChangeFit, tells_of_an_event
 from pipeline.text.subjects import same_subject, subject_of
 from pipeline.text.targeting import different_things
 from pipeline.text.values import compatible_kinds, extract_values, same_value
@@ -53,7 +51,6 @@ class CandidateView:
     similarity: float  # the statement's cosine to the memory
     feedback_similarity: float  # the whole feedback's
     answer_similarity: float | None  # the conversation's last answer's; None without one
-    change_fit: ChangeFit = NO_FIT  # as a state one of the statement's closest known changes ends
 
 
 def _share(part: Sequence[str], whole: Sequence[str]) -> float:
@@ -84,7 +81,6 @@ def features(statement: StatementView, candidates: Sequence[CandidateView]) -> l
     statement_subject = subject_of(statement.text, language)
     statement_letters = _letters(statement.text, language)
     continuing = says_unchanged(statement.text, language)
-    event = tells_of_an_event(statement.text, statement.feedback, language)
     adding = says_in_addition(statement.feedback or statement.text, language)
     similarities = [candidate.similarity for candidate in candidates]
     feedback_similarities = [candidate.feedback_similarity for candidate in candidates]
@@ -120,17 +116,8 @@ def features(statement: StatementView, candidates: Sequence[CandidateView]) -> l
             float(adding),
             float(min(5, len(set(statement_terms) - set(memory_terms)))),
             _share(statement_letters, _letters(candidate.memory, language)),
-            float(event),
-            *_change_evidence(candidate.change_fit, event or statement.corrective),
         ])
     return rows
-
-
-def _change_evidence(fit: ChangeFit, tells_of_change: bool) -> tuple[float, float, float]:
-    """A state stated beside the stored ones ("Max is the boss of this house") ends none of them,
-    however close to a known change: the fit counts only for an event or a correction."""
-    fit = fit if tells_of_change else NO_FIT
-    return fit.event_likeness, fit.state_likeness, fit.state_margin
 
 
 def eligible(statement: StatementView, memory: str) -> bool:
@@ -150,7 +137,6 @@ FEATURE_NAMES = (
     "memory_holds_denied_value", "memory_has_values", "statement_negated", "feedback_denies",
     "feedback_says_changed", "changed_attribute_stated", "corrective", "same_subject", "chinese",
     "statement_continues", "feedback_adds", "statement_novel_terms", "statement_letters_in_memory",
-    "statement_tells_event", "change_event_likeness", "change_state_likeness", "change_state_margin",
 )
 
 

@@ -8,7 +8,6 @@ from pipeline.analyzers.offline import OfflineAnalyzer
 from pipeline.embedding.base import EmbedderIdentity
 from pipeline.models import MemoryRecord
 from pipeline.text.boosted_trees import LEAF, BoostedTrees, RegressionTree
-from pipeline.text.state_changes import ChangeFit
 from pipeline.text.supersession import (
     FEATURE_NAMES,
     CandidateView,
@@ -93,32 +92,3 @@ def test_a_new_unrelated_fact_replaces_nothing(with_embeddings) -> None:
 def test_without_an_embedder_only_the_rules_decide() -> None:
     memories = ["The user's daughter is looked after by her grandmother during the day.", "The user likes jazz."]
     assert _superseded(OfflineAnalyzer(), "my daughter goes to kindergarten now", memories) == {}
-
-
-def test_a_change_fit_counts_only_for_an_event_or_a_correction() -> None:
-    fit = ChangeFit(event_likeness=0.5, state_likeness=0.8, state_margin=0.4)
-    candidates = [CandidateView("The user has a dog named Max.", 0.4, 0.4, None, change_fit=fit),
-                  CandidateView("The user is a teacher.", 0.1, 0.1, None)]
-    columns = [FEATURE_NAMES.index(name) for name in
-               ("change_event_likeness", "change_state_likeness", "change_state_margin")]
-    event = features(_statement("Max died last week."), candidates)
-    assert [event[0][i] for i in columns] == [0.5, 0.8, 0.4] and [event[1][i] for i in columns] == [0.0, 0.0, 0.0]
-    assert event[0][FEATURE_NAMES.index("statement_tells_event")] == 1.0
-    # A state said beside the stored ones ends none of them, however close to a known change.
-    state = features(_statement("Max is the boss of this house."), candidates)
-    assert [state[0][i] for i in columns] == [0.0, 0.0, 0.0]
-
-
-def test_change_fits_weigh_each_candidate_against_the_others(with_embeddings) -> None:
-    from pipeline.text.state_changes import StateChangeReader
-
-    embedder = with_embeddings._embedder
-    reader = StateChangeReader(embedder)
-    memories = ["The user is pregnant and due in May.", "The user works as a pharmacist."]
-    vectors = embedder.embed(["The user's daughter Isla was born on 2 May.", *memories])
-    fits = reader.fits(vectors[0], vectors[1:], memories)
-    assert len(fits) == 2
-    assert fits[0].state_likeness > 0.6 and fits[0].state_margin > 0.2 and fits[0].event_likeness > 0.3
-    # The pharmacist is weighed by the change it fits best, which ends it less plainly.
-    assert fits[1].state_likeness + fits[1].event_likeness < fits[0].state_likeness + fits[0].event_likeness
-    assert reader.fits(vectors[0], [], []) == []
