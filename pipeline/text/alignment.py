@@ -66,13 +66,16 @@ class Contrast:
     source: str = ""
 
 
-_ZH_SPAN = r"[^，,。；;！!？?\s、]{1,14}?"
+# A Latin name keeps the single spaces between its words ("iPhone 15", "Apple Watch").
+_ZH_SPAN = r"(?:[^，,。；;！!？?\s、]|(?<=[A-Za-z0-9]) (?=[A-Za-z0-9])){1,14}?"
 _ZH_PARTICLES = "啦哈呢嘛哦呀了的吧啊喔噢滴"
+# Where a span ends: a particle, punctuation, the end, or a space not inside a Latin name.
+_ZH_SPAN_END = rf"(?=[{_ZH_PARTICLES}，,。；;！!？?]|(?<![A-Za-z0-9])\s|\s(?![A-Za-z0-9])|$)"
 _ZH_CONTRASTS = (
-    re.compile(rf"不是(?P<old>{_ZH_SPAN})[{_ZH_PARTICLES}]*[，,\s]*(?:而|就|应该|其实|实际上)?是(?P<new>{_ZH_SPAN})(?=[{_ZH_PARTICLES}，,。；;！!？?\s]|$)"),
-    re.compile(rf"是(?P<new>{_ZH_SPAN})[{_ZH_PARTICLES}]*[，,\s]*(?:而)?不是(?P<old>{_ZH_SPAN})(?=[{_ZH_PARTICLES}，,。；;！!？?\s]|$)"),
-    re.compile(rf"从(?P<old>{_ZH_SPAN})(?:改|换|变|涨|降|调|搬|升|跳)?(?:成|为|到)了?(?P<new>{_ZH_SPAN})(?=[{_ZH_PARTICLES}，,。；;！!？?\s]|$)"),
-    re.compile(rf"(?:把|将)?(?P<old>{_ZH_SPAN})(?:改成|改为|换成|变成|改到|换到|→|->)了?(?P<new>{_ZH_SPAN})(?=[{_ZH_PARTICLES}，,。；;！!？?\s]|$)"),
+    re.compile(rf"不是(?P<old>{_ZH_SPAN})[{_ZH_PARTICLES}]*[，,\s]*(?:而|就|应该|其实|实际上)?是(?P<new>{_ZH_SPAN}){_ZH_SPAN_END}"),
+    re.compile(rf"是(?P<new>{_ZH_SPAN})[{_ZH_PARTICLES}]*[，,\s]*(?:而)?不是(?P<old>{_ZH_SPAN}){_ZH_SPAN_END}"),
+    re.compile(rf"从(?P<old>{_ZH_SPAN})(?:改|换|变|涨|降|调|搬|升|跳)?(?:成|为|到)了?(?P<new>{_ZH_SPAN}){_ZH_SPAN_END}"),
+    re.compile(rf"(?:把|将)?(?P<old>{_ZH_SPAN})(?:也|都|又)?(?:改成|改为|换成|变成|改到|换到|→|->)了?(?P<new>{_ZH_SPAN}){_ZH_SPAN_END}"),
 )
 _EN_STOP_AT = re.compile(r"\s*(?:(?<!\d)[,.]|[,.](?!\d)|[;!?()]|\s(?:and|but|so|because|since|lol|tho|though|anymore|any more|now|either)\b|$)", re.I)
 _EN_ARTICLE = re.compile(r"^(?:(?:the|a|an|on|at|in|to|my|our|just|only|simply|merely|fully|totally|completely|really)\s+)+", re.I)
@@ -407,6 +410,13 @@ def _held_contrast_substitutions(
         spans = find_term_spans(memory, contrast.old)
         if not spans and (shortened := shortened_form_span(memory, contrast.old)):
             spans = [shortened]  # "不是英短" against "英国短毛猫"
+        if spans and (stated := _stated_after_copula(memory, spans[0])) is not None:
+            # "领导换成李姐" against "用户的直属领导是王总": the attribute the memory states is named,
+            # and what it is said to be gives way.
+            found.append(Substitution(index, stated, contrast.new, 6 + anchors[index],
+                                      f"states its {contrast.old!r} as {memory[stated[0]:stated[1]]!r}, which the "
+                                      f"feedback changes to '{contrast.new}'"))
+            continue
         if spans and _slots(contrast.new) and not _slots(contrast.old):
             continue  # "钢琴课改到周四": the attribute changed to a value; the attribute stays
         if spans:
@@ -422,6 +432,24 @@ def _held_contrast_substitutions(
                                           f"holds {held.text!r}, which the feedback corrects to '{contrast.new}'"))
                 break
     return found
+
+
+_ZH_COPULA = re.compile(r"(?:是|为)")
+_ZH_CLAUSE_END = re.compile(r"[，,。；;！!？?]|$")
+
+
+def _stated_after_copula(memory: str, span: tuple[int, int]) -> tuple[int, int] | None:
+    """Where a Chinese memory states what the term at `span` is: "用户的手机是华为Mate 40。" holds
+    手机 right before 是, and "华为Mate 40" is what it is said to be. None when the term is no
+    attribute before its copula."""
+    if not has_cjk(memory):
+        return None
+    copula = _ZH_COPULA.match(memory, span[1])
+    if copula is None:
+        return None
+    end = _ZH_CLAUSE_END.search(memory, copula.end())
+    stop = end.start() if end is not None else len(memory)
+    return (copula.end(), stop) if stop > copula.end() else None
 
 
 def _object_of_phrase(memory: str, span: tuple[int, int], new: str) -> tuple[int, int]:

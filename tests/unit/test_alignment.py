@@ -367,3 +367,24 @@ def test_an_adverb_before_a_denial_is_no_value_and_a_denial_may_open_its_own_sen
     assert (contrast.old, contrast.new) == ("golf", "squash")
     assert clauses("fav sport = squash. definitely not golf", "en") == ["fav sport = squash, definitely not golf"]
     assert clauses("I moved to Leeds. I don't like tea", "en") == ["I moved to Leeds.", "I don't like tea"]
+
+
+@pytest.mark.parametrize(
+    ("feedback", "memories", "corrected"),
+    [
+        # The attribute the memory states before 是 is named: what it is said to be gives way.
+        ("领导换成李姐了", ["用户的直属领导是王总。", "用户每周一上午开部门例会。"], {0: "用户的直属领导是李姐。"}),
+        ("手机换成iPhone 15了", ["用户的手机是华为Mate 40。", "用户戴的是小米手环。"], {0: "用户的手机是iPhone 15。"}),
+        # The value itself is named: only it is replaced.
+        ("大阪换成京都了", ["用户下个月去日本大阪旅游。", "用户的护照明年到期。"], {0: "用户下个月去日本京都旅游。"}),
+    ],
+)
+def test_a_chinese_change_of_an_attribute_replaces_what_the_memory_says_it_is(
+    feedback: str, memories: list[str], corrected: dict[int, str]
+) -> None:
+    assert _corrections(feedback, memories, "zh") == corrected
+
+
+def test_a_chinese_span_keeps_a_latin_names_spaces_and_drops_the_adverb_before_the_change() -> None:
+    assert [(c.old, c.new) for c in contrasts("手环也换成Apple Watch了", "zh")] == [("手环", "Apple Watch")]
+    assert [(c.old, c.new) for c in contrasts("是8点啦 不是9点", "zh")] == [("9点", "8点")]
