@@ -22,6 +22,7 @@ from pipeline.models import (
 )
 from pipeline.text.alignment import Alignment, align, clauses, contrasts, signals_change
 from pipeline.text.answer_context import last_answer, last_question
+from pipeline.text.attribute_frames import restated_attribute
 from pipeline.text.commands import (
     acts_for_others,
     aims_at_assistant,
@@ -519,7 +520,9 @@ class OfflineAnalyzer:
             # Nothing in the reply names its topic (or what it names makes no whole memory): what it
             # points at in the conversation may, or what it says the topic changed into.
             closeness = [max(0.0, s or 0.0) for s in similarities] if similarities is not None else None
-            alignments = refer(owned, every_clause, statement.language, memories, answer,
+            alignments = [
+                found for found in restated_attribute(statement.text, statement.language, memories)
+                if not memory_defect(found.corrected)] or refer(owned, every_clause, statement.language, memories, answer,
                                closeness if closeness is not None else (),
                                last_question(list(turns)), likeness) or [
                 found for found in changed_by_frame(owned, every_clause, statement.language, memories)

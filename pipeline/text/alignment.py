@@ -940,7 +940,8 @@ def _changed_states(
         if len(stating) != 1:
             continue
         index = stating[0]
-        siblings = [c for c in everything if c != clause and _positive(c, language) and not says_unchanged(c)]
+        siblings = [c for c in everything if c != clause and _positive(c, language) and not says_unchanged(c)
+                    and not _corrects_another(c, index, memories)]
         states_new = [c for c in siblings if _NOW.search(c) or _slots(c)] or \
                      [c for c in siblings if stated_attributes(c) & attributes and not changed_attributes(c)]
         corrected = _as_memory(states_new[0] if states_new else clause, language, memories[index])
@@ -951,6 +952,17 @@ def _changed_states(
         found.append(Alignment(index, corrected, f"the feedback says the {'/'.join(sorted(attributes))} changed", 0.45))
         taken.add(index)
     return found
+
+
+def _corrects_another(clause: str, index: int, memories: Sequence[str]) -> bool:
+    """"my work email is now j.ortiz@northwind.com" beside "my number changed": a clause whose value
+    is of a kind another memory holds, and this one does not, is that memory's correction."""
+    kinds = {v.kind for v in _slots(clause)}
+    if not kinds:
+        return False
+    def holds(memory: str) -> bool:
+        return any(compatible_kinds(kind, v.kind) for kind in kinds for v in _slots(memory))
+    return not holds(memories[index]) and any(holds(m) for j, m in enumerate(memories) if j != index)
 
 
 def _joined(first: str, second: str, language: Language) -> str:

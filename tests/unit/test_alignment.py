@@ -388,3 +388,11 @@ def test_a_chinese_change_of_an_attribute_replaces_what_the_memory_says_it_is(
 def test_a_chinese_span_keeps_a_latin_names_spaces_and_drops_the_adverb_before_the_change() -> None:
     assert [(c.old, c.new) for c in contrasts("手环也换成Apple Watch了", "zh")] == [("手环", "Apple Watch")]
     assert [(c.old, c.new) for c in contrasts("是8点啦 不是9点", "zh")] == [("9点", "8点")]
+
+
+def test_a_change_of_state_takes_no_new_state_from_a_clause_correcting_another_memory() -> None:
+    memories = ["The user's phone number is 415-555-0123.", "The user's work email is jortiz@contoso.com.",
+                "The user's emergency contact is his brother Luis, phone 415-555-0777."]
+    message = ["My number changed to 415-555-0199", "my work email is now j.ortiz@northwind.com"]
+    found = align(message[:1], "en", memories, similarities=[0.8, 0.3, 0.4], whole_message=message)
+    assert found and all("northwind" not in alignment.corrected for alignment in found)
