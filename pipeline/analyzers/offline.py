@@ -56,6 +56,7 @@ from pipeline.text.state_changes import EndedState, StateChangeReader, tells_of_
 from pipeline.text.subjects import Subject, same_subject, subject_of
 from pipeline.text.supersession import CandidateView, StatementView, supersession_model
 from pipeline.text.targeting import ChangeEvidence, pick_targets, statement_coverage
+from pipeline.text.typos import repaired
 from pipeline.text.validity_model import validity_model, weighs
 from pipeline.text.values import extract_values, value_kind
 from pipeline.text.wellformed import memory_defect
@@ -458,10 +459,11 @@ class OfflineAnalyzer:
             return aligned
         if similarities is None or len(similarities) != len(candidates):
             similarities = self._similarities(statement.text, [c.memory_value for c in candidates])
+        memories = [c.memory_value for c in candidates]
         facts = StatementFacts(
-            text=statement.text,
+            text=repaired(statement.text, memories),
             language=statement.language,
-            old_values=tuple(statement.old_values),
+            old_values=tuple(repaired(value, memories) for value in statement.old_values),
             new_values=tuple(statement.new_values),
             negated=statement.negated,
         )
@@ -503,6 +505,9 @@ class OfflineAnalyzer:
             if not every_clause:
                 return []
         memories = [candidate.memory_value for candidate in candidates]
+        # "not a corola" names the stored "Corolla": the clauses are read with the memories' spelling.
+        owned = [repaired(clause, memories) for clause in owned]
+        every_clause = tuple(repaired(clause, memories) for clause in every_clause)
         if similarities is not None and len(similarities) != len(candidates):
             similarities = None
         answer = last_answer(list(turns))
