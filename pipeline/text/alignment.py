@@ -71,9 +71,11 @@ _ZH_SPAN = r"(?:[^，,。；;！!？?\s、]|(?<=[A-Za-z0-9]) (?=[A-Za-z0-9])){1,
 _ZH_PARTICLES = "啦哈呢嘛哦呀了的吧啊喔噢滴"
 # Where a span ends: a particle, punctuation, the end, or a space not inside a Latin name.
 _ZH_SPAN_END = rf"(?=[{_ZH_PARTICLES}，,。；;！!？?]|(?<![A-Za-z0-9])\s|\s(?![A-Za-z0-9])|$)"
+# What may stand between the two sides of "不是X，是Y": commas, exclamations, tildes, spaces.
+_ZH_BETWEEN = r"[，,！!~～\s]*"
 _ZH_CONTRASTS = (
-    re.compile(rf"不是(?P<old>{_ZH_SPAN})[{_ZH_PARTICLES}]*[，,\s]*(?:而|就|应该|其实|实际上)?是(?P<new>{_ZH_SPAN}){_ZH_SPAN_END}"),
-    re.compile(rf"是(?P<new>{_ZH_SPAN})[{_ZH_PARTICLES}]*[，,\s]*(?:而)?不是(?P<old>{_ZH_SPAN}){_ZH_SPAN_END}"),
+    re.compile(rf"不是(?P<old>{_ZH_SPAN})[{_ZH_PARTICLES}]*{_ZH_BETWEEN}(?:而|就|应该|其实|实际上)?是(?P<new>{_ZH_SPAN}){_ZH_SPAN_END}"),
+    re.compile(rf"是(?P<new>{_ZH_SPAN})[{_ZH_PARTICLES}]*{_ZH_BETWEEN}(?:而)?不是(?P<old>{_ZH_SPAN}){_ZH_SPAN_END}"),
     re.compile(rf"从(?P<old>{_ZH_SPAN})(?:改|换|变|涨|降|调|搬|升|跳)?(?:成|为|到)了?(?P<new>{_ZH_SPAN}){_ZH_SPAN_END}"),
     re.compile(rf"(?:把|将)?(?P<old>{_ZH_SPAN})(?:也|都|又)?(?:改成|改为|换成|变成|改到|换到|→|->)了?(?P<new>{_ZH_SPAN}){_ZH_SPAN_END}"),
 )
@@ -261,12 +263,18 @@ def clauses(text: str, language: Language) -> list[str]:
             if not re.search(r"\w", part):
                 continue
             # Across sentences, a value and then a denial of the one it replaces ("是柴犬啊！！不是柯基",
-            # "fav colour = green 💚 def not blue").
-            joinable = bool(parts) and (within or (denies(part, language) and not denies(parts[-1], language)))
+            # "fav colour = green 💚 def not blue"); in Chinese also the other way round ("不是柯基呢！！
+            # 是柴犬"), where 是 opens the value; an English sentence after a denial says more than one.
+            denial_after = denies(part, language) and not denies(parts[-1], language) if parts else False
+            value_after = language == "zh" and bool(parts) and denies(parts[-1], language) and not denies(part, language)
+            joinable = bool(parts) and (within or denial_after or value_after)
             within = True
             previous = parts[-1].rstrip("!！.。") if joinable else ""
             joined = (f"{previous}，{part}" if language == "zh" else f"{previous}, {part}") if joinable else ""
-            if joinable and len(contrasts(joined, language)) > len(contrasts(parts[-1], language)) + len(contrasts(part, language)):
+            # Only where neither part holds a contrast of its own: two whole contrasts side by side
+            # would pair one's value with the other's denial.
+            if (joinable and not contrasts(parts[-1], language) and not contrasts(part, language)
+                    and contrasts(joined, language)):
                 parts[-1] = joined  # "是七点半啦，不是9点": one contrast across the comma
             else:
                 parts.append(part)

@@ -396,3 +396,11 @@ def test_a_change_of_state_takes_no_new_state_from_a_clause_correcting_another_m
     message = ["My number changed to 415-555-0199", "my work email is now j.ortiz@northwind.com"]
     found = align(message[:1], "en", memories, similarities=[0.8, 0.3, 0.4], whole_message=message)
     assert found and all("northwind" not in alignment.corrected for alignment in found)
+
+
+def test_a_chinese_denial_and_the_value_after_it_are_one_contrast_across_sentences() -> None:
+    assert clauses(normalize("豆豆不是柯基呢！！是柴犬，别再写错啦～"), "zh")[0] == "豆豆不是柯基呢，是柴犬"
+    assert _corrections("豆豆不是柯基呢！！是柴犬，别再写错啦～", ["用户养了一只叫豆豆的柯基。", "用户住在成都。"], "zh") == {
+        0: "用户养了一只叫豆豆的柴犬。"}
+    # Two whole contrasts side by side stay apart.
+    assert clauses(normalize("打的是羽毛球不是网球，而且是每周四，不是周三。"), "zh")[:2] == ["打的是羽毛球不是网球。", "是每周四，不是周三。"]
