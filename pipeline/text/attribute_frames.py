@@ -15,13 +15,16 @@ from functools import lru_cache
 
 from pipeline.text.alignment import Alignment
 from pipeline.text.language import Language
-from pipeline.text.lexicon import content_terms, denies
+from pipeline.text.lexicon import content_terms, denies, jieba_tagger
 from pipeline.text.perspective import ADVERBS, finish_sentence
 from pipeline.text.subjects import relation_of, same_subject, subject_of
 
 # "<whose> <attribute> is <value>": the possessive names whose attribute it is.
 _EN_FRAME = re.compile(r"^(?P<head>.*?(?:'s|’s|s'|\bof)\s+.+?)\s+(?P<copula>is|are)\s+(?P<value>.+?)[\s.!]*$", re.I)
-_ZH_FRAME = re.compile(r"^(?P<head>.+?的.+?)(?P<copula>是|为)(?P<value>[^，,；;。]+?)[。！!]*$")
+_ZH_FRAME = re.compile(r"^(?P<head>[^，,；;。]+?)(?P<copula>是|为|在|叫)(?P<value>[^，,；;。]+?)[。！!]*$")
+# A head without 的 names the speaker's attribute bare ("公司在漕河泾", "工资卡也是工商银行的"): the
+# subject and the adverbs around it are no part of the attribute.
+_ZH_BARE_HEAD = re.compile(r"^(?:用户|我)?(?P<attribute>.+?)(?:也|都|还|就|其实|现在|已经|一直|倒)*$")
 _EN_WHOSE = re.compile(r"^.*?(?:'s|’s|s'|\bof)\s+", re.I)
 # Words before the value that are no part of it ("is now Tuesdays", "is actually 8%").
 _EN_LEADING_ADVERB = re.compile(r"^(?:(?:" + "|".join(sorted(map(re.escape, ADVERBS), key=len, reverse=True)) + r")\s+)+", re.I)
@@ -50,7 +53,13 @@ def frame_of(text: str, language: Language) -> Frame | None:
             return None
         head = match.group("head")
         # Whose it is, the subject says: what precedes 的 also holds modifiers ("用户最喜欢的菜").
-        whose, attribute = "", head.rsplit("的", 1)[1]
+        whose = ""
+        if "的" in head:
+            attribute = head.rsplit("的", 1)[1]
+        else:
+            attribute = _ZH_BARE_HEAD.match(head).group("attribute")  # type: ignore[union-attr]
+            if not _ends_on_a_noun(attribute):
+                return None  # "用户总是…", "用户现在…": the copula's character is part of a word
         value = _ZH_LEADING_ADVERB.sub("", match.group("value")).strip()
     else:
         match = _EN_FRAME.match(text)
@@ -67,6 +76,12 @@ def frame_of(text: str, language: Language) -> Frame | None:
     if not terms or not value or relation_of(terms[-1]):
         return None  # "The user's sister is a nurse" says something of a person, not an attribute
     return Frame(head=head, whose=whose, copula=match.group("copula"), value=value, attribute=frozenset(terms))
+
+
+def _ends_on_a_noun(phrase: str) -> bool:
+    words = list(jieba_tagger().cut(phrase))
+    return bool(words) and words[-1].word == phrase[-len(words[-1].word):] and (
+        words[-1].flag.startswith("n") or words[-1].flag == "vn")
 
 
 def _same_attribute(said: Frame, held: Frame) -> bool:

@@ -23,6 +23,9 @@ def _restated(statement: str, memories: list[str], language: str = "en") -> dict
         ("The user's student loan is now about $12,000.", ["The user's student loan balance is about $18,000."],
          {0: "The user's student loan balance is about $12,000."}),
         ("用户最喜欢的菜是水煮鱼。", ["用户最喜欢的菜是糖醋排骨。", "用户最喜欢的运动是游泳。"], {0: "用户最喜欢的菜是水煮鱼。"}),
+        # A bare attribute is the speaker's; the adverb after it is no part of it.
+        ("工资卡也是工商银行的。", ["用户的工资卡是建设银行的。", "用户每月定投基金1000元。"], {0: "用户的工资卡是工商银行的。"}),
+        ("钢琴课在周四。", ["用户的钢琴课在每周六上午十点。", "用户在律所工作。"], {0: "用户的钢琴课在周四。"}),
     ],
 )
 def test_the_memory_stating_the_same_attribute_takes_the_new_value(
@@ -51,3 +54,4 @@ def test_a_sentence_without_whose_attribute_is_no_frame() -> None:
     assert frame_of("The user is a teacher.", "en") is None
     assert frame_of("The weather is nice.", "en") is None
     assert frame_of("用户住在广州。", "zh") is None
+    assert frame_of("用户总是在周末爬山。", "zh") is None  # 是 and 在 inside words, no attribute before them
