@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from pipeline.text.attribute_frames import frame_of, restated_attribute
+from pipeline.text.language import has_cjk
 
 
 def _restated(statement: str, memories: list[str], language: str = "en") -> dict[int, str]:
@@ -31,7 +32,7 @@ def _restated(statement: str, memories: list[str], language: str = "en") -> dict
 def test_the_memory_stating_the_same_attribute_takes_the_new_value(
     statement: str, memories: list[str], corrected: dict[int, str]
 ) -> None:
-    assert _restated(statement, memories, "zh" if "用户" in statement else "en") == corrected
+    assert _restated(statement, memories, "zh" if has_cjk(statement) else "en") == corrected
 
 
 @pytest.mark.parametrize(
