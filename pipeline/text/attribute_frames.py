@@ -4,7 +4,9 @@
 attribute of the same person is: "<whose> <attribute> is <value>" ("用户的直属领导是王总"). The value
 need not be of a kind the value extractor knows ("O negative", "data scientist", "立早章"); the frame
 itself says which slot it fills. The corrected memory is the memory's own sentence up to its copula,
-followed by the new value.
+followed by the new value. Without a copula, the same words up to a short value at the end ("The
+user is allergic to peanuts." and "…to shellfish.", "用户在公司做前端开发" and "…做产品经理") frame the
+slot too, where the message says something is wrong or changed.
 """
 
 from __future__ import annotations
@@ -119,3 +121,78 @@ def restated_attribute(statement: str, language: Language, memories: list[str]) 
                   f"{said.value!r}", 0.6)
         for index, held in hits
     ]
+
+
+# The words a shared frame must hold besides its subject ("is allergic to", "在公司做").
+_MIN_SHARED_CONTENT = 1
+_MIN_SHARED_WORDS = 3
+_MAX_VALUE_WORDS = 3
+_EN_SUBJECT = re.compile(r"^(?:the\s+)?user\b", re.I)
+
+
+def _words(text: str, language: Language) -> list[str]:
+    text = text.strip().rstrip("。.!！")
+    if language == "zh":
+        return [w.word for w in jieba_tagger().cut(text)]
+    return _EN_SUBJECT.sub("user", text).split()
+
+
+def _shared_prefix(a: list[str], b: list[str]) -> int:
+    size = 0
+    for x, y in zip(a, b):
+        if x.casefold() != y.casefold():
+            break
+        size += 1
+    return size
+
+
+def restated_frame(statement: str, language: Language, memories: list[str]) -> list[Alignment]:
+    """"The user is allergic to tree nuts." against "The user is allergic to peanuts.": the same
+    words up to the value, another value at the end. The one memory sharing the longest such frame
+    (three words or more, one of them a content word besides the subject) gets the new value."""
+    if denies(statement, language):
+        return []
+    said = _words(statement, language)
+    best: list[tuple[int, int]] = []
+    for index, memory in enumerate(memories):
+        if denies(memory, language):
+            continue
+        held = _words(memory, language)
+        shared = _shared_prefix(said, held)
+        said_tail, held_tail = said[shared:], held[shared:]
+        joiner = "" if language == "zh" else " "
+        frame_terms = [t for t in content_terms(joiner.join(held[:shared]), language) if t.casefold() not in ("user", "用户")]
+        if (shared < _MIN_SHARED_WORDS or len(frame_terms) < _MIN_SHARED_CONTENT or not said_tail or not held_tail
+                or len(held_tail) > _MAX_VALUE_WORDS or len(said_tail) > _MAX_VALUE_WORDS + 1):
+            continue
+        if set(content_terms(joiner.join(said_tail), language)) <= set(content_terms(joiner.join(held_tail), language)):
+            continue  # nothing new at the end
+        best.append((shared, index))
+    if not best:
+        return []
+    longest = max(shared for shared, _ in best)
+    chosen = [index for shared, index in best if shared == longest]
+    if len({memories[index].strip() for index in chosen}) != 1:
+        return []
+    joiner = "" if language == "zh" else " "
+    found = []
+    for index in chosen:
+        held = _words(memories[index], language)
+        prefix = memories[index].strip()
+        # The memory's own words up to the value, then the statement's value.
+        cut = _prefix_end(memories[index], held[:longest], language)
+        new_value = joiner.join(said[longest:])
+        found.append(Alignment(index, finish_sentence(prefix[:cut].rstrip() + joiner + new_value, language),
+                               f"says '{prefix[:cut].strip()}' with another value: '{new_value}'", 0.5))
+    return found
+
+
+def _prefix_end(memory: str, words: list[str], language: Language) -> int:
+    """Where in the memory's text its first `words` end."""
+    position = 0
+    for word in words:
+        found = memory.find(word, position) if language == "zh" else memory.casefold().find(word.casefold(), position)
+        if found < 0:
+            found = position
+        position = found + len(word)
+    return position

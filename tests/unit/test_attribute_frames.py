@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.text.attribute_frames import frame_of, restated_attribute
+from pipeline.text.attribute_frames import frame_of, restated_attribute, restated_frame
 from pipeline.text.language import has_cjk
 
 
@@ -56,3 +56,22 @@ def test_a_sentence_without_whose_attribute_is_no_frame() -> None:
     assert frame_of("The weather is nice.", "en") is None
     assert frame_of("用户住在广州。", "zh") is None
     assert frame_of("用户总是在周末爬山。", "zh") is None  # 是 and 在 inside words, no attribute before them
+
+
+@pytest.mark.parametrize(
+    ("statement", "memories", "language", "corrected"),
+    [
+        ("The user is allergic to shellfish.", ["The user is allergic to peanuts.", "The user likes jazz."], "en",
+         {0: "The user is allergic to shellfish."}),
+        ("用户在公司做产品经理。", ["用户在公司做前端开发。", "用户喜欢猫。"], "zh", {0: "用户在公司做产品经理。"}),
+        # The frame is only the subject: no shared words up to a value.
+        ("The Starter plan got discontinued.", ["The Starter plan costs $9 per month."], "en", {}),
+        ("The user is a teacher.", ["The user is a member of the gym."], "en", {}),
+        ("The user is not allergic to peanuts.", ["The user is allergic to peanuts."], "en", {}),
+    ],
+)
+def test_the_same_words_up_to_another_value_restate_the_memory(
+    statement: str, memories: list[str], language: str, corrected: dict[int, str]
+) -> None:
+    found = restated_frame(statement, language, memories)  # type: ignore[arg-type]
+    assert {a.memory_index: a.corrected for a in found} == corrected
