@@ -22,7 +22,7 @@ from pipeline.models import (
 )
 from pipeline.text.alignment import Alignment, align, clauses, contrasts, signals_change
 from pipeline.text.answer_context import last_answer, last_question
-from pipeline.text.attribute_frames import restated_attribute, restated_frame
+from pipeline.text.attribute_frames import restated_attribute
 from pipeline.text.commands import (
     acts_for_others,
     aims_at_assistant,
@@ -527,10 +527,6 @@ class OfflineAnalyzer:
             closeness = [max(0.0, s or 0.0) for s in similarities] if similarities is not None else None
             alignments = [
                 found for found in restated_attribute(statement.text, statement.language, memories)
-                if not memory_defect(found.corrected)] or [
-                # Another value in the same words is a correction only where the message says so:
-                # "I'm also allergic to cats" adds an allergy.
-                found for found in (restated_frame(statement.text, statement.language, memories) if corrective else [])
                 if not memory_defect(found.corrected)] or refer(owned, every_clause, statement.language, memories, answer,
                                closeness if closeness is not None else (),
                                last_question(list(turns)), likeness) or [

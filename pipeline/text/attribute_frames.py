@@ -4,9 +4,7 @@
 attribute of the same person is: "<whose> <attribute> is <value>" ("用户的直属领导是王总"). The value
 need not be of a kind the value extractor knows ("O negative", "data scientist", "立早章"); the frame
 itself says which slot it fills. The corrected memory is the memory's own sentence up to its copula,
-followed by the new value. Without a copula, the same words up to a short value at the end ("The
-user is allergic to peanuts." and "…to shellfish.", "用户在公司做前端开发" and "…做产品经理") frame the
-slot too, where the message says something is wrong or changed.
+followed by the new value.
 """
 
 from __future__ import annotations
@@ -17,16 +15,13 @@ from functools import lru_cache
 
 from pipeline.text.alignment import Alignment
 from pipeline.text.language import Language
-from pipeline.text.lexicon import content_terms, denies, jieba_tagger
+from pipeline.text.lexicon import content_terms, denies
 from pipeline.text.perspective import ADVERBS, finish_sentence
 from pipeline.text.subjects import relation_of, same_subject, subject_of
 
 # "<whose> <attribute> is <value>": the possessive names whose attribute it is.
 _EN_FRAME = re.compile(r"^(?P<head>.*?(?:'s|’s|s'|\bof)\s+.+?)\s+(?P<copula>is|are)\s+(?P<value>.+?)[\s.!]*$", re.I)
-_ZH_FRAME = re.compile(r"^(?P<head>[^，,；;。]+?)(?P<copula>是|为|在|叫)(?P<value>[^，,；;。]+?)[。！!]*$")
-# A head without 的 names the speaker's attribute bare ("公司在漕河泾", "工资卡也是工商银行的"): the
-# subject and the adverbs around it are no part of the attribute.
-_ZH_BARE_HEAD = re.compile(r"^(?:用户|我)?(?P<attribute>.+?)(?:也|都|还|就|其实|现在|已经|一直|倒)*$")
+_ZH_FRAME = re.compile(r"^(?P<head>.+?的.+?)(?P<copula>是|为)(?P<value>[^，,；;。]+?)[。！!]*$")
 _EN_WHOSE = re.compile(r"^.*?(?:'s|’s|s'|\bof)\s+", re.I)
 # Words before the value that are no part of it ("is now Tuesdays", "is actually 8%").
 _EN_LEADING_ADVERB = re.compile(r"^(?:(?:" + "|".join(sorted(map(re.escape, ADVERBS), key=len, reverse=True)) + r")\s+)+", re.I)
@@ -55,13 +50,7 @@ def frame_of(text: str, language: Language) -> Frame | None:
             return None
         head = match.group("head")
         # Whose it is, the subject says: what precedes 的 also holds modifiers ("用户最喜欢的菜").
-        whose = ""
-        if "的" in head:
-            attribute = head.rsplit("的", 1)[1]
-        else:
-            attribute = _ZH_BARE_HEAD.match(head).group("attribute")  # type: ignore[union-attr]
-            if not _ends_on_a_noun(attribute):
-                return None  # "用户总是…", "用户现在…": the copula's character is part of a word
+        whose, attribute = "", head.rsplit("的", 1)[1]
         value = _ZH_LEADING_ADVERB.sub("", match.group("value")).strip()
     else:
         match = _EN_FRAME.match(text)
@@ -78,12 +67,6 @@ def frame_of(text: str, language: Language) -> Frame | None:
     if not terms or not value or relation_of(terms[-1]):
         return None  # "The user's sister is a nurse" says something of a person, not an attribute
     return Frame(head=head, whose=whose, copula=match.group("copula"), value=value, attribute=frozenset(terms))
-
-
-def _ends_on_a_noun(phrase: str) -> bool:
-    words = list(jieba_tagger().cut(phrase))
-    return bool(words) and words[-1].word == phrase[-len(words[-1].word):] and (
-        words[-1].flag.startswith("n") or words[-1].flag == "vn")
 
 
 def _same_attribute(said: Frame, held: Frame) -> bool:
@@ -121,78 +104,3 @@ def restated_attribute(statement: str, language: Language, memories: list[str]) 
                   f"{said.value!r}", 0.6)
         for index, held in hits
     ]
-
-
-# The words a shared frame must hold besides its subject ("is allergic to", "在公司做").
-_MIN_SHARED_CONTENT = 1
-_MIN_SHARED_WORDS = 3
-_MAX_VALUE_WORDS = 3
-_EN_SUBJECT = re.compile(r"^(?:the\s+)?user\b", re.I)
-
-
-def _words(text: str, language: Language) -> list[str]:
-    text = text.strip().rstrip("。.!！")
-    if language == "zh":
-        return [w.word for w in jieba_tagger().cut(text)]
-    return _EN_SUBJECT.sub("user", text).split()
-
-
-def _shared_prefix(a: list[str], b: list[str]) -> int:
-    size = 0
-    for x, y in zip(a, b):
-        if x.casefold() != y.casefold():
-            break
-        size += 1
-    return size
-
-
-def restated_frame(statement: str, language: Language, memories: list[str]) -> list[Alignment]:
-    """"The user is allergic to tree nuts." against "The user is allergic to peanuts.": the same
-    words up to the value, another value at the end. The one memory sharing the longest such frame
-    (three words or more, one of them a content word besides the subject) gets the new value."""
-    if denies(statement, language):
-        return []
-    said = _words(statement, language)
-    best: list[tuple[int, int]] = []
-    for index, memory in enumerate(memories):
-        if denies(memory, language):
-            continue
-        held = _words(memory, language)
-        shared = _shared_prefix(said, held)
-        said_tail, held_tail = said[shared:], held[shared:]
-        joiner = "" if language == "zh" else " "
-        frame_terms = [t for t in content_terms(joiner.join(held[:shared]), language) if t.casefold() not in ("user", "用户")]
-        if (shared < _MIN_SHARED_WORDS or len(frame_terms) < _MIN_SHARED_CONTENT or not said_tail or not held_tail
-                or len(held_tail) > _MAX_VALUE_WORDS or len(said_tail) > _MAX_VALUE_WORDS + 1):
-            continue
-        if set(content_terms(joiner.join(said_tail), language)) <= set(content_terms(joiner.join(held_tail), language)):
-            continue  # nothing new at the end
-        best.append((shared, index))
-    if not best:
-        return []
-    longest = max(shared for shared, _ in best)
-    chosen = [index for shared, index in best if shared == longest]
-    if len({memories[index].strip() for index in chosen}) != 1:
-        return []
-    joiner = "" if language == "zh" else " "
-    found = []
-    for index in chosen:
-        held = _words(memories[index], language)
-        prefix = memories[index].strip()
-        # The memory's own words up to the value, then the statement's value.
-        cut = _prefix_end(memories[index], held[:longest], language)
-        new_value = joiner.join(said[longest:])
-        found.append(Alignment(index, finish_sentence(prefix[:cut].rstrip() + joiner + new_value, language),
-                               f"says '{prefix[:cut].strip()}' with another value: '{new_value}'", 0.5))
-    return found
-
-
-def _prefix_end(memory: str, words: list[str], language: Language) -> int:
-    """Where in the memory's text its first `words` end."""
-    position = 0
-    for word in words:
-        found = memory.find(word, position) if language == "zh" else memory.casefold().find(word.casefold(), position)
-        if found < 0:
-            found = position
-        position = found + len(word)
-    return position
