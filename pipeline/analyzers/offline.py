@@ -457,9 +457,9 @@ class OfflineAnalyzer:
         aligned = self._aligned_decisions(statement, candidates, similarities, feedback, context)
         if aligned:
             return aligned
-        if similarities is None or len(similarities) != len(candidates):
-            similarities = self._similarities(statement.text, [c.memory_value for c in candidates])
         memories = [c.memory_value for c in candidates]
+        if similarities is None or len(similarities) != len(candidates):
+            similarities = self._similarities(statement.text, memories)
         facts = StatementFacts(
             text=repaired(statement.text, memories),
             language=statement.language,
