@@ -11,7 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from pipeline.text.intent import is_question
-from pipeline.text.keyword import contains_term, replace_term
+from pipeline.text.keyword import contains_term, replace_term, without_continuation
 from pipeline.text.language import Language, detect_language, has_cjk
 from pipeline.text.lexicon import content_terms, is_negated, zh_tokens
 from pipeline.text.parsed import ParsedStatement, subject_label
@@ -108,7 +108,7 @@ def _substitute_in(sentence: str, olds: list[str], news: list[str]) -> tuple[str
             return None
         text = sentence
         for old, new in zip(olds, news):
-            text = replace_term(text, old, new)
+            text = replace_term(text, old, _without_what_follows(text, old, new))
         return text, olds
     # No denied value: replace the sentence's value of the same kind ("No, 6 PM").
     text, used = sentence, []
@@ -120,6 +120,14 @@ def _substitute_in(sentence: str, olds: list[str], news: list[str]) -> tuple[str
         text = replace_term(text, same_kind[0].text, new)
         used.append(same_kind[0].text)
     return text, used
+
+
+def _without_what_follows(text: str, old: str, new: str) -> str:
+    """"太平洋保险" for the 平安 of "平安保险" is "太平洋": the sentence goes on with the ending."""
+    if not has_cjk(new):
+        return new
+    found = text.find(old)
+    return without_continuation(new, text[found + len(old):]) if found >= 0 else new
 
 
 def last_answer(context: list[tuple[str, str]]) -> str:

@@ -464,3 +464,13 @@ def test_a_street_after_on_is_no_option_of_the_answer() -> None:
 def test_a_number_written_against_a_name_is_part_of_the_option() -> None:
     turns = [("assistant", "你之前在荣耀90和一加Ace 3之间犹豫，最后说打算买荣耀90。")]
     assert resolve_pointer("不是，是后面那个", "zh", turns) == [("荣耀90", "一加Ace 3")]
+
+
+def test_a_chinese_either_or_offers_two_options_and_the_meant_one_keeps_the_answers_wording() -> None:
+    from pipeline.text.answer_context import resolve_with_context
+
+    turns = [("user", "我的车险是哪家的来着？不是平安就是太平洋保险。"), ("assistant", "你的车险是在平安保险买的。")]
+    pointed = resolve_pointer("不是那个，是后面那家", "zh", turns)
+    assert pointed == [("平安", "太平洋保险")]
+    statement = resolve_with_context("不是那个，是后面那家", ["平安"], ["太平洋保险"], "zh", turns)
+    assert "太平洋保险" in statement.text and "保险保险" not in statement.text
