@@ -47,7 +47,15 @@ _EN_CORRECTION_CUE = re.compile(
     r"not|instead|now|moved|switched|changed)\b|n't\b",
     re.IGNORECASE,
 )
-_ZH_CORRECTION_CUE = re.compile(r"实际上|其实|不对|错|不是|不再|已经不|现在|改|换|搬|以前|之前|原来")
+# "不错" and "没错" ("nice", "exactly") deny the wrong, so they agree: no cue of a correction.
+_ZH_CORRECTION_CUE = re.compile(r"实际上|其实|不对|(?<![不没])错|不是|不再|已经不|现在|改|换|搬|以前|之前|原来")
+# What only looks like a denial: a tag question closing a sentence ("… this week, hasn't it?"),
+# a hedge ("not sure what it is") and the denial of a wrong ("you're not wrong").
+_EN_NOT_A_DENIAL = re.compile(
+    r",?\s*\b(?:is|was|are|were|do|does|did|has|have|had|can|could|would|will|should)n't\s+"
+    r"(?:it|they|you|he|she|we|i|there|that|this)\b(?=\s*(?:[?.!]|$))|\bnot\s+(?:sure|wrong)\b",
+    re.IGNORECASE | re.MULTILINE,
+)
 
 
 # Emoji and pictographs carry tone, never a fact.
@@ -105,4 +113,4 @@ def is_correction_marker(sentence: str) -> bool:
 
 
 def has_correction_cue(text: str) -> bool:
-    return bool(_EN_CORRECTION_CUE.search(text) or _ZH_CORRECTION_CUE.search(text))
+    return bool(_EN_CORRECTION_CUE.search(_EN_NOT_A_DENIAL.sub(" ", text)) or _ZH_CORRECTION_CUE.search(text))

@@ -23,9 +23,10 @@ _EN_ACK_PHRASES = re.compile(
     r"hi|hello|hey|hiya|yo|good\s+(?:morning|afternoon|evening|night)|bye|goodbye|see\s+you|"
     r"see\s+ya|later|have\s+a\s+(?:nice|good|great)\s+day|how\s+are\s+you(?:\s+doing)?|"
     r"(?:you(?:'re|\s+are)|your|youre)\s+(?:the\s+best|great|awesome|amazing|right|correct|a\s+star|helpful)|"
-    r"(?:that|this|it)(?:'s|s|\s+is|\s+was)\s+(?:\w+\s+)?(?:right|correct|true|helpful|useful|great|"
+    # "that study plan is super helpful": what the assistant gave, named by a demonstrative.
+    r"(?:(?:that|this)(?:\s+[a-z]+){0,2}?|it)(?:'s|s|\s+is|\s+was)\s+(?:\w+\s+)?(?:right|correct|true|helpful|useful|great|"
     r"good|nice|perfect|awesome|amazing|fine|clear|interesting|cool|fun|funny)|"
-    r"(?:exactly\s+|just\s+)?what\s+i\s+(?:needed|wanted|was\s+looking\s+for)|"
+    r"(?:(?:that|this)(?:\s+[a-z]+){0,2}?\s+(?:is|was)\s+)?(?:exactly\s+|just\s+)?what\s+i\s+(?:needed|wanted|was\s+looking\s+for)|"
     r"exactly|correct|right|indeed|agreed|of\s+course|(?:you|u)\s+rock|love\s+it|"
     r"(?:that|this|it)\s+(?:helps|helped|works|worked)(?:\s+a\s+lot)?|"
     r"sup|wass?up|what'?s\s+up|how'?s\s+it\s+going|howdy|gm|gn|morning|evening|(?:any(?:one|body)|you|u)\s+there|"
@@ -40,15 +41,17 @@ _EN_INTENSIFIERS = {
     "job", "work", "stuff", "idea", "try", "explanation", "tip", "tips", "advice",
     "info", "information", "reply", "response", "you",
 }
+# Degree words before a judgement ("说得挺对的", "真有用").
+_ZH_DEGREE = "(?:很|真|非常|太|挺|蛮|特别|超|相当)"
 _ZH_ACK = re.compile(
     # Greetings, dismissals, chat slang and "测试" come first: "好家伙" is not "好" plus "家伙".
     r"在(?:吗|么|嘛|不在|不)|嗨|哈[喽啰]|早安|午安|算了|随便|不用了?|没事(?:了|儿)?|无所谓|没关系|罢了|"
     r"牛[逼批]|yyds|绝了|绝绝子|好家伙|笑死(?:我了|了)?|哇塞|6{3,}|测试(?:一下)?|"
     r"谢谢(?:你|您|啦|了)?|多谢|感谢(?:你|您)?|谢啦|辛苦(?:了|啦)?|好的?|好吧|行|可以|嗯+|哦+|噢|哈+|呵+|嘿+|"
     r"明白(?:了)?|知道(?:了)?|收到|了解(?:了)?|懂了|没问题|不错|太棒了|很棒|真棒|厉害|牛|赞|完美|对的?|是的|没错|"
-    r"你好|您好|早上好|晚上好|下午好|晚安|再见|拜拜|回头见|你(?:说|讲|回答)得(?:很|真|非常|太)?(?:好|对|棒|不错)(?:了)?|"
+    r"你好|您好|早上好|晚上好|下午好|晚安|再见|拜拜|回头见|你(?:说|讲|回答)得" + _ZH_DEGREE + r"?(?:好|对|棒|不错)(?:了|的)?|"
     r"我?(?:知道|明白|懂|了解|记下)(?:了|啦)?|有道理|说得(?:有|在)理|"
-    r"(?:很|非常|真|太)有(?:帮助|用)|帮(?:了)?大忙|(?:说|讲)得(?:很|真|非常|太)?(?:好|对|棒)|ok|OK|好极了|棒极了",
+    + _ZH_DEGREE + r"有(?:帮助|用)(?:的)?|帮(?:了)?大忙|(?:说|讲)得" + _ZH_DEGREE + r"?(?:好|对|棒)(?:的)?|ok|OK|好极了|棒极了",
     re.IGNORECASE,
 )
 _ZH_FILLER = re.compile(r"[，,。.！!～~、\s啊呀啦吧哈呢嘛哦]|非常|真的|真|太|很|了|你|您")

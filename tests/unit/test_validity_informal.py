@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.text.fillers import strip_noise, without_emoji
+from pipeline.text.fillers import has_correction_cue, strip_noise, without_emoji
 from pipeline.text.intent import is_acknowledgement, is_assistant_evaluation, is_gibberish, is_question
 
 # --- judge_validity ----------------------------------------------------------------------
@@ -184,3 +184,50 @@ def test_without_emoji() -> None:
 )
 def test_when_and_where_open_questions_only_before_a_verb(sentence: str, expected: bool) -> None:
     assert is_question(sentence) is expected
+
+
+# --- what only looks like a correction ----------------------------------------------------
+
+
+@pytest.mark.parametrize("text", [
+    "周末天气不错，出去走走吧~",  # 不错: "nice", a wrong denied
+    "没错，就是这样",
+    "what a long week it's been, hasn't it",  # a tag question
+    "it was a fun trip, wasn't it?",
+    "not sure what to make for dinner tonight",  # a hedge
+    "you're not wrong there",
+])
+def test_agreement_tag_questions_and_hedges_are_no_correction_cue(text: str) -> None:
+    assert not has_correction_cue(text)
+
+
+@pytest.mark.parametrize("text", [
+    "不对，是周三", "记错了，是三楼", "it isn't Tuesday", "I'm not in Leeds anymore", "he doesn't work there, does he",
+])
+def test_denials_stay_correction_cues(text: str) -> None:
+    assert has_correction_cue(text)
+
+
+@pytest.mark.parametrize("text", ["你讲得挺好的", "说得蛮对的", "特别有用的", "thanks, that packing list was just what I needed!",
+                                  "this meal plan is really useful, cheers"])
+def test_praise_with_degree_words_or_a_demonstrative_is_an_acknowledgement(text: str) -> None:
+    assert is_acknowledgement(text)
+
+
+@pytest.mark.parametrize("text", ["my dentist is great", "用户挺喜欢游泳的", "the gym near my office is great for yoga"])
+def test_praise_of_something_named_is_no_acknowledgement(text: str) -> None:
+    assert not is_acknowledgement(text)
+
+
+@pytest.mark.parametrize("feedback", [
+    "周末天气不错，出去走走吧~", "what a long week it's been, hasn't it", "蛮有用的，谢谢",
+    "thanks, that packing list was just what I needed!",
+])
+def test_small_talk_with_a_false_cue_is_invalid(embedded_analyzer, feedback: str) -> None:
+    assert not embedded_analyzer.judge_validity(feedback, []).valid
+
+
+@pytest.mark.parametrize("feedback", ["这家店不错，不过我已经不去那儿了，现在去万达那家",
+                                      "I'm not sure, but I think I moved in 2019, not 2018"])
+def test_corrections_beside_agreement_or_hedges_stay_valid(embedded_analyzer, feedback: str) -> None:
+    assert embedded_analyzer.judge_validity(feedback, []).valid
