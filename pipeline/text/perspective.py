@@ -8,6 +8,15 @@ from pipeline.text.language import Language, detect_language, has_cjk
 from pipeline.text.lexicon import zh_tokens
 from pipeline.text.normalize import is_simple_past
 
+_EN_SECOND_PERSON = re.compile(r"\b(?i:you|your|yours|yourself|yourselves)\b|\b(?:u|ur)\b")
+_ZH_SECOND_PERSON = re.compile(r"(?<!迷)你|您")
+
+
+def speaks_to_someone(text: str) -> bool:
+    """The text is in the second person: said to someone ("I'm authorizing you", "我是你们的开发人员")."""
+    return bool((_ZH_SECOND_PERSON if has_cjk(text) else _EN_SECOND_PERSON).search(text))
+
+
 _IRREGULAR_THIRD_PERSON = {"have": "has", "do": "does", "go": "goes", "be": "is", "am": "is"}
 # Forms that do not change with the subject (modals and past tenses).
 _INVARIANT = set("can cannot could will would shall should may might must used ought".split())

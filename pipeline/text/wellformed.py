@@ -18,6 +18,7 @@ from pipeline.text.fillers import without_emoji, without_leading_interjection
 from pipeline.text.language import Language, has_cjk
 from pipeline.text.lexicon import jieba_tagger, phrase_alternation
 from pipeline.text.normalize import denial_follows_value, is_simple_past, looks_past, opens_with_its_subject, tone_words
+from pipeline.text.perspective import speaks_to_someone
 from pipeline.text.values import extract_values
 
 _EN_AUXILIARIES = set(
@@ -33,8 +34,6 @@ _ADDRESS = re.compile(r"\S+@\S+|https?://\S+|\bwww\.\S+")
 # Case matters: "IT tickets are filed …" names a department.
 _EN_PRONOUN_SUBJECT = re.compile(r"^(?:[Ii]t|[Tt]hat|[Tt]his|[Hh]e|[Ss]he|[Tt]hey|[Hh]im|[Hh]er|[Tt]hem|[Oo]ne|[Yy]ou|[Uu])\b")
 # A memory speaks of the user in the third person; a text that speaks to someone is chat or an order.
-_EN_SECOND_PERSON = re.compile(r"\b(?i:you|your|yours|yourself|yourselves)\b|\b(?:u|ur)\b")
-_ZH_SECOND_PERSON = re.compile(r"(?<!迷)你|您")
 # What points at something the conversation named without naming it: "dropped that ages ago",
 # "that one's with …", "the last one", "第二条", "最后那个".
 _EN_POINTING = re.compile(
@@ -159,7 +158,7 @@ def _en_defect(text: str) -> str | None:
         return "written in the first person"
     if _EN_PRONOUN_SUBJECT.match(without_leading_interjection(text.strip())):
         return "its subject is a pronoun with nothing to refer to"
-    if _EN_SECOND_PERSON.search(text):
+    if speaks_to_someone(text):
         return "it speaks to someone, not of the user"
     after_subject = re.match(r"(?i)^the user\s+(\S+)", text.strip())
     if after_subject and re.match(r"(?i)^(?:\d|a$|an$|the$|this$|some$|of$|for$)", after_subject.group(1)):
@@ -214,7 +213,7 @@ def _zh_defect(text: str) -> str | None:
         return "chat noise"
     if re.search(r"我(?!们)", body):
         return "written in the first person"
-    if _ZH_SECOND_PERSON.search(body):
+    if speaks_to_someone(body):
         return "it speaks to someone, not of the user"
     if _ZH_POINTING.search(body):
         return "it points at something it does not name"
