@@ -253,12 +253,15 @@ _LABEL = re.compile(r"^\d[.)]\s+")
 
 def clauses(text: str, language: Language) -> list[str]:
     """The clauses of a (normalised) feedback message, each a unit that can correct one memory."""
+    from pipeline.text.corrections import en_coordinated_facts  # it reads the references, which read this module
+
     parts: list[str] = []
     pattern = _ZH_CLAUSE_BREAK if language == "zh" else _EN_CLAUSE_BREAK
     for sentence in split_sentences(text):
         sentence = _LABEL.sub("", strip_fillers(sentence).strip())
         within = False  # a part of this sentence is in `parts`
-        for part in pattern.split(sentence):
+        pieces = [sentence] if language == "zh" else _contrasts_kept_apart(sentence, en_coordinated_facts(sentence), language)
+        for part in (part for piece in pieces for part in pattern.split(piece)):
             part = strip_fillers(_LAUGHTER.sub("", part.strip(" ,")))
             if not re.search(r"\w", part):
                 continue
@@ -279,6 +282,24 @@ def clauses(text: str, language: Language) -> list[str]:
             else:
                 parts.append(part)
     return parts
+
+
+def _contrasts_kept_apart(sentence: str, pieces: list[str], language: Language) -> list[str]:
+    """"…, landlord is Mr. Okafor, lease runs till October not August": a contrast that is a clause
+    of its own takes its new value from its own words, not from the clause before it. Other clauses
+    stay together, in the sentence's own words, as the clause patterns cut them."""
+    spans: list[list[int]] = []
+    position = 0
+    for piece in pieces:
+        start = sentence.find(piece, position)
+        if start < 0:
+            return [sentence]
+        position = start + len(piece)
+        if spans and not contrasts(piece, language):
+            spans[-1][1] = position
+        else:
+            spans.append([start, position])
+    return [sentence[start:end] for start, end in spans]
 
 
 # --- matching a clause to the memories -----------------------------------------------------------

@@ -78,21 +78,25 @@ _EN_CLAUSE_SPLIT = re.compile(
     rf"\s+(?:and|but|so)\s+(?=(?:now\s+)?(?:I|[Mm]y|[Ww]e|[Oo]ur|[Tt]here)\b)|\s+[-–—]\s+"
 )
 _EN_DENIAL = r"(?:(?:it|that|this)\s+(?:is|was)\s+)?(?:not|never|no\s+longer)"
+# A comma between clauses, not the comma of a thousands ("$1,850 not $1,650"), and a stretch
+# of text without one.
+_CLAUSE_JOINT = r"(?:;|,(?!(?<=\d,)\d{3}(?!\d)))"
+_IN_A_CLAUSE = r"(?:[^,;]|(?<=\d),(?=\d{3}(?!\d)))"
 _EN_CONTRAST_TAIL = re.compile(
-    rf"^(?P<main>.+?)(?:\s*[,;]|\s+[-–—]|\s+and|\s+but)\s+(?:so\s+)?{_EN_DENIAL}\s+(?P<old>[^,;]+)$", re.I
+    rf"^(?P<main>.+?)(?:\s*{_CLAUSE_JOINT}|\s+[-–—]|\s+and|\s+but)\s+(?:so\s+)?{_EN_DENIAL}\s+(?P<old>{_IN_A_CLAUSE}+)$", re.I
 )
 # "it's Thursday not Friday": no comma, but the denied phrase is a value like one in the main clause.
-_EN_CONTRAST_BARE = re.compile(r"^(?P<main>.+?\S)\s+not\s+(?:the\s+)?(?P<old>[^,;]+)$", re.I)
+_EN_CONTRAST_BARE = re.compile(rf"^(?P<main>.+?\S)\s+not\s+(?:the\s+)?(?P<old>{_IN_A_CLAUSE}+)$", re.I)
 # ", raw fish makes me queasy": a comma before a clause of its own (three words or more).
 _EN_COMMA_CLAUSE = re.compile(r",\s+(?=(?:[\w'\-]+\s+){2,}[\w'\-]+)|,\s+(?=[\w\-]+\s+only$)", re.I)
 _EN_REASON_CLAUSE = re.compile(r"^(?:so|because|since|cause|cuz|as)\s+(?!not\b)", re.I)
 # "It's not a Civic, I drive a Mazda": the denial comes first and has no subject of its own.
 _EN_CONTRAST_HEAD = re.compile(
-    rf"^{_EN_DENIAL}\s+(?P<old>[^,;]+?)\s*(?:[,;]|\s[-–—])\s*(?P<main>\w+\s+\w+.+)$", re.I
+    rf"^{_EN_DENIAL}\s+(?P<old>{_IN_A_CLAUSE}+?)\s*(?:{_CLAUSE_JOINT}|\s[-–—])\s*(?P<main>\w+\s+\w+.+)$", re.I
 )
-_EN_RATHER_THAN = re.compile(r"^(?P<main>.+?),?\s+(?:rather\s+than|instead\s+of)\s+(?P<old>[^,;]+)$", re.I)
+_EN_RATHER_THAN = re.compile(rf"^(?P<main>.+?),?\s+(?:rather\s+than|instead\s+of)\s+(?P<old>{_IN_A_CLAUSE}+)$", re.I)
 _EN_NOT_BUT = re.compile(
-    r"^(?P<pre>.*?)\bnot\s+(?P<old>[^,;]+?)\s*[,;]?\s*(?:but|it\s+is|it\s+should\s+be|that\s+is|rather)\s+"
+    rf"^(?P<pre>.*?)\bnot\s+(?P<old>{_IN_A_CLAUSE}+?)\s*{_CLAUSE_JOINT}?\s*(?:but|it\s+is|it\s+should\s+be|that\s+is|rather)\s+"
     r"(?:rather\s+|actually\s+)?(?P<new>.+)$",
     re.I,
 )
@@ -874,18 +878,22 @@ def statement_sentences(feedback: str) -> list[str]:
         core = strip_fillers(without_request_clauses(strip_fillers(sentence)))
         if not core or is_acknowledgement(core) or is_question(core) or is_request(core):
             continue
-        kept.extend(_zh_contrasts(core) if has_cjk(core) else _en_coordinated_facts(core))
+        kept.extend(_zh_contrasts(core) if has_cjk(core) else en_coordinated_facts(core))
     return kept
 
 
-# Where a sentence may join two facts: a comma or semicolon (with "and"), or "and" alone.
-_EN_FACT_JOINT = re.compile(r"\s*[,;]\s*(?:and\s+)?|\s+and\s+|\s+[-–—]\s+", re.IGNORECASE)
+# Where a sentence may join two facts: a comma or semicolon (with "and"), or "and" alone; not the
+# comma of a thousands ("$1,850").
+_EN_FACT_JOINT = re.compile(r"\s*(?:;|,(?!(?<=\d,)\d{3}(?!\d)))\s*(?:and\s+)?|\s+and\s+|\s+[-–—]\s+", re.IGNORECASE)
 # A clause with a subject and verb of its own: "phone is a pixel 8", "dad's is dec 19",
 # "laptop's a ThinkPad", "she's in year 4", "i mostly write rust".
 _EN_OWN_CLAUSE = re.compile(
     r"^(?:(?:the|my|our|his|her|their|its)\s+)?(?:[\w\-/'’]+\s+){0,2}?[\w\-/]+(?:'s|’s)?\s+(?:is|are|was|were|has|have|r)\b"
     r"|^(?:i|we|she|he|they|it)(?:'s|’s|'re|’re|'m|’m)?\s+\w"
-    r"|^(?:(?:the|my|our|his|her|their|its)\s+)?[\w\-]+(?:'s|’s)\s+(?:a|an|the|in|at|on|now|not)\b",
+    r"|^(?:(?:the|my|our|his|her|their|its)\s+)?[\w\-]+(?:'s|’s)\s+(?:a|an|the|in|at|on|now|not)\b"
+    # "lease runs till October", "the class moved to Friday": a verb between a noun and where or when.
+    r"|^(?:(?:the|my|our|his|her|their|its)\s+)?(?:[\w\-]+\s+)?[\w\-]+\s+[a-z]+(?:s|ed)\s+"
+    r"(?:till|until|to|on|in|at|from|by|every|each|around|after|before)\b",
     re.IGNORECASE,
 )
 
@@ -893,7 +901,7 @@ _EN_OWN_CLAUSE = re.compile(
 _EN_DENIAL_START = re.compile(r"(?:not|no|never|rather\s+than|instead\s+of)\b", re.IGNORECASE)
 
 
-def _en_coordinated_facts(sentence: str) -> list[str]:
+def en_coordinated_facts(sentence: str) -> list[str]:
     """The sentence cut at each joint that stands between two clauses with a subject and verb of
     their own; a joint inside a list ("Miso and Tofu") is no cut."""
     # ", not a MacBook": a denial after a comma belongs to the clause before it.
@@ -926,7 +934,7 @@ def _states_its_own(clause: str) -> bool:
         return False
     # A denial among the first words denies the verb ("It is not a Corolla", "I do not drive");
     # one after them denies a value beside the stated one ("laptop's a ThinkPad not a MacBook").
-    return not any(word in ("not", "no", "never") for word in re.findall(r"[a-z]+", text.casefold())[:3])
+    return not any(word.strip(",.;:!?") in ("not", "no", "never") for word in text.casefold().split()[:3])
 
 
 _ZH_PART = re.compile(r"[，,；;]")

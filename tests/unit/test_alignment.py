@@ -404,3 +404,16 @@ def test_a_chinese_denial_and_the_value_after_it_are_one_contrast_across_sentenc
         0: "用户养了一只叫豆豆的柴犬。"}
     # Two whole contrasts side by side stay apart.
     assert clauses(normalize("打的是羽毛球不是网球，而且是每周四，不是周三。"), "zh")[:2] == ["打的是羽毛球不是网球。", "是每周四，不是周三。"]
+
+
+def test_a_contrast_in_a_clause_of_its_own_takes_its_value_from_its_own_words() -> None:
+    assert clauses("deposit is $2,400, agent is Priya Shah, contract runs till June not May", "en") == [
+        "deposit is $2,400, agent is Priya Shah", "contract runs till June not May"]
+    assert contrasts("contract runs till June not May", "en")[0].new == "June"
+
+
+def test_the_comma_of_a_thousands_stays_inside_a_denied_amount() -> None:
+    from pipeline.analyzers.offline import OfflineAnalyzer
+
+    [statement] = OfflineAnalyzer().classify("rent is $2,400 not $2,150", []).statements
+    assert (statement.old_values, statement.new_values) == (["$2,150"], ["$2,400"])

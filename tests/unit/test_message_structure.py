@@ -96,3 +96,16 @@ def test_a_contrast_without_everywhere_stays_a_semantic_update() -> None:
     from pipeline.analyzers.offline import OfflineAnalyzer
 
     assert OfflineAnalyzer().classify("my dentist is Dr Nguyen not Dr Nguen", []).keyword is None
+
+
+def test_the_comma_of_a_thousands_joins_no_clauses() -> None:
+    assert statement_sentences("the deposit is $2,400 not $2,100, and the agent is Priya Shah") == [
+        "the deposit is $2,400 not $2,100", "the agent is Priya Shah"]
+    assert statement_sentences("my salary is 64,500 now") == ["my salary is 64,500 now"]
+
+
+def test_a_clause_with_a_verb_before_where_or_when_is_a_clause_of_its_own() -> None:
+    assert statement_sentences("the coach is Priya, practice starts at 5 not 6") == [
+        "the coach is Priya", "practice starts at 5 not 6"]
+    # a plural noun before "and" is a list, not a verb
+    assert statement_sentences("I have two cats and a dog") == ["I have two cats and a dog"]
