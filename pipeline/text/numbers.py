@@ -66,9 +66,14 @@ def en_compound_numbers(text: str) -> str:
 
 
 def zh_numeral(text: str) -> int | None:
-    """"十二" → 12, "两" → 2, "一百零五" → 105; None when `text` is not a numeral."""
+    """"十二" → 12, "两" → 2, "一百零五" → 105, "一万五" → 15000, "三千二" → 3200; None when `text`
+    is not a numeral."""
     if not text or any(char not in ZH_NUMERALS for char in text):
         return None
+    if len(text) >= 2 and text[-2] in "百千万" and text[-1] in _ZH_DIGITS and text[-1] not in "零〇":
+        # A digit after 百, 千 or 万 (and no 零 between) counts the next unit down.
+        head = zh_numeral(text[:-1])
+        return None if head is None else head + _ZH_DIGITS[text[-1]] * _ZH_MULTIPLIERS[text[-2]] // 10
     total, section, digit = 0, 0, 0
     for char in text:
         if char in _ZH_DIGITS:

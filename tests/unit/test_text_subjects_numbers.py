@@ -124,3 +124,18 @@ def test_value_kinds_of_units_that_measure_the_same_thing() -> None:
     assert not compatible_kinds(value_kind("3 km"), value_kind("3 kg"))
     assert value_kind("R2-D4") == "name"
     assert value_kind("Thursdays") == "weekday"
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("一万五", 15000), ("三千二", 3200), ("两百五", 250), ("五万八", 58000),
+    ("一万零五", 10005), ("三千二百", 3200), ("十五", 15), ("一千", 1000),
+])
+def test_a_digit_after_a_unit_counts_the_next_unit_down(text: str, value: int) -> None:
+    assert zh_numeral(text) == value
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("现在房租四千八了", "四千八"), ("他的年薪是三十五万", "三十五万"), ("月供两千三，不是两千", "两千三"),
+])
+def test_a_colloquial_chinese_amount_is_one_value(text: str, value: str) -> None:
+    assert value in [v.text for v in extract_values(text)]
