@@ -311,9 +311,13 @@ _SHOUTED_NUMBER = re.compile(rf"\b(?:{EN_NUMBER_WORD_PATTERN})\b", re.IGNORECASE
 
 # "its Patel not Patil", "its an Accord": at the start of a clause and before a name, a number, an
 # article or a denial, "its" is "it's" typed without the apostrophe.
+# So it is before a name typed in lower case when the clause ends after it or goes on with a
+# denial ("its bosch, same job", "its tree nuts not peanuts"): a possessive "its" has a verb after
+# its noun ("its battery lasts 10 hours").
 _CLAUSE_ITS = re.compile(
     r"(^|[,.;:!?]\s+|\b(?:and|but|so|no|nah|nope|ugh|lol)\s+)([Ii]t)s\b"
-    r"(?=\s+(?:not\b|never\b|actually\b|really\b|just\b|only\b|a\b|an\b|the\b|[A-Z0-9$£€¥'‘]))"
+    r"(?=\s+(?:not\b|never\b|actually\b|really\b|just\b|only\b|a\b|an\b|the\b|[A-Z0-9$£€¥'‘])"
+    r"|\s+[\w.'’-]+(?:\s+[\w.'’-]+){0,2}?\s*(?:[,;:!?]|\.(?:\s|$)|$|\s+(?:not|now|tho|though|btw|lol|for\s+me)\b))"
 )
 
 

@@ -417,3 +417,14 @@ def test_the_comma_of_a_thousands_stays_inside_a_denied_amount() -> None:
 
     [statement] = OfflineAnalyzer().classify("rent is $2,400 not $2,150", []).statements
     assert (statement.old_values, statement.new_values) == (["$2,150"], ["$2,400"])
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("its lidl, not aldi", "it's lidl, not aldi"),
+    ("nah its oat milk tho", "nah it's oat milk"),
+    ("lol no its brighton not hove", "no it's brighton, not hove"),
+    ("the bike lost its chain", "the bike lost its chain"),
+    ("its screen cracked last week", "its screen cracked last week"),
+])
+def test_its_opening_a_clause_before_a_name_in_lower_case_is_it_is(text: str, expected: str) -> None:
+    assert normalize(text) == expected
