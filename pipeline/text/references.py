@@ -138,7 +138,8 @@ _ZH_CLAUSE = re.compile(r"[,;.!?，；。！？\s]+")
 
 # "FitZone on Elm Street and PowerHouse on King Road": a place after a preposition says where an
 # option is; it is no option itself.
-_EN_LOCATING = re.compile(r"(?i)\b(?:on|at|near|in)\s+(?:the\s+)?$")
+# "on Elm Street", "on 5th Avenue", "at 221B Baker Street": a name after a place word says where.
+_EN_LOCATING = re.compile(r"(?i)\b(?:on|at|near|in)\s+(?:the\s+)?(?:\d+\w*\s+)?$")
 
 
 def _located_by(sentence: str, start: int) -> bool:
