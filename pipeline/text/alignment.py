@@ -98,14 +98,18 @@ def _clean_span(span: str, language: Language) -> str:
     return span.strip(" '\"")
 
 
-_EN_TRAILING_FILLER = re.compile(r"(?:\s+(?:actually|really|tho|though|lol|now|anyway|btw|honestly|obviously|either))+$", re.I)
+_EN_TRAILING_FILLER = re.compile(
+    r"(?:\s+(?:actually|really|tho|though|lol|now|anyway|btw|honestly|obviously|either|these\s+days|nowadays|lately))+$", re.I
+)
 
 
 def _last_words(text: str, old: str) -> str:
     """The asserted side of "X not Y": the last value in X of Y's kind, else X's last words."""
     text = _EN_TRAILING_FILLER.sub("", text.strip(" ,"))
     old_slots = _slots(old)
-    old_kind = old_slots[0].kind if old_slots else ("name" if old[:1].isupper() else "")
+    # "two cats, not one": "one" alone is no value of its own, but denied it is a count.
+    old_kind = old_slots[0].kind if old_slots else (
+        "number" if old.casefold() in EN_NUMBER_WORDS else "name" if old[:1].isupper() else "")
     if old_kind:
         fitting = [v for v in _without_when_it_changed(text, _slots(text), "en") if v.text.casefold() != old.casefold()
                    and (v.kind == "name") == (old_kind == "name") and compatible_kinds(v.kind, old_kind)]

@@ -428,3 +428,12 @@ def test_the_comma_of_a_thousands_stays_inside_a_denied_amount() -> None:
 ])
 def test_its_opening_a_clause_before_a_name_in_lower_case_is_it_is(text: str, expected: str) -> None:
     assert normalize(text) == expected
+
+
+@pytest.mark.parametrize(("clause", "old", "new"), [
+    ("i mostly play squash these days not tennis", "tennis", "squash"),  # a time adverb ends X, no value
+    ("she has three kids, not one", "one", "three"),  # a denied number word is a count
+])
+def test_the_asserted_side_of_a_contrast_is_its_value(clause: str, old: str, new: str) -> None:
+    [contrast] = contrasts(clause, "en")
+    assert (contrast.old, contrast.new) == (old, new)
