@@ -248,7 +248,8 @@ def _agree(said: str, held: Value) -> bool:
 
 # --- clauses -----------------------------------------------------------------------------------
 
-_EN_CLAUSE_BREAK = re.compile(r"\s*(?:;|,?\s+&\s+|,\s*(?:and|also|plus)\s+|\s+and\s+(?=\S+(?:\s+\S+)?\s+(?:is|are|was|went|moved|changed|turned|got|just|now)\b)|\s+and\s+(?=[\w'’]+['’]s\b)|,\s+(?=(?:my|our|his|her|their|the)\s|(?:he|she|they)(?:['’]s|['’]re)?\s)|,?\s+so\s+(?=\S+\s+\S+)|\s+\d[.)]\s+)", re.I)
+# "&" joins clauses, but not the words of a name ("Lufthansa Miles & More").
+_EN_CLAUSE_BREAK = re.compile(r"\s*(?:;|,?\s+&\s+(?!(?-i:[A-Z]))|,\s*(?:and|also|plus)\s+|\s+and\s+(?=\S+(?:\s+\S+)?\s+(?:is|are|was|went|moved|changed|turned|got|just|now)\b)|\s+and\s+(?=[\w'’]+['’]s\b)|,\s+(?=(?:my|our|his|her|their|the)\s|(?:he|she|they)(?:['’]s|['’]re)?\s)|,?\s+so\s+(?=\S+\s+\S+)|\s+\d[.)]\s+)", re.I)
 _ZH_CLAUSE_BREAK = re.compile(r"[，,；;～~]\s*(?:另外|还有|而且|以及|然后)?|(?:另外|还有|而且)(?=\S)")
 _LAUGHTER = re.compile(r"^[哈呵嘿嘻]{2,}[，,\s]*")
 # "1. …": a list mark (an announcing opening goes with the fillers).
@@ -457,6 +458,12 @@ def _held_contrast_substitutions(
             if not _slots(contrast.new) and not _slots(contrast.old):
                 new = _beside_neighbours(memory, spans[0], contrast.source, new) or new
             span = _object_of_phrase(memory, spans[0], new)
+            if len(new.split()) > 1 and any(v.kind == "name" and v.text == new for v in _slots(new)):
+                # "Lufthansa Miles & More, not United" against "United MileagePlus": a whole name
+                # takes the place of the whole name the denied word begins.
+                span = next(((v.start, _through_last_word(memory, v.start, v.end, new)) for v in slots[index]
+                             if v.kind == "name" and v.start <= span[0] and span[1] <= v.end and (v.start, v.end) != span),
+                            span)
             found.append(Substitution(index, span, new, 6 + anchors[index], f"holds '{contrast.old}', which the feedback corrects to '{new}'"))
             continue
         for held in slots[index]:
@@ -465,6 +472,14 @@ def _held_contrast_substitutions(
                                           f"holds {held.text!r}, which the feedback corrects to '{contrast.new}'"))
                 break
     return found
+
+
+def _through_last_word(memory: str, start: int, end: int, new: str) -> int:
+    """Where a name ends that a new one replaces: at the word the new name ends with, when the old
+    one has it too ("Hillcrest High" for the "Ridgeway High" of "Ridgeway High School")."""
+    last = new.split()[-1].casefold()
+    match = re.search(rf"\b{re.escape(last)}\b", memory[start:end], re.IGNORECASE)
+    return start + match.end() if match else end
 
 
 _ZH_COPULA = re.compile(r"(?:是|为)")

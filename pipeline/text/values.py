@@ -100,7 +100,7 @@ _ZH_NUMBER_VALUE = re.compile(
 )
 _NAME_WORD = r"[A-Z][a-zA-Z0-9'’\-]*\.?|[A-Z]{2,}"
 _NAME_SEQUENCE = re.compile(
-    rf"(?<![A-Za-z0-9_'])(?:{_NAME_WORD})(?:\s+(?:of\s+|de\s+|van\s+|von\s+)?(?:{_NAME_WORD}|\d+\b))*"
+    rf"(?<![A-Za-z0-9_'])(?:{_NAME_WORD})(?:\s+(?:of\s+|de\s+|van\s+|von\s+|&\s+)?(?:{_NAME_WORD}|\d+\b))*"
 )
 
 # Capitalised words that are not names (sentence openers, pronouns, calendar words).

@@ -437,3 +437,29 @@ def test_its_opening_a_clause_before_a_name_in_lower_case_is_it_is(text: str, ex
 def test_the_asserted_side_of_a_contrast_is_its_value(clause: str, old: str, new: str) -> None:
     [contrast] = contrasts(clause, "en")
     assert (contrast.old, contrast.new) == (old, new)
+
+
+def test_an_ampersand_joins_the_words_of_a_name_not_two_clauses() -> None:
+    from pipeline.text.values import extract_values
+
+    assert [v.text for v in extract_values("we shop at Marks & Spencer")] == ["Marks & Spencer"]
+    assert clauses("my bank is Barclays & Co now, not HSBC", "en") == ["my bank is Barclays & Co now, not HSBC"]
+
+
+@pytest.mark.parametrize(("memory", "feedback", "expected"), [
+    # a whole name takes the place of the whole name the denied word begins
+    ("The user drives a Kia Rio.", "it's a Ford Fiesta, not a Kia", "The user drives a Ford Fiesta."),
+    # up to the word both names end with
+    ("The user's son attends Oakwood Primary School.", "it's Elmfield Primary, not Oakwood",
+     "The user's son attends Elmfield Primary School."),
+])
+def test_a_whole_new_name_replaces_the_name_the_denied_word_begins(memory: str, feedback: str, expected: str) -> None:
+    from pipeline.analyzers.offline import OfflineAnalyzer
+    from pipeline.models import MemoryRecord
+
+    analyzer = OfflineAnalyzer()
+    record = MemoryRecord(id="00000000-0000-0000-0000-000000000001", project_id="p", user_id="u", memory_key="",
+                          memory_value=memory, create_time=0, update_time=0)
+    [statement] = analyzer.classify(feedback, []).statements
+    [decision] = analyzer.judge_conflicts(statement, [record], None, feedback, [])
+    assert decision.supersede and decision.corrected_value == expected
