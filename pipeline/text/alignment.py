@@ -45,6 +45,7 @@ from pipeline.text.subjects import relation_of
 from pipeline.text.values import (
     Value,
     compatible_kinds,
+    digitised,
     extract_values,
     in_full_thousands,
     same_value,
@@ -358,6 +359,8 @@ def _written_like(new: str, old: str) -> str:
     "March 13" is "March 3", "five" is "5"."""
     if new.lower() in EN_NUMBER_WORDS and re.search(r"\d", old):
         new = str(EN_NUMBER_WORDS[new.lower()])
+    if value_kind(new) == value_kind(old) == "date" and re.search(r"\d", old) and not re.search(r"\d", new):
+        new = digitised(new)  # "五月二十二号" where "5月20日" stood is "5月22号"
     new = in_full_thousands(new, old)
     short_year = re.fullmatch(r"['’]?(\d{2})", new.strip())
     if short_year and re.fullmatch(r"(?:19|20)\d{2}", old.strip()):

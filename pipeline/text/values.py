@@ -13,6 +13,7 @@ from pipeline.text.numbers import (
     format_clock_like,
     leading_number,
     strip_leading_number,
+    zh_numeral,
 )
 
 _EN_UNITS = (
@@ -62,7 +63,9 @@ _DAYPART_VALUE = re.compile(
     r"|(?:每天|每晚|每日)?(?:早上|早晨|上午|中午|下午|傍晚|晚上|夜里|半夜|凌晨|睡前|饭后|饭前)(?![零〇一二两三四五六七八九十\d])"
 )
 _DIGIT = re.compile(r"\d")
-_ZH_DATE_VALUE = re.compile(r"(?:\d{1,4}年)?\d{1,2}月\d{1,2}(?:日|号)")
+# "8月13日", and in Chinese numerals "八月十三号".
+_ZH_NUMERAL_DATE = r"[一二三四五六七八九十]{1,2}月[一二三四五六七八九十]{1,3}(?:日|号)"
+_ZH_DATE_VALUE = re.compile(rf"(?:\d{{1,4}}年)?\d{{1,2}}月\d{{1,2}}(?:日|号)|{_ZH_NUMERAL_DATE}")
 # School years: "third grade", "3rd grade", "四年级", "初二".
 _GRADE_VALUE = re.compile(
     r"(?i:\b(?:\d{1,2}(?:st|nd|rd|th)|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|"
@@ -92,7 +95,7 @@ _ZH_UNITS = (
 )
 _ZH_DAYPART = r"(?:上午|下午|晚上|早上|中午|凌晨|傍晚)"
 _ZH_NUMBER_VALUE = re.compile(
-    r"\d{1,4}年\d{1,2}月\d{1,2}(?:日|号)|\d{1,2}月\d{1,2}(?:日|号)|"
+    rf"\d{{1,4}}年\d{{1,2}}月\d{{1,2}}(?:日|号)|\d{{1,2}}月\d{{1,2}}(?:日|号)|{_ZH_NUMERAL_DATE}|"
     rf"{_ZH_DAYPART}?\d+(?:\.\d+)?\s?(?:{_ZH_UNITS})?(?:\d+分)?"
     # "一万五", "三千二": a digit after 万, 千 or 百 counts the next unit down (15000, 3200)
     rf"|[零〇一二两三四五六七八九十百千万]*[百千万][一二两三四五六七八九](?![零〇一二两三四五六七八九十百千万]|{_ZH_UNITS})"
@@ -436,6 +439,11 @@ def _days(text: str) -> list[str]:
         re.findall(r"[一二三四五六日天]", text)
 
 
+def digitised(text: str) -> str:
+    """Chinese numerals as digits ("八月十三号" → "8月13号")."""
+    return re.sub(r"[零〇一二两三四五六七八九十百千万]+", lambda m: str(zh_numeral(m.group(0)) or m.group(0)), text)
+
+
 def same_value(a: str, b: str) -> bool:
     """Same text, the same amount written differently ("two days" / "2 days", "12点" / "12:00"), or
     a name and its initials ("NYT" / "The New York Times")."""
@@ -448,8 +456,8 @@ def same_value(a: str, b: str) -> bool:
         return _days(a) == _days(b)
     if kind_a == kind_b == "height":
         return re.findall(r"\d+", a) == re.findall(r"\d+", b)
-    if kind_a == kind_b == "date" and has_digits(a) and has_digits(b):
-        return re.findall(r"\d+", a) == re.findall(r"\d+", b)
+    if kind_a == kind_b == "date" and has_digits(digitised(a)) and has_digits(digitised(b)):
+        return re.findall(r"\d+", digitised(a)) == re.findall(r"\d+", digitised(b))
     if kind_a == kind_b == "phone":
         return re.sub(r"\D", "", a) == re.sub(r"\D", "", b)
     if {kind_a, kind_b} & {"name", "weekday", "date", "grade", "phone", "email", "address", "letter"}:

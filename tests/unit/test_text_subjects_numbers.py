@@ -139,3 +139,9 @@ def test_a_digit_after_a_unit_counts_the_next_unit_down(text: str, value: int) -
 ])
 def test_a_colloquial_chinese_amount_is_one_value(text: str, value: str) -> None:
     assert value in [v.text for v in extract_values(text)]
+
+
+def test_a_date_in_chinese_numerals_is_a_date_like_its_digits() -> None:
+    assert [(v.kind, v.text) for v in extract_values("纪念日是九月二十六号")] == [("date", "九月二十六号")]
+    assert same_value("九月二十六号", "9月26日")
+    assert not same_value("九月六号", "9月26日")
