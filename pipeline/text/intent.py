@@ -25,7 +25,7 @@ _EN_ACK_PHRASES = re.compile(
     r"(?:you(?:'re|\s+are)|your|youre)\s+(?:the\s+best|great|awesome|amazing|right|correct|a\s+star|helpful)|"
     # "that study plan is super helpful": what the assistant gave, named by a demonstrative.
     r"(?:(?:that|this)(?:\s+[a-z]+){0,2}?|it)(?:'s|s|\s+is|\s+was)\s+(?:\w+\s+)?(?:right|correct|true|helpful|useful|great|"
-    r"good|nice|perfect|awesome|amazing|fine|clear|interesting|cool|fun|funny)|"
+    r"good|nice|perfect|awesome|amazing|fine|clear|interesting|cool|fun|funny|the\s+one)|"
     r"(?:(?:that|this)(?:\s+[a-z]+){0,2}?\s+(?:is|was)\s+)?(?:exactly\s+|just\s+)?what\s+i\s+(?:needed|wanted|was\s+looking\s+for)|"
     r"exactly|correct|right|indeed|agreed|of\s+course|(?:you|u)\s+rock|love\s+it|"
     r"(?:that|this|it)\s+(?:helps|helped|works|worked)(?:\s+a\s+lot)?|"

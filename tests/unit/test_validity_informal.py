@@ -231,3 +231,11 @@ def test_small_talk_with_a_false_cue_is_invalid(embedded_analyzer, feedback: str
                                       "I'm not sure, but I think I moved in 2019, not 2018"])
 def test_corrections_beside_agreement_or_hedges_stay_valid(embedded_analyzer, feedback: str) -> None:
     assert embedded_analyzer.judge_validity(feedback, []).valid
+
+
+@pytest.mark.parametrize(("text", "acknowledges"), [
+    ("yes that's the one, cheers", True),
+    ("it's the one near the station", False),  # an option pointed at by what is said of it
+])
+def test_agreeing_with_the_option_given_is_an_acknowledgement(text: str, acknowledges: bool) -> None:
+    assert is_acknowledgement(text) is acknowledges
