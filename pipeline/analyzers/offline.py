@@ -43,6 +43,7 @@ from pipeline.text.intent import (
     is_gibberish,
     is_question,
     is_request,
+    praises_what_was_given,
     without_request_clauses,
 )
 from pipeline.text.keyword import contains_term
@@ -252,7 +253,7 @@ class OfflineAnalyzer:
             core = strip_fillers(sentence)
             if core and is_request(core):
                 core = strip_fillers(without_request_clauses(core)) or core
-            if not core or is_acknowledgement(core):
+            if not core or is_acknowledgement(core) or praises_what_was_given(core):
                 kinds.append("acknowledgement")
             elif is_question(core):
                 kinds.append("question")

@@ -38,9 +38,6 @@ def resolve_with_context(
             if resolved is None:
                 continue
             text, used_olds = resolved
-            if any(new.casefold() in sentence.casefold() and text.casefold().count(new.casefold()) > 1 for new in news):
-                continue  # "the CVS … and the Walgreens …": a sentence that offers both options states neither
-
             if role == "user":
                 text = to_third_person(text, language)
             else:

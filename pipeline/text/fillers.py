@@ -47,8 +47,9 @@ _EN_CORRECTION_CUE = re.compile(
     r"not|instead|now|moved|switched|changed)\b|n't\b",
     re.IGNORECASE,
 )
-# "不错" and "没错" ("nice", "exactly") deny the wrong, so they agree: no cue of a correction.
-_ZH_CORRECTION_CUE = re.compile(r"实际上|其实|不对|(?<![不没])错|不是|不再|已经不|现在|改|换|搬|以前|之前|原来")
+_ZH_CORRECTION_CUE = re.compile(r"实际上|其实|不对|错|不是|不再|已经不|现在|改|换|搬|以前|之前|原来")
+# "不错" and "没错" ("nice", "exactly") deny the wrong, so they agree.
+_ZH_AGREEMENT = re.compile(r"[不没]错")
 # What only looks like a denial: a tag question closing a sentence ("… this week, hasn't it?"),
 # a hedge ("not sure what it is") and the denial of a wrong ("you're not wrong").
 _EN_NOT_A_DENIAL = re.compile(
@@ -113,4 +114,12 @@ def is_correction_marker(sentence: str) -> bool:
 
 
 def has_correction_cue(text: str) -> bool:
-    return bool(_EN_CORRECTION_CUE.search(_EN_NOT_A_DENIAL.sub(" ", text)) or _ZH_CORRECTION_CUE.search(text))
+    return bool(_EN_CORRECTION_CUE.search(text) or _ZH_CORRECTION_CUE.search(text))
+
+
+def attempts_a_correction(text: str) -> bool:
+    """A cue of a correction that is one: not an agreement ("不错", "没错"), a closing tag question
+    ("…, hasn't it") or a hedge ("not sure"), which only look like denials. Read where small talk
+    must not pass for a correction (validity); the parsers keep every cue."""
+    return bool(_EN_CORRECTION_CUE.search(_EN_NOT_A_DENIAL.sub(" ", text))
+                or _ZH_CORRECTION_CUE.search(_ZH_AGREEMENT.sub("", text)))

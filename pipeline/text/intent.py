@@ -23,10 +23,9 @@ _EN_ACK_PHRASES = re.compile(
     r"hi|hello|hey|hiya|yo|good\s+(?:morning|afternoon|evening|night)|bye|goodbye|see\s+you|"
     r"see\s+ya|later|have\s+a\s+(?:nice|good|great)\s+day|how\s+are\s+you(?:\s+doing)?|"
     r"(?:you(?:'re|\s+are)|your|youre)\s+(?:the\s+best|great|awesome|amazing|right|correct|a\s+star|helpful)|"
-    # "that study plan is super helpful": what the assistant gave, named by a demonstrative.
-    r"(?:(?:that|this)(?:\s+[a-z]+){0,2}?|it)(?:'s|s|\s+is|\s+was)\s+(?:\w+\s+)?(?:right|correct|true|helpful|useful|great|"
+    r"(?:that|this|it)(?:'s|s|\s+is|\s+was)\s+(?:\w+\s+)?(?:right|correct|true|helpful|useful|great|"
     r"good|nice|perfect|awesome|amazing|fine|clear|interesting|cool|fun|funny|the\s+one)|"
-    r"(?:(?:that|this)(?:\s+[a-z]+){0,2}?\s+(?:is|was)\s+)?(?:exactly\s+|just\s+)?what\s+i\s+(?:needed|wanted|was\s+looking\s+for)|"
+    r"(?:exactly\s+|just\s+)?what\s+i\s+(?:needed|wanted|was\s+looking\s+for)|"
     r"exactly|correct|right|indeed|agreed|of\s+course|(?:you|u)\s+rock|love\s+it|"
     r"(?:that|this|it)\s+(?:helps|helped|works|worked)(?:\s+a\s+lot)?|"
     r"sup|wass?up|what'?s\s+up|how'?s\s+it\s+going|howdy|gm|gn|morning|evening|(?:any(?:one|body)|you|u)\s+there|"
@@ -307,6 +306,25 @@ def is_acknowledgement(sentence: str) -> bool:
     rest = _EN_ACK_PHRASES.sub(" ", text)
     leftover = [w.lower() for w in en_words(rest)]
     return all(w in _EN_INTENSIFIERS for w in leftover)
+
+
+# "that study plan is super helpful", "that recipe was exactly what I needed": what the assistant
+# gave, named by a demonstrative, and praised.
+_EN_PRAISE_OF_WHAT_WAS_GIVEN = re.compile(
+    r"\b(?:that|this)(?:\s+[a-z]+){1,2}?\s+(?:is|was)\s+(?:\w+\s+)?(?:helpful|useful|great|perfect|awesome|amazing|"
+    r"brilliant|fantastic|exactly\s+what\s+i\s+(?:needed|wanted)|just\s+what\s+i\s+(?:needed|wanted))\b",
+    re.IGNORECASE,
+)
+
+
+def praises_what_was_given(sentence: str) -> bool:
+    """Thanks or praise for what the assistant gave, beside nothing stated ("thanks, that packing
+    list was just what I needed!"). Read by the validity judgement only: in a message that also
+    states facts, the parsers still read such a sentence whole."""
+    if has_cjk(sentence):
+        return False
+    rest = _EN_PRAISE_OF_WHAT_WAS_GIVEN.sub(" ", sentence)
+    return rest != sentence and is_acknowledgement(rest)
 
 
 def _small_talk_clause(clause: str) -> bool:

@@ -138,8 +138,7 @@ _ZH_CLAUSE = re.compile(r"[,;.!?，；。！？\s]+")
 
 # "FitZone on Elm Street and PowerHouse on King Road": a place after a preposition says where an
 # option is; it is no option itself.
-# "on Elm Street", "on 5th Avenue", "at 221B Baker Street": a name after a place word says where.
-_EN_LOCATING = re.compile(r"(?i)\b(?:on|at|near|in)\s+(?:the\s+)?(?:\d+\w*\s+)?$")
+_EN_LOCATING = re.compile(r"(?i)\b(?:on|at|near|in)\s+(?:the\s+)?$")
 
 
 def _located_by(sentence: str, start: int) -> bool:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from pipeline.embedding.base import EmbedderIdentity
-from pipeline.text.fillers import has_correction_cue
+from pipeline.text.fillers import attempts_a_correction
 from pipeline.text.life_events import says_something_changed
 from pipeline.text.model_files import logistic, model_data
 
@@ -40,7 +40,7 @@ def weighs(facts: str) -> bool:
     """Whether the model is asked at all: a message that says something is wrong, changed or is
     now otherwise is an attempt at a correction, and the rules' verdict stands (it also spares the
     embedding for most corrections)."""
-    return not (has_correction_cue(facts) or says_something_changed(facts))
+    return not (attempts_a_correction(facts) or says_something_changed(facts))
 
 
 @lru_cache(maxsize=1)

@@ -474,22 +474,3 @@ def test_a_chinese_either_or_offers_two_options_and_the_meant_one_keeps_the_answ
     assert pointed == [("平安", "太平洋保险")]
     statement = resolve_with_context("不是那个，是后面那家", ["平安"], ["太平洋保险"], "zh", turns)
     assert "太平洋保险" in statement.text and "保险保险" not in statement.text
-
-
-def test_a_name_after_a_numbered_street_says_where_and_is_no_option() -> None:
-    from pipeline.text.references import resolve_pointer
-
-    context = [("user", "Which library do I use?"),
-               ("assistant", "You've named two libraries: the Central Library on 3rd Street and the Riverside Library on "
-                             "42nd Avenue. I have you down for the Central Library.")]
-    assert resolve_pointer("no, the other one", "en", context)[0] == ("Central Library", "Riverside Library")
-
-
-def test_a_sentence_that_offers_both_options_is_not_the_one_corrected() -> None:
-    from pipeline.text.answer_context import resolve_with_context
-
-    context = [("user", "Which library do I use?"),
-               ("assistant", "You've named two libraries: the Central Library and the Riverside Library. "
-                             "Your books go back to the Central Library.")]
-    statement = resolve_with_context("the other one", ["Central Library"], ["Riverside Library"], "en", context)
-    assert statement.text == "The user's books go back to the Riverside Library."

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.text.fillers import has_correction_cue, strip_noise, without_emoji
+from pipeline.text.fillers import attempts_a_correction, strip_noise, without_emoji
 from pipeline.text.intent import is_acknowledgement, is_assistant_evaluation, is_gibberish, is_question
 
 # --- judge_validity ----------------------------------------------------------------------
@@ -198,20 +198,31 @@ def test_when_and_where_open_questions_only_before_a_verb(sentence: str, expecte
     "you're not wrong there",
 ])
 def test_agreement_tag_questions_and_hedges_are_no_correction_cue(text: str) -> None:
-    assert not has_correction_cue(text)
+    assert not attempts_a_correction(text)
 
 
 @pytest.mark.parametrize("text", [
     "不对，是周三", "记错了，是三楼", "it isn't Tuesday", "I'm not in Leeds anymore", "he doesn't work there, does he",
 ])
 def test_denials_stay_correction_cues(text: str) -> None:
-    assert has_correction_cue(text)
+    assert attempts_a_correction(text)
 
 
-@pytest.mark.parametrize("text", ["你讲得挺好的", "说得蛮对的", "特别有用的", "thanks, that packing list was just what I needed!",
-                                  "this meal plan is really useful, cheers"])
-def test_praise_with_degree_words_or_a_demonstrative_is_an_acknowledgement(text: str) -> None:
+@pytest.mark.parametrize("text", ["你讲得挺好的", "说得蛮对的", "特别有用的"])
+def test_praise_with_degree_words_is_an_acknowledgement(text: str) -> None:
     assert is_acknowledgement(text)
+
+
+@pytest.mark.parametrize(("text", "praises"), [
+    ("thanks, that packing list was just what I needed!", True),
+    ("this meal plan is really useful, cheers", True),
+    ("thanks, that packing list was just what I needed, I leave on Friday", False),
+    ("my dentist is great", False),
+])
+def test_praise_of_what_the_assistant_gave_named_by_a_demonstrative(text: str, praises: bool) -> None:
+    from pipeline.text.intent import praises_what_was_given
+
+    assert praises_what_was_given(text) is praises
 
 
 @pytest.mark.parametrize("text", ["my dentist is great", "用户挺喜欢游泳的", "the gym near my office is great for yoga"])
