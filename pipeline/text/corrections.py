@@ -884,7 +884,7 @@ def statement_sentences(feedback: str) -> list[str]:
 
 # Where a sentence may join two facts: a comma or semicolon (with "and"), or "and" alone; not the
 # comma of a thousands ("$1,850").
-_EN_FACT_JOINT = re.compile(r"\s*(?:;|,(?!(?<=\d,)\d{3}(?!\d)))\s*(?:and\s+)?|\s+and\s+|\s+[-–—]\s+", re.IGNORECASE)
+_EN_FACT_JOINT = re.compile(rf"\s*{_CLAUSE_JOINT}\s*(?:and\s+)?|\s+and\s+|\s+[-–—]\s+", re.IGNORECASE)
 # A clause with a subject and verb of its own: "phone is a pixel 8", "dad's is dec 19",
 # "laptop's a ThinkPad", "she's in year 4", "i mostly write rust".
 _EN_OWN_CLAUSE = re.compile(
