@@ -456,8 +456,10 @@ def same_value(a: str, b: str) -> bool:
         return _days(a) == _days(b)
     if kind_a == kind_b == "height":
         return re.findall(r"\d+", a) == re.findall(r"\d+", b)
-    if kind_a == kind_b == "date" and has_digits(digitised(a)) and has_digits(digitised(b)):
-        return re.findall(r"\d+", digitised(a)) == re.findall(r"\d+", digitised(b))
+    if kind_a == kind_b == "date":
+        digits_a, digits_b = digitised(a), digitised(b)
+        if has_digits(digits_a) and has_digits(digits_b):
+            return re.findall(r"\d+", digits_a) == re.findall(r"\d+", digits_b)
     if kind_a == kind_b == "phone":
         return re.sub(r"\D", "", a) == re.sub(r"\D", "", b)
     if {kind_a, kind_b} & {"name", "weekday", "date", "grade", "phone", "email", "address", "letter"}:

@@ -33,7 +33,6 @@ _EN_FIRST_PERSON = set("i me my mine myself i'm i've i'd i'll".split())
 _ADDRESS = re.compile(r"\S+@\S+|https?://\S+|\bwww\.\S+")
 # Case matters: "IT tickets are filed …" names a department.
 _EN_PRONOUN_SUBJECT = re.compile(r"^(?:[Ii]t|[Tt]hat|[Tt]his|[Hh]e|[Ss]he|[Tt]hey|[Hh]im|[Hh]er|[Tt]hem|[Oo]ne|[Yy]ou|[Uu])\b")
-# A memory speaks of the user in the third person; a text that speaks to someone is chat or an order.
 # What points at something the conversation named without naming it: "dropped that ages ago",
 # "that one's with …", "the last one", "第二条", "最后那个".
 _EN_POINTING = re.compile(
@@ -158,7 +157,7 @@ def _en_defect(text: str) -> str | None:
         return "written in the first person"
     if _EN_PRONOUN_SUBJECT.match(without_leading_interjection(text.strip())):
         return "its subject is a pronoun with nothing to refer to"
-    if speaks_to_someone(text):
+    if speaks_to_someone(text):  # a memory speaks of the user in the third person
         return "it speaks to someone, not of the user"
     after_subject = re.match(r"(?i)^the user\s+(\S+)", text.strip())
     if after_subject and re.match(r"(?i)^(?:\d|a$|an$|the$|this$|some$|of$|for$)", after_subject.group(1)):
