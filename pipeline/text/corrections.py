@@ -546,7 +546,7 @@ _ZH_FROM_TO = re.compile(
     r"提高到了?|降低到了?|降到了?|涨到了?|增加到了?|减少到了?|推迟到了?|提前到了?)(?P<new>.+)$"
 )
 _ZH_CHANGED_TO = re.compile(
-    r"^(?P<pre>.+?)(?:已经)?(?:改成了|改为了|换成了|变成了|改成|改为|变成|调整为|更新为|更改为)(?P<new>.+)$"
+    r"^(?P<pre>.+?)(?:已经)?(?P<change>改成了|改为了|换成了|变成了|改成|改为|换成|变成|调整为|更新为|更改为)(?P<new>.+)$"
 )
 _ZH_OLD_CLAUSE = re.compile(r"不再|已经不|已经没|(?:不|没).*了$")
 _ZH_PAST_MARKER = re.compile(r"^(?:以前|之前|原来|过去|曾经)(?:是)?")
@@ -711,6 +711,8 @@ def _parse_zh_sentence(sentence: str, context: list[tuple[str, str]]) -> list[Pa
         joiner = "" if re.search(r"(?:是|为|在|住)$", pre) else ("" if _starts_with_verb(new) else "是")
         return [_statement_zh(f"{pre}{joiner}{new}", olds, news, negated=False)]
     match = _ZH_CHANGED_TO.match(text)
+    if match and match.group("change") == "换成" and re.search(r"[，,；;]", match.group("pre")):
+        match = None  # "年会挪到1月18号了，地点也换成万豪酒店了": the change is the last clause's alone
     if match and not match.group("pre").startswith(("把", "将")):
         pre, new = _ZH_TIME_ADVERB.sub("", match.group("pre")), _zh_normalise(match.group("new"))
         values = extract_values(new)

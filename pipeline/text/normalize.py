@@ -433,6 +433,97 @@ def _naming() -> dict[str, tuple[re.Pattern[str], re.Pattern[str]]]:
     }
 
 
+_EN_DENIED_CLAUSE = re.compile(
+    r"(?:^|(?<=[.!?;,]\s))(?!\s*(?:not|never|no)\b)(?P<subject>[^.!?;,]*?)\s*"
+    r"(?:(?P<auxiliary>\b(?:do|does|did))(?:\s+not|n['’]?t)|(?P<never>\bnever)|"
+    r"(?P<copula>\b(?:am|is|are|was|were)|['’](?:m|s|re))(?:\s+not|n['’]?t)|\b(?P<fused>is|are|was|were)nt)"
+    r"\s+(?P<denied>[^.!?;,]+?)[.!?;,]+\s+(?:it['’]s|its|it\s+is)\s+(?P<value>[^.!?;,]+)",
+    re.IGNORECASE,
+)
+_MAX_DENIED_WORDS = 4
+_EN_ARTICLE = re.compile(r"(?i)^(?:a|an|the)\s+")
+_AUXILIARY_TENSE = {"do": "VBP", "does": "VBZ", "did": "VBD"}
+
+
+def _denied_object(denied: str, verbal: bool) -> tuple[str, str] | None:
+    """What a denial denies, its verb and preposition left out, and the words before it: "live in
+    leeds" → ("leeds", "live in"), "owned a civic" → ("a civic", "owned"), "alergic to penuts at
+    all" → ("penuts", "alergic to"); None when it denies a verb alone."""
+    trailers = phrase_alternation(_clause_grammar()["en"]["denial_trailers"])
+    words = re.sub(rf"(?i)(?:\s+(?:{trailers}))+$", "", denied.strip()).split()
+    prepositions = {word.lower() for word in object_prepositions()}
+    after = max(max((i + 1 for i, word in enumerate(words) if word.lower() in prepositions), default=0), int(verbal))
+    denied_words = words[after:]
+    if not denied_words or len(denied_words) > _MAX_DENIED_WORDS or any(w.lower() in EN_STOPWORDS for w in denied_words[1:]):
+        return None
+    return " ".join(denied_words), " ".join(words[:after])
+
+
+def _judges(value: str) -> bool:
+    """"too fishy", "gross", "so expensive": a judgement of the denied thing, not a value in its place."""
+    words = _EN_ARTICLE.sub("", value.strip()).split()
+    if not words or re.search(r"\d", value):
+        return False
+    from lemminflect import getAllLemmas
+
+    return bool({"ADJ", "ADV"} & set(getAllLemmas(words[0].lower())))
+
+
+def _affirmed(match: re.Match[str], lead: str) -> str:
+    """The denied clause's subject and verb, affirmed: "hannah doesn't live in" → "hannah lives in",
+    "I'm not allergic to" → "I'm allergic to"."""
+    subject = match.group("subject").strip()
+    if match.group("auxiliary"):
+        verb, _, rest = lead.partition(" ")
+        from lemminflect import getInflection
+
+        forms = getInflection(verb.lower(), tag=_AUXILIARY_TENSE[match.group("auxiliary").lower()])
+        lead = " ".join(filter(None, [forms[0] if forms else verb, rest]))
+    elif match.group("copula") or match.group("fused"):
+        copula = match.group("copula") or match.group("fused")
+        lead = f"{copula} {lead}".strip() if not copula.startswith(("'", "’")) else f"{copula[1:] and copula} {lead}"
+        return f"{subject}{lead}" if copula.startswith(("'", "’")) else f"{subject} {lead}"
+    return f"{subject} {lead}".strip()
+
+
+def _deny_after_the_value(text: str) -> str:
+    """"hannah doesn't live in leeds, it's sheffield" → "hannah lives in sheffield, not leeds": a
+    denied object, then a value without a subject, is the contrast said the other way round."""
+    def contrasted(match: re.Match[str]) -> str:
+        found = _denied_object(match.group("denied"), bool(match.group("auxiliary") or match.group("never")))
+        value = match.group("value").strip()
+        not_values = {word.casefold() for word in _clause_grammar()["en"]["not_values"]}
+        if (found is None or len(value.split()) > _MAX_DENIED_WORDS + 1 or _judges(value)
+                or {found[0].casefold(), value.casefold(), value.split()[0].casefold()} & not_values):
+            return match.group(0)
+        denied, lead = found
+        if not match.group("subject").strip():
+            return f"it's {value}, not {denied}"
+        return f"{_affirmed(match, lead)} {value}, not {denied}"
+
+    return _EN_DENIED_CLAUSE.sub(contrasted, text)
+
+
+# "in the living room (not the office)", "（不是86号）": a denial in brackets; "(nuts are fine)": a
+# clause of its own in brackets, closing a clause.
+_BRACKETED_DENIAL = re.compile(r"\s*[(（]\s*(?P<denial>(?:not|不是)\s*[^()（）]{1,40}?)\s*[)）]")
+_BRACKETED_CLAUSE = re.compile(r"\s*\((?P<clause>[A-Za-z][^()]*?\s[^()]*?)\)(?=\s*(?:[,.;!?]|$))")
+
+
+def _unbracketed(text: str) -> str:
+    """"the router is in the living room (not the office)" → "…living room, not the office";
+    "allergic to shellfish (nuts are fine), 178cm" → "allergic to shellfish. nuts are fine. 178cm"."""
+    text = _BRACKETED_DENIAL.sub(lambda m: ("，" if has_cjk(m.group("denial")) else ", ") + m.group("denial"), text)
+    if has_cjk(text):
+        return text
+
+    def own_sentence(match: re.Match[str]) -> str:
+        words = match.group("clause").split()
+        return f". {match.group('clause')}." if any(is_finite_verb(word) for word in words[1:]) else match.group(0)
+
+    return re.sub(r"\.\s*[,.;](?:\s*(?:and|but|so)\b)?", ".", _BRACKETED_CLAUSE.sub(own_sentence, text))
+
+
 def _name_what_was_introduced(text: str) -> str:
     """"we adopted a kitten too, her name is Pepper" → "we adopted a kitten named Pepper too";
     "又领养了一只小猫，叫芝麻" → "又领养了一只叫芝麻的小猫": the name goes to the thing just brought in,
@@ -592,6 +683,7 @@ def normalize(text: str) -> str:
         text = re.sub(r"(?<=[\u4e00-\u9fff])[～~]+(?=[，。！？!?\s]|$)", "", text)
         text = _ZH_SPOKEN_HEIGHT.sub(_in_centimetres, text)
     text = _expand_informal_en(text)
+    text = _unbracketed(text)
     # "2 corrections:", "更新两样：": an opening that announces the corrections is not one of them.
     text = without_header(text)
     text = _name_what_was_introduced(text)
@@ -602,4 +694,5 @@ def normalize(text: str) -> str:
         # An emoji between two stretches of chat ends a sentence; the next one may have dropped its subject.
         text = _restore_subjects(break_at_emoji(text))
         text = _unfold_clefts(text)
+        text = _deny_after_the_value(text)
     return re.sub(r"\s+([,.!?])", r"\1", text).strip(" ,")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -404,7 +405,21 @@ def styled_like(new: str, old: str) -> str:
     day = _BARE_DAY.fullmatch(new.strip())
     if kind == "date" and day and value_kind(old) == "date" and len(re.findall(r"\d+", old)) == 1:
         return re.sub(r"\d{1,2}(?:st|nd|rd|th)?", day.group(1), old, count=1)
+    if kind == "date" and value_kind(old) == "date":
+        return _months_written_like(new, old)
     return new
+
+
+_MONTH_NAMES = [name for name in calendar.month_name if name]
+_MONTH_WORD = re.compile(r"(?i)\b(?:" + "|".join(f"{name[:3]}(?:{name[3:]}|t)?" for name in _MONTH_NAMES) + r")\b\.?")
+
+
+def _months_written_like(new: str, old: str) -> str:
+    """"19 sept" where "9 September" stood is "19 September": a month in the old value's spelling."""
+    full = {name[:3].lower(): name for name in _MONTH_NAMES if name in old}
+    if not full:
+        return new
+    return _MONTH_WORD.sub(lambda m: full.get(m.group(0)[:3].lower(), m.group(0)), new)
 
 
 _NAME_LINKS = {"the", "of", "and", "for", "&"}

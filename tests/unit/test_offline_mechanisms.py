@@ -359,3 +359,20 @@ def test_a_lookalike_name_is_the_replacement(analyzer) -> None:
 def test_agreement_or_chatter_around_a_fact_keeps_the_fact(analyzer, feedback, statement) -> None:
     assert analyzer.judge_validity(feedback, []).valid
     assert any(statement in s.text for s in analyzer.classify(feedback, []).statements)
+
+
+def test_a_change_to_a_new_thing_is_its_own_clause_beside_a_dosage(analyzer) -> None:
+    """"降压药换成氨氯地平了，一天一片": the drug is what changed, and "酒…不喝了" ends the drinking
+    alone; the dosage rewrites no memory."""
+    statements, superseded = correct(
+        analyzer, "降压药换成氨氯地平了，一天一片；另外酒我已经彻底不喝了",
+        ["用户服用缬沙坦控制血压。", "用户每周喝两三次酒。", "用户每天早上打太极拳。"],
+    )
+    assert "降压药是氨氯地平。" in statements
+    assert "用户每周喝两三次酒。" in superseded
+    assert "用户每天早上打太极拳。" not in superseded
+
+
+def test_a_change_in_a_later_clause_leaves_the_first_clause_its_own(analyzer) -> None:
+    statements, _ = correct(analyzer, "年会挪到1月18号了，地点也换成万豪酒店了", ["用户公司的年会定在1月25日。"])
+    assert len(statements) == 2

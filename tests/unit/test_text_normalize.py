@@ -225,3 +225,37 @@ def test_chat_words_of_tone_are_dropped_and_shorthand_is_spelled_out() -> None:
 ])
 def test_an_hour_with_its_part_of_the_day_is_a_clock_time(text: str, normal: str) -> None:
     assert normalize(text) == normal
+
+
+@pytest.mark.parametrize(("typed", "canonical"), [
+    ("hannah doesnt live in leeds, its sheffield!!", "hannah lives in sheffield, not leeds!!"),
+    ("i dont work at siemens. its bosch, same job", "I work at bosch, not siemens, same job"),
+    ("im not allergic to peanuts at all, its shellfish", "I'm allergic to shellfish, not peanuts"),
+    ("The deposit isn't 300 EUR, it's 250 EUR.", "The deposit is 250 EUR, not 300 EUR."),
+    ("my sister's not in Leeds, its York", "my sister is in York, not Leeds"),
+    ("it isn't peanuts, it's shellfish", "it is shellfish, not peanuts"),
+])
+def test_a_denied_object_then_a_value_without_a_subject_is_the_value_with_the_denial_after(typed: str, canonical: str) -> None:
+    assert normalize(typed) == canonical
+
+
+@pytest.mark.parametrize("text", [
+    "I am not sure, it is fine",  # a verdict, no value
+    "I don't know, it's weird",  # a verb alone is denied
+    "I don't like sushi, it's too fishy",  # a judgement of the denied thing
+    "I dont eat pork, its gross",
+    "it's badminton, not tennis. It's Thursdays, not Wednesdays",  # already contrasts
+])
+def test_a_denial_followed_by_a_judgement_or_a_contrast_stays_as_it_is(text: str) -> None:
+    assert normalize(text) == text.replace("dont", "don't").replace("its gross", "it's gross")
+
+
+@pytest.mark.parametrize(("typed", "canonical"), [
+    ("the wifi router is in the living room (not the office)", "the wifi router is in the living room, not the office"),
+    ("地址是建国路88号（不是86号）", "地址是建国路88号，不是86号"),
+    ("I'm allergic to shellfish (nuts are fine), I'm 178cm", "I'm allergic to shellfish. nuts are fine. I'm 178cm"),
+    ("I switched to Hoka (the Clifton 9).", "I switched to Hoka (the Clifton 9)."),  # no clause: it stays
+    ("my home airport is Newark (EWR)", "my home airport is Newark (EWR)"),
+])
+def test_a_bracketed_denial_or_closing_clause_is_written_out(typed: str, canonical: str) -> None:
+    assert normalize(typed) == canonical

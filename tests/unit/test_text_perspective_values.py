@@ -1,7 +1,7 @@
 import pytest
 
 from pipeline.text.perspective import finish_sentence, third_person_verb, to_third_person
-from pipeline.text.values import compatible_kinds, complete_unit, extract_values, value_kind
+from pipeline.text.values import compatible_kinds, complete_unit, extract_values, styled_like, value_kind
 
 
 @pytest.mark.parametrize(
@@ -98,3 +98,12 @@ def test_a_new_address_replaces_the_stored_one_whole() -> None:
 
     [found] = align(["收货地址也改成浦东新区张江路88号了"], "zh", ["用户的收货地址是朝阳区建国路1号。", "用户喜欢喝茶。"])
     assert found.corrected == "用户的收货地址是浦东新区张江路88号。"
+
+
+@pytest.mark.parametrize(("new", "old", "written"), [
+    ("19 sept", "9 September", "19 September"),
+    ("oct 14", "October 4", "October 14"),
+    ("May 5", "June 3", "May 5"),  # the old value spells no other month
+])
+def test_a_new_date_spells_its_month_as_the_old_value_did(new: str, old: str, written: str) -> None:
+    assert styled_like(new, old) == written
