@@ -75,12 +75,15 @@ _ZH_SPAN_END = rf"(?=[{_ZH_PARTICLES}，,。；;！!？?]|(?<![A-Za-z0-9])\s|\s(
 # What may stand between the two sides of "不是X，是Y": commas, exclamations, tildes, spaces.
 _ZH_BETWEEN = r"[，,！!~～\s]*"
 _ZH_CONTRASTS = (
-    re.compile(rf"不是(?P<old>{_ZH_SPAN})[{_ZH_PARTICLES}]*{_ZH_BETWEEN}(?:而|就|应该|其实|实际上)?是(?P<new>{_ZH_SPAN}){_ZH_SPAN_END}"),
+    re.compile(rf"不是(?P<old>{_ZH_SPAN})[{_ZH_PARTICLES}]*{_ZH_BETWEEN}(?:而|就|应该|其实|实际上)?(?:是|叫)(?P<new>{_ZH_SPAN}){_ZH_SPAN_END}"),
     re.compile(rf"是(?P<new>{_ZH_SPAN})[{_ZH_PARTICLES}]*{_ZH_BETWEEN}(?:而)?不是(?P<old>{_ZH_SPAN}){_ZH_SPAN_END}"),
+    # "叫林晓雨，不是林小雨": a name said with 叫, then its denial in a clause of its own (run on,
+    # "叫球球不是豆豆", the clause rules read it).
+    re.compile(rf"叫(?P<new>{_ZH_SPAN})[{_ZH_PARTICLES}]*[，,！!~～\s]+(?:而)?不是(?P<old>{_ZH_SPAN}){_ZH_SPAN_END}"),
     re.compile(rf"从(?P<old>{_ZH_SPAN})(?:改|换|变|涨|降|调|搬|升|跳)?(?:成|为|到)了?(?P<new>{_ZH_SPAN}){_ZH_SPAN_END}"),
     re.compile(rf"(?:把|将)?(?P<old>{_ZH_SPAN})(?:也|都|又)?(?:改成|改为|换成|变成|改到|换到|→|->)了?(?P<new>{_ZH_SPAN}){_ZH_SPAN_END}"),
 )
-_EN_STOP_AT = re.compile(r"\s*(?:(?<!\d)[,.]|[,.](?!\d)|[;!?()]|\s(?:and|but|so|because|since|lol|tho|though|anymore|any more|now|either)\b|$)", re.I)
+_EN_STOP_AT = re.compile(r"\s*(?:(?<!\d)[,.]|[,.](?!\d)|[;!?()—–]|\s-\s|\s(?:and|but|so|because|since|lol|tho|though|anymore|any more|now|either)\b|$)", re.I)
 _EN_ARTICLE = re.compile(r"^(?:(?:the|a|an|on|at|in|to|my|our|just|only|simply|merely|fully|totally|completely|really)\s+)+", re.I)
 _EN_NOT = re.compile(r"(?:^|[,;]?\s+)not\s+", re.I)
 _EN_ARROW = re.compile(r"(?P<old>[\w$€£¥.,:'’\-]+(?:\s+[\w$€£¥.,:'’\-]+){0,2})\s*(?:->|→|=>)\s*(?P<new>[^,;.!?]+)")

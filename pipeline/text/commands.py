@@ -173,13 +173,17 @@ def contains_command(text: str) -> bool:
     return any(is_command(part) for part in clauses(text))
 
 
+# "不是林小雨", "not Moochi": a denial goes with the clause before it, whatever follows.
+_DENIAL_CLAUSE = re.compile(r"^(?:不是|并非|而非|not\b)", re.IGNORECASE)
+
+
 def _labels_next(parts: list[str], position: int) -> bool:
     """A word or two without a subject, standing before a command: the command's label."""
     part = parts[position]
     words = part.split() if not has_cjk(part) else [part] if len(part.strip()) <= 4 else part.split()
     return (
         position + 1 < len(parts) and is_command(parts[position + 1])
-        and len(words) <= 2 and not _has_own_subject(part)
+        and len(words) <= 2 and not _has_own_subject(part) and not _DENIAL_CLAUSE.match(part.strip())
     )
 
 

@@ -78,9 +78,11 @@ _EN_PATTERNS: list[tuple[re.Pattern[str], bool]] = [
     (re.compile(rf"^{_T}\s+(?:has\s+been|was|is\s+now|got)\s+renamed\s+(?:to\s+|as\s+)?{_T}$", re.I), False),
     # "every time it says Jon it should say John", "wherever you see Jon, write John".
     (re.compile(
-        rf"\b(?:every\s*time|each\s+time|any\s*time|whenever|wherever|anywhere)\s+(?:it|you|they|i)\s+"
+        rf"\b(?:every\s*time|each\s+time|any\s*time|whenever|wherever|anywhere|everywhere)\s+(?:it|you|they|i)\s+"
         rf"(?:says?|see|mentions?|writes?|reads?|has)\s+{_T}\s*,?\s+(?:(?:it|you|that|this)\s+)?"
-        rf"(?:(?:should|must|needs?\s+to|has\s+to|ought\s+to)\s+)?(?:say|read|be|show|write|put|use|make\s+it)\s+{_T}$",
+        rf"(?:(?:should|must|needs?\s+to|has\s+to|ought\s+to|please)\s+)?"
+        rf"(?:say|read|be|show|write|put|use|make\s+it|(?:change|switch|update|correct)\s+(?:it|that|them)\s+to|"
+        rf"replace\s+(?:it|that|them)\s+with)\s+{_T}$",
         re.I,
     ), False),
     # sed style: "s/Jon/John/", "s/Jon/John/g".
@@ -292,7 +294,12 @@ _CHANGE_VERB = re.compile(
     r"\b(?:replace|change|make|write|call|rename|use|swap|switch|put|say|read|spell|update|correct)\w*\b|"
     r"替换|替代|代替|取代|改|换|写|叫|称", re.IGNORECASE,
 )
-_REVERSED_PAIR = re.compile(r"\binstead\s+of\b|用\u27e6\d+\u27e7(?:来)?(?:替换|替代|代替|取代)", re.IGNORECASE)
+# The new term first: "'B' instead of 'A'", "'B', not 'A'", "用'B'替换", "'B'，不是'A'".
+_REVERSED_PAIR = re.compile(
+    r"\binstead\s+of\b|用\u27e6\d+\u27e7(?:来)?(?:替换|替代|代替|取代)"
+    r"|\u27e7\s*,?\s*(?:not|rather\s+than)\s+\u27e6|\u27e7\s*[，,]?\s*(?:而)?不是\s*\u27e6",
+    re.IGNORECASE,
+)
 
 
 def _quoted_pair(protected: str, terms: dict[str, str]) -> tuple[str, str] | None:

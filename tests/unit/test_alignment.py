@@ -463,3 +463,8 @@ def test_a_whole_new_name_replaces_the_name_the_denied_word_begins(memory: str, 
     [statement] = analyzer.classify(feedback, []).statements
     [decision] = analyzer.judge_conflicts(statement, [record], None, feedback, [])
     assert decision.supersede and decision.corrected_value == expected
+
+
+def test_a_name_said_with_jiao_is_the_new_side_of_a_contrast() -> None:
+    assert [(c.old, c.new) for c in contrasts("我女朋友叫林晓雨，不是林小雨", "zh")] == [("林小雨", "林晓雨")]
+    assert [(c.old, c.new) for c in contrasts("不是林小雨，叫林晓雨", "zh")] == [("林小雨", "林晓雨")]

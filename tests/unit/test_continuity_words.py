@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.text.continuity import adds_beside, corrects, says_replaced
+from pipeline.text.continuity import adds_beside, corrects, says_everywhere, says_replaced
 from pipeline.text.life_events import changed_attributes
 from pipeline.text.perspective import to_third_person
 
@@ -122,3 +122,8 @@ def test_still_before_a_verb_done_adds_beside(text: str) -> None:
 @pytest.mark.parametrize("text", ["我还在上海", "还是做硬件", "还没换手机"])
 def test_still_as_continuation_is_no_addition(text: str) -> None:
     assert not adds_beside(text, "zh")
+
+
+@pytest.mark.parametrize("text", ["please fix it in all my notes", "fix it across every record", "in all of the entries"])
+def test_wherever_the_memories_are_kept_is_everywhere(text: str) -> None:
+    assert says_everywhere(text, "en")

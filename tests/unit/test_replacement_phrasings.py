@@ -96,3 +96,17 @@ def test_replacement_phrasings(feedback: str, expected: tuple[str, str]) -> None
 @pytest.mark.parametrize("feedback", NOT_REPLACEMENTS)
 def test_lookalikes_are_not_replacements(feedback: str) -> None:
     assert parse_keyword_replacement(feedback) is None
+
+
+@pytest.mark.parametrize(("text", "original", "target"), [
+    ("my cat's name is spelled 'Mochi', not 'Moochi' — pls fix it in all my notes", "Moochi", "Mochi"),
+    ("我儿子是“子轩”，不是“子萱”，所有地方都改一下", "子萱", "子轩"),
+])
+def test_two_quoted_terms_with_the_second_denied_put_the_new_one_first(text: str, original: str, target: str) -> None:
+    assert parse_keyword_replacement(text) == (original, target)
+
+
+def test_everywhere_a_term_is_mentioned_it_may_be_changed_to_another() -> None:
+    assert parse_keyword_replacement(
+        "FYI we renamed the project — everywhere you mention Project Falcon, change it to Project Osprey."
+    ) == ("Project Falcon", "Project Osprey")

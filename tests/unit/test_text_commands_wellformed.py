@@ -174,3 +174,8 @@ def test_a_name_said_twice_on_purpose_is_no_doubled_word() -> None:
 def test_what_follows_a_verdict_must_be_a_memory_of_its_own() -> None:
     assert memory_defect("不对，是另一个。") is not None
     assert memory_defect("不对，用户住在苏州。") is None
+
+
+def test_a_denial_before_a_command_is_no_label_of_it() -> None:
+    """"…叫林晓雨，不是林小雨，所有记录里的都统一改一下": the denial goes with the name before it."""
+    assert without_commands("我女朋友叫林晓雨，不是林小雨，所有记录里的都统一改一下") == "我女朋友叫林晓雨，不是林小雨"
