@@ -551,7 +551,8 @@ _ZH_CHANGED_TO = re.compile(
 _ZH_OLD_CLAUSE = re.compile(r"不再|已经不|已经没|(?:不|没).*了$")
 _ZH_PAST_MARKER = re.compile(r"^(?:以前|之前|原来|过去|曾经)(?:是)?")
 _ZH_NOW_MARKER = re.compile(r"^(?:但是?|可是|不过|而)?(?:现在|目前|如今|最近|后来|今年|这个月|上个月|刚)(?:已经|开始)?")
-_ZH_MOVE = re.compile(r"(?:搬家?到|搬去|搬回|搬进|移居到?|迁居到?|定居(?:在|到))(?P<obj>.+)$")
+# "搬回去了", "搬进去住了": a direction, no place, follows the verb.
+_ZH_MOVE = re.compile(r"(?:搬家?到|搬去|搬回|搬进|移居到?|迁居到?|定居(?:在|到))(?![去来])(?P<obj>.+)$")
 _ZH_FUNCTIONAL_VERBS = {"住", "在", "是", "叫", "工作", "上班", "当", "做", "开", "读", "上", "姓", "为"}
 _ZH_SUBJECT = re.compile(r"^(?P<subj>我(?:的[^\s，,。]{1,6}?|(?=女儿|儿子|孩子|妈妈|爸爸|老婆|老公|家))?|用户(?:的)?)")
 
@@ -768,6 +769,8 @@ def _parse_zh_sentence(sentence: str, context: list[tuple[str, str]]) -> list[Pa
         move = _ZH_MOVE.search(body)
         if move:
             body = f"住在{_zh_normalise(move.group('obj')).lstrip('了')}"
+            if not own_subject and not subject and not context:
+                own_subject = "我"  # "搬回长沙了" out of the blue; after an answer, who moved is the answer's
         body = _zh_normalise(body)
         if not body:
             continue

@@ -1,3 +1,6 @@
+import pytest
+
+from pipeline.text.corrections import parse_statements
 from pipeline.text.language import detect_language
 from pipeline.text.sentences import split_clauses, split_sentences
 
@@ -24,3 +27,11 @@ def test_a_bare_denial_after_an_exclamation_is_the_second_half_of_one_contrast()
 
 def test_split_clauses() -> None:
     assert split_clauses("我已经不住在北京了，现在搬到上海了") == ["我已经不住在北京了", "现在搬到上海了"]
+
+
+@pytest.mark.parametrize(("feedback", "statements"), [
+    ("上个月搬回老家长沙了", ["用户住在老家长沙。"]),  # a move with no subject is the speaker's
+    ("在老家成都买了套房，上周已经搬回去了", ["用户在老家成都买了套房。", "搬回去。"]),  # 回去 names no place
+])
+def test_a_chinese_move_says_where_only_when_a_place_follows(feedback: str, statements: list[str]) -> None:
+    assert [s.text for s in parse_statements(feedback)] == statements
