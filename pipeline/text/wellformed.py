@@ -61,6 +61,7 @@ _ZH_DENIAL_KEPT = re.compile(r"[，,]\s*(?:而)?(?:不是|并非|而非)|(?:是|
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _HYPERBOLE_FILE = Path(__file__).parent / "data" / "zh_hyperbole.txt"
 _CONFIRMATIONS_FILE = Path(__file__).parent / "data" / "confirmations.toml"
+_CLAUSES_FILE = Path(__file__).parent / "data" / "clauses.toml"
 # A classifier or a bare number opens no statement: "个好消息", "用户178".
 _ZH_CLASSIFIER_OPENING = re.compile(r"^(?:个|只|件)(?![\u4e00-\u9fff]?的)")
 _ZH_BARE_NUMBER = re.compile(r"^(?:用户|他|她)?(?:的)?[\d.]+$")
@@ -227,6 +228,18 @@ def _zh_defect(text: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=1)
+def _zh_subordinate_ending() -> re.Pattern[str]:
+    data = tomllib.loads(_CLAUSES_FILE.read_text(encoding="utf-8"))
+    return re.compile(rf"(?:{phrase_alternation(data['zh']['subordinate_endings'])})$")
+
+
+def _only_a_dependent_clause(text: str) -> bool:
+    """"体检查出脂肪肝之后。": a Chinese clause that leans on a main clause it does not have."""
+    body = text.strip().rstrip("。.!！")
+    return not re.search(r"[，,;；]", body) and bool(_zh_subordinate_ending().search(body))
+
+
 @lru_cache(maxsize=4096)
 def memory_defect(text: str, language: Language | None = None) -> str | None:
     """Why `text` must not be written as a memory, or None when it may."""
@@ -245,6 +258,8 @@ def memory_defect(text: str, language: Language | None = None) -> str | None:
 
     chinese = language == "zh" or (language is None and has_cjk(text))
     defect = _zh_defect(text) if chinese else _en_defect(text)
+    if defect is None and chinese and _only_a_dependent_clause(text):
+        return "a dependent clause with no main clause"
     if defect is None and ends_pointing(text, "zh" if chinese else "en"):
         return "points at an option without naming it"
     return defect

@@ -179,3 +179,13 @@ def test_what_follows_a_verdict_must_be_a_memory_of_its_own() -> None:
 def test_a_denial_before_a_command_is_no_label_of_it() -> None:
     """"…叫林晓雨，不是林小雨，所有记录里的都统一改一下": the denial goes with the name before it."""
     assert without_commands("我女朋友叫林晓雨，不是林小雨，所有记录里的都统一改一下") == "我女朋友叫林晓雨，不是林小雨"
+
+
+@pytest.mark.parametrize("text", ["体检查出脂肪肝之后。", "用户搬家以前。"])
+def test_a_dependent_clause_alone_is_no_memory(text: str) -> None:
+    assert memory_defect(text) == "a dependent clause with no main clause"
+
+
+@pytest.mark.parametrize("text", ["用户下班以后去健身房。", "用户坐在最后一排。", "When booking flights the user prefers window seats."])
+def test_a_main_clause_with_a_time_word_is_a_memory(text: str) -> None:
+    assert memory_defect(text) is None
