@@ -459,6 +459,11 @@ def _denied_object(denied: str, verbal: bool) -> tuple[str, str] | None:
     return " ".join(denied_words), " ".join(words[:after])
 
 
+@lru_cache(maxsize=1)
+def _not_values() -> frozenset[str]:
+    return frozenset(word.casefold() for word in _clause_grammar()["en"]["not_values"])
+
+
 def _judges(value: str) -> bool:
     """"too fishy", "gross", "so expensive": a judgement of the denied thing, not a value in its place."""
     words = _EN_ARTICLE.sub("", value.strip()).split()
@@ -479,10 +484,10 @@ def _affirmed(match: re.Match[str], lead: str) -> str:
 
         forms = getInflection(verb.lower(), tag=_AUXILIARY_TENSE[match.group("auxiliary").lower()])
         lead = " ".join(filter(None, [forms[0] if forms else verb, rest]))
-    elif match.group("copula") or match.group("fused"):
-        copula = match.group("copula") or match.group("fused")
-        lead = f"{copula} {lead}".strip() if not copula.startswith(("'", "’")) else f"{copula[1:] and copula} {lead}"
-        return f"{subject}{lead}" if copula.startswith(("'", "’")) else f"{subject} {lead}"
+    elif copula := match.group("copula") or match.group("fused"):
+        # "I'm" keeps its contraction on the subject; "is" stands apart.
+        said = f"{subject}{copula}" if copula.startswith(("'", "’")) else f"{subject} {copula}"
+        return f"{said} {lead}".rstrip()
     return f"{subject} {lead}".strip()
 
 
@@ -492,9 +497,8 @@ def _deny_after_the_value(text: str) -> str:
     def contrasted(match: re.Match[str]) -> str:
         found = _denied_object(match.group("denied"), bool(match.group("auxiliary") or match.group("never")))
         value = match.group("value").strip()
-        not_values = {word.casefold() for word in _clause_grammar()["en"]["not_values"]}
         if (found is None or len(value.split()) > _MAX_DENIED_WORDS + 1 or _judges(value)
-                or {found[0].casefold(), value.casefold(), value.split()[0].casefold()} & not_values):
+                or {found[0].casefold(), value.casefold(), value.split()[0].casefold()} & _not_values()):
             return match.group(0)
         denied, lead = found
         if not match.group("subject").strip():
