@@ -217,6 +217,11 @@ def _strip_name_opener(name: str) -> str:
     return " ".join(words)
 
 
+# "A positive", "O-": a capital with its sign is one letter type (the sign is part of it), even the
+# "A" an article would otherwise be.
+_SIGNED_LETTER = re.compile(r"\b[A-Z](?:[+\-−](?![\w])|\s+(?:positive|negative|pos|neg)\b)")
+
+
 def _name_values(text: str) -> list[Value]:
     found: list[Value] = []
     for match in _NAME_SEQUENCE.finditer(text):
@@ -340,6 +345,9 @@ def _extract_values(text: str, include_names: bool) -> tuple[Value, ...]:
         for name in _zh_name_values(text):
             if not _overlaps(values, name.start, name.end):
                 values.append(name)
+    for match in _SIGNED_LETTER.finditer(text):
+        if not _overlaps(values, match.start(), match.end()):
+            values.append(Value(match.group(0), "letter", match.start(), match.end()))
     if include_names:
         for name in _name_values(text):
             inside = [v for v in values if name.start <= v.start and v.end <= name.end and v.kind == "number"]

@@ -254,6 +254,7 @@ def test_a_denial_followed_by_a_judgement_or_a_contrast_stays_as_it_is(text: str
     ("the wifi router is in the living room (not the office)", "the wifi router is in the living room, not the office"),
     ("地址是建国路88号（不是86号）", "地址是建国路88号，不是86号"),
     ("I'm allergic to shellfish (nuts are fine), I'm 178cm", "I'm allergic to shellfish. nuts are fine. I'm 178cm"),
+    ("my son (he is 7 now) loves lego", "my son (he is 7 now) loves lego"),
     ("I switched to Hoka (the Clifton 9).", "I switched to Hoka (the Clifton 9)."),  # no clause: it stays
     ("my home airport is Newark (EWR)", "my home airport is Newark (EWR)"),
 ])

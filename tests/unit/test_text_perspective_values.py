@@ -107,3 +107,16 @@ def test_a_new_address_replaces_the_stored_one_whole() -> None:
 ])
 def test_a_new_date_spells_its_month_as_the_old_value_did(new: str, old: str, written: str) -> None:
     assert styled_like(new, old) == written
+
+
+@pytest.mark.parametrize(("text", "letter"), [
+    ("The user's blood type is A positive.", "A positive"),
+    ("my blood type is O+", "O+"),
+    ("The user's blood type is O negative.", "O negative"),
+])
+def test_a_capital_with_its_sign_is_one_letter_type(text: str, letter: str) -> None:
+    assert [(v.text, v.kind) for v in extract_values(text)] == [(letter, "letter")]
+
+
+def test_a_dash_after_a_spaced_capital_is_no_sign() -> None:
+    assert extract_values("Plan A - the backup") == []
