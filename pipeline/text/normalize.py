@@ -391,6 +391,11 @@ def object_prepositions() -> list[str]:
     return _clause_grammar()["en"]["object_after"]
 
 
+def zh_subordinate_endings() -> list[str]:
+    """What ends a Chinese clause that leans on a main clause ("…之后")."""
+    return _clause_grammar()["zh"]["subordinate_endings"]
+
+
 def coordinated_parts(text: str) -> list[str]:
     """An English text cut at each coordinator ("quit in May and haven't had one since"), whatever
     opens the right side; the text whole when it has none."""

@@ -72,11 +72,12 @@ _GRADE_VALUE = re.compile(
     r"(?i:\b(?:\d{1,2}(?:st|nd|rd|th)|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|"
     r"eleventh|twelfth)\s+grade\b|\b(?:kindergarten|pre-?school|pre-?k|nursery)\b)|[一二三四五六七八九\d]年级|[初高研][一二三]|大[一二三四五]|幼儿园[大中小]班|学前班"
 )
+# A month written out or shortened ("September", "Sept", "Sep").
+_EN_MONTH = (r"(?i:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
+             r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)")
 _EN_DATE_VALUE = re.compile(
-    r"(?<![A-Za-z])(?i:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
-    r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?\s+\d{1,2}(?:st|nd|rd|th)?(?:,?\s+\d{4})?\b|"
-    r"\b\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?(?i:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|"
-    r"Aug(?:ust)?|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?(?:,?\s+\d{4})?\b|"
+    rf"(?<![A-Za-z]){_EN_MONTH}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?\b|"
+    rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_EN_MONTH}\.?(?:,?\s+\d{{4}})?\b|"
     # "not the 14th": a day of the month on its own.
     r"(?<=the\s)\d{1,2}(?:st|nd|rd|th)\b(?!\s+(?:grade|floor|place|time|year|street|st|avenue|ave|edition|round|"
     r"anniversary|birthday))"
@@ -419,7 +420,7 @@ def styled_like(new: str, old: str) -> str:
 
 
 _MONTH_NAMES = [name for name in calendar.month_name if name]
-_MONTH_WORD = re.compile(r"(?i)\b(?:" + "|".join(f"{name[:3]}(?:{name[3:]}|t)?" for name in _MONTH_NAMES) + r")\b\.?")
+_MONTH_WORD = re.compile(rf"\b{_EN_MONTH}\b\.?")
 
 
 def _months_written_like(new: str, old: str) -> str:

@@ -17,7 +17,14 @@ from pipeline.text.commands import contains_command
 from pipeline.text.fillers import without_emoji, without_leading_interjection
 from pipeline.text.language import Language, has_cjk
 from pipeline.text.lexicon import jieba_tagger, phrase_alternation
-from pipeline.text.normalize import denial_follows_value, is_simple_past, looks_past, opens_with_its_subject, tone_words
+from pipeline.text.normalize import (
+    denial_follows_value,
+    is_simple_past,
+    looks_past,
+    opens_with_its_subject,
+    tone_words,
+    zh_subordinate_endings,
+)
 from pipeline.text.perspective import speaks_to_someone
 from pipeline.text.values import extract_values
 
@@ -61,7 +68,6 @@ _ZH_DENIAL_KEPT = re.compile(r"[，,]\s*(?:而)?(?:不是|并非|而非)|(?:是|
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _HYPERBOLE_FILE = Path(__file__).parent / "data" / "zh_hyperbole.txt"
 _CONFIRMATIONS_FILE = Path(__file__).parent / "data" / "confirmations.toml"
-_CLAUSES_FILE = Path(__file__).parent / "data" / "clauses.toml"
 # A classifier or a bare number opens no statement: "个好消息", "用户178".
 _ZH_CLASSIFIER_OPENING = re.compile(r"^(?:个|只|件)(?![\u4e00-\u9fff]?的)")
 _ZH_BARE_NUMBER = re.compile(r"^(?:用户|他|她)?(?:的)?[\d.]+$")
@@ -230,8 +236,7 @@ def _zh_defect(text: str) -> str | None:
 
 @lru_cache(maxsize=1)
 def _zh_subordinate_ending() -> re.Pattern[str]:
-    data = tomllib.loads(_CLAUSES_FILE.read_text(encoding="utf-8"))
-    return re.compile(rf"(?:{phrase_alternation(data['zh']['subordinate_endings'])})$")
+    return re.compile(rf"(?:{phrase_alternation(zh_subordinate_endings())})$")
 
 
 def _only_a_dependent_clause(text: str) -> bool:
