@@ -13,7 +13,12 @@ INGEST_QUEUE = "ingest"
 # Backfill: the feeder's ticks, and the stage chains of backfilled items.
 BACKFILL_FEED_QUEUE = "backfill_feed"
 BACKFILL_QUEUE = "backfill"
-ALL_QUEUES = (FEEDBACK_QUEUE, READS_QUEUE, INGEST_QUEUE, BACKFILL_FEED_QUEUE, BACKFILL_QUEUE)
+# The feedback stages that never open the store (validate, classify), of add/feedback and of
+# backfill: the analysis worker's queues (core/chains.py sends each stage to its queue).
+ANALYSIS_QUEUE = "analysis"
+BACKFILL_ANALYSIS_QUEUE = "backfill_analysis"
+ALL_QUEUES = (FEEDBACK_QUEUE, READS_QUEUE, INGEST_QUEUE, BACKFILL_FEED_QUEUE, BACKFILL_QUEUE, ANALYSIS_QUEUE,
+              BACKFILL_ANALYSIS_QUEUE)
 
 
 def create_celery_app() -> Celery:

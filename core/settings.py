@@ -74,6 +74,13 @@ class Settings(BaseSettings):
     flower_user: str = Field(default="admin", pattern=r"^[A-Za-z0-9_.-]+$")
     flower_password: str | None = Field(default=None, repr=False, pattern=r"^[^,:\s]+$")
     worker_concurrency: int = 4
+    # `memfeed up` runs the validate and classify stages in a worker process of their own (they
+    # never open the store), beside the worker that owns the store. Off: the store's worker runs
+    # every stage.
+    analysis_worker: bool = True
+    # What this worker process is: the one that opens the store (and runs whatever its queues
+    # bring), or an analysis worker, which never opens it.
+    worker_role: Literal["store", "analysis"] = "store"
     # Largest request body the API reads (knowledge-base files included).
     max_request_bytes: int = Field(default=10 * 1024 * 1024, gt=0)
     # A task a worker took but never acknowledged (it died) is delivered again after this;

@@ -16,9 +16,10 @@ from core.worker_readiness import ReadinessBoard, not_ready_reasons
 from memfeed.logfiles import private_directory
 from memfeed.supervisor import ManagedProcess
 
-# Backfill has queues of its own: the worker takes from its queues in turn, so an interactive
+# Backfill has queues of its own: a worker takes from its queues in turn, so an interactive
 # message waits for at most one backfill message, never for the whole backlog.
-STAGE_QUEUES = "reads,feedback,ingest,backfill_feed,backfill"
+STORE_QUEUES = "reads,feedback,ingest,backfill_feed,backfill"
+ANALYSIS_QUEUES = "analysis,backfill_analysis"
 
 
 def child_environment(settings: Settings, redis_url: str) -> dict[str, str]:
@@ -39,17 +40,25 @@ def child_environment(settings: Settings, redis_url: str) -> dict[str, str]:
     return env
 
 
-def worker_command(settings: Settings, name: str) -> list[str]:
-    # Embedded mode: exactly one worker process owns the store, with a thread pool.
+def worker_command(settings: Settings, name: str, queues: str | None = None) -> list[str]:
+    """The store's worker: in embedded mode exactly one worker process owns the store, with a
+    thread pool. Without an analysis worker it also runs the analysis stages."""
+    if queues is None:
+        queues = STORE_QUEUES if settings.analysis_worker else f"{STORE_QUEUES},{ANALYSIS_QUEUES}"
     return [
         sys.executable, "-m", "celery", "-A", "core.celery_app", "worker",
         "--pool", "threads",
         "--concurrency", str(settings.worker_concurrency),
-        "--queues", STAGE_QUEUES,
+        "--queues", queues,
         "--hostname", f"{name}@%h",
         "--loglevel", "INFO",
         "--task-events",
     ]
+
+
+def analysis_worker_command(settings: Settings, name: str) -> list[str]:
+    """The worker of the validate and classify stages; it never opens the store."""
+    return worker_command(settings, name, ANALYSIS_QUEUES)
 
 
 def flower_command(settings: Settings) -> list[str]:
@@ -78,10 +87,14 @@ def processes(settings: Settings, redis_url: str, with_flower: bool = True) -> l
         return ManagedProcess(name, command, logs / f"{name}.log", process_env,
                               log_max_bytes=settings.log_max_bytes, log_backups=settings.log_backup_count)
 
-    managed = [
-        managed_process("worker", worker_command(settings, f"memfeed-{settings.api_port}"), env),
-        managed_process("api", api_command(settings), env),
-    ]
+    store_env = {**env, "MEMFEED_WORKER_ROLE": "store"}
+    managed = [managed_process("worker", worker_command(settings, f"memfeed-{settings.api_port}"), store_env)]
+    if settings.analysis_worker:
+        analysis_env = {**env, "MEMFEED_WORKER_ROLE": "analysis"}
+        managed.append(managed_process(
+            "analysis-worker", analysis_worker_command(settings, f"memfeed-analysis-{settings.api_port}"), analysis_env,
+        ))
+    managed.append(managed_process("api", api_command(settings), env))
     if with_flower:
         flower_env = dict(env)
         # Flower's API shows every tenant's tasks and can run any task: never without credentials,
@@ -116,7 +129,7 @@ def flower_credentials(settings: Settings) -> tuple[str, str]:
 
 def wait_until_ready(base_url: str, settings: Settings, timeout: float = 120.0) -> None:
     """The API answers /healthz and a worker answers a ping through the queue."""
-    from core.celery_app import celery_app
+    from core.celery_app import ANALYSIS_QUEUE, READS_QUEUE, celery_app
     from core.chains import PING
 
     deadline = time.monotonic() + timeout
@@ -129,11 +142,16 @@ def wait_until_ready(base_url: str, settings: Settings, timeout: float = 120.0) 
         time.sleep(0.25)
     else:
         raise TimeoutError(f"the API did not answer at {base_url}/healthz within {timeout:g} s")
-    remaining = max(1.0, deadline - time.monotonic())
-    try:
-        celery_app.send_task(PING).get(timeout=remaining)
-    except CeleryTimeoutError:
-        raise TimeoutError(f"no worker answered within {timeout:g} s{_workers_waiting(settings)}") from None
+    # The store's worker answers on the reads queue; the analysis worker, if any, on its own.
+    queues = [READS_QUEUE, *([ANALYSIS_QUEUE] if settings.analysis_worker else [])]
+    for queue in queues:
+        remaining = max(1.0, deadline - time.monotonic())
+        try:
+            celery_app.send_task(PING, queue=queue).get(timeout=remaining)
+        except CeleryTimeoutError:
+            raise TimeoutError(
+                f"no worker answered on the {queue} queue within {timeout:g} s{_workers_waiting(settings)}"
+            ) from None
 
 
 def _workers_waiting(settings: Settings) -> str:

@@ -16,7 +16,7 @@ import redis
 from kombu.exceptions import OperationalError
 
 from core.backfill import LEASE_SECONDS, backfill_limits
-from core.celery_app import BACKFILL_FEED_QUEUE, BACKFILL_QUEUE, celery_app
+from core.celery_app import BACKFILL_FEED_QUEUE, celery_app
 from core.chains import BACKFILL_FEED, send_feedback_chain
 from core.error_codes import ErrorCode
 from core.settings import get_settings
@@ -91,8 +91,8 @@ def feed_once(project_id: str, token: str) -> float | None:
                 # item (its stages are idempotent) instead of losing it. Only a released item is
                 # the sweepers' to resume.
                 control.jobs.track(item.job_id)
-                # The same four stages as add/feedback, each on the backfill queue.
-                send_feedback_chain(item.job_id, queue=BACKFILL_QUEUE)
+                # The same four stages as add/feedback, each on its backfill queue.
+                send_feedback_chain(item.job_id, lane="backfill")
             batches.mark_released(batch_id, item)
             room -= 1
     return POLL_SECONDS

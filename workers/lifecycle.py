@@ -1,5 +1,5 @@
 """Worker start and stop: open the store and load the model before taking any task, flush the
-store on the way out."""
+store on the way out. An analysis worker never opens the store: it loads the analyzer only."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import threading
 
 from celery.signals import celeryd_after_setup, worker_ready, worker_shutdown
 
+from core.settings import get_settings
 from core.worker_readiness import ReadinessBoard
 from workers import (
     liveness,
@@ -34,11 +35,18 @@ def _warm_up(sender: object, **_: object) -> None:
     control = resources.control_plane()
     _reporter = ReadinessReporter(ReadinessBoard(control.redis, control.prefix), str(sender))
     _reporter.start()
-    open_patiently(resources.warm_up, _reporter)
-    _reporter.set(False, "the store is open; connecting to the broker")
+    if get_settings().worker_role == "analysis":
+        resources.warm_up_analysis()
+        _reporter.set(False, "the analyzer is loaded; connecting to the broker")
+    else:
+        open_patiently(resources.warm_up, _reporter)
+        _reporter.set(False, "the store is open; connecting to the broker")
     liveness.start(_stop_sweeping)
+    # Every worker sweeps (one at a time, under a lease): a worker that starts again audits for
+    # the messages that died with it, which only Redis knows of.
     start_sweeper(_stop_sweeping)
-    read_threads.start(_stop_sweeping)
+    if get_settings().worker_role != "analysis":
+        read_threads.start(_stop_sweeping)
 
 
 @worker_ready.connect

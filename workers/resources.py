@@ -121,6 +121,16 @@ def warm_up() -> None:
     during it."""
     index = memory_index()
     embedder().embed(["warm up"])
+    _warm_up_offline_analyzer(index)
+
+
+def warm_up_analysis() -> None:
+    """An analysis worker's warm-up: the analyzer's validate and classify rules only; it never
+    opens the store."""
+    _warm_up_offline_analyzer(None)
+
+
+def _warm_up_offline_analyzer(index: MemoryIndex | None) -> None:
     try:
         analyzer = offline_analyzer()
         if isinstance(analyzer, OfflineAnalyzer):
@@ -130,8 +140,9 @@ def warm_up() -> None:
         log.exception("warming up the analyzer failed; the first jobs load what it did not")
 
 
-def warm_up_analyzer(analyzer: Analyzer, index: MemoryIndex) -> None:
-    """The stages' reads on WARM_UP_FEEDBACK, in a scope with no memories: nothing is written."""
+def warm_up_analyzer(analyzer: Analyzer, index: MemoryIndex | None) -> None:
+    """The stages' reads on WARM_UP_FEEDBACK, in a scope with no memories: nothing is written.
+    Without an index, validate and classify only."""
     from pipeline import stages
     from pipeline.job import FeedbackJob
     from pipeline.models import MemoryRecord
@@ -142,6 +153,8 @@ def warm_up_analyzer(analyzer: Analyzer, index: MemoryIndex) -> None:
         if not stages.validate(job, analyzer).valid:
             continue
         classification = stages.classify(job, analyzer)
+        if index is None:
+            continue
         try:
             stages.plan_lookup(job, classification, index, analyzer)
         except stages.ReplacementRefused:

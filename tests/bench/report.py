@@ -55,6 +55,10 @@ def rows(results: dict[str, Any]) -> list[Row]:
         for process, baseline in (("api", "bare_api"), ("worker", "noop_worker")):
             ours, base = memory.get(f"{process}_peak_rss_mb"), memory.get(f"{baseline}_peak_rss_mb")
             table.append(("memory", f"{process} peak RSS MB vs {baseline}", ours, base, ratio(ours or 0, base or 0)))
+        if (analysis := memory.get("analysis_worker_peak_rss_mb")) is not None:
+            base = memory.get("noop_worker_peak_rss_mb")
+            table.append(("memory", "analysis worker peak RSS MB vs noop_worker", analysis, base,
+                          ratio(analysis, base or 0)))
     return table
 
 

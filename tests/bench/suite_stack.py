@@ -45,18 +45,26 @@ class MemfeedStack:
     base_url: str
     api_pid: int
     worker_pid: int
+    # The validate and classify stages' worker (absent with MEMFEED_ANALYSIS_WORKER=false).
+    analysis_worker_pid: int | None = None
 
     def peak_rss(self) -> dict[str, float]:
-        return {"api_peak_rss_mb": peak_rss_mb(self.api_pid), "worker_peak_rss_mb": peak_rss_mb(self.worker_pid)}
+        peaks = {"api_peak_rss_mb": peak_rss_mb(self.api_pid), "worker_peak_rss_mb": peak_rss_mb(self.worker_pid)}
+        if self.analysis_worker_pid is not None:
+            peaks["analysis_worker_peak_rss_mb"] = peak_rss_mb(self.analysis_worker_pid)
+        return peaks
 
     @contextmanager
     def worker_paused(self) -> Iterator[None]:
-        """SIGSTOP the worker, so a phase measures the API alone on this machine's cores."""
-        os.kill(self.worker_pid, signal.SIGSTOP)
+        """SIGSTOP the workers, so a phase measures the API alone on this machine's cores."""
+        workers = [pid for pid in (self.worker_pid, self.analysis_worker_pid) if pid is not None]
+        for pid in workers:
+            os.kill(pid, signal.SIGSTOP)
         try:
             yield
         finally:
-            os.kill(self.worker_pid, signal.SIGCONT)
+            for pid in workers:
+                os.kill(pid, signal.SIGCONT)
 
 
 @contextmanager
@@ -71,10 +79,10 @@ def memfeed_stack(env: dict[str, str]) -> Iterator[MemfeedStack]:
         for child in children_of(started.process.pid):
             command = cmdline(child)
             if "celery" in command and " worker" in command:
-                pids["worker"] = child
+                pids["analysis_worker" if "memfeed-analysis-" in command else "worker"] = child
             elif "uvicorn" in command:
                 pids["api"] = child
-        yield MemfeedStack(started.base_url, pids["api"], pids["worker"])
+        yield MemfeedStack(started.base_url, pids["api"], pids["worker"], pids.get("analysis_worker"))
     finally:
         stop_stack(started)
 

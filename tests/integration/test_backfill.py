@@ -91,15 +91,16 @@ def test_a_body_that_is_not_json_is_refused(stack: Stack, api_key: str) -> None:
 
 def test_an_item_whose_key_was_accepted_is_skipped(client: MemfeedClient, user_id: str) -> None:
     key = uuid.uuid4().hex
-    items = [{**_correction(user_id, 1), "idempotency_key": f"{key}-1"},
-             {**_correction(user_id, 2), "idempotency_key": f"{key}-2"}]
+    # A user each: no item's outcome depends on whether another one's memory was written first.
+    items = [{**_correction(f"{user_id}-1", 1), "idempotency_key": f"{key}-1"},
+             {**_correction(f"{user_id}-2", 2), "idempotency_key": f"{key}-2"}]
     first = client.add_feedback_batch(items)
-    again = client.add_feedback_batch([*items, {**_correction(user_id, 3), "idempotency_key": f"{key}-3"}])
+    again = client.add_feedback_batch([*items, {**_correction(f"{user_id}-3", 3), "idempotency_key": f"{key}-3"}])
     assert [r["status"] for r in again["items"]] == ["skipped", "skipped", "queued"]
     assert [r["task_id"] for r in again["items"][:2]] == [r["task_id"] for r in first["items"]]
     assert again["skipped"] == 2 and again["accepted"] == 1
     status = client.wait_batch(again["batch_id"], timeout=120)
-    assert (status["completed"], status["skipped"]) == (1, 2)
+    assert (status["completed"], status["skipped"]) == (1, 2), json.dumps(status)
     assert [s["task_id"] for s in status["skipped_items"]] == [r["task_id"] for r in first["items"]]
 
 

@@ -26,9 +26,10 @@ RECOVERY_SECONDS = 60
 SHORT_STALL = {"MEMFEED_JOB_STALL_SECONDS": "8", "MEMFEED_SWEEP_INTERVAL_SECONDS": "1"}
 
 
-def _worker_pids(stack: Stack) -> list[int]:
+def _worker_pids(stack: Stack, role: str = "") -> list[int]:
+    """The store's worker, or with role "analysis-" the validate and classify stages' worker."""
     port = stack.base_url.rsplit(":", 1)[1]
-    found = subprocess.run(["pgrep", "-f", f"hostname memfeed-{port}@"], capture_output=True, text=True)
+    found = subprocess.run(["pgrep", "-f", f"hostname memfeed-{role}{port}@"], capture_output=True, text=True)
     return [int(pid) for pid in found.stdout.split()]
 
 
@@ -69,15 +70,19 @@ def short_stall_stack(redis_prefix: str, tmp_path: Path) -> Iterator[Stack]:
     yield from _stack(redis_prefix, tmp_path, **SHORT_STALL)
 
 
-def _until_a_worker_holds_a_job(redis_client: redis.Redis, prefix: str, timeout: float = 30) -> None:
+def _until_a_worker_holds_a_job(redis_client: redis.Redis, prefix: str, pids: list[int], timeout: float = 30) -> None:
+    """Until one of these worker processes holds a job's task."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if any(redis_client.hlen(key) for key in redis_client.scan_iter(f"{prefix}:worker:*:jobs")):
+        if any(redis_client.hlen(key) for pid in pids for key in redis_client.scan_iter(f"{prefix}:worker:*:{pid}:jobs")):
             return
         time.sleep(0.01)
 
 
-def test_killed_workers_lose_nothing_and_apply_nothing_twice(fault_stack: Stack, redis_client: redis.Redis) -> None:
+@pytest.mark.parametrize("role", ["", "analysis-"], ids=["store worker", "analysis worker"])
+def test_killed_workers_lose_nothing_and_apply_nothing_twice(
+    fault_stack: Stack, redis_client: redis.Redis, role: str,
+) -> None:
     prefix = fault_stack.env["MEMFEED_REDIS_PREFIX"]
     with MemfeedClient(fault_stack.base_url, fault_stack.create_project()) as client:
         tasks: dict = {}
@@ -86,18 +91,19 @@ def test_killed_workers_lose_nothing_and_apply_nothing_twice(fault_stack: Stack,
             # Work for each round (a round's jobs may all be done before the next one), and each
             # kill lands while the worker holds a job's task.
             tasks |= _submit(client, [f"locker-{uuid.uuid4().hex[:6]}" for _ in range(40)])
-            _until_a_worker_holds_a_job(redis_client, prefix)
-            for pid in _worker_pids(fault_stack):
+            _until_a_worker_holds_a_job(redis_client, prefix, _worker_pids(fault_stack, role))
+            for pid in _worker_pids(fault_stack, role):
                 os.kill(pid, signal.SIGKILL)
                 kills += 1
             # The supervisor starts a new worker; let it get to work before the next kill.
             deadline = time.monotonic() + 60
-            while not _worker_pids(fault_stack) and time.monotonic() < deadline:
+            while not _worker_pids(fault_stack, role) and time.monotonic() < deadline:
                 time.sleep(0.2)
             time.sleep(2.0)
         assert kills >= 3
         _check_exactly_once(client, tasks, fault_ended=time.monotonic())
-    given_back = fault_stack.logs("worker").count("taken by a worker that died")
+    # Whichever worker swept gave them back.
+    given_back = sum(fault_stack.logs(name).count("taken by a worker that died") for name in ("worker", "analysis-worker"))
     print(f"{given_back} task(s) of dead workers queued again")
     assert given_back >= 1, "a worker died holding a job task, which went back to the queue"
     assert fault_stack.process.poll() is None, "memfeed up kept running and restarted its worker"

@@ -230,7 +230,8 @@ def test_a_worker_that_cannot_open_its_store_takes_no_task_and_its_jobs_complete
             for task_id, _ in tasks.values():
                 status = client.get_status(task_id)
                 assert status["status"] == "running", status
-                assert all(stage["state"] == "pending" for stage in status["stages"].values()), status
+                # Validate and classify run in the analysis worker, which needs no store.
+                assert all(status["stages"][stage]["state"] == "pending" for stage in ("lookup", "write")), status
             assert _readyz(own_stack).status_code == 503
             assert _worker_pids(own_stack), "the worker waits for its store; it does not exit"
         finally:

@@ -125,7 +125,8 @@ def test_a_spent_token_window_makes_stages_wait_never_fail(llm_stack: Stack, use
     assert status["status"] == "completed" and status["outcome"] == "applied"
     assert all(s["analyzer"] == "llm" for n, s in status["stages"].items() if n != "write")
     assert elapsed > 2.0, "the classify call waited for the window"
-    assert "Retry in" in llm_stack.logs("worker")
+    # The classify stage waited in the analysis worker, which runs it.
+    assert "Retry in" in llm_stack.logs("analysis-worker")
 
 
 def test_the_models_confidence_is_recorded_and_an_unsure_correction_waits_for_review(

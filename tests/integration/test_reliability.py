@@ -112,6 +112,6 @@ def test_oversized_bodies_are_refused(stack: Stack, api_key: str) -> None:
 def test_no_api_key_reaches_the_logs(stack: Stack, api_key: str, client: MemfeedClient, user_id: str) -> None:
     client.wait(client.add_feedback(user_id, "I moved to Oslo."))
     _post(stack, "mf_wrong-key-for-the-logs", "add/feedback", {"user_id": "u", "feedback_content": "x"})
-    for log in ("api", "worker"):
+    for log in ("api", "worker", "analysis-worker"):
         text = stack.logs(log)
         assert api_key not in text and "mf_wrong-key-for-the-logs" not in text

@@ -47,8 +47,10 @@ def test_knowledgebase_limit_is_corrected_and_ranks_first(client: MemfeedClient,
 
 def test_a_new_knowledgebase_fact_is_written_into_the_knowledgebase(client: MemfeedClient, user_id: str) -> None:
     """The seed's purchase-limit feedback when the knowledge base holds no limit to supersede yet."""
-    kb_id = client.create_knowledgebase("Finance policy", "Reimbursement rules")
-    other_kb = client.create_knowledgebase("Office", "Facilities")
+    # Names of their own: the same create/knowledgebase body within the duplicate-write window
+    # would answer with the knowledge base an earlier test created (and corrected).
+    kb_id = client.create_knowledgebase("Finance policy (empty)", "Reimbursement rules")
+    other_kb = client.create_knowledgebase("Office (empty)", "Facilities")
     client.wait(client.add_knowledgebase_file(kb_id, [{
         "name": "travel.md", "content": "Travel reimbursement requires a receipt for every expense over 100 CNY.",
     }]))
@@ -62,7 +64,7 @@ def test_a_new_knowledgebase_fact_is_written_into_the_knowledgebase(client: Memf
 
     assert status["outcome"] == "applied", status
     [change] = status["changes"]
-    assert change["action"] == "add" and change["scope_kind"] == "kb"
+    assert change["action"] == "add" and change["scope_kind"] == "kb", status
     assert change["knowledgebase_id"] == kb_id, "the knowledge base whose content the fact is closest to"
     results = client.search("What is the purchase limit for office software?", "someone-else",
                             knowledgebase_ids=[kb_id])
