@@ -62,11 +62,12 @@ _EN_TEMPORAL = re.compile(
 )
 _MONTHS = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
 _SEASONS = r"(?:spring|summer|autumn|fall|winter)"
-# When a change happened is not part of the fact that now holds.
+# When a change happened is not part of the fact that now holds; a month with its day or year
+# ("ends in October 2025") is a date, the fact's own value.
 _EN_PAST_TIME = re.compile(
     rf"\s*\b(?:(?:last|this|earlier\s+this)\s+(?:week|month|year|{_SEASONS})|in\s+the\s+{_SEASONS}|"
     rf"since\s+(?:{_MONTHS}|last\s+\w+|then|\d{{4}}|the\s+(?:start|beginning)\s+of\s+\w+(?:\s+\w+)?)|"
-    rf"(?:back\s+)?in\s+{_MONTHS}|(?:over|during)\s+the\s+(?:{_SEASONS}|holidays|weekend)|"
+    rf"(?:back\s+)?in\s+{_MONTHS}(?!\s+\d)|(?:over|during)\s+the\s+(?:{_SEASONS}|holidays|weekend)|"
     rf"(?:as\s+of\s+)?(?:this|last|next)\s+quarter|(?:last|this)\s+year|back\s+then|"
     rf"recently|lately|yesterday|(?:a\s+(?:few|couple\s+of)\s+|\d+\s+|two\s+|three\s+)?"
     r"(?:days?|weeks?|months?|years?)\s+ago|in\s+\d{4})\b",

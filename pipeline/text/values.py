@@ -46,7 +46,10 @@ _FEET_INCHES_VALUE = re.compile(
     r"(?<![\w.'’])[4-7]\s?(?:['’′]\s?(?:1[01]|\d)(?:\s?(?:[\"”″]|in\b|inch(?:es)?\b))?"
     r"|(?:ft|feet|foot)\b(?:\s?(?:1[01]|\d)(?:\s?(?:[\"”″]|in\b|inch(?:es)?\b))?)?)"
 )
-_PHONE_VALUE = re.compile(r"(?<![\d\-])(?:\+?\d{1,3}[\s\-])?(?:\(?\d{2,4}\)?[\s\-])?\d{3,4}[\s\-]\d{4}(?![\d\-])|(?<!\d)1[3-9]\d{9}(?!\d)")
+# A number in groups ("555-0142", "+44 20 7946 0958"), a mobile ("13812345678"), or a landline
+# after its area code ("0755-88881234").
+_PHONE_VALUE = re.compile(r"(?<![\d\-])(?:\+?\d{1,3}[\s\-])?(?:\(?\d{2,4}\)?[\s\-])?\d{3,4}[\s\-]\d{4}(?![\d\-])|(?<!\d)1[3-9]\d{9}(?!\d)|"
+                          r"(?<![\d\-])\(?0\d{2,3}\)?[\s\-]\d{7,8}(?![\d\-])")
 _EMAIL_VALUE = re.compile(r"[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+")
 # A street address is one value: "浦东新区张江路88号" replaces "朝阳区建国路1号" whole, never only its number.
 _ADDRESS_VALUE = re.compile(
@@ -78,6 +81,8 @@ _EN_MONTH = (r"(?i:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|Ju
 _EN_DATE_VALUE = re.compile(
     rf"(?<![A-Za-z]){_EN_MONTH}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?\b|"
     rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_EN_MONTH}\.?(?:,?\s+\d{{4}})?\b|"
+    # "as of January 2025": a month of a year.
+    rf"(?<![A-Za-z]){_EN_MONTH}\.?,?\s+\d{{4}}\b|"
     # "not the 14th": a day of the month on its own.
     r"(?<=the\s)\d{1,2}(?:st|nd|rd|th)\b(?!\s+(?:grade|floor|place|time|year|street|st|avenue|ave|edition|round|"
     r"anniversary|birthday))"
@@ -423,6 +428,19 @@ _MONTH_NAMES = [name for name in calendar.month_name if name]
 _MONTH_WORD = re.compile(rf"\b{_EN_MONTH}\b\.?")
 
 
+def _date_parts(date: str) -> tuple[int | None, list[str]]:
+    """A date's month named in words ("March 3" and "3 March": month 3, the numbers in either
+    order), or its numbers in order ("8月13号")."""
+    month = _MONTH_WORD.search(date)
+    numbers = re.findall(r"\d+", date)
+    if month is None:
+        return None, numbers
+    return _MONTH_ABBREVIATIONS.index(month.group(0)[:3].lower()) + 1, sorted(numbers)
+
+
+_MONTH_ABBREVIATIONS = [name[:3].lower() for name in _MONTH_NAMES]
+
+
 def _months_written_like(new: str, old: str) -> str:
     """"19 sept" where "9 September" stood is "19 September": a month in the old value's spelling."""
     full = {name[:3].lower(): name for name in _MONTH_NAMES if name in old}
@@ -483,7 +501,7 @@ def same_value(a: str, b: str) -> bool:
     if kind_a == kind_b == "date":
         digits_a, digits_b = digitised(a), digitised(b)
         if has_digits(digits_a) and has_digits(digits_b):
-            return re.findall(r"\d+", digits_a) == re.findall(r"\d+", digits_b)
+            return _date_parts(digits_a) == _date_parts(digits_b)
     if kind_a == kind_b == "phone":
         return re.sub(r"\D", "", a) == re.sub(r"\D", "", b)
     if {kind_a, kind_b} & {"name", "weekday", "date", "grade", "phone", "email", "address", "letter"}:

@@ -123,7 +123,8 @@ def test_a_fact_about_the_person_a_command_names_goes_with_the_command() -> None
                                   "用户的学校是对的。", "The zip code is wrong.", "邮编写错了。", "车牌号不对。",
                                   "Time is the same.", "The price is unchanged.", "时间还是一样。",
                                   # Where the judged thing is stored says where, not what the clause states.
-                                  "知识库里报销上限不对。", "资料里健身房的开门时间写错。"])
+                                  "知识库里报销上限不对。", "资料里健身房的开门时间写错。",
+                                  "The X100 figure is fine.", "The email bit is okay.", "工号没问题。"])
 def test_a_clause_that_only_judges_what_is_stored_is_no_memory(text: str) -> None:
     assert memory_defect(text) == "judges what is stored, states no fact"
 
@@ -131,7 +132,8 @@ def test_a_clause_that_only_judges_what_is_stored_is_no_memory(text: str) -> Non
 @pytest.mark.parametrize("text", ["The user is right-handed.", "The user is right about the budget.",
                                   "用户的工位在12楼。", "用户觉得公司的新规定完全没错。", "The user is off work on Fridays.",
                                   "用户记错了会议的日期。", "The user is the same age as Tom.", "用户和哥哥一样高。",
-                                  "知识库里的报销上限是800元。"])
+                                  "知识库里的报销上限是800元。", "The user is fine with spicy food.",
+                                  "用户觉得新工作没问题就去。"])
 def test_a_fact_that_mentions_correctness_is_still_a_memory(text: str) -> None:
     assert memory_defect(text) != "judges what is stored, states no fact"
 

@@ -1,7 +1,7 @@
 import pytest
 
 from pipeline.text.perspective import finish_sentence, third_person_verb, to_third_person
-from pipeline.text.values import compatible_kinds, complete_unit, extract_values, styled_like, value_kind
+from pipeline.text.values import compatible_kinds, complete_unit, extract_values, same_value, styled_like, value_kind
 
 
 @pytest.mark.parametrize(
@@ -54,6 +54,34 @@ def test_extract_values() -> None:
     assert value_kind("九岁") == "age"
     assert value_kind("北京") == "name"
     assert complete_unit("30", "14 days") == "30 days"
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("诊所的预约电话为0755-88881234。", ("0755-88881234", "phone")),
+    ("Call the front desk on (020) 79460958.", ("(020) 79460958", "phone")),
+    ("As of January 2025 employees get 20 days.", ("January 2025", "date")),
+    ("The lease ends in Sept 2026.", ("Sept 2026", "date")),
+])
+def test_a_landline_and_a_month_of_a_year_are_one_value_each(text: str, value: tuple[str, str]) -> None:
+    assert (extract_values(text)[0].text, extract_values(text)[0].kind) == value
+
+
+@pytest.mark.parametrize(("a", "b", "same"), [
+    ("October 2025", "December 2025", False), ("March 3", "April 3", False), ("March 3", "3 March", True),
+    ("Sept 9", "September 9", True), ("March 3, 1990", "3 March 1990", True), ("8月13号", "八月十三号", True),
+    ("3月8日", "8月3日", False),
+])
+def test_a_date_is_the_same_only_in_the_same_month(a: str, b: str, same: bool) -> None:
+    assert same_value(a, b) is same
+
+
+def test_a_month_with_its_year_is_the_fact_not_when_it_changed() -> None:
+    from pipeline.analyzers.offline import OfflineAnalyzer
+
+    [statement] = OfflineAnalyzer(None).classify("the lease ends in October 2025", []).statements
+    assert "October 2025" in statement.text
+    [moved] = OfflineAnalyzer(None).classify("I moved to Leeds in March", []).statements
+    assert "March" not in moved.text
 
 
 def test_not_allergic_is_a_denial_though_it_starts_like_buguo() -> None:
