@@ -770,9 +770,16 @@ def _proposals(
         # A message that signals no change ("FYI the garage code is 7731") adds facts; only an
         # explicit contrast replaces a value.
         return [group for group in groups if group]
+    # What a contrast of the clause corrects is the memory the clause is about: a name it also says
+    # ("it's three kids not 2, u forgot lil Sam") fills a slot of that memory only. (Amounts, days
+    # and times of a clause that was not split may each still correct a memory of their own.)
+    contrasted = {s.memory_index for group in groups for s in group}
     for said in asserted:
-        groups.append(_value_substitutions(said, clause, memories, slots, anchors, answer_values, additive,
-                                           [v.text for v in clause_slots if v.kind == "name"]))
+        group = _value_substitutions(said, clause, memories, slots, anchors, answer_values, additive,
+                                     [v.text for v in clause_slots if v.kind == "name"])
+        if contrasted and said.kind == "name":
+            group = [s for s in group if s.memory_index in contrasted]
+        groups.append(group)
     if not any(groups) and not denied:
         groups.append(_frame_substitution(clause, language, memories))
     return [group for group in groups if group]

@@ -120,7 +120,7 @@ KEPT_VIOLATIONS = {
     "fresh18_cases": 2, "fresh19_cases": 2, "fresh20_cases": 1, "fresh21_cases": 1,
     "fresh22_cases": 1, "fresh23_cases": 4, "fresh24_cases": 0, "fresh25_cases": 3, "fresh26_cases": 1,
     "fresh27_cases": 2, "fresh28_cases": 0, "fresh29_cases": 0,
-    "fresh30_cases": 2, "fresh31_cases": 1, "fresh32_cases": 2, "fresh33_cases": 4, "fresh34_cases": 2,
+    "fresh30_cases": 1, "fresh31_cases": 1, "fresh32_cases": 2, "fresh33_cases": 4, "fresh34_cases": 2,
     "fresh35_cases": 0, "fresh36_cases": 1, "fresh37_cases": 3, "fresh38_cases": 2, "fresh39_cases": 0, "fresh40_cases": 4, "fresh41_cases": 0, "fresh42_cases": 0, "fresh43_cases": 1,
     "fresh44_cases": 1, "fresh45_cases": 3, "fresh46_cases": 0, "fresh47_cases": 2,
     "fresh48_cases": 5, "fresh49_cases": 2, "fresh50_cases": 7,

@@ -468,3 +468,12 @@ def test_a_whole_new_name_replaces_the_name_the_denied_word_begins(memory: str, 
 def test_a_name_said_with_jiao_is_the_new_side_of_a_contrast() -> None:
     assert [(c.old, c.new) for c in contrasts("我女朋友叫林晓雨，不是林小雨", "zh")] == [("林小雨", "林晓雨")]
     assert [(c.old, c.new) for c in contrasts("不是林小雨，叫林晓雨", "zh")] == [("林小雨", "林晓雨")]
+
+
+def test_a_name_beside_a_contrast_fills_only_the_memory_the_contrast_corrects() -> None:
+    memories = ["The user has two kids.", "The user's oldest child is named Ella."]
+    assert _corrections("smh it's three kids not 2, u forgot lil Sam", memories) == {0: "The user has three kids."}
+    # An amount of the same unsplit clause still corrects its own memory.
+    memories = ["The user's preferred supermarket is Tesco.", "The user's weekly grocery budget is £80."]
+    assert _corrections("i go to aldi not tesco, budget's £60 a week", memories) == {
+        0: "The user's preferred supermarket is Aldi.", 1: "The user's weekly grocery budget is £60."}
