@@ -128,7 +128,7 @@ def flower_credentials(settings: Settings) -> tuple[str, str]:
 
 
 def wait_until_ready(base_url: str, settings: Settings, timeout: float = 120.0) -> None:
-    """The API answers /healthz and a worker answers a ping through the queue."""
+    """The API answers /healthz and each worker answers a ping through one of its queues."""
     from core.celery_app import ANALYSIS_QUEUE, READS_QUEUE, celery_app
     from core.chains import PING
 

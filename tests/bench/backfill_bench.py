@@ -5,7 +5,7 @@
 Each phase starts its own stack (`memfeed up`, offline analyzer, embedded store in a temporary
 directory, its own Redis key prefix in database 12 by default), so peak memory is per phase.
 Throughput is end to end: from the first request until every item's job has finished. Memory:
-peak RSS (VmHWM) of the API and worker processes, and their RSS sampled during the run, which
+peak RSS (VmHWM) of the API and both worker processes, and their RSS sampled during the run, which
 shows whether memory stays flat as the batch grows.
 """
 
@@ -119,7 +119,7 @@ def running_stack(redis_url: str) -> Iterator[RunningStack]:
         for child in children_of(process.pid):
             command = cmdline(child)
             if "celery" in command and " worker" in command:
-                pids["worker"] = child
+                pids["analysis worker" if "memfeed-analysis-" in command else "worker"] = child
             elif "uvicorn" in command:
                 pids["api"] = child
         stack = RunningStack(f"http://127.0.0.1:{port}", env, process, pids)
