@@ -20,6 +20,8 @@ from memfeed.supervisor import ManagedProcess
 # message waits for at most one backfill message, never for the whole backlog.
 STORE_QUEUES = "reads,feedback,ingest,backfill_feed,backfill"
 ANALYSIS_QUEUES = "analysis,backfill_analysis"
+# The analysis worker's Celery name begins so (then the API's port), the store's worker's "memfeed-".
+ANALYSIS_WORKER_NAME = "memfeed-analysis-"
 
 
 def child_environment(settings: Settings, redis_url: str) -> dict[str, str]:
@@ -92,7 +94,7 @@ def processes(settings: Settings, redis_url: str, with_flower: bool = True) -> l
     if settings.analysis_worker:
         analysis_env = {**env, "MEMFEED_WORKER_ROLE": "analysis"}
         managed.append(managed_process(
-            "analysis-worker", analysis_worker_command(settings, f"memfeed-analysis-{settings.api_port}"), analysis_env,
+            "analysis-worker", analysis_worker_command(settings, f"{ANALYSIS_WORKER_NAME}{settings.api_port}"), analysis_env,
         ))
     managed.append(managed_process("api", api_command(settings), env))
     if with_flower:

@@ -35,7 +35,8 @@ def _warm_up(sender: object, **_: object) -> None:
     control = resources.control_plane()
     _reporter = ReadinessReporter(ReadinessBoard(control.redis, control.prefix), str(sender))
     _reporter.start()
-    if get_settings().worker_role == "analysis":
+    analysis = get_settings().worker_role == "analysis"
+    if analysis:
         resources.warm_up_analysis()
         _reporter.set(False, "the analyzer is loaded; connecting to the broker")
     else:
@@ -45,7 +46,7 @@ def _warm_up(sender: object, **_: object) -> None:
     # Every worker sweeps (one at a time, under a lease): a worker that starts again audits for
     # the messages that died with it, which only Redis knows of.
     start_sweeper(_stop_sweeping)
-    if get_settings().worker_role != "analysis":
+    if not analysis:
         read_threads.start(_stop_sweeping)
 
 

@@ -426,6 +426,7 @@ def styled_like(new: str, old: str) -> str:
 
 _MONTH_NAMES = [name for name in calendar.month_name if name]
 _MONTH_WORD = re.compile(rf"\b{_EN_MONTH}\b\.?")
+_MONTH_ABBREVIATIONS = [name[:3].lower() for name in _MONTH_NAMES]
 
 
 def _date_parts(date: str) -> tuple[int | None, list[str]]:
@@ -436,9 +437,6 @@ def _date_parts(date: str) -> tuple[int | None, list[str]]:
     if month is None:
         return None, numbers
     return _MONTH_ABBREVIATIONS.index(month.group(0)[:3].lower()) + 1, sorted(numbers)
-
-
-_MONTH_ABBREVIATIONS = [name[:3].lower() for name in _MONTH_NAMES]
 
 
 def _months_written_like(new: str, old: str) -> str:

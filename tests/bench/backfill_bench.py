@@ -31,6 +31,7 @@ from typing import Any
 import redis
 
 from api.client import MemfeedClient
+from memfeed.stack import ANALYSIS_WORKER_NAME
 from tests.bench.suite_common import children_of, cmdline, proc_status_bytes
 from tests.integration.conftest import free_port
 
@@ -119,7 +120,7 @@ def running_stack(redis_url: str) -> Iterator[RunningStack]:
         for child in children_of(process.pid):
             command = cmdline(child)
             if "celery" in command and " worker" in command:
-                pids["analysis worker" if "memfeed-analysis-" in command else "worker"] = child
+                pids["analysis worker" if ANALYSIS_WORKER_NAME in command else "worker"] = child
             elif "uvicorn" in command:
                 pids["api"] = child
         stack = RunningStack(f"http://127.0.0.1:{port}", env, process, pids)

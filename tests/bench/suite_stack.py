@@ -20,7 +20,7 @@ from pathlib import Path
 import httpx
 
 from core.settings import Settings
-from memfeed.stack import api_command, worker_command
+from memfeed.stack import ANALYSIS_WORKER_NAME, api_command, worker_command
 from tests.bench.suite_common import REPO, children_of, cmdline, peak_rss_mb
 from tests.integration.conftest import free_port, launch_stack, stop_stack
 
@@ -79,7 +79,7 @@ def memfeed_stack(env: dict[str, str]) -> Iterator[MemfeedStack]:
         for child in children_of(started.process.pid):
             command = cmdline(child)
             if "celery" in command and " worker" in command:
-                pids["analysis_worker" if "memfeed-analysis-" in command else "worker"] = child
+                pids["analysis_worker" if ANALYSIS_WORKER_NAME in command else "worker"] = child
             elif "uvicorn" in command:
                 pids["api"] = child
         yield MemfeedStack(started.base_url, pids["api"], pids["worker"], pids.get("analysis_worker"))

@@ -15,6 +15,7 @@ import pytest
 import redis
 
 from api.client import MemfeedAPIError, MemfeedClient
+from memfeed.stack import ANALYSIS_WORKER_NAME
 
 from .conftest import Stack, free_port, launch_stack, stack_environment, stop_stack
 
@@ -26,10 +27,10 @@ RECOVERY_SECONDS = 60
 SHORT_STALL = {"MEMFEED_JOB_STALL_SECONDS": "8", "MEMFEED_SWEEP_INTERVAL_SECONDS": "1"}
 
 
-def _worker_pids(stack: Stack, role: str = "") -> list[int]:
-    """The store's worker, or with role "analysis-" the validate and classify stages' worker."""
+def _worker_pids(stack: Stack, name: str = "memfeed-") -> list[int]:
+    """The store's worker, or with ANALYSIS_WORKER_NAME the validate and classify stages' worker."""
     port = stack.base_url.rsplit(":", 1)[1]
-    found = subprocess.run(["pgrep", "-f", f"hostname memfeed-{role}{port}@"], capture_output=True, text=True)
+    found = subprocess.run(["pgrep", "-f", f"hostname {name}{port}@"], capture_output=True, text=True)
     return [int(pid) for pid in found.stdout.split()]
 
 
@@ -79,9 +80,9 @@ def _until_a_worker_holds_a_job(redis_client: redis.Redis, prefix: str, pids: li
         time.sleep(0.01)
 
 
-@pytest.mark.parametrize("role", ["", "analysis-"], ids=["store worker", "analysis worker"])
+@pytest.mark.parametrize("name", ["memfeed-", ANALYSIS_WORKER_NAME], ids=["store worker", "analysis worker"])
 def test_killed_workers_lose_nothing_and_apply_nothing_twice(
-    fault_stack: Stack, redis_client: redis.Redis, role: str,
+    fault_stack: Stack, redis_client: redis.Redis, name: str,
 ) -> None:
     prefix = fault_stack.env["MEMFEED_REDIS_PREFIX"]
     with MemfeedClient(fault_stack.base_url, fault_stack.create_project()) as client:
@@ -91,13 +92,13 @@ def test_killed_workers_lose_nothing_and_apply_nothing_twice(
             # Work for each round (a round's jobs may all be done before the next one), and each
             # kill lands while the worker holds a job's task.
             tasks |= _submit(client, [f"locker-{uuid.uuid4().hex[:6]}" for _ in range(40)])
-            _until_a_worker_holds_a_job(redis_client, prefix, _worker_pids(fault_stack, role))
-            for pid in _worker_pids(fault_stack, role):
+            _until_a_worker_holds_a_job(redis_client, prefix, _worker_pids(fault_stack, name))
+            for pid in _worker_pids(fault_stack, name):
                 os.kill(pid, signal.SIGKILL)
                 kills += 1
             # The supervisor starts a new worker; let it get to work before the next kill.
             deadline = time.monotonic() + 60
-            while not _worker_pids(fault_stack, role) and time.monotonic() < deadline:
+            while not _worker_pids(fault_stack, name) and time.monotonic() < deadline:
                 time.sleep(0.2)
             time.sleep(2.0)
         assert kills >= 3
