@@ -48,11 +48,14 @@ class MemoryIndex:
         min_relativity: float = 0.0,
         statuses: Sequence[MemoryStatus] = (MemoryStatus.ACTIVATED,),
         remember_vectors: bool = False,
+        rerank_pool: int = RERANK_POOL,
     ) -> list[ScoredMemory]:
         """`remember_vectors`: hand the hits' stored vectors to the embedder's cache, for a caller
-        that will embed the hits' texts next (the conflict judgement)."""
+        that will embed the hits' texts next (the conflict judgement). `rerank_pool`: how many
+        fused hits the ranking below weighs before the cut to `limit`. An answer to a question may
+        rank low in the fused list; the conflict lookup judges the fused top `limit` itself."""
         [dense] = self.embedder.embed([query])
-        pool = max(limit, RERANK_POOL)
+        pool = max(limit, rerank_pool)
         remember = getattr(self.embedder, "remember", None) if remember_vectors else None
         hits = self.store.hybrid_search(scope, dense, self.sparse.encode_query(query), pool, statuses,
                                         with_vectors=remember is not None)

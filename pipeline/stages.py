@@ -40,6 +40,11 @@ from pipeline.text.wellformed import defect_of_change, memory_defect
 
 # How many hybrid-search candidates the conflict judgement sees per statement.
 CONFLICT_CANDIDATES = 12
+# Beyond the first few, a candidate whose meaning is this far from the statement's (dense cosine)
+# is not judged: it shares neither topic nor wording, and the rules' work grows with every
+# candidate they read. Measured on the development sets: no case's outcome changes.
+CANDIDATE_LIKENESS_FLOOR = 0.2
+CANDIDATES_ALWAYS_JUDGED = 4
 _MEMORY_ID_NAMESPACE = uuid.UUID("6f1c9f3e-0d1b-4c53-9a52-5b2d0f6f7a10")
 
 
@@ -142,7 +147,8 @@ def _plan_semantic_update(
     planned_statements: list[str] = []
     conversation_hits = _conversation_hits(job, index) if analyzer.retrieves_by_conversation else []
     for statement in classification.statements:
-        hits = index.search(job.scope(), statement.text, CONFLICT_CANDIDATES, remember_vectors=True)
+        hits = _worth_judging(index.search(job.scope(), statement.text, CONFLICT_CANDIDATES, remember_vectors=True,
+                                           rerank_pool=CONFLICT_CANDIDATES))
         candidates = {hit.memory.id: hit.memory for hit in hits}
         # The search already compared each hit's stored vector with the statement's; a memory only
         # the conversation found has no similarity to the statement yet.
@@ -302,7 +308,15 @@ CONVERSATION_QUERY_TURNS = 2
 
 def _conversation_hits(job: FeedbackJob, index: MemoryIndex) -> list[ScoredMemory]:
     turns = [m.content for m in job.context[-CONVERSATION_QUERY_TURNS:] if m.content.strip()]
-    return index.search(job.scope(), " ".join(turns), CONFLICT_CANDIDATES // 2, remember_vectors=True) if turns else []
+    if not turns:
+        return []
+    limit = CONFLICT_CANDIDATES // 2
+    return index.search(job.scope(), " ".join(turns), limit, remember_vectors=True, rerank_pool=limit)
+
+
+def _worth_judging(hits: list[ScoredMemory]) -> list[ScoredMemory]:
+    return [hit for position, hit in enumerate(hits)
+            if position < CANDIDATES_ALWAYS_JUDGED or hit.relativity >= CANDIDATE_LIKENESS_FLOOR]
 
 
 def _complete_text(corrected_value: str | None, statement_text: str) -> str:

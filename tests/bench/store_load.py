@@ -90,12 +90,14 @@ class QueryVectors:
 
 def query_vectors(embedder: Embedder, project_id: str, queries: list[tuple[str, str]]) -> tuple[
         list[QueryVectors], dict[str, float]]:
-    """Each query embedded as the worker does it (dense + sparse), with the time that took per query."""
+    """Each query embedded as the worker does it (dense + sparse), with the time that took per query.
+    The model itself is called every time: the queries repeat, and a cached vector is no embedding."""
     encoder = SparseEncoder()
+    model = getattr(embedder, "inner", embedder)
     prepared, timings = [], []
     for user, text in queries:
         started = time.perf_counter()
-        [dense] = embedder.embed([text])
+        [dense] = model.embed([text])
         sparse = encoder.encode_query(text)
         timings.append((time.perf_counter() - started) * 1000)
         prepared.append(QueryVectors(SearchScope(project_id=project_id, user_id=user), dense, sparse))
