@@ -259,7 +259,10 @@ def _denied_value_rule(
     memory_terms = _attribute_terms(memory, language, statement.old_values) - _SCHEDULE_TERMS
     coverage = _coverage(statement_terms, memory_terms, memory)
     distinctive = all(_distinctive(hit) for hit in hits)
-    if statement_terms and not statement_terms <= _BARE_FRAME_TERMS:
+    # "不对，是另一家": the values come from the conversation the statement points into, and its own
+    # words name no attribute; only the values are said.
+    points_at_values = not any(contains_term(statement.text, value) for value in statement.old_values + new_values)
+    if statement_terms and not statement_terms <= _BARE_FRAME_TERMS and not points_at_values:
         same_attribute = coverage > 0.5 or (
             coverage > 0 and _similarity_usable(language, similarity) and similarity >= SAME_ATTRIBUTE_SIMILARITY
         ) or (coverage > 0 and distinctive)

@@ -173,7 +173,7 @@ def find_pointer(text: str, language: Language) -> Pointer | None:
     return Pointer(index, match.start(), match.end())
 
 
-_NUMBER_MARK = re.compile(r"(?:^|(?<=[\s：:；;，,。]))(?:\(?(?P<n>\d{1,2})\s*[.)）、]|(?P<c>[①②③④⑤⑥⑦⑧⑨]))\s*")
+_NUMBER_MARK = re.compile(r"(?:^|(?<=[\s：:；;，,。）)】」]))(?:\(?(?P<n>\d{1,2})\s*[.)）、]|(?P<c>[①②③④⑤⑥⑦⑧⑨]))\s*")
 _CIRCLED = "①②③④⑤⑥⑦⑧⑨"
 _ITEM_END = re.compile(r"[。；;？?！!\n]|\.(?:\s|$)|[，,]\s*(?=(?:需要|要不要|want|shall|should|do\s+you|would\s+you))", re.IGNORECASE)
 

@@ -241,3 +241,17 @@ def test_a_value_after_words_of_change_is_the_attributes_new_value() -> None:
     facts = StatementFacts(text="体检挪到3月9号了。", language="zh", old_values=(), new_values=(), negated=False)
     verdict = judge_statement_against_memory(facts, "用户的体检定在3月2日。", 0.7)
     assert verdict.supersede and verdict.corrected_value == "用户的体检定在3月9号。"
+
+
+def test_values_resolved_from_the_conversation_need_no_attribute_words() -> None:
+    from pipeline.text.conflicts import StatementFacts, judge_statement_against_memory
+
+    # "不对，是另一家" after an answer naming 海底捞 and 小龙坎: the words only point.
+    facts = StatementFacts(text="不对，是另一家。", language="zh", old_values=("海底捞",), new_values=("小龙坎",),
+                           negated=False)
+    verdict = judge_statement_against_memory(facts, "用户最喜欢的火锅店是海底捞万达店。", None)
+    assert verdict.supersede and "小龙坎" in (verdict.corrected_value or "")
+    # Words that name an attribute still have to be the memory's.
+    named = StatementFacts(text="我的健身房是小龙坎。", language="zh", old_values=("海底捞",), new_values=("小龙坎",),
+                           negated=False)
+    assert not judge_statement_against_memory(named, "用户最喜欢的火锅店是海底捞万达店。", None).supersede

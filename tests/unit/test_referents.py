@@ -38,6 +38,9 @@ def test_numbered_items_are_read_in_order() -> None:
     assert numbered_items(answer) == ["Lisbon", "Porto", "Faro"]
     assert numbered_items("我记得：1. 你每天喝咖啡；2. 你养了一只猫；3. 你住在成都。") == ["你每天喝咖啡", "你养了一只猫", "你住在成都"]
     assert numbered_items("It is 3.5 km away.") == []
+    # An item that closes with a bracket runs straight into the next number.
+    assert numbered_items("常去的有三个：1. 乐刻（望京店）2. 超级猩猩（三里屯店）3. 威尔士（国贸店）。") == [
+        "乐刻（望京店）", "超级猩猩（三里屯店）", "威尔士（国贸店）"]
 
 
 def test_enumerations_come_from_one_clause_of_the_answer() -> None:

@@ -66,3 +66,12 @@ def test_telling_you_is_a_filler() -> None:
 
     assert strip_fillers("跟你说下，我搬到杭州了") == "我搬到杭州了"
     assert strip_fillers("跟你说一下，我搬到杭州了") == "我搬到杭州了"
+
+
+def test_a_connective_opening_a_clause_is_no_part_of_its_fact() -> None:
+    from pipeline.text.fillers import strip_fillers
+
+    assert strip_fillers("所以星座其实是天蝎座") == "星座其实是天蝎座"
+    assert strip_fillers("但是现在住在上海") == "现在住在上海"
+    # "而且" adds to what was said: the clause keeps it.
+    assert strip_fillers("而且是每周四") == "而且是每周四"
