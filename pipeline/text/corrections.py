@@ -560,7 +560,7 @@ _ZH_SUBJECT = re.compile(r"^(?P<subj>我(?:的[^\s，,。]{1,6}?|(?=女儿|儿�
 
 _ZH_SWITCHED_VERB = re.compile(r"改(?=[喝吃用穿开坐骑买看听学玩养住去做读抽带])")
 # When the change happened is not part of the fact that now holds.
-_ZH_TIME_ADVERB = re.compile(r"现在|目前|如今|已经|最近|刚刚|上个月|上周|前不久|前几天|这几天")
+_ZH_TIME_ADVERB = re.compile(r"现在|目前|如今|已经|最近|刚刚|上个月|上个?(?:周|星期|礼拜)[一二三四五六日天末]?|前不久|前几天|这几天")
 # A clause that only denies a value and has no subject: "不是一个", "而不是周五".
 _ZH_DENIAL_ONLY = re.compile(r"^(?:而|也)?(?:并)?(?:不是|而不是|不再是|不)(?P<old>.+)$")
 

@@ -376,3 +376,10 @@ def test_a_change_to_a_new_thing_is_its_own_clause_beside_a_dosage(analyzer) -> 
 def test_a_change_in_a_later_clause_leaves_the_first_clause_its_own(analyzer) -> None:
     statements, _ = correct(analyzer, "年会挪到1月18号了，地点也换成万豪酒店了", ["用户公司的年会定在1月25日。"])
     assert len(statements) == 2
+
+
+def test_a_weekday_after_last_week_is_when_it_happened(analyzer: OfflineAnalyzer) -> None:
+    # "上周一" is last Monday: none of it belongs to the fact (it left "一正式入职大疆了").
+    [statement] = analyzer.classify("上周一正式入职大疆了", []).statements
+    assert statement.text == "正式入职大疆了。"
+    assert [s.text for s in analyzer.classify("上星期三搬到杭州了", []).statements] == ["用户住在杭州。"]
