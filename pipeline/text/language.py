@@ -21,12 +21,18 @@ def has_cjk(text: str) -> bool:
 
 
 def detect_language(text: str) -> Language:
-    """"zh" when Chinese characters outweigh Latin words outside quoted terms."""
+    """"zh" when Chinese characters outweigh Latin words outside quoted terms, or when the Latin
+    words are only names (no English function word among them)."""
     unquoted = _QUOTED.sub(" ", text)
     sample = unquoted if unquoted.strip() else text
     cjk_chars = len(_CJK_CHAR.findall(sample))
-    latin_words = len(_LATIN_WORD.findall(sample))
+    latin_words = _LATIN_WORD.findall(sample)
     if cjk_chars == 0:
         return "en"
     # A Chinese word is about two characters long.
-    return "zh" if cjk_chars / 2 >= latin_words else "en"
+    if cjk_chars / 2 >= len(latin_words):
+        return "zh"
+    # "换了台MacBook Pro": names in Chinese grammar; English has its function words around them.
+    from pipeline.text.lexicon import EN_STOPWORDS  # lexicon reads this module
+
+    return "en" if any(word.lower() in EN_STOPWORDS for word in latin_words) else "zh"

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from pipeline.text.language import Language
-from pipeline.text.lexicon import content_terms, lemma
+from pipeline.text.lexicon import content_terms, jieba_tagger, lemma
 
 _EN_RELATIONS = {
     "husband": "spouse", "wife": "spouse", "spouse": "spouse", "partner": "partner",
@@ -158,7 +158,15 @@ def _zh_subject(text: str) -> Subject:
         return Subject(tuple(chain))
     head = _ZH_PREDICATE.split(text, maxsplit=1)[0]
     codes = re.findall(r"[A-Za-z][A-Za-z0-9\-]*", head)
+    if codes and _opens_with_a_verb(head):
+        return Subject(())  # "换了台MacBook Pro": the speaker's statement, the name its object
     return Subject((), frozenset(code.lower() for code in codes))
+
+
+@lru_cache(maxsize=4096)
+def _opens_with_a_verb(text: str) -> bool:
+    first = next(iter(jieba_tagger().lcut(text)), None)
+    return first is not None and first.flag.startswith("v") and not re.match(r"[A-Za-z]", first.word)
 
 
 _EN_RELATION_LEMMAS = {lemma(word): relation for word, relation in _EN_RELATIONS.items()}

@@ -10,6 +10,10 @@ def test_detect_language() -> None:
     assert detect_language("实际上我不喜欢游泳") == "zh"
     assert detect_language("将'Project Falcon'替换为'Project Osprey'") == "zh"
     assert detect_language("Replace '扬州炒饭' with '南京烤鸭' everywhere") == "en"
+    # Names in Chinese grammar are no English: it has its function words.
+    assert detect_language("换了台MacBook Pro") == "zh"
+    assert detect_language("我english name是Kelvin不是kevin哦") == "zh"
+    assert detect_language("I love 火锅") == "en"
 
 
 def test_split_sentences_mixed_punctuation() -> None:

@@ -145,3 +145,9 @@ def test_a_date_in_chinese_numerals_is_a_date_like_its_digits() -> None:
     assert [(v.kind, v.text) for v in extract_values("纪念日是九月二十六号")] == [("date", "九月二十六号")]
     assert same_value("九月二十六号", "9月26日")
     assert not same_value("九月六号", "9月26日")
+
+
+def test_a_name_after_a_chinese_verb_is_its_object_not_the_subject() -> None:
+    assert subject_of("换了台MacBook Pro。", "zh").identifiers == frozenset()
+    assert same_subject(subject_of("换了台MacBook Pro。", "zh"), subject_of("用户的电脑是Windows笔记本。", "zh"))
+    assert subject_of("Pro套餐的价格是99元。", "zh").identifiers == {"pro"}
