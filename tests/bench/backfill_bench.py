@@ -31,8 +31,7 @@ from typing import Any
 import redis
 
 from api.client import MemfeedClient
-from memfeed.stack import ANALYSIS_WORKER_NAME
-from tests.bench.suite_common import children_of, cmdline, proc_status_bytes
+from tests.bench.suite_common import proc_status_bytes, stack_processes
 from tests.integration.conftest import free_port
 
 REPO = Path(__file__).resolve().parents[2]
@@ -116,13 +115,7 @@ def running_stack(redis_url: str) -> Iterator[RunningStack]:
             raise RuntimeError(f"memfeed up did not start; logs in {data_dir}/logs")
         # Keep reading its output, or a full pipe would block it.
         threading.Thread(target=process.stdout.read, daemon=True).start()
-        pids = {}
-        for child in children_of(process.pid):
-            command = cmdline(child)
-            if "celery" in command and " worker" in command:
-                pids["analysis worker" if ANALYSIS_WORKER_NAME in command else "worker"] = child
-            elif "uvicorn" in command:
-                pids["api"] = child
+        pids = stack_processes(process.pid)
         stack = RunningStack(f"http://127.0.0.1:{port}", env, process, pids)
         stop_sampling = threading.Event()
         sampler = threading.Thread(target=_sample, args=(stack, stop_sampling), daemon=True)

@@ -10,6 +10,8 @@ from typing import Any
 
 import redis
 
+from memfeed.stack import ANALYSIS_WORKER_NAME
+
 REPO = Path(__file__).resolve().parents[2]
 
 
@@ -73,6 +75,19 @@ def cmdline(pid: int) -> str:
         return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
     except OSError:
         return ""
+
+
+def stack_processes(pid: int) -> dict[str, int]:
+    """The processes `memfeed up` (process `pid`) started, by role: "api", "worker" (the store's)
+    and, unless it runs without one, "analysis worker"."""
+    roles: dict[str, int] = {}
+    for child in children_of(pid):
+        command = cmdline(child)
+        if "celery" in command and " worker" in command:
+            roles["analysis worker" if ANALYSIS_WORKER_NAME in command else "worker"] = child
+        elif "uvicorn" in command:
+            roles["api"] = child
+    return roles
 
 
 # Redis ----------------------------------------------------------------------------------------

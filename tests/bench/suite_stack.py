@@ -20,8 +20,8 @@ from pathlib import Path
 import httpx
 
 from core.settings import Settings
-from memfeed.stack import ANALYSIS_WORKER_NAME, api_command, worker_command
-from tests.bench.suite_common import REPO, children_of, cmdline, peak_rss_mb
+from memfeed.stack import api_command, worker_command
+from tests.bench.suite_common import REPO, peak_rss_mb, stack_processes
 from tests.integration.conftest import free_port, launch_stack, stop_stack
 
 
@@ -75,14 +75,8 @@ def memfeed_stack(env: dict[str, str]) -> Iterator[MemfeedStack]:
     # Keep reading its output, or a full pipe would block it.
     threading.Thread(target=started.process.stdout.read, daemon=True).start()
     try:
-        pids: dict[str, int] = {}
-        for child in children_of(started.process.pid):
-            command = cmdline(child)
-            if "celery" in command and " worker" in command:
-                pids["analysis_worker" if ANALYSIS_WORKER_NAME in command else "worker"] = child
-            elif "uvicorn" in command:
-                pids["api"] = child
-        yield MemfeedStack(started.base_url, pids["api"], pids["worker"], pids.get("analysis_worker"))
+        pids = stack_processes(started.process.pid)
+        yield MemfeedStack(started.base_url, pids["api"], pids["worker"], pids.get("analysis worker"))
     finally:
         stop_stack(started)
 
