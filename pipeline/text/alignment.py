@@ -37,7 +37,7 @@ from pipeline.text.life_events import (
     says_something_changed,
     stated_attributes,
 )
-from pipeline.text.normalize import is_countable_noun, looks_past, noun_for_count, object_prepositions
+from pipeline.text.normalize import is_countable_noun, is_finite_verb, looks_past, noun_for_count, object_prepositions
 from pipeline.text.numbers import EN_NUMBER_WORD_PATTERN, EN_NUMBER_WORDS, leading_number, zh_numeral
 from pipeline.text.perspective import ADVERBS, finish_sentence, to_third_person
 from pipeline.text.sentences import split_sentences, strip_terminal_punctuation
@@ -123,6 +123,12 @@ def _last_words(text: str, old: str) -> str:
     if values:
         return values[-1].text
     words = text.split()
+    taken = [w for w in words[2:] if w.casefold() not in ("a", "an", "the")]
+    if (not old_kind and re.fullmatch(r"[A-Z][a-z]+", words[0] if words else "") and words[0].casefold() not in EN_STOPWORDS
+            and len(words) >= 3 and is_finite_verb(words[1])
+            and 0 < len(taken) <= 2 and not any(w.casefold() in EN_STOPWORDS for w in taken)):
+        # "Ava plays cello, not violin": a name, its verb and a short object; the object is the value.
+        return " ".join(taken)
     if not old_kind and 0 < len(words) <= 3 and not any(w.casefold() in EN_STOPWORDS or "'" in w or "’" in w for w in words):
         # "flat white, not a latte": a clause that is only a noun phrase is the new value whole.
         return text

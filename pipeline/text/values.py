@@ -231,7 +231,8 @@ _SIGNED_LETTER = re.compile(r"\b[A-Z](?:[+\-−](?![\w])|\s+(?:positive|negative
 def _name_values(text: str) -> list[Value]:
     found: list[Value] = []
     for match in _NAME_SEQUENCE.finditer(text):
-        raw = match.group(0)
+        # "Leo's 9": a name's "'s" before a bare number is "is", not part of a model name ("Pixel 8").
+        raw = re.sub(r"(['’]s)\s+\d+\b.*$", r"\1", match.group(0))
         name = _strip_name_opener(raw.rstrip("'’"))
         if not name or name[0].isdigit():
             continue

@@ -128,6 +128,10 @@ def test_a_fact_that_no_longer_holds_is_replaced_by_what_the_feedback_says_inste
         ("oat milk, not soy 🥛", "en", "soy", "oat milk"),
         ("not the 5th but the 15th", "en", "5th", "15th"),
         ("the fee went from 20 to 25", "en", "20", "25"),
+        # "'s" before a number is "is" ("Leo's 9"); a name, its verb and a short object give the object.
+        ("Leo's 9 not 7", "en", "7", "9"),
+        ("She's 4 not 5", "en", "5", "4"),
+        ("Ava plays cello, not violin", "en", "violin", "cello"),
         ("不是李老师，是王老师", "zh", "李老师", "王老师"),
         ("把周二改成周三", "zh", "周二", "周三"),
     ],
