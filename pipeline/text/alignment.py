@@ -107,6 +107,16 @@ _EN_TRAILING_FILLER = re.compile(
 )
 
 
+def _object_after_name_and_verb(words: list[str]) -> str | None:
+    """"Ava plays cello": a name, its verb and a short object; the object (articles aside)."""
+    if len(words) < 3 or not re.fullmatch(r"[A-Z][a-z]+", words[0]) or words[0].casefold() in EN_STOPWORDS:
+        return None
+    taken = [w for w in words[2:] if w.casefold() not in ("a", "an", "the")]
+    if not 0 < len(taken) <= 2 or any(w.casefold() in EN_STOPWORDS for w in taken) or not is_finite_verb(words[1]):
+        return None
+    return " ".join(taken)
+
+
 def _last_words(text: str, old: str) -> str:
     """The asserted side of "X not Y": the last value in X of Y's kind, else X's last words."""
     text = _EN_TRAILING_FILLER.sub("", text.strip(" ,"))
@@ -123,12 +133,9 @@ def _last_words(text: str, old: str) -> str:
     if values:
         return values[-1].text
     words = text.split()
-    taken = [w for w in words[2:] if w.casefold() not in ("a", "an", "the")]
-    if (not old_kind and re.fullmatch(r"[A-Z][a-z]+", words[0] if words else "") and words[0].casefold() not in EN_STOPWORDS
-            and len(words) >= 3 and is_finite_verb(words[1])
-            and 0 < len(taken) <= 2 and not any(w.casefold() in EN_STOPWORDS for w in taken)):
-        # "Ava plays cello, not violin": a name, its verb and a short object; the object is the value.
-        return " ".join(taken)
+    taken = None if old_kind else _object_after_name_and_verb(words)
+    if taken:
+        return taken
     if not old_kind and 0 < len(words) <= 3 and not any(w.casefold() in EN_STOPWORDS or "'" in w or "’" in w for w in words):
         # "flat white, not a latte": a clause that is only a noun phrase is the new value whole.
         return text
